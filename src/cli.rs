@@ -1,0 +1,59 @@
+//! Command-line interface.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Compiles one fleet spec into Rancher Fleet GitRepos, ClusterGroups, fleet.yaml bundles and
+/// kustomize overlays.
+#[derive(Debug, Parser)]
+#[command(name = "fleetc", version, about, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile the spec and write the generated tree.
+    Build(CompileArgs),
+    /// Verify that the generated tree on disk is exactly what the spec produces; writes nothing.
+    Check(CompileArgs),
+    /// Print the JSON Schema of the spec.
+    Schema,
+    /// Print the long explanation of a diagnostic code (e.g. `fleetc explain E012`).
+    Explain {
+        /// The code, e.g. `E012`; `list` prints every code.
+        code: String,
+    },
+}
+
+/// Options of commands that compile the spec.
+#[derive(Debug, Args)]
+pub struct CompileArgs {
+    /// The fleet spec.
+    #[arg(long, default_value = "fleetc.yaml")]
+    pub spec: PathBuf,
+    /// Output root; spec paths are relative to it. Default: the spec's directory.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Treat warnings as errors.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// When to colour diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    /// Colour when stderr is a terminal and NO_COLOR is unset.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}

@@ -1,0 +1,128 @@
+//! The registry of diagnostic codes. Codes are stable: a code is never reused for another problem.
+//! `fleetc explain CODE` prints the long explanation kept here.
+
+use crate::diagnostic::Severity;
+
+macro_rules! codes {
+    ($( $variant:ident = $code:literal, $sev:ident, $title:literal, $explain:literal; )*) => {
+        /// A stable diagnostic code.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code { $( #[doc = $title] $variant, )* }
+
+        impl Code {
+            /// Every code, in order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// `E010`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $code,)* }
+            }
+
+            /// One-line title.
+            pub fn title(self) -> &'static str {
+                match self { $(Code::$variant => $title,)* }
+            }
+
+            /// Long explanation, as `fleetc explain` prints it.
+            pub fn explanation(self) -> &'static str {
+                match self { $(Code::$variant => $explain,)* }
+            }
+
+            /// Default severity.
+            pub fn severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$sev,)* }
+            }
+
+            /// Looks a code up by its name (`E010`, `e010` or `fleetc::E010`).
+            pub fn parse(s: &str) -> Option<Code> {
+                let s = s.trim().trim_start_matches("fleetc::").to_ascii_uppercase();
+                Code::ALL.iter().copied().find(|c| c.as_str() == s)
+            }
+        }
+    };
+}
+
+codes! {
+    YamlSyntax = "E001", Error, "the spec is not valid YAML",
+"The spec file could not be parsed as YAML: a missing colon, bad indentation, a tab used for
+indentation, an unclosed quote or bracket, or bytes that are not UTF-8. The label points at the
+place where the parser gave up; the mistake is often on the line before it.";
+    WrongType = "E002", Error, "a value has the wrong type or form",
+"A key holds a value of the wrong type (a list where a mapping is expected, text where a number
+is expected), or a value outside its allowed set (an unknown `tier`, a negative replica count).
+The help lists what the key accepts; `fleetc schema` prints the whole spec schema.";
+    UnknownKey = "E003", Error, "unknown key",
+"The spec is strict: every key must be one fleetc knows. Fleet itself silently ignores unknown
+keys in fleet.yaml, so a misspelled key there quietly does nothing; fleetc refuses it instead.
+The help suggests the closest known key.";
+    MissingKey = "E004", Error, "a required key is missing",
+"A mapping lacks a key it must have, such as `name`, `fleet.repo` or an app's `targets`.";
+    DuplicateKey = "E005", Error, "duplicate mapping key",
+"The same key appears twice in one mapping. YAML readers disagree on which value wins, so
+fleetc rejects the file. Remove one of the two.";
+    UnsupportedVersion = "E006", Error, "unsupported spec version",
+"The spec must start with `version: 1`. A spec without a version, or with another version, is
+not read any further, because its keys may mean something else.";
+    InputLimit = "E007", Error, "the spec is too large or too deeply nested",
+"fleetc caps its input to stay fast and safe on hostile files: the spec may be at most 32 MiB,
+nested at most 64 levels deep, and may expand YAML aliases only within a budget. Real fleets
+stay far below these limits; split generated content out of the spec.";
+    DuplicateName = "E010", Error, "duplicate name",
+"Two environments, clusters, agents or apps share a name. Names identify objects in Fleet and
+GitLab, so they must be unique within their kind. The secondary label shows the first one.";
+    InvalidName = "E011", Error, "invalid name",
+"Names become Kubernetes object names, label values and directory names, so they must be DNS
+labels: at most 63 characters of lowercase letters, digits and `-`, starting and ending with a
+letter or digit. Namespaces follow the same rule. Label keys and values follow the Kubernetes
+label syntax.";
+    UnknownReference = "E012", Error, "reference to something that is not declared",
+"A cluster, target, override, agent or dependency names an environment, region, cluster,
+agent, app or image that the spec does not declare. Regions are declared by the clusters that
+use them. The help suggests the closest declared name.";
+    NameTooLong = "E013", Error, "a derived name is too long",
+"Helm release names may have at most 53 characters and label values at most 63. fleetc
+computes the names Fleet derives (bundle names, release names) and rejects a spec whose names
+would not fit, because Fleet would shorten them with a hash and orphan the old release.";
+    UnsafePath = "E014", Error, "path escapes the output directory",
+"Paths in the spec (bundle directories, kustomize bases, local charts) are relative to the
+output root and may not be absolute, contain `..`, backslashes or empty segments. Anything else
+could make fleetc write outside the repository or make Fleet read files it cannot see.";
+    SourceKind = "E015", Error, "an app must have exactly one source",
+"`source` takes exactly one of `kustomize` or `helm`.";
+    MissingBase = "E016", Error, "source directory not found",
+"A kustomize base must be a directory inside the app's bundle directory containing a
+`kustomization.yaml`, and a local Helm chart a directory containing `Chart.yaml`. Fleet only
+ships the files under a bundle's directory to the clusters, so they cannot live elsewhere.";
+    EmptySelector = "E017", Error, "target matches no cluster",
+"A target or selector matches none of the declared clusters, so the app would be deployed
+nowhere through it. Check the environment, region and labels it names.";
+    DependencyCycle = "E018", Error, "dependsOn cycle",
+"Apps depend on each other in a cycle. Fleet would wait forever for each bundle to become ready
+before deploying the next. Break the cycle.";
+    OverrideScope = "E019", Error, "override scope is not valid",
+"An override applies to one environment, one region, one environment in one region, or one
+cluster. `cluster` cannot be combined with the others, and at least one must be given.";
+    NotForSource = "E020", Error, "setting does not apply to this source",
+"`values` and `helm` settings only apply to Helm apps; `patches` and `kustomize` settings only
+to kustomize apps. Move the setting, or change the source.";
+    OutputConflict = "E021", Error, "fleetc would overwrite a file it did not generate",
+"fleetc only writes files that carry its generated-file header or that it recorded in its
+manifest (`.fleetc-manifest`). A file at an output path without that header belongs to someone
+else; fleetc leaves it alone and fails instead. Move the file, or change the spec so the output
+goes elsewhere.";
+    AgentAssignment = "E022", Error, "a cluster's agent is ambiguous or inconsistent",
+"Each cluster is served by exactly one GitLab agent: the one named by the cluster's `agent`, or
+else the one whose `clusters` or `environments` list it. Two agents claiming one cluster, or a
+cluster naming an agent that does not serve it, is an error.";
+    InvalidValue = "E023", Error, "invalid value",
+"A value is well-formed YAML of the right type but is not acceptable: an empty target, a
+`NotIn` requirement without values, a Go duration Fleet would reject, a URL that is not one.";
+    UntargetedCluster = "W001", Warning, "cluster runs no app",
+"No app targets this cluster. It may be new, or a target may be too narrow.";
+    OverrideNeverApplies = "W002", Warning, "override never applies",
+"An override's clusters are not among the app's targets, so it changes nothing: a Fleet
+targetCustomization can only customise clusters the GitRepo targets, never add one.";
+    DependencyNotColocated = "W003", Warning, "dependency is not deployed where the app is",
+"An app depends on another app that is not deployed on some of the same clusters. Fleet would
+keep the dependent bundle waiting on those clusters forever.";
+}

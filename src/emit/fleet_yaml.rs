@@ -1,0 +1,207 @@
+//! A bundle's `fleet.yaml`: namespace, Helm or kustomize options, drift handling, dependencies
+//! by the exact bundle names Fleet derives, and the targetCustomizations, most specific first.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use super::k8s::Selector;
+use super::kustomization::{overlay_dir, resources_value, root_dir};
+use super::{Artifact, Kind};
+use crate::model::{App, AppSource, Fleet, HelmChart, Settings};
+use crate::spec::{ComparePatch, CorrectDrift};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FleetYaml {
+    default_namespace: String,
+    helm: HelmOptions,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kustomize: Option<KustomizeOptions>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    correct_drift: Option<CorrectDriftOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff: Option<DiffOut>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    depends_on: Vec<DependsOn>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    target_customizations: Vec<TargetCustomization>,
+}
+
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct HelmOptions {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    release_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    chart: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    repo: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<String>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    values: Map<String, Value>,
+}
+
+#[derive(Serialize)]
+struct KustomizeOptions {
+    dir: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CorrectDriftOut {
+    enabled: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    force: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    keep_fail_history: bool,
+}
+
+impl From<&CorrectDrift> for CorrectDriftOut {
+    fn from(c: &CorrectDrift) -> Self {
+        CorrectDriftOut { enabled: c.enabled, force: c.force, keep_fail_history: c.keep_fail_history }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DiffOut {
+    compare_patches: Vec<ComparePatchOut>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ComparePatchOut {
+    api_version: String,
+    kind: String,
+    name: String,
+    namespace: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    json_pointers: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    operations: Vec<OperationOut>,
+}
+
+#[derive(Serialize)]
+struct OperationOut {
+    op: String,
+    path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DependsOn {
+    name: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TargetCustomization {
+    name: String,
+    cluster_selector: Selector,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    helm: Option<HelmOptions>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kustomize: Option<KustomizeOptions>,
+}
+
+pub(super) fn emit(fleet: &Fleet, app: &App) -> Artifact {
+    let helm = match &app.source {
+        AppSource::Helm(chart) => HelmOptions {
+            release_name: Some(chart.release_name.clone()),
+            chart: Some(chart.chart.clone()),
+            repo: chart.repo.clone(),
+            version: chart.version.clone(),
+            values: helm_values(app, chart, &app.base),
+        },
+        // Kustomize bundles are installed as Helm releases too; name the release after the app
+        // instead of the long derived bundle name.
+        AppSource::Kustomize { .. } => HelmOptions { release_name: Some(app.name.clone()), ..HelmOptions::default() },
+    };
+    let drift = app.drift.as_ref();
+    let doc = FleetYaml {
+        default_namespace: app.namespace.clone(),
+        helm,
+        kustomize: root_dir(app).map(|dir| KustomizeOptions { dir }),
+        correct_drift: drift.and_then(|d| d.correct_drift.as_ref()).map(CorrectDriftOut::from),
+        diff: drift
+            .filter(|d| !d.compare_patches.is_empty())
+            .map(|d| DiffOut { compare_patches: d.compare_patches.iter().map(|p| compare_patch(app, p)).collect() }),
+        depends_on: app.depends_on.iter().map(|d| DependsOn { name: fleet.apps[*d].bundle.clone() }).collect(),
+        target_customizations: app
+            .customizations
+            .iter()
+            .map(|c| TargetCustomization {
+                name: fleet.scope_name(&c.scope),
+                cluster_selector: Selector::from(&fleet.scope_selector(&c.scope)),
+                helm: match &app.source {
+                    AppSource::Helm(chart) => Some(HelmOptions { values: helm_values(app, chart, &c.delta), ..HelmOptions::default() }),
+                    AppSource::Kustomize { .. } => None,
+                },
+                kustomize: match &app.source {
+                    AppSource::Kustomize { .. } => Some(KustomizeOptions { dir: overlay_dir(fleet, &c.scope) }),
+                    AppSource::Helm(_) => None,
+                },
+            })
+            .collect(),
+    };
+    Artifact::new(format!("{}/fleet.yaml", app.bundle_dir), Kind::FleetYaml, &doc)
+}
+
+fn compare_patch(app: &App, p: &ComparePatch) -> ComparePatchOut {
+    ComparePatchOut {
+        api_version: p.api_version.clone(),
+        kind: p.kind.clone(),
+        name: p.name.clone(),
+        namespace: p.namespace.clone().unwrap_or_else(|| app.namespace.clone()),
+        json_pointers: p.json_pointers.clone(),
+        operations: p
+            .operations
+            .iter()
+            .map(|o| OperationOut { op: o.op.clone(), path: o.path.clone(), value: o.value.clone() })
+            .collect(),
+    }
+}
+
+/// Helm values for `s`: its own values, with replicas, image tags and resources written to the
+/// chart's keys.
+fn helm_values(app: &App, chart: &HelmChart, s: &Settings) -> Map<String, Value> {
+    let mut values = s.values.clone();
+    if let Some(r) = s.replicas {
+        set_path(&mut values, &chart.replicas_key, Value::from(r));
+    }
+    for img in &app.images {
+        let Some(key) = &img.values_key else { continue };
+        if let Some(tag) = s.tags.get(&img.name) {
+            set_path(&mut values, &format!("{key}.tag"), Value::from(tag.clone()));
+            if let Some(repo) = &img.new_name {
+                set_path(&mut values, &format!("{key}.repository"), Value::from(repo.clone()));
+            }
+        }
+    }
+    if let Some(r) = &s.resources {
+        set_path(&mut values, &chart.resources_key, resources_value(r));
+    }
+    values
+}
+
+/// Sets `a.b.c` in nested mappings, merging into whatever mappings are already there.
+fn set_path(values: &mut Map<String, Value>, path: &str, value: Value) {
+    let mut parts: Vec<&str> = path.split('.').collect();
+    let last = parts.pop().unwrap_or(path);
+    let mut node = values;
+    for p in parts {
+        let entry = node.entry(p.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        if !entry.is_object() {
+            *entry = Value::Object(Map::new());
+        }
+        node = entry.as_object_mut().expect("just made an object");
+    }
+    match (node.get_mut(last), value) {
+        (Some(Value::Object(old)), Value::Object(new)) => crate::model::deep_merge(old, &new),
+        (_, value) => {
+            node.insert(last.to_owned(), value);
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Fleet `GitRepo` (fleet.cattle.io/v1alpha1): one per app, pulling its bundle directory.
+
+use serde::Serialize;
+
+use super::k8s::{ObjectMeta, Selector};
+use super::{Artifact, Kind, MANAGEMENT_DIR};
+use crate::model::{App, Fleet};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GitRepo {
+    api_version: &'static str,
+    kind: &'static str,
+    metadata: ObjectMeta,
+    spec: GitRepoSpec,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GitRepoSpec {
+    repo: String,
+    // Always explicit: Fleet's default branch is `master`.
+    branch: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    client_secret_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    polling_interval: Option<String>,
+    paths: Vec<String>,
+    // Always explicit: without targets Fleet uses ClusterGroup `default`, which only exists in
+    // `fleet-local`, so the GitRepo would deploy nowhere.
+    targets: Vec<GitTarget>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct GitTarget {
+    name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster_group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster_selector: Option<Selector>,
+}
+
+pub(super) fn emit(fleet: &Fleet, app: &App) -> Artifact {
+    let doc = GitRepo {
+        api_version: "fleet.cattle.io/v1alpha1",
+        kind: "GitRepo",
+        metadata: ObjectMeta::managed(&app.gitrepo, &fleet.workspace, &[("fleetc.io/app", &app.name)]),
+        spec: GitRepoSpec {
+            repo: fleet.repo.clone(),
+            branch: fleet.branch.clone(),
+            client_secret_name: fleet.client_secret_name.clone(),
+            polling_interval: fleet.polling_interval.clone(),
+            paths: vec![app.repo_dir.clone()],
+            targets: app
+                .targets
+                .iter()
+                .map(|t| GitTarget {
+                    name: t.name.clone(),
+                    cluster_group: t.cluster_group.clone(),
+                    cluster_selector: t.selector.as_ref().map(Selector::from),
+                })
+                .collect(),
+        },
+    };
+    Artifact::new(format!("{MANAGEMENT_DIR}/gitrepos/{}.yaml", app.gitrepo), Kind::GitRepo, &doc)
+}

@@ -1,0 +1,79 @@
+//! Kubernetes building blocks shared by the emitters.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::model::LabelSelector;
+use crate::spec::Operator;
+
+/// Label every object fleetc generates carries.
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "fleetc");
+
+/// `metadata` of a generated object.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectMeta {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub labels: BTreeMap<String, String>,
+}
+
+impl ObjectMeta {
+    /// Metadata of a namespaced object fleetc manages, with extra labels.
+    pub fn managed(name: &str, namespace: &str, extra: &[(&str, &str)]) -> ObjectMeta {
+        let mut labels: BTreeMap<String, String> = extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        labels.insert(MANAGED_BY.0.to_owned(), MANAGED_BY.1.to_owned());
+        ObjectMeta {
+            name: name.to_owned(),
+            namespace: Some(namespace.to_owned()),
+            labels,
+        }
+    }
+}
+
+/// A `metav1.LabelSelector`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Selector {
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub match_labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub match_expressions: Vec<Expression>,
+}
+
+/// A `metav1.LabelSelectorRequirement`.
+#[derive(Debug, Serialize)]
+pub struct Expression {
+    pub key: String,
+    pub operator: &'static str,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<String>,
+}
+
+impl From<&LabelSelector> for Selector {
+    fn from(s: &LabelSelector) -> Self {
+        Selector {
+            match_labels: s.match_labels.clone(),
+            match_expressions: s
+                .match_expressions
+                .iter()
+                .map(|r| Expression {
+                    key: r.key.clone(),
+                    operator: match r.operator {
+                        Operator::In => "In",
+                        Operator::NotIn => "NotIn",
+                        Operator::Exists => "Exists",
+                        Operator::DoesNotExist => "DoesNotExist",
+                    },
+                    values: r.values.clone(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -1,0 +1,58 @@
+//! fleetc compiles one fleet spec (`fleetc.yaml`) into every GitOps artifact of a fleet.
+//!
+//! The pipeline, one module per stage, data flowing one way:
+//! [`load`] (text → typed spec + spans) → [`resolve`] (→ validated [`model::Fleet`]) →
+//! [`emit`] (→ artifacts) → [`output`] (→ files on disk, or a comparison with them).
+//! See ARCHITECTURE.md.
+
+pub mod cli;
+pub mod codes;
+pub mod diagnostic;
+pub mod emit;
+pub mod fleet_names;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod resolve;
+mod run;
+pub mod schema;
+pub mod spec;
+pub mod suggest;
+
+use std::path::Path;
+
+pub use run::run;
+
+use diagnostic::{Diagnostic, Source};
+
+/// A compiled fleet.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The resolved fleet.
+    pub fleet: model::Fleet,
+    /// Every artifact, sorted by path.
+    pub artifacts: Vec<emit::Artifact>,
+    /// The files to write, manifest included, by path relative to the output root.
+    pub files: output::Tree,
+    /// Warnings (errors make compilation fail).
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Compiles spec text. `root` is the output root that paths in the spec are relative to; it is
+/// only read (to confirm that kustomize bases and local charts exist).
+pub fn compile(source: &Source, root: &Path) -> Result<Compiled, Vec<Diagnostic>> {
+    let loaded = load::load(source)?;
+    let (fleet, warnings) = resolve::resolve(&loaded, &source.text, &source.name, root)?;
+    let artifacts = emit::emit(&fleet);
+    let files = artifacts
+        .iter()
+        .map(|a| (a.path.clone(), emit::render(a, &fleet.spec_name)))
+        .collect();
+    let files = output::with_manifest(files, &fleet.spec_name);
+    Ok(Compiled {
+        fleet,
+        artifacts,
+        files,
+        warnings,
+    })
+}

@@ -1,0 +1,175 @@
+//! Maps JSON pointers (`/clusters/3/name`) to byte spans in the spec, so that every stage can
+//! point at the exact place a problem comes from without carrying spans through the model.
+
+use std::collections::HashMap;
+
+use serde_saphyr::granit_parser::{Event, Parser};
+
+use crate::diagnostic::Span;
+
+/// Byte spans of every node of a YAML document, keyed by JSON pointer.
+#[derive(Debug, Default, Clone)]
+pub struct SpanIndex {
+    values: HashMap<String, Span>,
+    keys: HashMap<String, Span>,
+    text_len: usize,
+}
+
+/// Escapes one JSON-pointer segment.
+pub fn escape(segment: &str) -> String {
+    segment.replace('~', "~0").replace('/', "~1")
+}
+
+enum Frame {
+    Map {
+        ptr: String,
+        key: Option<String>,
+        start: usize,
+    },
+    Seq {
+        ptr: String,
+        idx: usize,
+        start: usize,
+    },
+}
+
+impl SpanIndex {
+    /// Indexes `src`. Call only on text that already parsed; on a parse error the index stops
+    /// where the parser stopped.
+    pub fn build(src: &str) -> SpanIndex {
+        let mut ix = SpanIndex {
+            text_len: src.len(),
+            ..SpanIndex::default()
+        };
+        let mut stack: Vec<Frame> = Vec::new();
+        for event in Parser::new_from_str(src) {
+            let Ok((event, span)) = event else { break };
+            let r = span.byte_range().unwrap_or(0..0);
+            match event {
+                Event::Scalar(text, ..) => match slot(&mut stack) {
+                    Some(ptr) => {
+                        ix.values.insert(ptr, r);
+                    }
+                    None => {
+                        if let Some(Frame::Map { ptr, key, .. }) = stack.last_mut() {
+                            ix.keys.insert(format!("{ptr}/{}", escape(&text)), r);
+                            *key = Some(text.into_owned());
+                        }
+                    }
+                },
+                Event::Alias(_) => {
+                    if let Some(ptr) = slot(&mut stack) {
+                        ix.values.insert(ptr, r);
+                    }
+                }
+                Event::MappingStart(..) => {
+                    let ptr = slot(&mut stack).unwrap_or_default();
+                    stack.push(Frame::Map {
+                        ptr,
+                        key: None,
+                        start: r.start,
+                    });
+                }
+                Event::SequenceStart(..) => {
+                    let ptr = slot(&mut stack).unwrap_or_default();
+                    stack.push(Frame::Seq {
+                        ptr,
+                        idx: 0,
+                        start: r.start,
+                    });
+                }
+                Event::MappingEnd | Event::SequenceEnd => {
+                    if let Some(Frame::Map { ptr, start, .. } | Frame::Seq { ptr, start, .. }) =
+                        stack.pop()
+                    {
+                        ix.values.insert(ptr, start..r.end.max(start));
+                    }
+                }
+                _ => {}
+            }
+        }
+        ix
+    }
+
+    /// Span of the value at `ptr`, or of its closest indexed ancestor.
+    pub fn value(&self, ptr: &str) -> Span {
+        let mut p = ptr;
+        loop {
+            if let Some(s) = self.values.get(p) {
+                return s.clone();
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return 0..0,
+            }
+        }
+    }
+
+    /// Span of the key introducing the value at `ptr`; the value's span when there is no key
+    /// (list items, the document root).
+    pub fn key(&self, ptr: &str) -> Span {
+        self.keys
+            .get(ptr)
+            .cloned()
+            .unwrap_or_else(|| self.value(ptr))
+    }
+
+    /// Span of the first line of the value at `ptr`: for a mapping spread over many lines, the
+    /// place a reader recognises it by.
+    pub fn head(&self, ptr: &str, src: &str) -> Span {
+        let s = self.value(ptr);
+        let end = src[s.start.min(src.len())..s.end.min(src.len())]
+            .find('\n')
+            .map_or(s.end, |n| s.start + n);
+        s.start..end.max(s.start)
+    }
+
+    /// Whether a value is indexed at exactly `ptr`.
+    pub fn contains(&self, ptr: &str) -> bool {
+        self.values.contains_key(ptr)
+    }
+
+    /// Span covering the end of the text (for problems with no better place).
+    pub fn end(&self) -> Span {
+        self.text_len..self.text_len
+    }
+}
+
+/// The pointer of the next node in the current collection; `None` when the next scalar is a
+/// mapping key.
+fn slot(stack: &mut [Frame]) -> Option<String> {
+    match stack.last_mut() {
+        None => Some(String::new()),
+        Some(Frame::Map { ptr, key, .. }) => key.take().map(|k| format!("{ptr}/{}", escape(&k))),
+        Some(Frame::Seq { ptr, idx, .. }) => {
+            let p = format!("{ptr}/{idx}");
+            *idx += 1;
+            Some(p)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn indexes_keys_values_and_collections() {
+        let src = "a: 1\nb:\n  - x\n  - {c: d}\n";
+        let ix = SpanIndex::build(src);
+        assert_eq!(&src[ix.value("/a")], "1");
+        assert_eq!(&src[ix.key("/a")], "a");
+        assert_eq!(&src[ix.value("/b/0")], "x");
+        assert_eq!(&src[ix.value("/b/1/c")], "d");
+        assert_eq!(&src[ix.key("/b/1/c")], "c");
+        // Unknown pointers fall back to the closest ancestor.
+        assert_eq!(&src[ix.value("/b/1/zz")], "{c: d}");
+    }
+
+    #[test]
+    fn escapes_pointer_segments() {
+        let src = "labels:\n  example.com/tier: web\n";
+        let ix = SpanIndex::build(src);
+        assert_eq!(&src[ix.value("/labels/example.com~1tier")], "web");
+    }
+}

@@ -1,0 +1,342 @@
+//! The resolved fleet: every name checked, every reference an index, every selector matched
+//! against the declared clusters, every override turned into the ordered Fleet customizations
+//! that first-match semantics need. Emitters read only this; they never see the raw spec.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::spec::{self, Operator, Patch, Promotion, Tier, WorkloadKind};
+
+/// Index into [`Fleet::environments`].
+pub type EnvId = usize;
+/// Index into [`Fleet::clusters`].
+pub type ClusterId = usize;
+/// Index into [`Fleet::agents`].
+pub type AgentId = usize;
+/// Index into [`Fleet::apps`].
+pub type AppId = usize;
+
+/// A whole, valid fleet.
+#[derive(Debug, Clone)]
+pub struct Fleet {
+    /// The spec's file name relative to the output root, as generated-file headers name it.
+    pub spec_name: String,
+    /// Fleet workspace namespace.
+    pub workspace: String,
+    /// Git repository Fleet pulls.
+    pub repo: String,
+    /// Branch Fleet pulls.
+    pub branch: String,
+    /// Existing Secret with Git credentials.
+    pub client_secret_name: Option<String>,
+    /// Go duration Fleet polls at.
+    pub polling_interval: Option<String>,
+    /// Label keys for environment, region and cluster name.
+    pub label_keys: spec::ClusterLabelKeys,
+    /// Environments, in promotion order.
+    pub environments: Vec<Environment>,
+    /// Every region some cluster is in, sorted.
+    pub regions: Vec<String>,
+    /// Clusters, in spec order.
+    pub clusters: Vec<Cluster>,
+    /// GitLab agents, in spec order.
+    pub agents: Vec<Agent>,
+    /// Apps, in spec order.
+    pub apps: Vec<App>,
+}
+
+/// A deployment environment.
+#[derive(Debug, Clone)]
+pub struct Environment {
+    /// Name.
+    pub name: String,
+    /// GitLab deployment tier.
+    pub tier: Tier,
+    /// Automatic or manual promotion.
+    pub promotion: Promotion,
+}
+
+/// A downstream cluster.
+#[derive(Debug, Clone)]
+pub struct Cluster {
+    /// Name.
+    pub name: String,
+    /// Its environment.
+    pub environment: EnvId,
+    /// Its region.
+    pub region: String,
+    /// Every label of its Fleet Cluster object, the environment, region and name keys included.
+    pub labels: BTreeMap<String, String>,
+    /// The agent that serves it.
+    pub agent: Option<AgentId>,
+}
+
+/// A GitLab agent.
+#[derive(Debug, Clone)]
+pub struct Agent {
+    /// Name.
+    pub name: String,
+    /// Clusters it serves, in spec order.
+    pub clusters: Vec<ClusterId>,
+}
+
+/// An app: one Fleet bundle pulled by one GitRepo.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// Name.
+    pub name: String,
+    /// Namespace its resources go to.
+    pub namespace: String,
+    /// Bundle directory relative to the output root.
+    pub bundle_dir: String,
+    /// Bundle directory as the GitRepo's `paths` names it (relative to the Git repository root).
+    pub repo_dir: String,
+    /// Name of its GitRepo.
+    pub gitrepo: String,
+    /// Name Fleet derives for its bundle.
+    pub bundle: String,
+    /// Where its manifests come from.
+    pub source: AppSource,
+    /// Images it runs.
+    pub images: Vec<ImageRef>,
+    /// GitRepo targets.
+    pub targets: Vec<Target>,
+    /// Every cluster it is deployed to, in cluster order.
+    pub clusters: Vec<ClusterId>,
+    /// Settings before overrides.
+    pub base: Settings,
+    /// Fleet targetCustomizations, most specific first.
+    pub customizations: Vec<Customization>,
+    /// Apps that must be ready first.
+    pub depends_on: Vec<AppId>,
+    /// Drift handling.
+    pub drift: Option<spec::Drift>,
+}
+
+/// Where an app's manifests come from.
+#[derive(Debug, Clone)]
+pub enum AppSource {
+    /// A kustomize base inside the bundle directory.
+    Kustomize {
+        /// Base directory relative to the bundle directory.
+        base: String,
+        /// Workload that replicas and resources change.
+        workload: WorkloadRef,
+    },
+    /// A Helm chart.
+    Helm(HelmChart),
+}
+
+/// The workload replicas and resources apply to.
+#[derive(Debug, Clone)]
+pub struct WorkloadRef {
+    /// Deployment or StatefulSet.
+    pub kind: WorkloadKind,
+    /// Its name.
+    pub name: String,
+    /// Its main container.
+    pub container: String,
+}
+
+/// A Helm chart and how fleetc writes values into it.
+#[derive(Debug, Clone)]
+pub struct HelmChart {
+    /// Chart reference as fleet.yaml's `helm.chart` takes it.
+    pub chart: String,
+    /// Repository URL.
+    pub repo: Option<String>,
+    /// Version.
+    pub version: Option<String>,
+    /// Release name.
+    pub release_name: String,
+    /// Dotted values path for replicas.
+    pub replicas_key: String,
+    /// Dotted values path for resources.
+    pub resources_key: String,
+}
+
+/// An image the app runs.
+#[derive(Debug, Clone)]
+pub struct ImageRef {
+    /// Name in the manifests.
+    pub name: String,
+    /// Replacement repository.
+    pub new_name: Option<String>,
+    /// Helm apps: dotted values path holding `repository` and `tag`.
+    pub values_key: Option<String>,
+}
+
+/// A GitRepo target: criteria ANDed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    /// Display name.
+    pub name: String,
+    /// ClusterGroup it names.
+    pub cluster_group: Option<String>,
+    /// Label selector over clusters.
+    pub selector: Option<LabelSelector>,
+}
+
+/// A Kubernetes label selector.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct LabelSelector {
+    /// Exact matches.
+    pub match_labels: BTreeMap<String, String>,
+    /// Set-based requirements.
+    pub match_expressions: Vec<Requirement>,
+}
+
+/// A set-based requirement.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Requirement {
+    /// Label key.
+    pub key: String,
+    /// Operator.
+    pub operator: Operator,
+    /// Values.
+    pub values: Vec<String>,
+}
+
+impl LabelSelector {
+    /// Whether a cluster with these labels matches.
+    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.match_labels
+            .iter()
+            .all(|(k, v)| labels.get(k) == Some(v))
+            && self.match_expressions.iter().all(|r| {
+                let value = labels.get(&r.key);
+                match r.operator {
+                    Operator::In => value.is_some_and(|v| r.values.contains(v)),
+                    Operator::NotIn => value.is_none_or(|v| !r.values.contains(v)),
+                    Operator::Exists => value.is_some(),
+                    Operator::DoesNotExist => value.is_none(),
+                }
+            })
+    }
+}
+
+/// What overrides can change. In an app's base and in a customization's `full` every field is
+/// what the cluster gets; in a customization's `delta` only what the overrides change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Settings {
+    /// Replica count.
+    pub replicas: Option<u32>,
+    /// Image tags by image name.
+    pub tags: BTreeMap<String, String>,
+    /// Resource requests and limits.
+    pub resources: Option<spec::Resources>,
+    /// Helm values.
+    pub values: Map<String, Value>,
+    /// Kustomize patches, in application order.
+    pub patches: Vec<Patch>,
+}
+
+impl Settings {
+    /// Whether nothing is set.
+    pub fn is_empty(&self) -> bool {
+        *self == Settings::default()
+    }
+
+    /// Lays `over` on top of `self`: scalars replace, maps merge key by key (values deeply),
+    /// patches append. The same rules Fleet uses to merge a customization over a bundle.
+    pub fn merge(&mut self, over: &Settings) {
+        if over.replicas.is_some() {
+            self.replicas = over.replicas;
+        }
+        for (k, v) in &over.tags {
+            self.tags.insert(k.clone(), v.clone());
+        }
+        if let Some(r) = &over.resources {
+            let mine = self.resources.get_or_insert_with(Default::default);
+            for (k, v) in &r.requests {
+                mine.requests.insert(k.clone(), v.clone());
+            }
+            for (k, v) in &r.limits {
+                mine.limits.insert(k.clone(), v.clone());
+            }
+        }
+        deep_merge(&mut self.values, &over.values);
+        self.patches.extend(over.patches.iter().cloned());
+    }
+}
+
+/// Merges `over` into `base` the way Helm and Fleet merge values: mappings recursively,
+/// everything else replaced.
+pub fn deep_merge(base: &mut Map<String, Value>, over: &Map<String, Value>) {
+    for (k, v) in over {
+        match (base.get_mut(k), v) {
+            (Some(Value::Object(b)), Value::Object(o)) => deep_merge(b, o),
+            _ => {
+                base.insert(k.clone(), v.clone());
+            }
+        }
+    }
+}
+
+/// Which clusters a customization is for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    /// One cluster.
+    Cluster(ClusterId),
+    /// The clusters of one environment in one region.
+    EnvRegion(EnvId, String),
+    /// The clusters of one environment.
+    Env(EnvId),
+}
+
+/// One Fleet targetCustomization.
+#[derive(Debug, Clone)]
+pub struct Customization {
+    /// Which clusters it selects.
+    pub scope: Scope,
+    /// The clusters that actually get it under first-match (those no earlier entry took).
+    pub clusters: Vec<ClusterId>,
+    /// What the overrides change, merged from broadest to most specific.
+    pub delta: Settings,
+    /// The app's base with `delta` laid over it: what these clusters run.
+    pub full: Settings,
+}
+
+impl Fleet {
+    /// Name of the ClusterGroup of an environment.
+    pub fn env_group(&self, env: EnvId) -> String {
+        format!("env-{}", self.environments[env].name)
+    }
+
+    /// Name of the ClusterGroup of a region.
+    pub fn region_group(region: &str) -> String {
+        format!("region-{region}")
+    }
+
+    /// Display name of a customization scope (its fleet.yaml `name`).
+    pub fn scope_name(&self, scope: &Scope) -> String {
+        match scope {
+            Scope::Cluster(c) => format!("cluster-{}", self.clusters[*c].name),
+            Scope::EnvRegion(e, r) => format!("{}-{r}", self.environments[*e].name),
+            Scope::Env(e) => self.environments[*e].name.clone(),
+        }
+    }
+
+    /// The selector a customization scope stands for.
+    pub fn scope_selector(&self, scope: &Scope) -> LabelSelector {
+        let keys = &self.label_keys;
+        let mut sel = LabelSelector::default();
+        match scope {
+            Scope::Cluster(c) => {
+                sel.match_labels
+                    .insert(keys.name.clone(), self.clusters[*c].name.clone());
+            }
+            Scope::EnvRegion(e, r) => {
+                sel.match_labels
+                    .insert(keys.environment.clone(), self.environments[*e].name.clone());
+                sel.match_labels.insert(keys.region.clone(), r.clone());
+            }
+            Scope::Env(e) => {
+                sel.match_labels
+                    .insert(keys.environment.clone(), self.environments[*e].name.clone());
+            }
+        }
+        sel
+    }
+}

@@ -1,0 +1,642 @@
+//! Resolving apps: sources, images, targets, dependencies.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{Cx, Names, RefNames};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::fleet_names::{self, MAX_HELM_RELEASE_NAME_LEN};
+use crate::model::{
+    App, AppSource, ClusterId, Fleet, HelmChart, ImageRef, LabelSelector, Requirement, Settings,
+    Target, WorkloadRef,
+};
+use crate::spec::{self, Operator, Spec};
+use crate::suggest;
+
+impl Cx<'_> {
+    pub(super) fn apps(&mut self, spec: &Spec, fleet: &Fleet, names: &RefNames) -> Vec<App> {
+        let mut app_names = Names::new();
+        for (i, a) in spec.apps.iter().enumerate() {
+            let ptr = format!("/apps/{i}/name");
+            self.dns_label(&a.name, &ptr, "app name");
+            self.unique(&mut app_names, &a.name, &ptr, "app", "/apps", i);
+        }
+        let prefix = spec
+            .fleet
+            .repo_path
+            .as_deref()
+            .map(|p| p.trim_matches('/'))
+            .filter(|p| !p.is_empty() && *p != ".");
+        let mut apps: Vec<App> = spec
+            .apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| self.app(i, a, prefix, fleet, names))
+            .collect();
+        for (i, a) in spec.apps.iter().enumerate() {
+            for (j, dep) in a.depends_on.iter().enumerate() {
+                let ptr = format!("/apps/{i}/dependsOn/{j}");
+                if let Some(d) = self.reference(&app_names, dep, &ptr, "app") {
+                    if d == i {
+                        self.push(
+                            Diagnostic::new(Code::DependencyCycle, format!("app `{dep}` depends on itself"))
+                                .label(self.at(&ptr), "here")
+                                .help("remove this entry"),
+                        );
+                    } else {
+                        apps[i].depends_on.push(d);
+                    }
+                }
+            }
+        }
+        self.dependency_cycles(&apps);
+        self.colocation(&apps, fleet);
+        self.bundle_dir_overlaps(&apps);
+        apps
+    }
+
+    fn app(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        prefix: Option<&str>,
+        fleet: &Fleet,
+        names: &RefNames,
+    ) -> App {
+        let base = format!("/apps/{i}");
+        self.dns_label(&a.namespace, &format!("{base}/namespace"), "namespace");
+        let bundle_dir = match &a.path {
+            Some(p) => {
+                self.safe_path(p, &format!("{base}/path"));
+                normalize(p)
+            }
+            None => format!("bundles/{}", a.name),
+        };
+        let repo_dir = match prefix {
+            Some(pre) => format!("{pre}/{bundle_dir}"),
+            None => bundle_dir.clone(),
+        };
+        let raw_bundle = format!("{}/{}", a.name, repo_dir);
+        let bundle = fleet_names::bundle_name(&a.name, &repo_dir);
+        if raw_bundle.len() > MAX_HELM_RELEASE_NAME_LEN {
+            let at = if a.path.is_some() {
+                format!("{base}/path")
+            } else {
+                format!("{base}/name")
+            };
+            self.push(
+                Diagnostic::new(
+                    Code::NameTooLong,
+                    format!(
+                        "bundle name `{}` would be {} characters; Fleet shortens it to `{bundle}`",
+                        raw_bundle.replace('/', "-"),
+                        raw_bundle.len()
+                    ),
+                )
+                .label(self.at(&at), "Fleet derives the bundle name from the app name and this path")
+                .help(format!(
+                    "app name and bundle directory together may have at most {} characters; set a shorter `path`",
+                    MAX_HELM_RELEASE_NAME_LEN - 1
+                )),
+            );
+        }
+
+        let source = self.source(i, a, &bundle_dir);
+        let is_helm = matches!(source, AppSource::Helm(_));
+        let images = self.images(i, a, is_helm);
+        let image_names: Names = images
+            .iter()
+            .enumerate()
+            .map(|(k, img)| (img.name.clone(), k))
+            .collect();
+
+        let mut settings = Settings {
+            replicas: a.replicas,
+            tags: a
+                .images
+                .iter()
+                .map(|img| (img.name.clone(), img.tag.clone()))
+                .collect(),
+            resources: a.resources.clone(),
+            values: a.values.clone().unwrap_or_default(),
+            patches: a.patches.clone(),
+        };
+        self.source_fit(&base, is_helm, a.values.is_some(), !a.patches.is_empty());
+        if is_helm {
+            settings.patches.clear();
+        }
+
+        let (targets, clusters) = self.targets(i, a, fleet, names);
+        let customizations =
+            self.customizations(i, a, fleet, names, &clusters, &settings, is_helm, &image_names);
+
+        App {
+            name: a.name.clone(),
+            namespace: a.namespace.clone(),
+            bundle_dir,
+            repo_dir,
+            gitrepo: a.name.clone(),
+            bundle,
+            source,
+            images,
+            targets,
+            clusters,
+            base: settings,
+            customizations,
+            depends_on: Vec::new(),
+            drift: a.drift.clone(),
+        }
+    }
+
+    /// Reports `values` on kustomize apps and `patches` on Helm apps.
+    pub(super) fn source_fit(&mut self, base: &str, is_helm: bool, has_values: bool, has_patches: bool) {
+        if !is_helm && has_values {
+            self.push(
+                Diagnostic::new(Code::NotForSource, "`values` only apply to Helm apps")
+                    .label(self.ix.key(&format!("{base}/values")), "this app is built with kustomize")
+                    .help("use `patches` to change kustomize output, or switch the source to `helm`"),
+            );
+        }
+        if is_helm && has_patches {
+            self.push(
+                Diagnostic::new(Code::NotForSource, "`patches` only apply to kustomize apps")
+                    .label(self.ix.key(&format!("{base}/patches")), "this app is a Helm chart")
+                    .help("use `values` to configure a chart"),
+            );
+        }
+    }
+
+    fn source(&mut self, i: usize, a: &spec::App, bundle_dir: &str) -> AppSource {
+        let base = format!("/apps/{i}/source");
+        match (&a.source.kustomize, &a.source.helm) {
+            (Some(k), None) => {
+                let ptr = format!("{base}/kustomize/base");
+                let kbase = normalize(&k.base);
+                if self.safe_path(&k.base, &ptr) {
+                    let dir = self.root.join(bundle_dir).join(&kbase);
+                    let found = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+                        .iter()
+                        .any(|f| dir.join(f).is_file());
+                    if !found {
+                        self.push(
+                            Diagnostic::new(
+                                Code::MissingBase,
+                                format!("kustomize base `{bundle_dir}/{kbase}` has no kustomization.yaml"),
+                            )
+                            .label(self.at(&ptr), "resolved inside the app's bundle directory")
+                            .help(format!(
+                                "create `{bundle_dir}/{kbase}/kustomization.yaml`, or point `base` at the directory that has it (Fleet ships only files under `{bundle_dir}`)"
+                            )),
+                        );
+                    }
+                }
+                let w = k.workload.clone().unwrap_or(spec::Workload {
+                    kind: spec::WorkloadKind::Deployment,
+                    name: None,
+                    container: None,
+                });
+                let name = w.name.unwrap_or_else(|| a.name.clone());
+                let container = w.container.unwrap_or_else(|| name.clone());
+                AppSource::Kustomize {
+                    base: kbase,
+                    workload: WorkloadRef {
+                        kind: w.kind,
+                        name,
+                        container,
+                    },
+                }
+            }
+            (None, Some(h)) => AppSource::Helm(self.helm(i, a, h, bundle_dir)),
+            (k, _) => {
+                let msg = if k.is_some() {
+                    "an app's `source` has both `kustomize` and `helm`"
+                } else {
+                    "an app's `source` names neither `kustomize` nor `helm`"
+                };
+                self.push(
+                    Diagnostic::new(Code::SourceKind, msg)
+                        .label(self.ix.head(&base, self.text), "exactly one is needed")
+                        .help("keep `kustomize: {base: ...}` for a kustomize base, or `helm: {chart: ...}` for a chart"),
+                );
+                AppSource::Kustomize {
+                    base: "base".to_owned(),
+                    workload: WorkloadRef {
+                        kind: spec::WorkloadKind::Deployment,
+                        name: a.name.clone(),
+                        container: a.name.clone(),
+                    },
+                }
+            }
+        }
+    }
+
+    fn helm(&mut self, i: usize, a: &spec::App, h: &spec::HelmSource, bundle_dir: &str) -> HelmChart {
+        let base = format!("/apps/{i}/source/helm");
+        let remote = h.repo.is_some() || h.chart.contains("://");
+        if remote && h.version.is_none() {
+            self.push(
+                Diagnostic::new(Code::InvalidValue, format!("chart `{}` has no version", h.chart))
+                    .label(self.at(&format!("{base}/chart")), "unpinned: every build could deploy another chart")
+                    .help("pin the chart with `version:` (an exact version, or a semver range)"),
+            );
+        }
+        let chart = if remote {
+            h.chart.clone()
+        } else {
+            let ptr = format!("{base}/chart");
+            let local = normalize(&h.chart);
+            if self.safe_path(&h.chart, &ptr) && !self.root.join(bundle_dir).join(&local).join("Chart.yaml").is_file() {
+                self.push(
+                    Diagnostic::new(
+                        Code::MissingBase,
+                        format!("local chart `{bundle_dir}/{local}` has no Chart.yaml"),
+                    )
+                    .label(self.at(&ptr), "a chart without `repo` is a directory inside the bundle directory")
+                    .help("add `repo:` for a chart from a Helm repository, use an `oci://` reference, or point `chart` at the chart directory"),
+                );
+            }
+            format!("./{local}")
+        };
+        let release_name = h.release_name.clone().unwrap_or_else(|| a.name.clone());
+        let ptr = if h.release_name.is_some() {
+            format!("{base}/releaseName")
+        } else {
+            format!("/apps/{i}/name")
+        };
+        if release_name.len() > MAX_HELM_RELEASE_NAME_LEN {
+            self.push(
+                Diagnostic::new(
+                    Code::NameTooLong,
+                    format!("Helm release name `{release_name}` has {} characters", release_name.len()),
+                )
+                .label(self.at(&ptr), format!("at most {MAX_HELM_RELEASE_NAME_LEN} characters fit"))
+                .help("set a shorter `source.helm.releaseName`"),
+            );
+        } else if h.release_name.is_some() && !release_name.split('.').all(fleet_names::is_dns_label) {
+            self.push(
+                Diagnostic::new(Code::InvalidName, format!("invalid Helm release name `{release_name}`"))
+                    .label(self.at(&ptr), "Helm release names are lowercase DNS names")
+                    .help("use lowercase letters, digits, `-` and `.`"),
+            );
+        }
+        HelmChart {
+            chart,
+            repo: h.repo.clone(),
+            version: h.version.clone(),
+            release_name,
+            replicas_key: h.replicas_key.clone(),
+            resources_key: h.resources_key.clone(),
+        }
+    }
+
+    fn images(&mut self, i: usize, a: &spec::App, is_helm: bool) -> Vec<ImageRef> {
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut keys: HashMap<String, usize> = HashMap::new();
+        let mut out = Vec::new();
+        for (j, img) in a.images.iter().enumerate() {
+            let base = format!("/apps/{i}/images/{j}");
+            if let Some(first) = seen.insert(img.name.clone(), j) {
+                self.push(
+                    Diagnostic::new(Code::DuplicateName, format!("image `{}` is listed twice", img.name))
+                        .label(self.at(&format!("{base}/name")), "listed again here")
+                        .label(self.at(&format!("/apps/{i}/images/{first}/name")), "first listed here")
+                        .help("list each image once"),
+                );
+            }
+            if img.tag.is_empty() || img.tag.contains(char::is_whitespace) || img.tag.contains('/') {
+                self.push(
+                    Diagnostic::new(Code::InvalidValue, format!("invalid image tag `{}`", img.tag))
+                        .label(self.at(&format!("{base}/tag")), "not an image tag")
+                        .help("a tag is up to 128 letters, digits, `_`, `.` and `-`"),
+                );
+            }
+            let values_key = if is_helm {
+                let key = img.values_key.clone().unwrap_or_else(|| "image".to_owned());
+                if let Some(first) = keys.insert(key.clone(), j) {
+                    self.push(
+                        Diagnostic::new(Code::DuplicateName, format!("two images write values key `{key}`"))
+                            .label(self.at(&format!("{base}/name")), "this image")
+                            .label(self.at(&format!("/apps/{i}/images/{first}/name")), "and this one")
+                            .help("give each image its own `valuesKey`, e.g. `controller.image`"),
+                    );
+                }
+                Some(key)
+            } else {
+                if img.values_key.is_some() {
+                    self.push(
+                        Diagnostic::new(Code::NotForSource, "`valuesKey` only applies to Helm apps")
+                            .label(self.ix.key(&format!("{base}/valuesKey")), "this app is built with kustomize")
+                            .help("remove it; kustomize sets images by `name`"),
+                    );
+                }
+                None
+            };
+            out.push(ImageRef {
+                name: img.name.clone(),
+                new_name: img.new_name.clone(),
+                values_key,
+            });
+        }
+        out
+    }
+
+    fn targets(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        fleet: &Fleet,
+        names: &RefNames,
+    ) -> (Vec<Target>, Vec<ClusterId>) {
+        let keys = &fleet.label_keys;
+        let mut reached = vec![false; fleet.clusters.len()];
+        let mut out = Vec::new();
+        for (j, t) in a.targets.iter().enumerate() {
+            let base = format!("/apps/{i}/targets/{j}");
+            if t.environment.is_none() && t.region.is_none() && t.cluster.is_none() && t.selector.is_none() {
+                self.push(
+                    Diagnostic::new(Code::InvalidValue, "empty target")
+                        .label(self.ix.head(&base, self.text), "this target names no clusters")
+                        .help("give `environment`, `region`, `cluster` or `selector`; Fleet matches nothing with an empty target"),
+                );
+                continue;
+            }
+            let mut ok = true;
+            let mut sel = LabelSelector::default();
+            let mut group = None;
+            let mut parts = Vec::new();
+            if let Some(e) = &t.environment {
+                match self.reference(&names.envs, e, &format!("{base}/environment"), "environment") {
+                    Some(env) => group = Some(fleet.env_group(env)),
+                    None => ok = false,
+                }
+                sel.match_labels.insert(keys.environment.clone(), e.clone());
+                parts.push(e.clone());
+            }
+            if let Some(r) = &t.region {
+                if !fleet.regions.contains(r) {
+                    self.unknown_region(r, &format!("{base}/region"), fleet);
+                    ok = false;
+                }
+                sel.match_labels.insert(keys.region.clone(), r.clone());
+                if group.is_none() {
+                    group = Some(Fleet::region_group(r));
+                }
+                parts.push(r.clone());
+            }
+            if let Some(c) = &t.cluster {
+                if self.reference(&names.clusters, c, &format!("{base}/cluster"), "cluster").is_none() {
+                    ok = false;
+                }
+                sel.match_labels.insert(keys.name.clone(), c.clone());
+                parts.push(c.clone());
+            }
+            if let Some(s) = &t.selector {
+                ok &= self.selector(s, &format!("{base}/selector"), &mut sel, fleet);
+                parts.push("selected".to_owned());
+            }
+            if !ok {
+                continue;
+            }
+            let mut matched = 0usize;
+            for (ci, c) in fleet.clusters.iter().enumerate() {
+                if sel.matches(&c.labels) {
+                    reached[ci] = true;
+                    matched += 1;
+                }
+            }
+            if matched == 0 {
+                self.push(
+                    Diagnostic::new(Code::EmptySelector, "this target matches no cluster")
+                        .label(self.ix.head(&base, self.text), "no declared cluster has all of these")
+                        .help("check the environment, region and labels it names; a target that matches nothing deploys nowhere"),
+                );
+            }
+            // The GitRepo target: the ClusterGroup carries the environment (or region), the
+            // selector only what the group does not already say.
+            let mut rest = sel.clone();
+            if t.environment.is_some() {
+                rest.match_labels.remove(&keys.environment);
+            } else if t.region.is_some() {
+                rest.match_labels.remove(&keys.region);
+            }
+            out.push(Target {
+                name: t.name.clone().unwrap_or_else(|| parts.join("-")),
+                cluster_group: group,
+                selector: (rest != LabelSelector::default()).then_some(rest),
+            });
+        }
+        let clusters = reached
+            .iter()
+            .enumerate()
+            .filter_map(|(c, r)| r.then_some(c))
+            .collect();
+        (out, clusters)
+    }
+
+    pub(super) fn unknown_region(&mut self, r: &str, ptr: &str, fleet: &Fleet) {
+        let mut d = Diagnostic::new(Code::UnknownReference, format!("unknown region `{r}`"))
+            .label(self.at(ptr), "no cluster is in this region");
+        d = match suggest::closest(r, fleet.regions.iter().map(String::as_str)) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help(format!("regions of the declared clusters: {}", fleet.regions.join(", "))),
+        };
+        self.push(d);
+    }
+
+    /// Adds a spec selector's requirements to `sel`; reports bad keys, values and operators.
+    fn selector(&mut self, s: &spec::Selector, base: &str, sel: &mut LabelSelector, fleet: &Fleet) -> bool {
+        let mut ok = true;
+        let known_keys: BTreeMap<&str, ()> = fleet
+            .clusters
+            .iter()
+            .flat_map(|c| c.labels.keys().map(|k| (k.as_str(), ())))
+            .collect();
+        for (k, v) in &s.match_labels {
+            let ptr = format!("{base}/matchLabels/{}", crate::load::escape(k));
+            ok &= self.selector_key(k, &ptr, &known_keys);
+            if let Some(prev) = sel.match_labels.get(k)
+                && prev != v
+            {
+                self.push(
+                    Diagnostic::new(Code::EmptySelector, format!("label `{k}` must be both `{prev}` and `{v}`"))
+                        .label(self.at(&ptr), "contradicts the target's other criteria")
+                        .help("a cluster has one value per label; drop one of the two"),
+                );
+                ok = false;
+            }
+            sel.match_labels.insert(k.clone(), v.clone());
+        }
+        for (j, r) in s.match_expressions.iter().enumerate() {
+            let ptr = format!("{base}/matchExpressions/{j}");
+            ok &= self.selector_key(&r.key, &format!("{ptr}/key"), &known_keys);
+            let needs_values = matches!(r.operator, Operator::In | Operator::NotIn);
+            if needs_values == r.values.is_empty() {
+                let msg = if needs_values {
+                    format!("`{:?}` needs `values`", r.operator)
+                } else {
+                    format!("`{:?}` takes no `values`", r.operator)
+                };
+                self.push(
+                    Diagnostic::new(Code::InvalidValue, msg)
+                        .label(self.ix.head(&ptr, self.text), "Kubernetes rejects this requirement")
+                        .help("`In` and `NotIn` list values; `Exists` and `DoesNotExist` have none"),
+                );
+                ok = false;
+            }
+            if r.operator == Operator::In {
+                // A value no cluster has is almost always a typo; report it where it stands.
+                let have: Vec<&str> = fleet
+                    .clusters
+                    .iter()
+                    .filter_map(|c| c.labels.get(&r.key).map(String::as_str))
+                    .collect();
+                for (k, v) in r.values.iter().enumerate() {
+                    if !have.contains(&v.as_str()) && known_keys.contains_key(r.key.as_str()) {
+                        let mut d = Diagnostic::new(
+                            Code::UnknownReference,
+                            format!("no cluster has `{}: {v}`", r.key),
+                        )
+                        .label(self.at(&format!("{ptr}/values/{k}")), "matches no declared cluster");
+                        let mut uniq: Vec<&str> = have.clone();
+                        uniq.sort_unstable();
+                        uniq.dedup();
+                        if let Some(s) = suggest::closest(v, uniq.iter().copied()) {
+                            d = d.help(format!("did you mean `{s}`?"));
+                        } else {
+                            d = d.help(format!("values of `{}`: {}", r.key, uniq.join(", ")));
+                        }
+                        self.push(d);
+                    }
+                }
+            }
+            sel.match_expressions.push(Requirement {
+                key: r.key.clone(),
+                operator: r.operator,
+                values: r.values.clone(),
+            });
+        }
+        ok
+    }
+
+    fn selector_key(&mut self, k: &str, ptr: &str, known: &BTreeMap<&str, ()>) -> bool {
+        if known.contains_key(k) {
+            return true;
+        }
+        let mut d = Diagnostic::new(Code::UnknownReference, format!("no cluster has label `{k}`"))
+            .label(self.ix.key(ptr), "unknown label key");
+        d = match suggest::closest(k, known.keys().copied()) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => d.help("declare the label under a cluster's `labels`"),
+        };
+        self.push(d);
+        false
+    }
+
+    fn dependency_cycles(&mut self, apps: &[App]) {
+        // Iterative three-colour DFS; reports each cycle once, at its first app in spec order.
+        let n = apps.len();
+        let mut state = vec![0u8; n];
+        for start in 0..n {
+            if state[start] != 0 {
+                continue;
+            }
+            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+            state[start] = 1;
+            while let Some(&mut (node, ref mut next)) = stack.last_mut() {
+                if let Some(&dep) = apps[node].depends_on.get(*next) {
+                    *next += 1;
+                    match state[dep] {
+                        0 => {
+                            state[dep] = 1;
+                            stack.push((dep, 0));
+                        }
+                        1 => {
+                            let pos = stack.iter().position(|(a, _)| *a == dep).unwrap_or(0);
+                            let cycle: Vec<usize> = stack[pos..].iter().map(|(a, _)| *a).collect();
+                            self.report_cycle(apps, &cycle);
+                        }
+                        _ => {}
+                    }
+                } else {
+                    state[node] = 2;
+                    stack.pop();
+                }
+            }
+        }
+    }
+
+    fn report_cycle(&mut self, apps: &[App], cycle: &[usize]) {
+        let first = *cycle.iter().min().unwrap_or(&0);
+        let mut path: Vec<&str> = cycle.iter().map(|a| apps[*a].name.as_str()).collect();
+        path.push(&apps[cycle[0]].name);
+        let mut d = Diagnostic::new(
+            Code::DependencyCycle,
+            format!("apps depend on each other in a cycle: {}", path.join(" → ")),
+        );
+        for (k, &a) in cycle.iter().enumerate() {
+            let next = cycle[(k + 1) % cycle.len()];
+            let j = apps[a].depends_on.iter().position(|d| *d == next).unwrap_or(0);
+            let text = if a == first { "this dependency closes the cycle" } else { "part of the cycle" };
+            d = d.label(self.at(&format!("/apps/{a}/dependsOn/{j}")), text);
+        }
+        // The primary label is the first app's edge.
+        if let Some(p) = cycle.iter().position(|a| *a == first) {
+            d.labels.rotate_left(p);
+        }
+        self.push(d.help("Fleet would wait forever; remove one of these dependencies"));
+    }
+
+    fn colocation(&mut self, apps: &[App], fleet: &Fleet) {
+        for (i, app) in apps.iter().enumerate() {
+            for (j, &dep) in app.depends_on.iter().enumerate() {
+                let missing: Vec<&str> = app
+                    .clusters
+                    .iter()
+                    .filter(|c| apps[dep].clusters.binary_search(c).is_err())
+                    .map(|c| fleet.clusters[*c].name.as_str())
+                    .collect();
+                if let Some(first) = missing.first() {
+                    self.push(
+                        Diagnostic::new(
+                            Code::DependencyNotColocated,
+                            format!(
+                                "`{}` depends on `{}`, which is not deployed to {} of its clusters",
+                                app.name,
+                                apps[dep].name,
+                                missing.len()
+                            ),
+                        )
+                        .label(self.at(&format!("/apps/{i}/dependsOn/{j}")), format!("e.g. `{first}` would wait forever"))
+                        .help(format!("target `{}` at those clusters too, or narrow `{}`'s targets", apps[dep].name, app.name)),
+                    );
+                }
+            }
+        }
+    }
+
+    fn bundle_dir_overlaps(&mut self, apps: &[App]) {
+        let mut dirs: Vec<(&str, usize)> = apps.iter().enumerate().map(|(i, a)| (a.bundle_dir.as_str(), i)).collect();
+        dirs.sort_unstable();
+        for w in dirs.windows(2) {
+            let (a, ai) = w[0];
+            let (b, bi) = w[1];
+            if a == b || b.starts_with(&format!("{a}/")) {
+                let ptr = |i: usize| format!("/apps/{i}/path");
+                self.push(
+                    Diagnostic::new(Code::UnsafePath, format!("bundle directories `{a}` and `{b}` overlap"))
+                        .label(self.ix.key(&ptr(bi)).clone(), format!("bundle of `{}`", apps[bi].name))
+                        .label(self.ix.key(&ptr(ai)).clone(), format!("bundle of `{}`", apps[ai].name))
+                        .help("give every app its own directory, not nested in another app's"),
+                );
+            }
+        }
+    }
+}
+
+/// Drops `./` prefixes and trailing slashes.
+fn normalize(p: &str) -> String {
+    let mut p = p.trim_end_matches('/');
+    while let Some(rest) = p.strip_prefix("./") {
+        p = rest;
+    }
+    if p.is_empty() { ".".to_owned() } else { p.to_owned() }
+}

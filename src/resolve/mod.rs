@@ -1,0 +1,558 @@
+//! Stage 2, resolve: typed spec → [`Fleet`], the validated model.
+//!
+//! Checks every name, reference, path and selector, reporting all problems at once, and
+//! computes what Fleet will do: which clusters each app reaches, the bundle names Fleet derives,
+//! and the customizations first-match needs. Reads the file system only to confirm that kustomize
+//! bases and local charts exist; writes nothing.
+
+mod apps;
+mod overrides;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use crate::diagnostic::{Code, Diagnostic, Span};
+use crate::fleet_names::{is_dns_label, is_label_key, is_label_value};
+use crate::load::{Loaded, SpanIndex};
+use crate::model::{Agent, Cluster, Environment, Fleet};
+use crate::spec::Spec;
+use crate::suggest;
+
+/// Resolves a loaded spec. `root` is the output root that spec paths are relative to.
+/// On success returns the fleet and its warnings; otherwise every diagnostic found.
+pub fn resolve(
+    loaded: &Loaded,
+    text: &str,
+    spec_name: &str,
+    root: &Path,
+) -> Result<(Fleet, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut cx = Cx {
+        ix: &loaded.index,
+        text,
+        root,
+        diags: Vec::new(),
+    };
+    let fleet = cx.fleet(&loaded.spec, spec_name);
+    let mut diags = cx.diags;
+    crate::diagnostic::sort(&mut diags);
+    if crate::diagnostic::has_errors(&diags) {
+        Err(diags)
+    } else {
+        Ok((fleet, diags))
+    }
+}
+
+/// Resolution context: where to point and where to collect.
+pub(crate) struct Cx<'a> {
+    pub(crate) ix: &'a SpanIndex,
+    pub(crate) text: &'a str,
+    pub(crate) root: &'a Path,
+    pub(crate) diags: Vec<Diagnostic>,
+}
+
+/// Name → index, for one kind of named thing.
+pub(crate) type Names = HashMap<String, usize>;
+
+impl Cx<'_> {
+    pub(crate) fn at(&self, ptr: &str) -> Span {
+        self.ix.value(ptr)
+    }
+
+    pub(crate) fn push(&mut self, d: Diagnostic) {
+        self.diags.push(d);
+    }
+
+    fn fleet(&mut self, spec: &Spec, spec_name: &str) -> Fleet {
+        let s = &spec.fleet;
+        self.dns_label(&s.namespace, "/fleet/namespace", "workspace namespace");
+        self.check_repo_url(&s.repo);
+        if s.branch.trim().is_empty() || s.branch.contains(char::is_whitespace) {
+            self.push(
+                Diagnostic::new(Code::InvalidValue, "`fleet.branch` is not a branch name")
+                    .label(self.at("/fleet/branch"), "branch names have no spaces")
+                    .help("name the branch Fleet pulls, e.g. `main`"),
+            );
+        }
+        if let Some(secret) = &s.client_secret_name {
+            self.dns_subdomain(secret, "/fleet/clientSecretName", "Secret name");
+        }
+        if let Some(p) = &s.repo_path {
+            self.safe_path(p, "/fleet/repoPath");
+        }
+        if let Some(d) = &s.polling_interval {
+            self.check_duration(d, "/fleet/pollingInterval");
+        }
+        for (key, ptr) in [
+            (&s.cluster_labels.environment, "/fleet/clusterLabels/environment"),
+            (&s.cluster_labels.region, "/fleet/clusterLabels/region"),
+            (&s.cluster_labels.name, "/fleet/clusterLabels/name"),
+        ] {
+            self.label_key(key, ptr);
+        }
+
+        let (environments, env_names) = self.environments(spec);
+        let (mut clusters, cluster_names) = self.clusters(spec, &env_names);
+        let agents = self.agents(spec, &env_names, &cluster_names, &mut clusters);
+        let regions: Vec<String> = clusters
+            .iter()
+            .map(|c| c.region.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+
+        let mut fleet = Fleet {
+            spec_name: spec_name.to_owned(),
+            workspace: s.namespace.clone(),
+            repo: s.repo.clone(),
+            branch: s.branch.clone(),
+            client_secret_name: s.client_secret_name.clone(),
+            polling_interval: s.polling_interval.clone(),
+            label_keys: s.cluster_labels.clone(),
+            environments,
+            regions,
+            clusters,
+            agents,
+            apps: Vec::new(),
+        };
+        let names = RefNames {
+            envs: env_names,
+            clusters: cluster_names,
+        };
+        fleet.apps = self.apps(spec, &fleet, &names);
+        self.untargeted_clusters(&fleet);
+        fleet
+    }
+
+    fn environments(&mut self, spec: &Spec) -> (Vec<Environment>, Names) {
+        let mut names = Names::new();
+        let mut out = Vec::new();
+        for (i, e) in spec.environments.iter().enumerate() {
+            let ptr = format!("/environments/{i}/name");
+            self.dns_label(&e.name, &ptr, "environment name");
+            self.unique(&mut names, &e.name, &ptr, "environment", "/environments", out.len());
+            out.push(Environment {
+                name: e.name.clone(),
+                tier: e.tier,
+                promotion: e.promotion,
+            });
+        }
+        (out, names)
+    }
+
+    fn clusters(&mut self, spec: &Spec, envs: &Names) -> (Vec<Cluster>, Names) {
+        let keys = &spec.fleet.cluster_labels;
+        let mut names = Names::new();
+        let mut out = Vec::with_capacity(spec.clusters.len());
+        for (i, c) in spec.clusters.iter().enumerate() {
+            let base = format!("/clusters/{i}");
+            self.dns_label(&c.name, &format!("{base}/name"), "cluster name");
+            self.unique(&mut names, &c.name, &format!("{base}/name"), "cluster", "/clusters", out.len());
+            let environment = self
+                .reference(envs, &c.environment, &format!("{base}/environment"), "environment")
+                .unwrap_or(0);
+            if !is_label_value(&c.region) || c.region.is_empty() {
+                self.push(
+                    Diagnostic::new(Code::InvalidName, format!("invalid region `{}`", c.region))
+                        .label(self.at(&format!("{base}/region")), "regions become label values")
+                        .help("use at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit"),
+                );
+            }
+            let mut labels = BTreeMap::new();
+            for (k, v) in &c.labels {
+                let ptr = format!("{base}/labels/{}", crate::load::escape(k));
+                if !is_label_key(k) {
+                    self.push(
+                        Diagnostic::new(Code::InvalidName, format!("invalid label key `{k}`"))
+                            .label(self.ix.key(&ptr), "not a Kubernetes label key")
+                            .help("a label key is an optional DNS prefix and `/`, then at most 63 letters, digits, `-`, `_` or `.`"),
+                    );
+                }
+                if !is_label_value(v) {
+                    self.push(
+                        Diagnostic::new(Code::InvalidName, format!("invalid label value `{v}`"))
+                            .label(self.at(&ptr), "not a Kubernetes label value")
+                            .help("use at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit"),
+                    );
+                }
+                if [&keys.environment, &keys.region, &keys.name].contains(&k) {
+                    self.push(
+                        Diagnostic::new(Code::InvalidValue, format!("label `{k}` is set by fleetc"))
+                            .label(self.ix.key(&ptr), "fleetc sets this label from the cluster's environment, region or name")
+                            .help("remove it; use the cluster's `environment` and `region` keys"),
+                    );
+                }
+                labels.insert(k.clone(), v.clone());
+            }
+            labels.insert(keys.environment.clone(), c.environment.clone());
+            labels.insert(keys.region.clone(), c.region.clone());
+            labels.insert(keys.name.clone(), c.name.clone());
+            out.push(Cluster {
+                name: c.name.clone(),
+                environment,
+                region: c.region.clone(),
+                labels,
+                agent: None,
+            });
+        }
+        (out, names)
+    }
+
+    fn agents(
+        &mut self,
+        spec: &Spec,
+        envs: &Names,
+        cluster_names: &Names,
+        clusters: &mut [Cluster],
+    ) -> Vec<Agent> {
+        let mut names = Names::new();
+        let mut by_cluster: HashMap<usize, Vec<(usize, String)>> = HashMap::new();
+        let mut by_env: HashMap<usize, Vec<(usize, String)>> = HashMap::new();
+        for (i, a) in spec.agents.iter().enumerate() {
+            let base = format!("/agents/{i}");
+            self.dns_label(&a.name, &format!("{base}/name"), "agent name");
+            self.unique(&mut names, &a.name, &format!("{base}/name"), "agent", "/agents", i);
+            for (j, e) in a.environments.iter().enumerate() {
+                let ptr = format!("{base}/environments/{j}");
+                if let Some(env) = self.reference(envs, e, &ptr, "environment") {
+                    by_env.entry(env).or_default().push((i, ptr));
+                }
+            }
+            for (j, c) in a.clusters.iter().enumerate() {
+                let ptr = format!("{base}/clusters/{j}");
+                if let Some(cl) = self.reference(cluster_names, c, &ptr, "cluster") {
+                    by_cluster.entry(cl).or_default().push((i, ptr));
+                }
+            }
+        }
+        let mut agents: Vec<Agent> = spec
+            .agents
+            .iter()
+            .map(|a| Agent {
+                name: a.name.clone(),
+                clusters: Vec::new(),
+            })
+            .collect();
+        for (ci, c) in spec.clusters.iter().enumerate() {
+            let base = format!("/clusters/{ci}");
+            let listed = by_cluster
+                .get(&ci)
+                .or_else(|| by_env.get(&clusters[ci].environment))
+                .cloned()
+                .unwrap_or_default();
+            let chosen = match &c.agent {
+                Some(name) => {
+                    let ptr = format!("{base}/agent");
+                    let explicit = self.reference(&names, name, &ptr, "agent");
+                    if let Some(a) = explicit {
+                        let serves_others = !spec.agents[a].clusters.is_empty()
+                            || !spec.agents[a].environments.is_empty();
+                        if serves_others && !listed.iter().any(|(l, _)| *l == a) {
+                            let mut d = Diagnostic::new(
+                                Code::AgentAssignment,
+                                format!("cluster `{}` names agent `{name}`, which does not serve it", c.name),
+                            )
+                            .label(self.at(&ptr), "named here");
+                            if let Some((other, optr)) = listed.first() {
+                                d = d.label(
+                                    self.at(optr),
+                                    format!("agent `{}` serves it through this entry", spec.agents[*other].name),
+                                );
+                            }
+                            self.push(d.help(format!(
+                                "add `{}` to the `clusters` of agent `{name}`, or drop the cluster's `agent`",
+                                c.name
+                            )));
+                        }
+                    }
+                    explicit
+                }
+                None => match listed.as_slice() {
+                    [] => None,
+                    [(a, _)] => Some(*a),
+                    [(a, first), (b, second), ..] => {
+                        self.push(
+                            Diagnostic::new(
+                                Code::AgentAssignment,
+                                format!(
+                                    "cluster `{}` is served by two agents, `{}` and `{}`",
+                                    c.name, spec.agents[*a].name, spec.agents[*b].name
+                                ),
+                            )
+                            .label(self.at(second), "second claim")
+                            .label(self.at(first), "first claim")
+                            .label(self.at(&format!("{base}/name")), "the cluster")
+                            .help("set `agent:` on the cluster, or list it under one agent only"),
+                        );
+                        Some(*a)
+                    }
+                },
+            };
+            clusters[ci].agent = chosen;
+            if let Some(a) = chosen {
+                agents[a].clusters.push(ci);
+            }
+        }
+        agents
+    }
+
+    fn untargeted_clusters(&mut self, fleet: &Fleet) {
+        let mut targeted = vec![false; fleet.clusters.len()];
+        for app in &fleet.apps {
+            for &c in &app.clusters {
+                targeted[c] = true;
+            }
+        }
+        if fleet.apps.is_empty() {
+            return;
+        }
+        for (i, c) in fleet.clusters.iter().enumerate() {
+            if !targeted[i] {
+                self.push(
+                    Diagnostic::new(
+                        Code::UntargetedCluster,
+                        format!("no app targets cluster `{}`", c.name),
+                    )
+                    .label(self.at(&format!("/clusters/{i}/name")), "declared here, runs nothing")
+                    .help("add a target for it to an app, or remove the cluster"),
+                );
+            }
+        }
+    }
+
+    // ---- shared checks ----
+
+    /// Records `name` at `ptr`; reports a duplicate with the first definition as second label.
+    pub(crate) fn unique(
+        &mut self,
+        names: &mut Names,
+        name: &str,
+        ptr: &str,
+        kind: &str,
+        list_ptr: &str,
+        idx: usize,
+    ) {
+        if let Some(&first) = names.get(name) {
+            let first_ptr = format!("{list_ptr}/{first}/name");
+            self.push(
+                Diagnostic::new(Code::DuplicateName, format!("duplicate {kind} name `{name}`"))
+                    .label(self.at(ptr), "declared again here")
+                    .label(self.at(&first_ptr), "first declared here")
+                    .help(format!("{kind} names must be unique; rename or remove one")),
+            );
+        } else {
+            names.insert(name.to_owned(), idx);
+        }
+    }
+
+    /// Resolves a reference by name; reports it when undeclared.
+    pub(crate) fn reference(
+        &mut self,
+        names: &Names,
+        name: &str,
+        ptr: &str,
+        kind: &str,
+    ) -> Option<usize> {
+        if let Some(&i) = names.get(name) {
+            return Some(i);
+        }
+        let mut d = Diagnostic::new(
+            Code::UnknownReference,
+            format!("unknown {kind} `{name}`"),
+        )
+        .label(self.at(ptr), format!("no {kind} is declared with this name"));
+        d = match suggest::closest(name, names.keys().map(String::as_str)) {
+            Some(s) => d.help(format!("did you mean `{s}`?")),
+            None => {
+                let mut known: Vec<&str> = names.keys().map(String::as_str).collect();
+                known.sort_unstable();
+                known.truncate(8);
+                if known.is_empty() {
+                    d.help(format!("declare the {kind} first"))
+                } else {
+                    d.help(format!("declared: {}", known.join(", ")))
+                }
+            }
+        };
+        self.push(d);
+        None
+    }
+
+    pub(crate) fn dns_label(&mut self, name: &str, ptr: &str, what: &str) {
+        if !is_dns_label(name) {
+            let why = if name.len() > 63 {
+                format!("{} characters; at most 63 fit", name.len())
+            } else {
+                "only lowercase letters, digits and `-`, starting and ending with a letter or digit"
+                    .to_owned()
+            };
+            self.push(
+                Diagnostic::new(Code::InvalidName, format!("invalid {what} `{}`", truncate(name)))
+                    .label(self.at(ptr), why)
+                    .help(format!(
+                        "{what}s become Kubernetes names and label values: use a DNS label such as `{}`",
+                        slug(name)
+                    )),
+            );
+        }
+    }
+
+    fn dns_subdomain(&mut self, name: &str, ptr: &str, what: &str) {
+        if name.len() > 253 || !name.split('.').all(is_dns_label) {
+            self.push(
+                Diagnostic::new(Code::InvalidName, format!("invalid {what} `{}`", truncate(name)))
+                    .label(self.at(ptr), "not a Kubernetes object name")
+                    .help("use lowercase letters, digits, `-` and `.`"),
+            );
+        }
+    }
+
+    fn label_key(&mut self, key: &str, ptr: &str) {
+        if !is_label_key(key) {
+            self.push(
+                Diagnostic::new(Code::InvalidName, format!("invalid label key `{key}`"))
+                    .label(self.at(ptr), "not a Kubernetes label key")
+                    .help("a label key is an optional DNS prefix and `/`, then at most 63 letters, digits, `-`, `_` or `.`"),
+            );
+        }
+    }
+
+    /// A path relative to the output root that cannot escape it.
+    pub(crate) fn safe_path(&mut self, path: &str, ptr: &str) -> bool {
+        let problem = if path.is_empty() {
+            Some("the path is empty")
+        } else if path.starts_with('/') || path.contains(':') {
+            Some("absolute paths are not allowed")
+        } else if path.contains('\\') {
+            Some("use `/` to separate directories")
+        } else if path.split('/').any(|seg| seg == "..") {
+            Some("`..` would leave the output directory")
+        } else if path.split('/').any(|seg| seg.starts_with(".git")) {
+            Some("fleetc does not write into `.git` directories")
+        } else if path.trim_end_matches('/').split('/').any(str::is_empty) {
+            Some("empty path segment")
+        } else if path.chars().any(|c| c.is_control()) {
+            Some("control characters in a path")
+        } else {
+            None
+        };
+        if let Some(why) = problem {
+            self.push(
+                Diagnostic::new(Code::UnsafePath, format!("unsafe path `{}`", truncate(path)))
+                    .label(self.at(ptr), why)
+                    .help("give a relative path inside the repository, such as `apps/web`"),
+            );
+            return false;
+        }
+        true
+    }
+
+    fn check_repo_url(&mut self, url: &str) {
+        let ok = url.starts_with("https://")
+            || url.starts_with("http://")
+            || url.starts_with("ssh://")
+            || url.starts_with("git@");
+        if !ok || url.contains(char::is_whitespace) {
+            self.push(
+                Diagnostic::new(Code::InvalidValue, "`fleet.repo` is not a Git URL")
+                    .label(self.at("/fleet/repo"), "expected an HTTPS or SSH URL")
+                    .help("e.g. `https://gitlab.example.com/platform/fleet.git` or `git@gitlab.example.com:platform/fleet.git`"),
+            );
+        } else if let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))
+            && rest.split('/').next().is_some_and(|host| host.contains('@'))
+        {
+            self.push(
+                Diagnostic::new(Code::InvalidValue, "`fleet.repo` carries credentials")
+                    .label(self.at("/fleet/repo"), "user or token inside the URL")
+                    .help("remove them from the URL and name a Secret in `fleet.clientSecretName` instead"),
+            );
+        }
+    }
+
+    fn check_duration(&mut self, d: &str, ptr: &str) {
+        if !is_go_duration(d) {
+            self.push(
+                Diagnostic::new(Code::InvalidValue, format!("`{d}` is not a Go duration"))
+                    .label(self.at(ptr), "Fleet rejects this duration")
+                    .help("use units ns, us, ms, s, m or h, e.g. `30s`, `5m` or `1h30m` (no `d` or `w`)"),
+            );
+        }
+    }
+}
+
+/// The name tables apps resolve against.
+pub(crate) struct RefNames {
+    pub(crate) envs: Names,
+    pub(crate) clusters: Names,
+}
+
+/// Go's `time.ParseDuration` syntax, limited to what Fleet's CRD validation accepts.
+fn is_go_duration(s: &str) -> bool {
+    if s.is_empty() || s.len() > 32 {
+        return false;
+    }
+    if s == "0" {
+        return true;
+    }
+    let mut rest = s;
+    while !rest.is_empty() {
+        let num_len = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_len == 0 {
+            return false;
+        }
+        rest = &rest[num_len..];
+        let unit = ["ns", "us", "µs", "ms", "s", "m", "h"]
+            .iter()
+            .filter(|u| rest.starts_with(*u))
+            .max_by_key(|u| u.len());
+        match unit {
+            Some(u) => rest = &rest[u.len()..],
+            None => return false,
+        }
+    }
+    true
+}
+
+fn truncate(s: &str) -> String {
+    if s.chars().count() > 70 {
+        format!("{}…", s.chars().take(70).collect::<String>())
+    } else {
+        s.to_owned()
+    }
+}
+
+/// A DNS-label version of `s`, to suggest.
+fn slug(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.to_ascii_lowercase().chars() {
+        let c = if c.is_ascii_alphanumeric() { c } else { '-' };
+        if !(c == '-' && (out.is_empty() || out.ends_with('-'))) {
+            out.push(c);
+        }
+    }
+    let out = out.trim_end_matches('-');
+    let out: String = out.chars().take(63).collect();
+    if out.is_empty() { "my-name".to_owned() } else { out.trim_end_matches('-').to_owned() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn go_durations() {
+        for ok in ["15s", "1m", "1h30m", "500ms", "0", "1.5h"] {
+            assert!(is_go_duration(ok), "{ok}");
+        }
+        for bad in ["", "1d", "2w", "m", "10", "1 m"] {
+            assert!(!is_go_duration(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn slugs() {
+        assert_eq!(slug("Prod EU_1"), "prod-eu-1");
+        assert_eq!(slug("../x"), "x");
+    }
+}

@@ -1,0 +1,236 @@
+//! Overrides → Fleet targetCustomizations.
+//!
+//! Fleet applies only the first targetCustomization that matches a cluster. fleetc therefore
+//! merges, for every group of clusters, all the overrides that concern it (environment, then
+//! region, then environment-and-region, then cluster) into one entry, and orders the entries
+//! most specific first: clusters, then environment-and-region pairs, then environments.
+
+use std::collections::{BTreeMap, HashMap};
+
+use super::{Cx, Names, RefNames};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{ClusterId, Customization, EnvId, Fleet, Scope, Settings};
+use crate::spec;
+
+/// Override layers of one app, keyed by what they apply to.
+#[derive(Default)]
+struct Layers {
+    env: HashMap<EnvId, Settings>,
+    region: HashMap<String, Settings>,
+    env_region: HashMap<(EnvId, String), Settings>,
+    cluster: HashMap<ClusterId, Settings>,
+}
+
+impl Layers {
+    /// Everything that applies to a cluster in `env` and `region`, broadest first.
+    fn merged(&self, env: EnvId, region: &str, cluster: Option<ClusterId>) -> Settings {
+        let mut s = Settings::default();
+        if let Some(l) = self.env.get(&env) {
+            s.merge(l);
+        }
+        if let Some(l) = self.region.get(region) {
+            s.merge(l);
+        }
+        if let Some(l) = self.env_region.get(&(env, region.to_owned())) {
+            s.merge(l);
+        }
+        if let Some(l) = cluster.and_then(|c| self.cluster.get(&c)) {
+            s.merge(l);
+        }
+        s
+    }
+}
+
+impl Cx<'_> {
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn customizations(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        fleet: &Fleet,
+        names: &RefNames,
+        targeted: &[ClusterId],
+        base: &Settings,
+        is_helm: bool,
+        images: &Names,
+    ) -> Vec<Customization> {
+        let layers = self.layers(i, a, fleet, names, targeted, is_helm, images);
+        let mut covered = vec![false; fleet.clusters.len()];
+        let mut out = Vec::new();
+
+        let mut by_name: Vec<ClusterId> = targeted
+            .iter()
+            .copied()
+            .filter(|c| layers.cluster.contains_key(c))
+            .collect();
+        by_name.sort_by(|x, y| fleet.clusters[*x].name.cmp(&fleet.clusters[*y].name));
+        for c in by_name {
+            let cl = &fleet.clusters[c];
+            covered[c] = true;
+            out.push(entry(Scope::Cluster(c), vec![c], layers.merged(cl.environment, &cl.region, Some(c)), base));
+        }
+
+        // Remaining clusters grouped by environment (promotion order) and region (sorted).
+        let mut groups: BTreeMap<(EnvId, &str), Vec<ClusterId>> = BTreeMap::new();
+        for &c in targeted {
+            if !covered[c] {
+                let cl = &fleet.clusters[c];
+                groups.entry((cl.environment, cl.region.as_str())).or_default().push(c);
+            }
+        }
+        let mut env_rest: BTreeMap<EnvId, Vec<ClusterId>> = BTreeMap::new();
+        for ((env, region), clusters) in &groups {
+            let regional = layers.region.contains_key(*region)
+                || layers.env_region.contains_key(&(*env, (*region).to_owned()));
+            if regional {
+                let delta = layers.merged(*env, region, None);
+                out.push(entry(Scope::EnvRegion(*env, (*region).to_owned()), clusters.clone(), delta, base));
+            } else {
+                env_rest.entry(*env).or_default().extend(clusters);
+            }
+        }
+        for (env, mut clusters) in env_rest {
+            if let Some(delta) = layers.env.get(&env) {
+                clusters.sort_unstable();
+                out.push(entry(Scope::Env(env), clusters, delta.clone(), base));
+            }
+        }
+        out
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn layers(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        fleet: &Fleet,
+        names: &RefNames,
+        targeted: &[ClusterId],
+        is_helm: bool,
+        images: &Names,
+    ) -> Layers {
+        let mut layers = Layers::default();
+        for (j, o) in a.overrides.iter().enumerate() {
+            let base = format!("/apps/{i}/overrides/{j}");
+            let settings = self.override_settings(&base, o, is_helm, images);
+            let scope = match (&o.environment, &o.region, &o.cluster) {
+                (None, None, None) => {
+                    self.push(
+                        Diagnostic::new(Code::OverrideScope, "override applies to nothing")
+                            .label(self.ix.head(&base, self.text), "no `environment`, `region` or `cluster`")
+                            .help("say which clusters it changes; settings for every cluster go on the app itself"),
+                    );
+                    continue;
+                }
+                (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => {
+                    self.push(
+                        Diagnostic::new(Code::OverrideScope, "`cluster` cannot be combined with `environment` or `region`")
+                            .label(self.ix.key(&format!("{base}/cluster")), "a cluster already has one environment and region")
+                            .help("keep only `cluster`"),
+                    );
+                    continue;
+                }
+                (None, None, Some(c)) => {
+                    let Some(id) = self.reference(&names.clusters, c, &format!("{base}/cluster"), "cluster") else {
+                        continue;
+                    };
+                    Some(Key::Cluster(id))
+                }
+                (e, r, None) => {
+                    let env = match e {
+                        Some(e) => match self.reference(&names.envs, e, &format!("{base}/environment"), "environment") {
+                            Some(id) => Some(id),
+                            None => continue,
+                        },
+                        None => None,
+                    };
+                    if let Some(r) = r
+                        && !fleet.regions.contains(r)
+                    {
+                        self.unknown_region(r, &format!("{base}/region"), fleet);
+                        continue;
+                    }
+                    match (env, r) {
+                        (Some(e), Some(r)) => Some(Key::EnvRegion(e, r.clone())),
+                        (Some(e), None) => Some(Key::Env(e)),
+                        (None, Some(r)) => Some(Key::Region(r.clone())),
+                        (None, None) => None,
+                    }
+                }
+            };
+            let Some(key) = scope else { continue };
+            let applies = targeted.iter().any(|&c| {
+                let cl = &fleet.clusters[c];
+                match &key {
+                    Key::Cluster(id) => *id == c,
+                    Key::Env(e) => cl.environment == *e,
+                    Key::Region(r) => &cl.region == r,
+                    Key::EnvRegion(e, r) => cl.environment == *e && &cl.region == r,
+                }
+            });
+            if !applies {
+                self.push(
+                    Diagnostic::new(Code::OverrideNeverApplies, format!("override of `{}` never applies", a.name))
+                        .label(self.ix.head(&base, self.text), "none of these clusters is among the app's targets")
+                        .help("a Fleet customization cannot add clusters; add a target for them, or remove the override"),
+                );
+            }
+            let slot = match key {
+                Key::Cluster(c) => layers.cluster.entry(c).or_default(),
+                Key::Env(e) => layers.env.entry(e).or_default(),
+                Key::Region(r) => layers.region.entry(r).or_default(),
+                Key::EnvRegion(e, r) => layers.env_region.entry((e, r)).or_default(),
+            };
+            slot.merge(&settings);
+        }
+        layers
+    }
+
+    fn override_settings(&mut self, base: &str, o: &spec::Override, is_helm: bool, images: &Names) -> Settings {
+        self.source_fit(base, is_helm, o.values.is_some(), !o.patches.is_empty());
+        for (name, tag) in &o.images {
+            let ptr = format!("{base}/images/{}", crate::load::escape(name));
+            if !images.contains_key(name) {
+                let mut d = Diagnostic::new(Code::UnknownReference, format!("unknown image `{name}`"))
+                    .label(self.ix.key(&ptr), "not among the app's `images`");
+                d = match crate::suggest::closest(name, images.keys().map(String::as_str)) {
+                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    None => d.help("list the image under the app's `images` first"),
+                };
+                self.push(d);
+            }
+            if tag.is_empty() || tag.contains(char::is_whitespace) || tag.contains('/') {
+                self.push(
+                    Diagnostic::new(Code::InvalidValue, format!("invalid image tag `{tag}`"))
+                        .label(self.at(&ptr), "not an image tag")
+                        .help("a tag is up to 128 letters, digits, `_`, `.` and `-`"),
+                );
+            }
+        }
+        Settings {
+            replicas: o.replicas,
+            tags: o.images.clone(),
+            resources: o.resources.clone(),
+            values: if is_helm { o.values.clone().unwrap_or_default() } else { Default::default() },
+            patches: if is_helm { Vec::new() } else { o.patches.clone() },
+        }
+    }
+}
+
+enum Key {
+    Cluster(ClusterId),
+    Env(EnvId),
+    Region(String),
+    EnvRegion(EnvId, String),
+}
+
+fn entry(scope: Scope, clusters: Vec<ClusterId>, delta: Settings, base: &Settings) -> Customization {
+    let mut full = base.clone();
+    full.merge(&delta);
+    Customization {
+        scope,
+        clusters,
+        delta,
+        full,
+    }
+}

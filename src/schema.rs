@@ -1,0 +1,174 @@
+//! The spec's JSON Schema, derived with schemars from the same types the compiler reads.
+//!
+//! The loader validates every spec against it (so the CLI and an editor using the committed
+//! `schemas/fleetc.schema.json` agree), and `fleetc schema` prints it.
+
+use std::sync::LazyLock;
+
+use schemars::generate::SchemaSettings;
+use serde_json::{Map, Value};
+
+use crate::spec::Spec;
+
+/// The JSON Schema (draft-07, the dialect editors read most widely) of `fleetc.yaml`.
+pub fn spec_schema() -> Value {
+    let generator = SchemaSettings::draft07().into_generator();
+    let mut schema = generator.into_root_schema_for::<Spec>().to_value();
+    polish(&mut schema);
+    schema
+}
+
+/// The schema as committed under `schemas/`: pretty JSON with a trailing newline.
+pub fn spec_schema_text() -> String {
+    let mut text = serde_json::to_string_pretty(&*SCHEMA).expect("a JSON value serializes");
+    text.push('\n');
+    text
+}
+
+/// The schema, built once.
+pub static SCHEMA: LazyLock<Value> = LazyLock::new(spec_schema);
+
+/// The compiled validator, built once.
+pub static VALIDATOR: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
+    jsonschema::validator_for(&SCHEMA).expect("the derived spec schema is a valid JSON Schema")
+});
+
+/// The subschema that describes the instance at `ptr`, following `$ref`, `properties`, `items`
+/// and `additionalProperties`. `None` where the schema branches (`anyOf`) or allows anything.
+pub fn subschema_at<'a>(root: &'a Value, ptr: &str) -> Option<&'a Value> {
+    let mut node = deref(root, root)?;
+    for seg in ptr.split('/').skip(1) {
+        let seg = seg.replace("~1", "/").replace("~0", "~");
+        let next = if let Some(p) = node.get("properties").and_then(|p| p.get(&seg)) {
+            p
+        } else if let Some(items) = node.get("items") {
+            items
+        } else if let Some(ap) = node.get("additionalProperties").filter(|v| v.is_object()) {
+            ap
+        } else if let Some(any) = node.get("anyOf").and_then(Value::as_array) {
+            // `Option<T>` derives as anyOf [T, null]: follow the non-null branch.
+            let non_null: Vec<&Value> = any
+                .iter()
+                .filter(|s| s.get("type") != Some(&Value::from("null")))
+                .collect();
+            match non_null.as_slice() {
+                [only] => {
+                    let only = deref(root, only)?;
+                    let p = only.get("properties").and_then(|p| p.get(&seg));
+                    p.or_else(|| only.get("items"))?
+                }
+                _ => return None,
+            }
+        } else {
+            return None;
+        };
+        node = deref(root, next)?;
+    }
+    Some(node)
+}
+
+/// The keys a mapping at `ptr` accepts.
+pub fn known_keys(root: &Value, ptr: &str) -> Vec<String> {
+    let Some(node) = subschema_at(root, ptr) else {
+        return Vec::new();
+    };
+    let node = match node.get("anyOf").and_then(Value::as_array) {
+        Some(any) => any
+            .iter()
+            .filter_map(|s| deref(root, s))
+            .find(|s| s.get("properties").is_some())
+            .unwrap_or(node),
+        None => node,
+    };
+    node.get("properties")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().cloned().collect())
+        .unwrap_or_default()
+}
+
+fn deref<'a>(root: &'a Value, node: &'a Value) -> Option<&'a Value> {
+    let mut node = node;
+    for _ in 0..16 {
+        match node.get("$ref").and_then(Value::as_str) {
+            Some(r) => node = root.pointer(r.strip_prefix('#')?)?,
+            None => return Some(node),
+        }
+    }
+    None
+}
+
+/// Editor-facing polish: `markdownDescription` beside every `description` (yaml-language-server
+/// shows it on hover and completion), and enums of documented constants as a plain `enum` with
+/// `markdownEnumDescriptions`, which both validators and editors understand.
+fn polish(node: &mut Value) {
+    match node {
+        Value::Object(map) => {
+            collapse_const_one_of(map);
+            if let Some(Value::String(d)) = map.get("description") {
+                let d = d.clone();
+                map.insert("markdownDescription".to_owned(), Value::String(d));
+            }
+            for v in map.values_mut() {
+                polish(v);
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(polish),
+        _ => {}
+    }
+}
+
+fn collapse_const_one_of(map: &mut Map<String, Value>) {
+    let Some(Value::Array(alts)) = map.get("oneOf") else {
+        return;
+    };
+    if alts.is_empty() || !alts.iter().all(|a| a.get("const").is_some()) {
+        return;
+    }
+    let consts: Vec<Value> = alts.iter().map(|a| a["const"].clone()).collect();
+    let docs: Vec<Value> = alts
+        .iter()
+        .map(|a| a.get("description").cloned().unwrap_or(Value::from("")))
+        .collect();
+    map.remove("oneOf");
+    map.insert("type".to_owned(), Value::from("string"));
+    map.insert("enum".to_owned(), Value::Array(consts));
+    map.insert("markdownEnumDescriptions".to_owned(), Value::Array(docs));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_keys_of_nested_mappings() {
+        let keys = known_keys(&SCHEMA, "/clusters/0");
+        assert!(keys.contains(&"environment".to_owned()), "{keys:?}");
+        let keys = known_keys(&SCHEMA, "/apps/2/source/helm");
+        assert!(keys.contains(&"chart".to_owned()), "{keys:?}");
+        let keys = known_keys(&SCHEMA, "/apps/0/drift/correctDrift");
+        assert!(keys.contains(&"enabled".to_owned()), "{keys:?}");
+    }
+
+    #[test]
+    fn every_object_is_closed() {
+        fn walk(v: &Value, path: &str) {
+            if let Some(m) = v.as_object() {
+                if m.contains_key("properties") {
+                    assert_eq!(
+                        m.get("additionalProperties"),
+                        Some(&Value::Bool(false)),
+                        "{path} accepts unknown keys"
+                    );
+                }
+                for (k, v) in m {
+                    walk(v, &format!("{path}/{k}"));
+                }
+            } else if let Some(a) = v.as_array() {
+                for (i, v) in a.iter().enumerate() {
+                    walk(v, &format!("{path}/{i}"));
+                }
+            }
+        }
+        walk(&SCHEMA, "");
+    }
+}

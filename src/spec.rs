@@ -1,0 +1,569 @@
+//! The fleet spec (`fleetc.yaml`, version 1) as the user writes it.
+//!
+//! These types are the single source of truth for the spec's shape: the loader deserializes
+//! into them, and `fleetc schema` derives the published JSON Schema from them. They carry no
+//! meaning beyond shape; names, references and selectors are checked by `resolve`.
+//!
+//! Every struct denies unknown keys, so a typo is an error, never silently ignored.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// The only spec version this fleetc understands.
+pub const SPEC_VERSION: u64 = 1;
+
+/// A fleetc spec: one file that describes a whole fleet of clusters and the apps they run.
+/// fleetc compiles it into Fleet GitRepos, ClusterGroups, fleet.yaml bundles and kustomize overlays.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "fleetc spec", extend("$id" = "https://fleetc.dev/schemas/fleetc.schema.json"))]
+pub struct Spec {
+    /// Spec format version. Must be `1`.
+    #[schemars(extend("const" = 1), example = 1)]
+    pub version: u64,
+    /// How Fleet pulls this repository: workspace namespace, Git URL, branch and credentials.
+    pub fleet: FleetSettings,
+    /// Deployment environments, in promotion order (the first is deployed first).
+    #[schemars(length(min = 1))]
+    pub environments: Vec<Environment>,
+    /// Every downstream cluster Fleet deploys to.
+    #[schemars(length(min = 1))]
+    pub clusters: Vec<Cluster>,
+    /// GitLab agents for Kubernetes and the clusters or environments each one serves.
+    #[serde(default)]
+    pub agents: Vec<Agent>,
+    /// Applications: one Fleet bundle each.
+    #[serde(default)]
+    pub apps: Vec<App>,
+}
+
+/// Settings for the Fleet side: where the GitRepos live and which repository and branch they pull.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FleetSettings {
+    /// Fleet workspace namespace the GitRepos and ClusterGroups are created in.
+    /// Downstream clusters registered through Rancher live in `fleet-default`.
+    #[serde(default = "default_workspace")]
+    #[schemars(example = &"fleet-default")]
+    pub namespace: String,
+    /// HTTPS or SSH URL of the Git repository Fleet pulls (the repository holding this spec's output).
+    #[schemars(example = &"https://gitlab.example.com/platform/fleet-manifests.git")]
+    pub repo: String,
+    /// Branch Fleet pulls. Always emitted explicitly: Fleet's own default is `master`.
+    #[schemars(example = &"main")]
+    pub branch: String,
+    /// Name of an existing Secret (type `kubernetes.io/basic-auth` or `kubernetes.io/ssh-auth`) in the
+    /// workspace namespace holding the Git credentials. Never the credentials themselves.
+    #[serde(default)]
+    #[schemars(example = &"gitlab-fleet-deploy-token")]
+    pub client_secret_name: Option<String>,
+    /// Directory of the output root inside the Git repository, when the spec does not sit at the
+    /// repository root. Prefixed to every GitRepo `paths` entry.
+    #[serde(default)]
+    #[schemars(example = &"gitops")]
+    pub repo_path: Option<String>,
+    /// How often Fleet polls the repository, as a Go duration (`15s`, `1m`, `1h`).
+    /// Omitted: Fleet's default of 15 seconds.
+    #[serde(default)]
+    #[schemars(example = &"1m")]
+    pub polling_interval: Option<String>,
+    /// Label keys on the Fleet Cluster objects that carry a cluster's environment, region and name.
+    /// Selectors and ClusterGroups match on these keys.
+    #[serde(default)]
+    pub cluster_labels: ClusterLabelKeys,
+}
+
+fn default_workspace() -> String {
+    "fleet-default".to_owned()
+}
+
+/// Label keys fleetc relies on. The defaults suit Rancher: it sets
+/// `management.cattle.io/cluster-display-name` on every Fleet Cluster itself.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterLabelKeys {
+    /// Label key holding the cluster's environment name.
+    #[serde(default = "default_env_key")]
+    #[schemars(example = &"env")]
+    pub environment: String,
+    /// Label key holding the cluster's region.
+    #[serde(default = "default_region_key")]
+    #[schemars(example = &"region")]
+    pub region: String,
+    /// Label key holding the cluster's name.
+    #[serde(default = "default_name_key")]
+    #[schemars(example = &"management.cattle.io/cluster-display-name")]
+    pub name: String,
+}
+
+impl Default for ClusterLabelKeys {
+    fn default() -> Self {
+        ClusterLabelKeys {
+            environment: default_env_key(),
+            region: default_region_key(),
+            name: default_name_key(),
+        }
+    }
+}
+
+fn default_env_key() -> String {
+    "env".to_owned()
+}
+fn default_region_key() -> String {
+    "region".to_owned()
+}
+fn default_name_key() -> String {
+    "management.cattle.io/cluster-display-name".to_owned()
+}
+
+/// A deployment environment such as staging or production.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Environment {
+    /// Environment name (a Kubernetes label value, lowercase letters, digits and `-`).
+    #[schemars(example = &"production")]
+    pub name: String,
+    /// GitLab deployment tier of this environment.
+    pub tier: Tier,
+    /// Whether a change reaches this environment automatically after the previous one, or waits
+    /// for a manual gate.
+    #[serde(default)]
+    pub promotion: Promotion,
+}
+
+/// GitLab deployment tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Production environments.
+    Production,
+    /// Staging environments.
+    Staging,
+    /// Testing environments.
+    Testing,
+    /// Development environments.
+    Development,
+    /// Any other environment.
+    Other,
+}
+
+/// How a change is promoted into an environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Promotion {
+    /// Deployed as soon as the previous environment succeeded.
+    #[default]
+    Automatic,
+    /// Waits for a person to start the deployment.
+    Manual,
+}
+
+/// A downstream cluster registered in Fleet.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Cluster {
+    /// Cluster name as Fleet displays it (a DNS label, at most 63 characters).
+    #[schemars(example = &"prod-eu-west-1")]
+    pub name: String,
+    /// Name of the environment this cluster belongs to.
+    #[schemars(example = &"production")]
+    pub environment: String,
+    /// Region the cluster runs in.
+    #[schemars(example = &"eu-west-1")]
+    pub region: String,
+    /// Further labels of the Fleet Cluster object; app target selectors match on them.
+    #[serde(default)]
+    #[schemars(example = example_labels())]
+    pub labels: BTreeMap<String, String>,
+    /// GitLab agent serving this cluster. Omitted: the agent whose `clusters` or `environments` list it.
+    #[serde(default)]
+    #[schemars(example = &"prod-eu")]
+    pub agent: Option<String>,
+}
+
+fn example_labels() -> serde_json::Value {
+    serde_json::json!({"workload": "data-processing"})
+}
+
+/// A GitLab agent for Kubernetes.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Agent {
+    /// Agent name, as registered in GitLab (lowercase letters, digits and `-`).
+    #[schemars(example = &"prod-eu")]
+    pub name: String,
+    /// Environments whose clusters this agent serves.
+    #[serde(default)]
+    pub environments: Vec<String>,
+    /// Individual clusters this agent serves.
+    #[serde(default)]
+    pub clusters: Vec<String>,
+}
+
+/// An application: one Fleet bundle.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct App {
+    /// App name; also its GitRepo name and, for Helm apps, its release name.
+    #[schemars(example = &"web")]
+    pub name: String,
+    /// Namespace the app's resources are deployed into (`defaultNamespace` of the bundle).
+    #[schemars(example = &"web")]
+    pub namespace: String,
+    /// Bundle directory, relative to the output root: fleetc writes `fleet.yaml` and overlays there.
+    /// A kustomize base or a local chart lives inside it. Default: `bundles/<name>`.
+    #[serde(default)]
+    #[schemars(example = &"apps/web")]
+    pub path: Option<String>,
+    /// Where the manifests come from: exactly one of `kustomize` or `helm`.
+    pub source: Source,
+    /// Container images the app runs, with their default tags.
+    #[serde(default)]
+    pub images: Vec<Image>,
+    /// Replica count of the app's workload, before overrides.
+    #[serde(default)]
+    pub replicas: Option<u32>,
+    /// Resource requests and limits of the app's main container, before overrides.
+    #[serde(default)]
+    pub resources: Option<Resources>,
+    /// Helm values (Helm apps only), before overrides.
+    #[serde(default)]
+    pub values: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Kustomize patches (kustomize apps only) applied everywhere.
+    #[serde(default)]
+    pub patches: Vec<Patch>,
+    /// Where the app is deployed. A cluster matching any target gets the app.
+    #[schemars(length(min = 1))]
+    pub targets: Vec<Target>,
+    /// Per environment, region or cluster changes. fleetc orders them so that Fleet's first-match
+    /// rule gives every cluster its most specific override, with the broader ones merged in.
+    #[serde(default)]
+    pub overrides: Vec<Override>,
+    /// Apps that must be ready on a cluster before this one is deployed there.
+    #[serde(default)]
+    pub depends_on: Vec<String>,
+    /// Drift handling: correction and fields to ignore.
+    #[serde(default)]
+    pub drift: Option<Drift>,
+}
+
+/// Where an app's manifests come from. Exactly one key.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Source {
+    /// A kustomize base inside the app's bundle directory.
+    #[serde(default)]
+    pub kustomize: Option<KustomizeSource>,
+    /// A Helm chart from a repository, an OCI registry or a directory inside the bundle.
+    #[serde(default)]
+    pub helm: Option<HelmSource>,
+}
+
+/// A kustomize base.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KustomizeSource {
+    /// Base directory relative to the bundle directory; it must contain a `kustomization.yaml`.
+    #[serde(default = "default_base")]
+    #[schemars(example = &"base")]
+    pub base: String,
+    /// The workload that `replicas` and `resources` change.
+    #[serde(default)]
+    pub workload: Option<Workload>,
+}
+
+fn default_base() -> String {
+    "base".to_owned()
+}
+
+/// A workload inside a kustomize base.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Workload {
+    /// Workload kind.
+    #[serde(default)]
+    pub kind: WorkloadKind,
+    /// Workload name. Default: the app name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Container whose `resources` are set. Default: the workload name.
+    #[serde(default)]
+    pub container: Option<String>,
+}
+
+/// Kind of a scalable workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+pub enum WorkloadKind {
+    /// apps/v1 Deployment.
+    #[default]
+    Deployment,
+    /// apps/v1 StatefulSet.
+    StatefulSet,
+}
+
+/// A Helm chart.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HelmSource {
+    /// Chart name in `repo`, an `oci://` reference, or a directory relative to the bundle directory.
+    #[schemars(example = &"ingress-nginx")]
+    pub chart: String,
+    /// Helm repository URL. Omitted for OCI charts and local chart directories.
+    #[serde(default)]
+    #[schemars(example = &"https://kubernetes.github.io/ingress-nginx")]
+    pub repo: Option<String>,
+    /// Chart version (exact, or a semver constraint). Required with `repo` and for OCI charts.
+    #[serde(default)]
+    #[schemars(example = &"4.11.3")]
+    pub version: Option<String>,
+    /// Helm release name. Default: the app name. At most 53 characters.
+    #[serde(default)]
+    pub release_name: Option<String>,
+    /// Values key that `replicas` sets.
+    #[serde(default = "default_replicas_key")]
+    pub replicas_key: String,
+    /// Values key that `resources` sets.
+    #[serde(default = "default_resources_key")]
+    pub resources_key: String,
+}
+
+fn default_replicas_key() -> String {
+    "replicaCount".to_owned()
+}
+fn default_resources_key() -> String {
+    "resources".to_owned()
+}
+
+/// A container image the app runs.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Image {
+    /// Image name as the manifests spell it (kustomize `images[].name`); overrides refer to it.
+    #[schemars(example = &"registry.gitlab.com/acme/web")]
+    pub name: String,
+    /// Replacement repository, when the image should be pulled from elsewhere.
+    #[serde(default)]
+    pub new_name: Option<String>,
+    /// Default tag.
+    #[schemars(example = &"1.4.2")]
+    pub tag: String,
+    /// Helm apps: the values key holding `repository` and `tag` for this image.
+    #[serde(default)]
+    #[schemars(example = &"image")]
+    pub values_key: Option<String>,
+}
+
+/// Resource requests and limits of one container.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Resources {
+    /// Requested resources, e.g. `cpu: 250m`, `memory: 256Mi`.
+    #[serde(default)]
+    pub requests: BTreeMap<String, Quantity>,
+    /// Resource limits.
+    #[serde(default)]
+    pub limits: BTreeMap<String, Quantity>,
+}
+
+/// A Kubernetes quantity (`250m`, `1Gi`, `2`).
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Quantity {
+    /// A quantity string.
+    Text(String),
+    /// A plain number.
+    Number(serde_json::Number),
+}
+
+/// A kustomize patch.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Patch {
+    /// Which resources the patch applies to; omitted for a strategic-merge patch naming its object.
+    #[serde(default)]
+    pub target: Option<PatchTarget>,
+    /// The patch itself: a strategic-merge patch or a JSON 6902 patch, as YAML text.
+    pub patch: String,
+}
+
+/// Resource selector of a kustomize patch.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PatchTarget {
+    /// API group.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// API version.
+    #[serde(default)]
+    pub version: Option<String>,
+    /// Resource kind.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// Resource name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Resource namespace.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// Label selector, in `kubectl` syntax.
+    #[serde(default)]
+    pub label_selector: Option<String>,
+    /// Annotation selector, in `kubectl` syntax.
+    #[serde(default)]
+    pub annotation_selector: Option<String>,
+}
+
+/// A set of clusters. All given criteria must hold.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Target {
+    /// Display name of the target in the GitRepo. Default: made from the criteria.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Clusters of this environment.
+    #[serde(default)]
+    pub environment: Option<String>,
+    /// Clusters in this region.
+    #[serde(default)]
+    pub region: Option<String>,
+    /// This one cluster.
+    #[serde(default)]
+    pub cluster: Option<String>,
+    /// Clusters whose labels match this selector.
+    #[serde(default)]
+    pub selector: Option<Selector>,
+}
+
+/// A Kubernetes label selector over cluster labels (including the environment and region keys).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Selector {
+    /// Labels that must have exactly these values.
+    #[serde(default)]
+    pub match_labels: BTreeMap<String, String>,
+    /// Set-based requirements.
+    #[serde(default)]
+    pub match_expressions: Vec<Requirement>,
+}
+
+/// One set-based selector requirement.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Requirement {
+    /// Label key.
+    #[schemars(example = &"region")]
+    pub key: String,
+    /// Operator.
+    pub operator: Operator,
+    /// Values; required for `In` and `NotIn`, empty for `Exists` and `DoesNotExist`.
+    #[serde(default)]
+    pub values: Vec<String>,
+}
+
+/// Selector operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+pub enum Operator {
+    /// The label's value is one of `values`.
+    In,
+    /// The label is missing or its value is none of `values`.
+    NotIn,
+    /// The label is present.
+    Exists,
+    /// The label is absent.
+    DoesNotExist,
+}
+
+/// Changes for the clusters of one environment, one region, one environment in one region,
+/// or one cluster.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Override {
+    /// Applies to this environment's clusters (combinable with `region`).
+    #[serde(default)]
+    pub environment: Option<String>,
+    /// Applies to this region's clusters (combinable with `environment`).
+    #[serde(default)]
+    pub region: Option<String>,
+    /// Applies to this one cluster (not combinable).
+    #[serde(default)]
+    pub cluster: Option<String>,
+    /// Replica count.
+    #[serde(default)]
+    pub replicas: Option<u32>,
+    /// Image tags by image name.
+    #[serde(default)]
+    pub images: BTreeMap<String, String>,
+    /// Resource requests and limits; replaces the broader setting key by key.
+    #[serde(default)]
+    pub resources: Option<Resources>,
+    /// Helm values, deep-merged over the broader ones.
+    #[serde(default)]
+    pub values: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Kustomize patches, applied after the broader ones.
+    #[serde(default)]
+    pub patches: Vec<Patch>,
+}
+
+/// Drift handling of a bundle.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Drift {
+    /// Let Fleet revert changes made to deployed resources outside Git.
+    #[serde(default)]
+    pub correct_drift: Option<CorrectDrift>,
+    /// Fields Fleet ignores when comparing live resources with Git (fields that controllers mutate).
+    #[serde(default)]
+    pub compare_patches: Vec<ComparePatch>,
+}
+
+/// Fleet drift correction.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CorrectDrift {
+    /// Correct drift.
+    pub enabled: bool,
+    /// Delete and recreate resources Helm cannot patch. Recreating causes downtime.
+    #[serde(default)]
+    pub force: bool,
+    /// Keep the Helm history of failed corrections.
+    #[serde(default)]
+    pub keep_fail_history: bool,
+}
+
+/// A resource whose listed fields Fleet ignores when detecting drift.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ComparePatch {
+    /// API version of the resource.
+    #[schemars(example = &"apps/v1")]
+    pub api_version: String,
+    /// Kind of the resource.
+    #[schemars(example = &"Deployment")]
+    pub kind: String,
+    /// Name of the resource.
+    pub name: String,
+    /// Namespace of the resource. Default: the app namespace.
+    #[serde(default)]
+    pub namespace: Option<String>,
+    /// JSON pointers of fields to ignore.
+    #[serde(default)]
+    pub json_pointers: Vec<String>,
+    /// JSON patch operations applied before comparing.
+    #[serde(default)]
+    pub operations: Vec<PatchOperation>,
+}
+
+/// A JSON patch operation.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PatchOperation {
+    /// Operation, usually `remove`.
+    pub op: String,
+    /// JSON pointer of the field.
+    pub path: String,
+    /// Value for `add`, `replace` and `test`.
+    #[serde(default)]
+    pub value: Option<String>,
+}
