@@ -57,7 +57,11 @@ pub fn limit(s: &str, count: usize) -> String {
         return s[..count].to_owned();
     }
     let keep = count - HEX_LEN - 1;
-    let sep = if s.as_bytes()[keep - 1] == b'-' { "" } else { "-" };
+    let sep = if s.as_bytes()[keep - 1] == b'-' {
+        ""
+    } else {
+        "-"
+    };
     format!("{}{sep}{}", &s[..keep], hex(s, HEX_LEN))
 }
 
@@ -80,7 +84,8 @@ fn is_allowed(c: char) -> bool {
 pub fn is_dns_label_syntax(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b[0] != b'-'
         && b[b.len() - 1] != b'-'
 }
@@ -96,7 +101,8 @@ pub fn is_label_value(s: &str) -> bool {
     let b = s.as_bytes();
     b.is_empty()
         || (b.len() <= MAX_LABEL_VALUE_LEN
-            && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
             && b[0].is_ascii_alphanumeric()
             && b[b.len() - 1].is_ascii_alphanumeric())
 }
@@ -108,9 +114,7 @@ pub fn is_label_key(s: &str) -> bool {
         Some((p, n)) => (Some(p), n),
         None => (None, s),
     };
-    let prefix_ok = prefix.is_none_or(|p| {
-        p.len() <= 253 && p.split('.').all(is_dns_label)
-    });
+    let prefix_ok = prefix.is_none_or(|p| p.len() <= 253 && p.split('.').all(is_dns_label));
     prefix_ok && !name.is_empty() && is_label_value(name)
 }
 
@@ -183,7 +187,10 @@ mod tests {
     #[test]
     fn bundle_names_join_gitrepo_and_path() {
         assert_eq!(bundle_name("web", "apps/web"), "web-apps-web");
-        assert_eq!(bundle_name("fleet-examples", "single-cluster/helm"), "fleet-examples-single-cluster-helm");
+        assert_eq!(
+            bundle_name("fleet-examples", "single-cluster/helm"),
+            "fleet-examples-single-cluster-helm"
+        );
     }
 
     #[test]

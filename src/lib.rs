@@ -2,7 +2,7 @@
 //!
 //! The pipeline, one module per stage, data flowing one way:
 //! [`load`] (text → typed spec + spans) → [`resolve`] (→ validated [`model::Fleet`]) →
-//! [`emit`] (→ artifacts) → [`output`] (→ files on disk, or a comparison with them).
+//! [`lint`] (→ warnings) → [`emit`] (→ artifacts) → [`output`] (→ files on disk, or a comparison with them).
 //! See ARCHITECTURE.md.
 
 pub mod cli;
@@ -10,6 +10,7 @@ pub mod codes;
 pub mod diagnostic;
 pub mod emit;
 pub mod fleet_names;
+pub mod lint;
 pub mod load;
 pub mod model;
 pub mod output;
@@ -42,7 +43,9 @@ pub struct Compiled {
 /// only read (to confirm that kustomize bases and local charts exist).
 pub fn compile(source: &Source, root: &Path) -> Result<Compiled, Vec<Diagnostic>> {
     let loaded = load::load(source)?;
-    let (fleet, warnings) = resolve::resolve(&loaded, &source.text, &source.name, root)?;
+    let (fleet, mut warnings) = resolve::resolve(&loaded, &source.text, &source.name, root)?;
+    warnings.extend(lint::lint(&fleet, &loaded.index));
+    diagnostic::sort(&mut warnings);
     let artifacts = emit::emit(&fleet);
     let files = artifacts
         .iter()

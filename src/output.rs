@@ -22,7 +22,9 @@ pub type Tree = BTreeMap<String, String>;
 /// Adds the manifest to a set of generated files.
 pub fn with_manifest(mut files: Tree, spec_name: &str) -> Tree {
     let mut text = header(spec_name);
-    text.push_str("# Files fleetc generated; `fleetc build` removes those the spec no longer produces.\n");
+    text.push_str(
+        "# Files fleetc generated; `fleetc build` removes those the spec no longer produces.\n",
+    );
     for path in files.keys() {
         text.push_str(path);
         text.push('\n');
@@ -51,7 +53,10 @@ pub fn plan(root: &Path, files: &Tree) -> Result<Plan, Vec<Diagnostic>> {
     for (path, content) in files {
         let full = root.join(path);
         if let Some(link) = symlink_on_path(root, path) {
-            conflicts.push(conflict(path, &format!("`{}` is a symbolic link", link.display())));
+            conflicts.push(conflict(
+                path,
+                &format!("`{}` is a symbolic link", link.display()),
+            ));
             continue;
         }
         match fs::read(&full) {
@@ -64,7 +69,9 @@ pub fn plan(root: &Path, files: &Tree) -> Result<Plan, Vec<Diagnostic>> {
                     conflicts.push(conflict(path, "it exists and has no fleetc header"));
                 }
             }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => plan.writes.push((path.clone(), content.clone())),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                plan.writes.push((path.clone(), content.clone()))
+            }
             Err(e) if full.is_dir() => {
                 let _ = e;
                 conflicts.push(conflict(path, "a directory is in the way"));
@@ -76,14 +83,21 @@ pub fn plan(root: &Path, files: &Tree) -> Result<Plan, Vec<Diagnostic>> {
         }
     }
     for path in previous {
-        if files.contains_key(&path) || !is_safe_relative(&path) || symlink_on_path(root, &path).is_some() {
+        if files.contains_key(&path)
+            || !is_safe_relative(&path)
+            || symlink_on_path(root, &path).is_some()
+        {
             continue;
         }
         if fs::read(root.join(&path)).is_ok_and(|b| is_generated(&b)) {
             plan.deletes.push(path);
         }
     }
-    if conflicts.is_empty() { Ok(plan) } else { Err(conflicts) }
+    if conflicts.is_empty() {
+        Ok(plan)
+    } else {
+        Err(conflicts)
+    }
 }
 
 /// Carries out a plan: atomic writes, then removals (and directories they leave empty).
@@ -109,7 +123,9 @@ pub fn apply(root: &Path, plan: &Plan) -> io::Result<()> {
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let parent = path.parent().unwrap_or(Path::new("."));
     fs::create_dir_all(parent)?;
-    let mut tmp = tempfile::Builder::new().prefix(".fleetc-").tempfile_in(parent)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".fleetc-")
+        .tempfile_in(parent)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -183,7 +199,9 @@ fn is_safe_relative(path: &str) -> bool {
     !path.starts_with('/')
         && !path.contains('\\')
         && !path.contains(':')
-        && path.split('/').all(|s| !s.is_empty() && s != ".." && s != ".")
+        && path
+            .split('/')
+            .all(|s| !s.is_empty() && s != ".." && s != ".")
 }
 
 /// The first existing component of `root/path` that is a symbolic link.

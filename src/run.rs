@@ -50,7 +50,10 @@ fn build(args: &CompileArgs) -> i32 {
         }
     };
     if let Err(e) = output::apply(&root, &plan) {
-        eprintln!("fleetc: cannot write the output under {}: {e}", root.display());
+        eprintln!(
+            "fleetc: cannot write the output under {}: {e}",
+            root.display()
+        );
         return 2;
     }
     eprintln!(
@@ -111,7 +114,8 @@ fn compile(args: &CompileArgs) -> Result<(PathBuf, Compiled), i32> {
             eprintln!("fleetc: {msg}");
             return Err(2);
         }
-        Err(ReadError::Diag(source, d)) => {
+        Err(ReadError::Diag(boxed)) => {
+            let (source, d) = *boxed;
             eprint!("{}", diagnostic::render_all(&[d], &source, opts));
             return Err(1);
         }
@@ -139,7 +143,7 @@ fn compile(args: &CompileArgs) -> Result<(PathBuf, Compiled), i32> {
 
 enum ReadError {
     Io(String),
-    Diag(Source, Diagnostic),
+    Diag(Box<(Source, Diagnostic)>),
 }
 
 fn read_spec(path: &Path, name: &str) -> Result<Source, ReadError> {
@@ -162,13 +166,12 @@ fn read_spec(path: &Path, name: &str) -> Result<Source, ReadError> {
         };
         let d = Diagnostic::new(
             Code::InputLimit,
-            format!(
-                "the spec is larger than {} MiB",
-                MAX_SPEC_BYTES >> 20
-            ),
+            format!("the spec is larger than {} MiB", MAX_SPEC_BYTES >> 20),
         )
-        .help("keep generated content out of the spec; a fleet of 10,000 clusters takes about 2 MiB");
-        return Err(ReadError::Diag(source, d));
+        .help(
+            "keep generated content out of the spec; a fleet of 10,000 clusters takes about 2 MiB",
+        );
+        return Err(ReadError::Diag(Box::new((source, d))));
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(Source {
@@ -182,13 +185,13 @@ fn read_spec(path: &Path, name: &str) -> Result<Source, ReadError> {
             let d = Diagnostic::new(Code::YamlSyntax, "the spec is not valid UTF-8")
                 .label(at..at + 1, "invalid byte here")
                 .help("save the spec as UTF-8");
-            Err(ReadError::Diag(
+            Err(ReadError::Diag(Box::new((
                 Source {
                     name: name.to_owned(),
                     text,
                 },
                 d,
-            ))
+            ))))
         }
     }
 }

@@ -89,9 +89,17 @@ pub fn known_keys(root: &Value, ptr: &str) -> Vec<String> {
 fn deref<'a>(root: &'a Value, node: &'a Value) -> Option<&'a Value> {
     let mut node = node;
     for _ in 0..16 {
-        match node.get("$ref").and_then(Value::as_str) {
-            Some(r) => node = root.pointer(r.strip_prefix('#')?)?,
-            None => return Some(node),
+        if let Some(r) = node.get("$ref").and_then(Value::as_str) {
+            node = root.pointer(r.strip_prefix('#')?)?;
+        } else if let Some([only]) = node
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            // draft-07 output wraps a `$ref` that has a description in a one-element `allOf`.
+            node = only;
+        } else {
+            return Some(node);
         }
     }
     None

@@ -27,11 +27,23 @@ pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
     let mut out = Vec::new();
     for (i, env) in fleet.environments.iter().enumerate() {
         let name = fleet.env_group(i);
-        out.push(group(fleet, &name, ("fleetc.io/environment", &env.name), &fleet.label_keys.environment, &env.name));
+        out.push(group(
+            fleet,
+            &name,
+            ("fleetc.io/environment", &env.name),
+            &fleet.label_keys.environment,
+            &env.name,
+        ));
     }
     for region in &fleet.regions {
         let name = Fleet::region_group(region);
-        out.push(group(fleet, &name, ("fleetc.io/region", region), &fleet.label_keys.region, region));
+        out.push(group(
+            fleet,
+            &name,
+            ("fleetc.io/region", region),
+            &fleet.label_keys.region,
+            region,
+        ));
     }
     out
 }
@@ -48,5 +60,9 @@ fn group(fleet: &Fleet, name: &str, label: (&str, &str), key: &str, value: &str)
             },
         },
     };
-    Artifact::new(format!("{MANAGEMENT_DIR}/clustergroups/{name}.yaml"), Kind::ClusterGroup, &doc)
+    Artifact::new(
+        format!("{MANAGEMENT_DIR}/clustergroups/{name}.yaml"),
+        Kind::ClusterGroup,
+        &doc,
+    )
 }

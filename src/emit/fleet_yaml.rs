@@ -59,7 +59,11 @@ struct CorrectDriftOut {
 
 impl From<&CorrectDrift> for CorrectDriftOut {
     fn from(c: &CorrectDrift) -> Self {
-        CorrectDriftOut { enabled: c.enabled, force: c.force, keep_fail_history: c.keep_fail_history }
+        CorrectDriftOut {
+            enabled: c.enabled,
+            force: c.force,
+            keep_fail_history: c.keep_fail_history,
+        }
     }
 }
 
@@ -117,18 +121,35 @@ pub(super) fn emit(fleet: &Fleet, app: &App) -> Artifact {
         },
         // Kustomize bundles are installed as Helm releases too; name the release after the app
         // instead of the long derived bundle name.
-        AppSource::Kustomize { .. } => HelmOptions { release_name: Some(app.name.clone()), ..HelmOptions::default() },
+        AppSource::Kustomize { .. } => HelmOptions {
+            release_name: Some(app.name.clone()),
+            ..HelmOptions::default()
+        },
     };
     let drift = app.drift.as_ref();
     let doc = FleetYaml {
         default_namespace: app.namespace.clone(),
         helm,
         kustomize: root_dir(app).map(|dir| KustomizeOptions { dir }),
-        correct_drift: drift.and_then(|d| d.correct_drift.as_ref()).map(CorrectDriftOut::from),
+        correct_drift: drift
+            .and_then(|d| d.correct_drift.as_ref())
+            .map(CorrectDriftOut::from),
         diff: drift
             .filter(|d| !d.compare_patches.is_empty())
-            .map(|d| DiffOut { compare_patches: d.compare_patches.iter().map(|p| compare_patch(app, p)).collect() }),
-        depends_on: app.depends_on.iter().map(|d| DependsOn { name: fleet.apps[*d].bundle.clone() }).collect(),
+            .map(|d| DiffOut {
+                compare_patches: d
+                    .compare_patches
+                    .iter()
+                    .map(|p| compare_patch(app, p))
+                    .collect(),
+            }),
+        depends_on: app
+            .depends_on
+            .iter()
+            .map(|d| DependsOn {
+                name: fleet.apps[*d].bundle.clone(),
+            })
+            .collect(),
         target_customizations: app
             .customizations
             .iter()
@@ -136,17 +157,26 @@ pub(super) fn emit(fleet: &Fleet, app: &App) -> Artifact {
                 name: fleet.scope_name(&c.scope),
                 cluster_selector: Selector::from(&fleet.scope_selector(&c.scope)),
                 helm: match &app.source {
-                    AppSource::Helm(chart) => Some(HelmOptions { values: helm_values(app, chart, &c.delta), ..HelmOptions::default() }),
+                    AppSource::Helm(chart) => Some(HelmOptions {
+                        values: helm_values(app, chart, &c.delta),
+                        ..HelmOptions::default()
+                    }),
                     AppSource::Kustomize { .. } => None,
                 },
                 kustomize: match &app.source {
-                    AppSource::Kustomize { .. } => Some(KustomizeOptions { dir: overlay_dir(fleet, &c.scope) }),
+                    AppSource::Kustomize { .. } => Some(KustomizeOptions {
+                        dir: overlay_dir(fleet, &c.scope),
+                    }),
                     AppSource::Helm(_) => None,
                 },
             })
             .collect(),
     };
-    Artifact::new(format!("{}/fleet.yaml", app.bundle_dir), Kind::FleetYaml, &doc)
+    Artifact::new(
+        format!("{}/fleet.yaml", app.bundle_dir),
+        Kind::FleetYaml,
+        &doc,
+    )
 }
 
 fn compare_patch(app: &App, p: &ComparePatch) -> ComparePatchOut {
@@ -159,7 +189,11 @@ fn compare_patch(app: &App, p: &ComparePatch) -> ComparePatchOut {
         operations: p
             .operations
             .iter()
-            .map(|o| OperationOut { op: o.op.clone(), path: o.path.clone(), value: o.value.clone() })
+            .map(|o| OperationOut {
+                op: o.op.clone(),
+                path: o.path.clone(),
+                value: o.value.clone(),
+            })
             .collect(),
     }
 }
@@ -176,7 +210,11 @@ fn helm_values(app: &App, chart: &HelmChart, s: &Settings) -> Map<String, Value>
         if let Some(tag) = s.tags.get(&img.name) {
             set_path(&mut values, &format!("{key}.tag"), Value::from(tag.clone()));
             if let Some(repo) = &img.new_name {
-                set_path(&mut values, &format!("{key}.repository"), Value::from(repo.clone()));
+                set_path(
+                    &mut values,
+                    &format!("{key}.repository"),
+                    Value::from(repo.clone()),
+                );
             }
         }
     }
@@ -192,7 +230,9 @@ fn set_path(values: &mut Map<String, Value>, path: &str, value: Value) {
     let last = parts.pop().unwrap_or(path);
     let mut node = values;
     for p in parts {
-        let entry = node.entry(p.to_owned()).or_insert_with(|| Value::Object(Map::new()));
+        let entry = node
+            .entry(p.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
         if !entry.is_object() {
             *entry = Value::Object(Map::new());
         }

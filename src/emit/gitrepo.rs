@@ -45,7 +45,11 @@ pub(super) fn emit(fleet: &Fleet, app: &App) -> Artifact {
     let doc = GitRepo {
         api_version: "fleet.cattle.io/v1alpha1",
         kind: "GitRepo",
-        metadata: ObjectMeta::managed(&app.gitrepo, &fleet.workspace, &[("fleetc.io/app", &app.name)]),
+        metadata: ObjectMeta::managed(
+            &app.gitrepo,
+            &fleet.workspace,
+            &[("fleetc.io/app", &app.name)],
+        ),
         spec: GitRepoSpec {
             repo: fleet.repo.clone(),
             branch: fleet.branch.clone(),
@@ -63,5 +67,9 @@ pub(super) fn emit(fleet: &Fleet, app: &App) -> Artifact {
                 .collect(),
         },
     };
-    Artifact::new(format!("{MANAGEMENT_DIR}/gitrepos/{}.yaml", app.gitrepo), Kind::GitRepo, &doc)
+    Artifact::new(
+        format!("{MANAGEMENT_DIR}/gitrepos/{}.yaml", app.gitrepo),
+        Kind::GitRepo,
+        &doc,
+    )
 }

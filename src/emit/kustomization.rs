@@ -106,7 +106,13 @@ pub(super) fn emit(fleet: &Fleet, app: &App) -> Vec<Artifact> {
         out.push(overlay(app, base, workload, "overlays/default", &app.base));
     }
     for c in &app.customizations {
-        out.push(overlay(app, base, workload, &overlay_dir(fleet, &c.scope), &c.full));
+        out.push(overlay(
+            app,
+            base,
+            workload,
+            &overlay_dir(fleet, &c.scope),
+            &c.full,
+        ));
     }
     out
 }
@@ -114,10 +120,17 @@ pub(super) fn emit(fleet: &Fleet, app: &App) -> Vec<Artifact> {
 fn overlay(app: &App, base: &str, workload: &WorkloadRef, dir: &str, s: &Settings) -> Artifact {
     let depth = dir.split('/').count();
     let up = "../".repeat(depth);
-    let resource = if base == "." { up.trim_end_matches('/').to_owned() } else { format!("{up}{base}") };
+    let resource = if base == "." {
+        up.trim_end_matches('/').to_owned()
+    } else {
+        format!("{up}{base}")
+    };
     let mut patches = Vec::new();
     if let Some(r) = &s.resources {
-        patches.push(PatchOut { patch: resources_patch(workload, r), target: None });
+        patches.push(PatchOut {
+            patch: resources_patch(workload, r),
+            target: None,
+        });
     }
     patches.extend(s.patches.iter().map(|p: &Patch| PatchOut {
         patch: p.patch.clone(),
@@ -140,12 +153,19 @@ fn overlay(app: &App, base: &str, workload: &WorkloadRef, dir: &str, s: &Setting
             .collect(),
         replicas: s
             .replicas
-            .map(|count| ReplicaOut { name: workload.name.clone(), count })
+            .map(|count| ReplicaOut {
+                name: workload.name.clone(),
+                count,
+            })
             .into_iter()
             .collect(),
         patches,
     };
-    Artifact::new(format!("{}/{dir}/kustomization.yaml", app.bundle_dir), Kind::Kustomization, &doc)
+    Artifact::new(
+        format!("{}/{dir}/kustomization.yaml", app.bundle_dir),
+        Kind::Kustomization,
+        &doc,
+    )
 }
 
 /// A strategic-merge patch setting the workload container's resources, as YAML text.

@@ -47,8 +47,11 @@ pub fn load(source: &Source) -> Result<Loaded, Vec<Diagnostic>> {
         // The schema is derived from the same types, so this is a fleetc bug; still, report it
         // as a diagnostic rather than crash.
         Err(e) => Err(vec![
-            Diagnostic::new(Code::WrongType, format!("the spec does not fit its model: {e}"))
-                .label(0..0, "while reading this file"),
+            Diagnostic::new(
+                Code::WrongType,
+                format!("the spec does not fit its model: {e}"),
+            )
+            .label(0..0, "while reading this file"),
         ]),
     }
 }
@@ -84,42 +87,90 @@ fn parse(text: &str) -> Result<Value, Diagnostic> {
                 suggest::describe(&other)
             ),
         )
-        .label(0..text.len().min(80), "expected `version: 1` and the other top-level keys")),
+        .label(
+            0..text.len().min(80),
+            "expected `version: 1` and the other top-level keys",
+        )),
     }
 }
 
 fn parse_error(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
-    let message = e.without_snippet().to_string();
-    let message = message.lines().next().unwrap_or("invalid YAML").trim();
-    let span = e.location().and_then(|l| {
-        let s = l.span();
-        let start = usize::try_from(s.byte_offset()?).ok()?;
-        let len = usize::try_from(s.byte_len().unwrap_or(0)).ok()?;
-        Some(start..start + len.max(1))
-    });
-    let span = span.map_or(0..0, |s| clamp(s, text));
-    let lower = message.to_ascii_lowercase();
-    let (code, help) = if lower.contains("duplicate") {
-        (
-            Code::DuplicateKey,
-            "remove one of the two keys; YAML readers disagree on which one wins",
-        )
-    } else if lower.contains("budget") || lower.contains("depth") || lower.contains("limit") {
-        (
-            Code::InputLimit,
-            "the spec may nest at most 64 levels and expand aliases only within a budget",
-        )
-    } else if lower.contains("utf") {
-        (Code::YamlSyntax, "save the spec as UTF-8")
-    } else {
-        (
-            Code::YamlSyntax,
-            "fix the YAML syntax here; indentation must use spaces, never tabs",
-        )
+    let raw = e.without_snippet().to_string();
+    let raw = raw.lines().next().unwrap_or("invalid YAML").trim();
+    // The label shows where; the message need not say it again.
+    let raw = match raw.rfind(" at line ") {
+        Some(i) => &raw[..i],
+        None => raw,
     };
-    Diagnostic::new(code, message.to_owned())
+    let span = e.location().map_or(0..0, |l| location_span(&l, text));
+    let lower = raw.to_ascii_lowercase();
+    if let Some(rest) = raw.strip_prefix("duplicate mapping key: ") {
+        let key = rest.split(',').next().unwrap_or(rest).trim();
+        return Diagnostic::new(Code::DuplicateKey, format!("duplicate key `{key}`"))
+            .label(span, "this key appears earlier in the same mapping")
+            .help("remove one of the two; YAML readers disagree on which one wins");
+    }
+    if lower.contains("budget") {
+        let what = if lower.contains("depth") {
+            "the spec is nested more than 64 levels deep"
+        } else if lower.contains("alias") || lower.contains("anchor") {
+            "the spec uses more YAML aliases or anchors than fleetc expands"
+        } else {
+            "the spec has more YAML nodes than fleetc reads"
+        };
+        return Diagnostic::new(Code::InputLimit, what)
+            .label(span, "reading stopped here")
+            .help("fleetc reads at most 64 nesting levels and expands aliases within a budget; flatten the spec or drop the aliases");
+    }
+    let span = if lower.contains("tab") {
+        // The parser reports where the scalar started; the tab itself is a better place.
+        text[span.start..]
+            .find('\t')
+            .map_or(span.clone(), |i| span.start + i..span.start + i + 1)
+    } else {
+        span
+    };
+    let help = if lower.contains("tab") {
+        "indent with spaces; YAML does not allow tabs for indentation"
+    } else {
+        "fix the YAML syntax here; the mistake is often at the end of the line before"
+    };
+    Diagnostic::new(Code::YamlSyntax, raw.to_owned())
         .label(span, "the YAML parser stopped here")
         .help(help)
+}
+
+/// Byte span of a parser location: its byte offset where the parser knows it, else computed
+/// from its line and column.
+fn location_span(l: &serde_saphyr::Location, text: &str) -> Span {
+    let s = l.span();
+    let from_bytes = s
+        .byte_offset()
+        .and_then(|o| usize::try_from(o).ok())
+        .map(|start| {
+            (
+                start,
+                s.byte_len()
+                    .and_then(|n| usize::try_from(n).ok())
+                    .unwrap_or(0),
+            )
+        });
+    let (start, len) = match from_bytes {
+        Some((start, len)) if start > 0 || l.line() <= 1 => (start, len),
+        _ => {
+            let line = usize::try_from(l.line().max(1)).unwrap_or(1);
+            let col = usize::try_from(l.column().max(1)).unwrap_or(1);
+            let line_start = text
+                .split_inclusive('\n')
+                .take(line - 1)
+                .map(str::len)
+                .sum::<usize>();
+            let rest = &text[line_start.min(text.len())..];
+            let col_bytes: usize = rest.chars().take(col - 1).map(char::len_utf8).sum();
+            (line_start + col_bytes, 0)
+        }
+    };
+    clamp(start..start + len.max(1), text)
 }
 
 fn clamp(s: Span, text: &str) -> Span {
@@ -156,7 +207,10 @@ fn check_version(value: &Value, index: &SpanIndex) -> Result<(), Vec<Diagnostic>
         ]),
         None => Err(vec![
             Diagnostic::new(Code::UnsupportedVersion, "the spec has no `version`")
-                .label(index.value("").start..index.value("").start, "expected here")
+                .label(
+                    index.value("").start..index.value("").start,
+                    "expected here",
+                )
                 .help("add `version: 1` as the first line of the spec"),
         ]),
     }
@@ -209,26 +263,31 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                             suggest::describe(instance)
                         ),
                     )
-                    .label(index.value(&ptr), format!("expected {expected}")),
+                    .label(index.value(&ptr), format!("expected {expected}"))
+                    .help(type_help(&expected)),
                 );
             }
             K::Enum { options } => {
                 let allowed: Vec<String> = options
                     .as_array()
-                    .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(|v| v.as_str().map(str::to_owned))
+                            .collect()
+                    })
                     .unwrap_or_default();
-                let found = instance.as_str().map_or_else(
-                    || suggest::describe(instance),
-                    |s| format!("`{s}`"),
-                );
+                let found = instance
+                    .as_str()
+                    .map_or_else(|| suggest::describe(instance), |s| format!("`{s}`"));
                 let mut d = Diagnostic::new(
                     Code::WrongType,
-                    format!(
-                        "{found} is not a valid value for `{}`",
-                        display_ptr(&ptr)
-                    ),
+                    format!("{found} is not a valid value for `{}`", display_ptr(&ptr)),
                 )
-                .label(index.value(&ptr), format!("expected one of {}", list(&allowed)));
+                .label(
+                    index.value(&ptr),
+                    format!("expected one of {}", list(&allowed)),
+                )
+                .help(format!("use one of {}", list(&allowed)));
                 if let Some(s) = instance
                     .as_str()
                     .and_then(|f| suggest::closest(f, allowed.iter().map(String::as_str)))
@@ -240,12 +299,9 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
             _ => {
                 let msg = err.masked().to_string();
                 diags.push(
-                    Diagnostic::new(
-                        Code::WrongType,
-                        format!("`{}`: {msg}", display_ptr(&ptr)),
-                    )
-                    .label(index.value(&ptr), "invalid value")
-                    .help("`fleetc schema` prints what every key accepts"),
+                    Diagnostic::new(Code::WrongType, format!("`{}`: {msg}", display_ptr(&ptr)))
+                        .label(index.value(&ptr), "invalid value")
+                        .help("`fleetc schema` prints what every key accepts"),
                 );
             }
         }
@@ -279,6 +335,15 @@ fn expected_type(schema: &Value) -> String {
     }
 }
 
+fn type_help(expected: &str) -> String {
+    match expected {
+        "a list" => "write a list: one `- item` per line, or `[a, b]`".to_owned(),
+        "a mapping" => "write a mapping of `key: value` lines, or `{key: value}`".to_owned(),
+        "a string" => "quote the value to make it a string, e.g. `\"1.0\"`".to_owned(),
+        other => format!("write {other} here; `fleetc schema` prints what every key accepts"),
+    }
+}
+
 fn required_help(key: &str) -> String {
     match key {
         "version" => "add `version: 1` at the top of the spec".to_owned(),
@@ -305,7 +370,11 @@ pub fn display_ptr(ptr: &str) -> String {
             out.push_str(&seg);
         }
     }
-    if out.is_empty() { "the spec".to_owned() } else { out }
+    if out.is_empty() {
+        "the spec".to_owned()
+    } else {
+        out
+    }
 }
 
 fn list(items: &[String]) -> String {

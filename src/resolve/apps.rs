@@ -38,9 +38,12 @@ impl Cx<'_> {
                 if let Some(d) = self.reference(&app_names, dep, &ptr, "app") {
                     if d == i {
                         self.push(
-                            Diagnostic::new(Code::DependencyCycle, format!("app `{dep}` depends on itself"))
-                                .label(self.at(&ptr), "here")
-                                .help("remove this entry"),
+                            Diagnostic::new(
+                                Code::DependencyCycle,
+                                format!("app `{dep}` depends on itself"),
+                            )
+                            .label(self.at(&ptr), "here")
+                            .help("remove this entry"),
                         );
                     } else {
                         apps[i].depends_on.push(d);
@@ -49,7 +52,6 @@ impl Cx<'_> {
             }
         }
         self.dependency_cycles(&apps);
-        self.colocation(&apps, fleet);
         self.bundle_dir_overlaps(&apps);
         apps
     }
@@ -126,8 +128,16 @@ impl Cx<'_> {
         }
 
         let (targets, clusters) = self.targets(i, a, fleet, names);
-        let customizations =
-            self.customizations(i, a, fleet, names, &clusters, &settings, is_helm, &image_names);
+        let customizations = self.customizations(
+            i,
+            a,
+            fleet,
+            names,
+            &clusters,
+            &settings,
+            is_helm,
+            &image_names,
+        );
 
         App {
             name: a.name.clone(),
@@ -148,18 +158,32 @@ impl Cx<'_> {
     }
 
     /// Reports `values` on kustomize apps and `patches` on Helm apps.
-    pub(super) fn source_fit(&mut self, base: &str, is_helm: bool, has_values: bool, has_patches: bool) {
+    pub(super) fn source_fit(
+        &mut self,
+        base: &str,
+        is_helm: bool,
+        has_values: bool,
+        has_patches: bool,
+    ) {
         if !is_helm && has_values {
             self.push(
                 Diagnostic::new(Code::NotForSource, "`values` only apply to Helm apps")
-                    .label(self.ix.key(&format!("{base}/values")), "this app is built with kustomize")
-                    .help("use `patches` to change kustomize output, or switch the source to `helm`"),
+                    .label(
+                        self.ix.key(&format!("{base}/values")),
+                        "this app is built with kustomize",
+                    )
+                    .help(
+                        "use `patches` to change kustomize output, or switch the source to `helm`",
+                    ),
             );
         }
         if is_helm && has_patches {
             self.push(
                 Diagnostic::new(Code::NotForSource, "`patches` only apply to kustomize apps")
-                    .label(self.ix.key(&format!("{base}/patches")), "this app is a Helm chart")
+                    .label(
+                        self.ix.key(&format!("{base}/patches")),
+                        "this app is a Helm chart",
+                    )
                     .help("use `values` to configure a chart"),
             );
         }
@@ -229,14 +253,26 @@ impl Cx<'_> {
         }
     }
 
-    fn helm(&mut self, i: usize, a: &spec::App, h: &spec::HelmSource, bundle_dir: &str) -> HelmChart {
+    fn helm(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        h: &spec::HelmSource,
+        bundle_dir: &str,
+    ) -> HelmChart {
         let base = format!("/apps/{i}/source/helm");
         let remote = h.repo.is_some() || h.chart.contains("://");
         if remote && h.version.is_none() {
             self.push(
-                Diagnostic::new(Code::InvalidValue, format!("chart `{}` has no version", h.chart))
-                    .label(self.at(&format!("{base}/chart")), "unpinned: every build could deploy another chart")
-                    .help("pin the chart with `version:` (an exact version, or a semver range)"),
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("chart `{}` has no version", h.chart),
+                )
+                .label(
+                    self.at(&format!("{base}/chart")),
+                    "unpinned: every build could deploy another chart",
+                )
+                .help("pin the chart with `version:` (an exact version, or a semver range)"),
             );
         }
         let chart = if remote {
@@ -244,7 +280,14 @@ impl Cx<'_> {
         } else {
             let ptr = format!("{base}/chart");
             let local = normalize(&h.chart);
-            if self.safe_path(&h.chart, &ptr) && !self.root.join(bundle_dir).join(&local).join("Chart.yaml").is_file() {
+            if self.safe_path(&h.chart, &ptr)
+                && !self
+                    .root
+                    .join(bundle_dir)
+                    .join(&local)
+                    .join("Chart.yaml")
+                    .is_file()
+            {
                 self.push(
                     Diagnostic::new(
                         Code::MissingBase,
@@ -266,16 +309,27 @@ impl Cx<'_> {
             self.push(
                 Diagnostic::new(
                     Code::NameTooLong,
-                    format!("Helm release name `{release_name}` has {} characters", release_name.len()),
+                    format!(
+                        "Helm release name `{release_name}` has {} characters",
+                        release_name.len()
+                    ),
                 )
-                .label(self.at(&ptr), format!("at most {MAX_HELM_RELEASE_NAME_LEN} characters fit"))
+                .label(
+                    self.at(&ptr),
+                    format!("at most {MAX_HELM_RELEASE_NAME_LEN} characters fit"),
+                )
                 .help("set a shorter `source.helm.releaseName`"),
             );
-        } else if h.release_name.is_some() && !release_name.split('.').all(fleet_names::is_dns_label) {
+        } else if h.release_name.is_some()
+            && !release_name.split('.').all(fleet_names::is_dns_label)
+        {
             self.push(
-                Diagnostic::new(Code::InvalidName, format!("invalid Helm release name `{release_name}`"))
-                    .label(self.at(&ptr), "Helm release names are lowercase DNS names")
-                    .help("use lowercase letters, digits, `-` and `.`"),
+                Diagnostic::new(
+                    Code::InvalidName,
+                    format!("invalid Helm release name `{release_name}`"),
+                )
+                .label(self.at(&ptr), "Helm release names are lowercase DNS names")
+                .help("use lowercase letters, digits, `-` and `.`"),
             );
         }
         HelmChart {
@@ -296,36 +350,58 @@ impl Cx<'_> {
             let base = format!("/apps/{i}/images/{j}");
             if let Some(first) = seen.insert(img.name.clone(), j) {
                 self.push(
-                    Diagnostic::new(Code::DuplicateName, format!("image `{}` is listed twice", img.name))
-                        .label(self.at(&format!("{base}/name")), "listed again here")
-                        .label(self.at(&format!("/apps/{i}/images/{first}/name")), "first listed here")
-                        .help("list each image once"),
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("image `{}` is listed twice", img.name),
+                    )
+                    .label(self.at(&format!("{base}/name")), "listed again here")
+                    .label(
+                        self.at(&format!("/apps/{i}/images/{first}/name")),
+                        "first listed here",
+                    )
+                    .help("list each image once"),
                 );
             }
-            if img.tag.is_empty() || img.tag.contains(char::is_whitespace) || img.tag.contains('/') {
+            if img.tag.is_empty() || img.tag.contains(char::is_whitespace) || img.tag.contains('/')
+            {
                 self.push(
-                    Diagnostic::new(Code::InvalidValue, format!("invalid image tag `{}`", img.tag))
-                        .label(self.at(&format!("{base}/tag")), "not an image tag")
-                        .help("a tag is up to 128 letters, digits, `_`, `.` and `-`"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("invalid image tag `{}`", img.tag),
+                    )
+                    .label(self.at(&format!("{base}/tag")), "not an image tag")
+                    .help("a tag is up to 128 letters, digits, `_`, `.` and `-`"),
                 );
             }
             let values_key = if is_helm {
                 let key = img.values_key.clone().unwrap_or_else(|| "image".to_owned());
                 if let Some(first) = keys.insert(key.clone(), j) {
                     self.push(
-                        Diagnostic::new(Code::DuplicateName, format!("two images write values key `{key}`"))
-                            .label(self.at(&format!("{base}/name")), "this image")
-                            .label(self.at(&format!("/apps/{i}/images/{first}/name")), "and this one")
-                            .help("give each image its own `valuesKey`, e.g. `controller.image`"),
+                        Diagnostic::new(
+                            Code::DuplicateName,
+                            format!("two images write values key `{key}`"),
+                        )
+                        .label(self.at(&format!("{base}/name")), "this image")
+                        .label(
+                            self.at(&format!("/apps/{i}/images/{first}/name")),
+                            "and this one",
+                        )
+                        .help("give each image its own `valuesKey`, e.g. `controller.image`"),
                     );
                 }
                 Some(key)
             } else {
                 if img.values_key.is_some() {
                     self.push(
-                        Diagnostic::new(Code::NotForSource, "`valuesKey` only applies to Helm apps")
-                            .label(self.ix.key(&format!("{base}/valuesKey")), "this app is built with kustomize")
-                            .help("remove it; kustomize sets images by `name`"),
+                        Diagnostic::new(
+                            Code::NotForSource,
+                            "`valuesKey` only applies to Helm apps",
+                        )
+                        .label(
+                            self.ix.key(&format!("{base}/valuesKey")),
+                            "this app is built with kustomize",
+                        )
+                        .help("remove it; kustomize sets images by `name`"),
                     );
                 }
                 None
@@ -351,7 +427,11 @@ impl Cx<'_> {
         let mut out = Vec::new();
         for (j, t) in a.targets.iter().enumerate() {
             let base = format!("/apps/{i}/targets/{j}");
-            if t.environment.is_none() && t.region.is_none() && t.cluster.is_none() && t.selector.is_none() {
+            if t.environment.is_none()
+                && t.region.is_none()
+                && t.cluster.is_none()
+                && t.selector.is_none()
+            {
                 self.push(
                     Diagnostic::new(Code::InvalidValue, "empty target")
                         .label(self.ix.head(&base, self.text), "this target names no clusters")
@@ -364,7 +444,12 @@ impl Cx<'_> {
             let mut group = None;
             let mut parts = Vec::new();
             if let Some(e) = &t.environment {
-                match self.reference(&names.envs, e, &format!("{base}/environment"), "environment") {
+                match self.reference(
+                    &names.envs,
+                    e,
+                    &format!("{base}/environment"),
+                    "environment",
+                ) {
                     Some(env) => group = Some(fleet.env_group(env)),
                     None => ok = false,
                 }
@@ -383,7 +468,10 @@ impl Cx<'_> {
                 parts.push(r.clone());
             }
             if let Some(c) = &t.cluster {
-                if self.reference(&names.clusters, c, &format!("{base}/cluster"), "cluster").is_none() {
+                if self
+                    .reference(&names.clusters, c, &format!("{base}/cluster"), "cluster")
+                    .is_none()
+                {
                     ok = false;
                 }
                 sel.match_labels.insert(keys.name.clone(), c.clone());
@@ -437,13 +525,22 @@ impl Cx<'_> {
             .label(self.at(ptr), "no cluster is in this region");
         d = match suggest::closest(r, fleet.regions.iter().map(String::as_str)) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
-            None => d.help(format!("regions of the declared clusters: {}", fleet.regions.join(", "))),
+            None => d.help(format!(
+                "regions of the declared clusters: {}",
+                fleet.regions.join(", ")
+            )),
         };
         self.push(d);
     }
 
     /// Adds a spec selector's requirements to `sel`; reports bad keys, values and operators.
-    fn selector(&mut self, s: &spec::Selector, base: &str, sel: &mut LabelSelector, fleet: &Fleet) -> bool {
+    fn selector(
+        &mut self,
+        s: &spec::Selector,
+        base: &str,
+        sel: &mut LabelSelector,
+        fleet: &Fleet,
+    ) -> bool {
         let mut ok = true;
         let known_keys: BTreeMap<&str, ()> = fleet
             .clusters
@@ -457,9 +554,12 @@ impl Cx<'_> {
                 && prev != v
             {
                 self.push(
-                    Diagnostic::new(Code::EmptySelector, format!("label `{k}` must be both `{prev}` and `{v}`"))
-                        .label(self.at(&ptr), "contradicts the target's other criteria")
-                        .help("a cluster has one value per label; drop one of the two"),
+                    Diagnostic::new(
+                        Code::EmptySelector,
+                        format!("label `{k}` must be both `{prev}` and `{v}`"),
+                    )
+                    .label(self.at(&ptr), "contradicts the target's other criteria")
+                    .help("a cluster has one value per label; drop one of the two"),
                 );
                 ok = false;
             }
@@ -477,8 +577,13 @@ impl Cx<'_> {
                 };
                 self.push(
                     Diagnostic::new(Code::InvalidValue, msg)
-                        .label(self.ix.head(&ptr, self.text), "Kubernetes rejects this requirement")
-                        .help("`In` and `NotIn` list values; `Exists` and `DoesNotExist` have none"),
+                        .label(
+                            self.ix.head(&ptr, self.text),
+                            "Kubernetes rejects this requirement",
+                        )
+                        .help(
+                            "`In` and `NotIn` list values; `Exists` and `DoesNotExist` have none",
+                        ),
                 );
                 ok = false;
             }
@@ -495,7 +600,10 @@ impl Cx<'_> {
                             Code::UnknownReference,
                             format!("no cluster has `{}: {v}`", r.key),
                         )
-                        .label(self.at(&format!("{ptr}/values/{k}")), "matches no declared cluster");
+                        .label(
+                            self.at(&format!("{ptr}/values/{k}")),
+                            "matches no declared cluster",
+                        );
                         let mut uniq: Vec<&str> = have.clone();
                         uniq.sort_unstable();
                         uniq.dedup();
@@ -521,8 +629,11 @@ impl Cx<'_> {
         if known.contains_key(k) {
             return true;
         }
-        let mut d = Diagnostic::new(Code::UnknownReference, format!("no cluster has label `{k}`"))
-            .label(self.ix.key(ptr), "unknown label key");
+        let mut d = Diagnostic::new(
+            Code::UnknownReference,
+            format!("no cluster has label `{k}`"),
+        )
+        .label(self.ix.key(ptr), "unknown label key");
         d = match suggest::closest(k, known.keys().copied()) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => d.help("declare the label under a cluster's `labels`"),
@@ -574,8 +685,16 @@ impl Cx<'_> {
         );
         for (k, &a) in cycle.iter().enumerate() {
             let next = cycle[(k + 1) % cycle.len()];
-            let j = apps[a].depends_on.iter().position(|d| *d == next).unwrap_or(0);
-            let text = if a == first { "this dependency closes the cycle" } else { "part of the cycle" };
+            let j = apps[a]
+                .depends_on
+                .iter()
+                .position(|d| *d == next)
+                .unwrap_or(0);
+            let text = if a == first {
+                "this dependency closes the cycle"
+            } else {
+                "part of the cycle"
+            };
             d = d.label(self.at(&format!("/apps/{a}/dependsOn/{j}")), text);
         }
         // The primary label is the first app's edge.
@@ -585,36 +704,12 @@ impl Cx<'_> {
         self.push(d.help("Fleet would wait forever; remove one of these dependencies"));
     }
 
-    fn colocation(&mut self, apps: &[App], fleet: &Fleet) {
-        for (i, app) in apps.iter().enumerate() {
-            for (j, &dep) in app.depends_on.iter().enumerate() {
-                let missing: Vec<&str> = app
-                    .clusters
-                    .iter()
-                    .filter(|c| apps[dep].clusters.binary_search(c).is_err())
-                    .map(|c| fleet.clusters[*c].name.as_str())
-                    .collect();
-                if let Some(first) = missing.first() {
-                    self.push(
-                        Diagnostic::new(
-                            Code::DependencyNotColocated,
-                            format!(
-                                "`{}` depends on `{}`, which is not deployed to {} of its clusters",
-                                app.name,
-                                apps[dep].name,
-                                missing.len()
-                            ),
-                        )
-                        .label(self.at(&format!("/apps/{i}/dependsOn/{j}")), format!("e.g. `{first}` would wait forever"))
-                        .help(format!("target `{}` at those clusters too, or narrow `{}`'s targets", apps[dep].name, app.name)),
-                    );
-                }
-            }
-        }
-    }
-
     fn bundle_dir_overlaps(&mut self, apps: &[App]) {
-        let mut dirs: Vec<(&str, usize)> = apps.iter().enumerate().map(|(i, a)| (a.bundle_dir.as_str(), i)).collect();
+        let mut dirs: Vec<(&str, usize)> = apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.bundle_dir.as_str(), i))
+            .collect();
         dirs.sort_unstable();
         for w in dirs.windows(2) {
             let (a, ai) = w[0];
@@ -622,10 +717,19 @@ impl Cx<'_> {
             if a == b || b.starts_with(&format!("{a}/")) {
                 let ptr = |i: usize| format!("/apps/{i}/path");
                 self.push(
-                    Diagnostic::new(Code::UnsafePath, format!("bundle directories `{a}` and `{b}` overlap"))
-                        .label(self.ix.key(&ptr(bi)).clone(), format!("bundle of `{}`", apps[bi].name))
-                        .label(self.ix.key(&ptr(ai)).clone(), format!("bundle of `{}`", apps[ai].name))
-                        .help("give every app its own directory, not nested in another app's"),
+                    Diagnostic::new(
+                        Code::UnsafePath,
+                        format!("bundle directories `{a}` and `{b}` overlap"),
+                    )
+                    .label(
+                        self.ix.key(&ptr(bi)).clone(),
+                        format!("bundle of `{}`", apps[bi].name),
+                    )
+                    .label(
+                        self.ix.key(&ptr(ai)).clone(),
+                        format!("bundle of `{}`", apps[ai].name),
+                    )
+                    .help("give every app its own directory, not nested in another app's"),
                 );
             }
         }
@@ -638,5 +742,9 @@ fn normalize(p: &str) -> String {
     while let Some(rest) = p.strip_prefix("./") {
         p = rest;
     }
-    if p.is_empty() { ".".to_owned() } else { p.to_owned() }
+    if p.is_empty() {
+        ".".to_owned()
+    } else {
+        p.to_owned()
+    }
 }

@@ -36,6 +36,8 @@ pub fn resolve(
     let mut diags = cx.diags;
     crate::diagnostic::sort(&mut diags);
     if crate::diagnostic::has_errors(&diags) {
+        // Warnings computed from a fleet with errors in it are mostly their echoes.
+        diags.retain(crate::diagnostic::Diagnostic::is_error);
         Err(diags)
     } else {
         Ok((fleet, diags))
@@ -83,7 +85,10 @@ impl Cx<'_> {
             self.check_duration(d, "/fleet/pollingInterval");
         }
         for (key, ptr) in [
-            (&s.cluster_labels.environment, "/fleet/clusterLabels/environment"),
+            (
+                &s.cluster_labels.environment,
+                "/fleet/clusterLabels/environment",
+            ),
             (&s.cluster_labels.region, "/fleet/clusterLabels/region"),
             (&s.cluster_labels.name, "/fleet/clusterLabels/name"),
         ] {
@@ -119,7 +124,6 @@ impl Cx<'_> {
             clusters: cluster_names,
         };
         fleet.apps = self.apps(spec, &fleet, &names);
-        self.untargeted_clusters(&fleet);
         fleet
     }
 
@@ -129,7 +133,14 @@ impl Cx<'_> {
         for (i, e) in spec.environments.iter().enumerate() {
             let ptr = format!("/environments/{i}/name");
             self.dns_label(&e.name, &ptr, "environment name");
-            self.unique(&mut names, &e.name, &ptr, "environment", "/environments", out.len());
+            self.unique(
+                &mut names,
+                &e.name,
+                &ptr,
+                "environment",
+                "/environments",
+                out.len(),
+            );
             out.push(Environment {
                 name: e.name.clone(),
                 tier: e.tier,
@@ -146,9 +157,21 @@ impl Cx<'_> {
         for (i, c) in spec.clusters.iter().enumerate() {
             let base = format!("/clusters/{i}");
             self.dns_label(&c.name, &format!("{base}/name"), "cluster name");
-            self.unique(&mut names, &c.name, &format!("{base}/name"), "cluster", "/clusters", out.len());
+            self.unique(
+                &mut names,
+                &c.name,
+                &format!("{base}/name"),
+                "cluster",
+                "/clusters",
+                out.len(),
+            );
             let environment = self
-                .reference(envs, &c.environment, &format!("{base}/environment"), "environment")
+                .reference(
+                    envs,
+                    &c.environment,
+                    &format!("{base}/environment"),
+                    "environment",
+                )
                 .unwrap_or(0);
             if !is_label_value(&c.region) || c.region.is_empty() {
                 self.push(
@@ -176,9 +199,15 @@ impl Cx<'_> {
                 }
                 if [&keys.environment, &keys.region, &keys.name].contains(&k) {
                     self.push(
-                        Diagnostic::new(Code::InvalidValue, format!("label `{k}` is set by fleetc"))
-                            .label(self.ix.key(&ptr), "fleetc sets this label from the cluster's environment, region or name")
-                            .help("remove it; use the cluster's `environment` and `region` keys"),
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            format!("label `{k}` is set by fleetc"),
+                        )
+                        .label(
+                            self.ix.key(&ptr),
+                            "fleetc sets this label from the cluster's environment, region or name",
+                        )
+                        .help("remove it; use the cluster's `environment` and `region` keys"),
                     );
                 }
                 labels.insert(k.clone(), v.clone());
@@ -210,7 +239,14 @@ impl Cx<'_> {
         for (i, a) in spec.agents.iter().enumerate() {
             let base = format!("/agents/{i}");
             self.dns_label(&a.name, &format!("{base}/name"), "agent name");
-            self.unique(&mut names, &a.name, &format!("{base}/name"), "agent", "/agents", i);
+            self.unique(
+                &mut names,
+                &a.name,
+                &format!("{base}/name"),
+                "agent",
+                "/agents",
+                i,
+            );
             for (j, e) in a.environments.iter().enumerate() {
                 let ptr = format!("{base}/environments/{j}");
                 if let Some(env) = self.reference(envs, e, &ptr, "environment") {
@@ -249,13 +285,19 @@ impl Cx<'_> {
                         if serves_others && !listed.iter().any(|(l, _)| *l == a) {
                             let mut d = Diagnostic::new(
                                 Code::AgentAssignment,
-                                format!("cluster `{}` names agent `{name}`, which does not serve it", c.name),
+                                format!(
+                                    "cluster `{}` names agent `{name}`, which does not serve it",
+                                    c.name
+                                ),
                             )
                             .label(self.at(&ptr), "named here");
                             if let Some((other, optr)) = listed.first() {
                                 d = d.label(
                                     self.at(optr),
-                                    format!("agent `{}` serves it through this entry", spec.agents[*other].name),
+                                    format!(
+                                        "agent `{}` serves it through this entry",
+                                        spec.agents[*other].name
+                                    ),
                                 );
                             }
                             self.push(d.help(format!(
@@ -295,30 +337,6 @@ impl Cx<'_> {
         agents
     }
 
-    fn untargeted_clusters(&mut self, fleet: &Fleet) {
-        let mut targeted = vec![false; fleet.clusters.len()];
-        for app in &fleet.apps {
-            for &c in &app.clusters {
-                targeted[c] = true;
-            }
-        }
-        if fleet.apps.is_empty() {
-            return;
-        }
-        for (i, c) in fleet.clusters.iter().enumerate() {
-            if !targeted[i] {
-                self.push(
-                    Diagnostic::new(
-                        Code::UntargetedCluster,
-                        format!("no app targets cluster `{}`", c.name),
-                    )
-                    .label(self.at(&format!("/clusters/{i}/name")), "declared here, runs nothing")
-                    .help("add a target for it to an app, or remove the cluster"),
-                );
-            }
-        }
-    }
-
     // ---- shared checks ----
 
     /// Records `name` at `ptr`; reports a duplicate with the first definition as second label.
@@ -334,10 +352,13 @@ impl Cx<'_> {
         if let Some(&first) = names.get(name) {
             let first_ptr = format!("{list_ptr}/{first}/name");
             self.push(
-                Diagnostic::new(Code::DuplicateName, format!("duplicate {kind} name `{name}`"))
-                    .label(self.at(ptr), "declared again here")
-                    .label(self.at(&first_ptr), "first declared here")
-                    .help(format!("{kind} names must be unique; rename or remove one")),
+                Diagnostic::new(
+                    Code::DuplicateName,
+                    format!("duplicate {kind} name `{name}`"),
+                )
+                .label(self.at(ptr), "declared again here")
+                .label(self.at(&first_ptr), "first declared here")
+                .help(format!("{kind} names must be unique; rename or remove one")),
             );
         } else {
             names.insert(name.to_owned(), idx);
@@ -355,11 +376,11 @@ impl Cx<'_> {
         if let Some(&i) = names.get(name) {
             return Some(i);
         }
-        let mut d = Diagnostic::new(
-            Code::UnknownReference,
-            format!("unknown {kind} `{name}`"),
-        )
-        .label(self.at(ptr), format!("no {kind} is declared with this name"));
+        let mut d = Diagnostic::new(Code::UnknownReference, format!("unknown {kind} `{name}`"))
+            .label(
+                self.at(ptr),
+                format!("no {kind} is declared with this name"),
+            );
         d = match suggest::closest(name, names.keys().map(String::as_str)) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => {
@@ -399,9 +420,12 @@ impl Cx<'_> {
     fn dns_subdomain(&mut self, name: &str, ptr: &str, what: &str) {
         if name.len() > 253 || !name.split('.').all(is_dns_label) {
             self.push(
-                Diagnostic::new(Code::InvalidName, format!("invalid {what} `{}`", truncate(name)))
-                    .label(self.at(ptr), "not a Kubernetes object name")
-                    .help("use lowercase letters, digits, `-` and `.`"),
+                Diagnostic::new(
+                    Code::InvalidName,
+                    format!("invalid {what} `{}`", truncate(name)),
+                )
+                .label(self.at(ptr), "not a Kubernetes object name")
+                .help("use lowercase letters, digits, `-` and `.`"),
             );
         }
     }
@@ -437,9 +461,12 @@ impl Cx<'_> {
         };
         if let Some(why) = problem {
             self.push(
-                Diagnostic::new(Code::UnsafePath, format!("unsafe path `{}`", truncate(path)))
-                    .label(self.at(ptr), why)
-                    .help("give a relative path inside the repository, such as `apps/web`"),
+                Diagnostic::new(
+                    Code::UnsafePath,
+                    format!("unsafe path `{}`", truncate(path)),
+                )
+                .label(self.at(ptr), why)
+                .help("give a relative path inside the repository, such as `apps/web`"),
             );
             return false;
         }
@@ -457,8 +484,13 @@ impl Cx<'_> {
                     .label(self.at("/fleet/repo"), "expected an HTTPS or SSH URL")
                     .help("e.g. `https://gitlab.example.com/platform/fleet.git` or `git@gitlab.example.com:platform/fleet.git`"),
             );
-        } else if let Some(rest) = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))
-            && rest.split('/').next().is_some_and(|host| host.contains('@'))
+        } else if let Some(rest) = url
+            .strip_prefix("https://")
+            .or_else(|| url.strip_prefix("http://"))
+            && rest
+                .split('/')
+                .next()
+                .is_some_and(|host| host.contains('@'))
         {
             self.push(
                 Diagnostic::new(Code::InvalidValue, "`fleet.repo` carries credentials")
@@ -533,7 +565,11 @@ fn slug(s: &str) -> String {
     }
     let out = out.trim_end_matches('-');
     let out: String = out.chars().take(63).collect();
-    if out.is_empty() { "my-name".to_owned() } else { out.trim_end_matches('-').to_owned() }
+    if out.is_empty() {
+        "my-name".to_owned()
+    } else {
+        out.trim_end_matches('-').to_owned()
+    }
 }
 
 #[cfg(test)]

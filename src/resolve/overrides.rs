@@ -67,7 +67,12 @@ impl Cx<'_> {
         for c in by_name {
             let cl = &fleet.clusters[c];
             covered[c] = true;
-            out.push(entry(Scope::Cluster(c), vec![c], layers.merged(cl.environment, &cl.region, Some(c)), base));
+            out.push(entry(
+                Scope::Cluster(c),
+                vec![c],
+                layers.merged(cl.environment, &cl.region, Some(c)),
+                base,
+            ));
         }
 
         // Remaining clusters grouped by environment (promotion order) and region (sorted).
@@ -75,16 +80,26 @@ impl Cx<'_> {
         for &c in targeted {
             if !covered[c] {
                 let cl = &fleet.clusters[c];
-                groups.entry((cl.environment, cl.region.as_str())).or_default().push(c);
+                groups
+                    .entry((cl.environment, cl.region.as_str()))
+                    .or_default()
+                    .push(c);
             }
         }
         let mut env_rest: BTreeMap<EnvId, Vec<ClusterId>> = BTreeMap::new();
         for ((env, region), clusters) in &groups {
             let regional = layers.region.contains_key(*region)
-                || layers.env_region.contains_key(&(*env, (*region).to_owned()));
+                || layers
+                    .env_region
+                    .contains_key(&(*env, (*region).to_owned()));
             if regional {
                 let delta = layers.merged(*env, region, None);
-                out.push(entry(Scope::EnvRegion(*env, (*region).to_owned()), clusters.clone(), delta, base));
+                out.push(entry(
+                    Scope::EnvRegion(*env, (*region).to_owned()),
+                    clusters.clone(),
+                    delta,
+                    base,
+                ));
             } else {
                 env_rest.entry(*env).or_default().extend(clusters);
             }
@@ -124,21 +139,34 @@ impl Cx<'_> {
                 }
                 (Some(_), _, Some(_)) | (_, Some(_), Some(_)) => {
                     self.push(
-                        Diagnostic::new(Code::OverrideScope, "`cluster` cannot be combined with `environment` or `region`")
-                            .label(self.ix.key(&format!("{base}/cluster")), "a cluster already has one environment and region")
-                            .help("keep only `cluster`"),
+                        Diagnostic::new(
+                            Code::OverrideScope,
+                            "`cluster` cannot be combined with `environment` or `region`",
+                        )
+                        .label(
+                            self.ix.key(&format!("{base}/cluster")),
+                            "a cluster already has one environment and region",
+                        )
+                        .help("keep only `cluster`"),
                     );
                     continue;
                 }
                 (None, None, Some(c)) => {
-                    let Some(id) = self.reference(&names.clusters, c, &format!("{base}/cluster"), "cluster") else {
+                    let Some(id) =
+                        self.reference(&names.clusters, c, &format!("{base}/cluster"), "cluster")
+                    else {
                         continue;
                     };
                     Some(Key::Cluster(id))
                 }
                 (e, r, None) => {
                     let env = match e {
-                        Some(e) => match self.reference(&names.envs, e, &format!("{base}/environment"), "environment") {
+                        Some(e) => match self.reference(
+                            &names.envs,
+                            e,
+                            &format!("{base}/environment"),
+                            "environment",
+                        ) {
                             Some(id) => Some(id),
                             None => continue,
                         },
@@ -186,13 +214,20 @@ impl Cx<'_> {
         layers
     }
 
-    fn override_settings(&mut self, base: &str, o: &spec::Override, is_helm: bool, images: &Names) -> Settings {
+    fn override_settings(
+        &mut self,
+        base: &str,
+        o: &spec::Override,
+        is_helm: bool,
+        images: &Names,
+    ) -> Settings {
         self.source_fit(base, is_helm, o.values.is_some(), !o.patches.is_empty());
         for (name, tag) in &o.images {
             let ptr = format!("{base}/images/{}", crate::load::escape(name));
             if !images.contains_key(name) {
-                let mut d = Diagnostic::new(Code::UnknownReference, format!("unknown image `{name}`"))
-                    .label(self.ix.key(&ptr), "not among the app's `images`");
+                let mut d =
+                    Diagnostic::new(Code::UnknownReference, format!("unknown image `{name}`"))
+                        .label(self.ix.key(&ptr), "not among the app's `images`");
                 d = match crate::suggest::closest(name, images.keys().map(String::as_str)) {
                     Some(s) => d.help(format!("did you mean `{s}`?")),
                     None => d.help("list the image under the app's `images` first"),
@@ -211,8 +246,16 @@ impl Cx<'_> {
             replicas: o.replicas,
             tags: o.images.clone(),
             resources: o.resources.clone(),
-            values: if is_helm { o.values.clone().unwrap_or_default() } else { Default::default() },
-            patches: if is_helm { Vec::new() } else { o.patches.clone() },
+            values: if is_helm {
+                o.values.clone().unwrap_or_default()
+            } else {
+                Default::default()
+            },
+            patches: if is_helm {
+                Vec::new()
+            } else {
+                o.patches.clone()
+            },
         }
     }
 }
@@ -224,7 +267,12 @@ enum Key {
     EnvRegion(EnvId, String),
 }
 
-fn entry(scope: Scope, clusters: Vec<ClusterId>, delta: Settings, base: &Settings) -> Customization {
+fn entry(
+    scope: Scope,
+    clusters: Vec<ClusterId>,
+    delta: Settings,
+    base: &Settings,
+) -> Customization {
     let mut full = base.clone();
     full.merge(&delta);
     Customization {
