@@ -1,0 +1,81 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+
+use fleetc::diagnostic::{RenderOptions, Source, render_all};
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The published upstream schemas used as test oracles: `$FLEETC_UPSTREAM`, or
+/// `../shared/upstream` beside the repository. Missing oracles fail the test.
+pub fn upstream() -> PathBuf {
+    let dir = std::env::var_os("FLEETC_UPSTREAM")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repo().join("../shared/upstream"));
+    assert!(
+        dir.join("fleet/crds-split/gitrepos.fleet.cattle.io.yaml")
+            .is_file(),
+        "upstream schemas not found under {} (set FLEETC_UPSTREAM to the shared/upstream directory)",
+        dir.display()
+    );
+    dir
+}
+
+/// Reads a spec the way the CLI names it: relative to its directory.
+pub fn source(spec: &Path) -> Source {
+    Source {
+        name: spec.file_name().unwrap().to_string_lossy().into_owned(),
+        text: std::fs::read_to_string(spec).unwrap(),
+    }
+}
+
+/// Compiles the spec in `dir/fleetc.yaml`, with `dir` as output root.
+pub fn compile(dir: &Path) -> Result<fleetc::Compiled, String> {
+    let src = source(&dir.join("fleetc.yaml"));
+    fleetc::compile(&src, dir).map_err(|d| render_all(&d, &src, RenderOptions::PLAIN))
+}
+
+/// Every generated file, concatenated in path order.
+pub fn tree_text(files: &fleetc::output::Tree) -> String {
+    let mut out = String::new();
+    for (path, content) in files {
+        out.push_str(&format!("=== {path}\n{content}"));
+    }
+    out
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from).sort_by_file_name() {
+        let entry = entry.unwrap();
+        let rel = entry.path().strip_prefix(from).unwrap();
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &dest).unwrap();
+        }
+    }
+}
+
+/// Directories holding an ok fixture.
+pub fn ok_fixtures() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(repo().join("tests/fixtures/ok"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("fleetc.yaml").is_file())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+/// insta settings: snapshots in the top-level `snapshots/` directory.
+pub fn insta_settings() -> insta::Settings {
+    let mut s = insta::Settings::clone_current();
+    s.set_snapshot_path(repo().join("snapshots"));
+    s.set_prepend_module_to_snapshot(false);
+    s
+}

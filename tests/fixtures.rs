@@ -1,0 +1,86 @@
+//! Fixture-driven snapshots: every spec under `tests/fixtures/ok` compiles to the snapshotted
+//! tree; every spec under `tests/fixtures/err` renders the snapshotted diagnostics.
+
+use std::collections::BTreeSet;
+
+use fleetc::codes::Code;
+use fleetc::diagnostic::{RenderOptions, render_all};
+
+use crate::common;
+
+#[test]
+fn ok_fixtures_compile_to_their_snapshots() {
+    common::insta_settings().bind(|| {
+        insta::glob!("fixtures/ok/*/fleetc.yaml", |path| {
+            let dir = path.parent().unwrap();
+            let compiled =
+                common::compile(dir).unwrap_or_else(|e| panic!("{}:\n{e}", path.display()));
+            assert!(
+                compiled.warnings.is_empty(),
+                "ok fixtures compile without warnings: {:?}",
+                compiled.warnings
+            );
+            insta::assert_snapshot!(common::tree_text(&compiled.files));
+        });
+    });
+}
+
+#[test]
+fn err_fixtures_render_their_diagnostics() {
+    common::insta_settings().bind(|| {
+        insta::glob!("fixtures/err/*/fleetc.yaml", |path| {
+            let dir = path.parent().unwrap();
+            let src = common::source(path);
+            let rendered = match fleetc::compile(&src, dir) {
+                Err(diags) => render_all(&diags, &src, RenderOptions::PLAIN),
+                Ok(c) if !c.warnings.is_empty() => {
+                    render_all(&c.warnings, &src, RenderOptions::PLAIN)
+                }
+                Ok(_) => panic!("{} compiled cleanly", path.display()),
+            };
+            insta::assert_snapshot!(rendered);
+        });
+    });
+}
+
+/// Each err fixture is named after the code it demonstrates, and every code but the output
+/// conflict (a file-system condition, tested in `cli`) has one.
+#[test]
+fn every_code_has_an_err_fixture_that_reports_it() {
+    let dir = common::repo().join("tests/fixtures/err");
+    let mut covered = BTreeSet::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let code = Code::parse(&name[..4])
+            .unwrap_or_else(|| panic!("fixture {name} is not named after a code"));
+        let src = common::source(&path.join("fleetc.yaml"));
+        let diags = match fleetc::compile(&src, &path) {
+            Err(d) => d,
+            Ok(c) => c.warnings,
+        };
+        assert!(
+            diags.iter().any(|d| d.code == code),
+            "fixture {name} does not report {}: {diags:#?}",
+            code.as_str()
+        );
+        for d in &diags {
+            assert!(
+                !d.labels.is_empty() || d.code == Code::InputLimit,
+                "{name}: {} has no label",
+                d.code.as_str()
+            );
+            assert!(d.help.is_some(), "{name}: {} has no help", d.code.as_str());
+        }
+        covered.insert(code);
+    }
+    for code in Code::ALL {
+        if *code != Code::OutputConflict {
+            assert!(
+                covered.contains(code),
+                "no err fixture for {}",
+                code.as_str()
+            );
+        }
+    }
+}

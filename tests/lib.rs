@@ -1,0 +1,10 @@
+//! The one integration-test binary (one link step on a 2-core machine).
+
+mod common;
+
+mod cli;
+mod conformance;
+mod example;
+mod fixtures;
+mod roundtrip;
+mod schema_file;

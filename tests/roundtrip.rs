@@ -1,0 +1,114 @@
+//! Round-trip: reading the emitted YAML back gives exactly the values fleetc meant, also with
+//! a YAML 1.1 reader (the kind kubectl and GitLab use), which turns bare `no` into `false`.
+
+use serde_json::{Map, Value, json};
+
+use crate::common;
+
+/// serde-saphyr's default reader resolves YAML 1.1 forms (`no`, `on`, `0755`, `1_000`) the way
+/// YAML 1.1 readers do, so a string that survives it survives kubectl.
+fn read_yaml11(text: &str) -> Value {
+    serde_saphyr::from_str(text).unwrap_or_else(|e| panic!("{e}\n{text}"))
+}
+
+#[test]
+fn emitted_files_read_back_as_emitted() {
+    let mut dirs = vec![common::repo().join("examples/fleet")];
+    dirs.extend(common::ok_fixtures());
+    let mut checked = 0;
+    for dir in dirs {
+        let compiled = common::compile(&dir).unwrap();
+        for a in &compiled.artifacts {
+            let text = &compiled.files[&a.path];
+            assert_eq!(
+                read_yaml11(text),
+                a.value,
+                "{} in {}",
+                a.path,
+                dir.display()
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 20);
+}
+
+#[test]
+fn yaml11_lookalike_strings_stay_strings() {
+    let tricky = [
+        "no",
+        "No",
+        "NO",
+        "n",
+        "N",
+        "off",
+        "Off",
+        "OFF",
+        "yes",
+        "Yes",
+        "y",
+        "Y",
+        "on",
+        "On",
+        "ON",
+        "true",
+        "False",
+        "null",
+        "Null",
+        "~",
+        "",
+        " ",
+        "0755",
+        "0o17",
+        "0x1F",
+        "0b101",
+        "1_000",
+        "1:30",
+        "12:30:00",
+        "190:20:30",
+        "2024-01-01",
+        "2001-12-14t21:59:43.10-05:00",
+        ".inf",
+        "-.Inf",
+        ".NaN",
+        "1e3",
+        "+1",
+        "-0",
+        "3.",
+        "=",
+        "<<",
+        "a: b",
+        "#comment",
+        "- item",
+        "[x]",
+        "{y}",
+        "*alias",
+        "&anchor",
+        "!tag",
+        "%dir",
+        "@at",
+        "`tick",
+        "'single'",
+        "\"double\"",
+        "multi\nline",
+        "trailing\n",
+        "tab\there",
+        " leading",
+        "trailing ",
+        "ends with colon:",
+        "https://example.com/a?b=c#d",
+        "*/15 * * * *",
+        "${ .ClusterName }",
+        "ünïcødé",
+        "1.4.2",
+        "16.4",
+    ];
+    let mut map = Map::new();
+    for (i, s) in tricky.iter().enumerate() {
+        map.insert(format!("k{i:02}"), Value::String((*s).to_owned()));
+        map.insert((*s).to_owned(), json!(i));
+    }
+    let value = Value::Object(map);
+    let text = fleetc::emit::to_yaml(&value);
+    assert_eq!(read_yaml11(&text), value, "\n{text}");
+}
