@@ -117,6 +117,20 @@ cluster naming an agent that does not serve it, is an error.";
     InvalidValue = "E023", Error, "invalid value",
 "A value is well-formed YAML of the right type but is not acceptable: an empty target, a
 `NotIn` requirement without values, a Go duration Fleet would reject, a URL that is not one.";
+    SecretInSpec = "E024", Error, "a secret is pasted into the spec",
+"The spec is committed to Git and its values are copied into generated files, so it must never
+hold a secret: no GitLab tokens (glpat-, glagent-, glrt-, glptt-, gldt-, ...), no private keys, no
+cloud access keys. Create a Kubernetes Secret instead and name it: `fleet.clientSecretName` for
+Git credentials, a Secret referenced by the chart's values for an app, the agent's Secret for an
+agent token. Then revoke the token: it is in your Git history now.";
+    TemplateLabelMissing = "E025", Error, "a Fleet template reads a label some cluster lacks",
+"Fleet renders `${ .ClusterLabels.x }` in Helm values per cluster with `missingkey=error`: on a
+cluster without label `x` the whole bundle fails to deploy, on every cluster (rancher/fleet#5526).
+Add the label to those clusters, or read it with a default: `${ get .ClusterLabels \"x\" }`.";
+    LiteralTemplate = "E026", Error, "`${` in Helm values that Fleet would template",
+"Fleet treats `${ ... }` in Helm values as a Go template action. A literal such as an envsubst
+`${VAR}` makes Fleet fail the bundle with `function \"VAR\" not defined` (rancher/fleet#1510).
+Escape it as `${`${VAR}`}` so Fleet writes it out unchanged.";
     UntargetedCluster = "W001", Warning, "cluster runs no app",
 "No app targets this cluster. It may be new, or a target may be too narrow.";
     OverrideNeverApplies = "W002", Warning, "override never applies",
@@ -125,4 +139,12 @@ targetCustomization can only customise clusters the GitRepo targets, never add o
     DependencyNotColocated = "W003", Warning, "dependency is not deployed where the app is",
 "An app depends on another app that is not deployed on some of the same clusters. Fleet would
 keep the dependent bundle waiting on those clusters forever.";
+    ShadowedOverride = "W004", Warning, "override is shadowed everywhere",
+"Every cluster this override applies to gets the same setting from a more specific override
+(region over environment, environment-and-region over region, cluster over all), so the setting
+never takes effect. Remove it, or remove the more specific ones.";
+    ProductionAutoPromotion = "W005", Warning, "production environment without a manual gate",
+"A production-tier environment is promoted automatically, so every merge reaches production
+without a person deciding. Set `promotion: manual`, or acknowledge the choice with
+`acknowledge: [W005]` on the environment.";
 }

@@ -43,7 +43,14 @@ pub struct Compiled {
 /// only read (to confirm that kustomize bases and local charts exist).
 pub fn compile(source: &Source, root: &Path) -> Result<Compiled, Vec<Diagnostic>> {
     let loaded = load::load(source)?;
-    let (fleet, mut warnings) = resolve::resolve(&loaded, &source.text, &source.name, root)?;
+    let resolved = resolve::resolve(&loaded, &source.text, &source.name, root);
+    if !loaded.errors.is_empty() {
+        let mut diags = resolved.err().unwrap_or_default();
+        diags.extend(loaded.errors);
+        diagnostic::sort(&mut diags);
+        return Err(diags);
+    }
+    let (fleet, mut warnings) = resolved?;
     warnings.extend(lint::lint(&fleet, &loaded.index));
     diagnostic::sort(&mut warnings);
     let artifacts = emit::emit(&fleet);

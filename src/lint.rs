@@ -4,13 +4,33 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::SpanIndex;
 use crate::model::Fleet;
+use crate::spec::{Promotion, Tier};
 
 /// Every lint finding for `fleet`.
 pub fn lint(fleet: &Fleet, ix: &SpanIndex) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     untargeted_clusters(fleet, ix, &mut out);
     dependencies_not_colocated(fleet, ix, &mut out);
+    production_without_gate(fleet, ix, &mut out);
     out
+}
+
+fn production_without_gate(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
+    for (i, env) in fleet.environments.iter().enumerate() {
+        if env.tier == Tier::Production
+            && env.promotion == Promotion::Automatic
+            && !env.acknowledged.contains(&Code::ProductionAutoPromotion)
+        {
+            out.push(
+                Diagnostic::new(
+                    Code::ProductionAutoPromotion,
+                    format!("production environment `{}` is promoted automatically", env.name),
+                )
+                .label(ix.value(&format!("/environments/{i}/name")), "no person decides when changes reach it")
+                .help("set `promotion: manual`, or add `acknowledge: [W005]` to the environment if this is deliberate"),
+            );
+        }
+    }
 }
 
 fn untargeted_clusters(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {

@@ -55,6 +55,8 @@ pub struct Environment {
     pub tier: Tier,
     /// Automatic or manual promotion.
     pub promotion: Promotion,
+    /// Warnings deliberately accepted for this environment.
+    pub acknowledged: Vec<crate::codes::Code>,
 }
 
 /// A downstream cluster.
@@ -112,6 +114,10 @@ pub struct App {
     pub depends_on: Vec<AppId>,
     /// Drift handling.
     pub drift: Option<spec::Drift>,
+    /// Labels of the app's namespace.
+    pub namespace_labels: BTreeMap<String, String>,
+    /// Annotations of the app's namespace.
+    pub namespace_annotations: BTreeMap<String, String>,
 }
 
 /// Where an app's manifests come from.

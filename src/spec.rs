@@ -131,6 +131,11 @@ pub struct Environment {
     /// for a manual gate.
     #[serde(default)]
     pub promotion: Promotion,
+    /// Warning codes deliberately accepted for this environment, e.g. `[W005]` for a production
+    /// environment that is promoted automatically on purpose.
+    #[serde(default)]
+    #[schemars(example = vec!["W005"])]
+    pub acknowledge: Vec<String>,
 }
 
 /// GitLab deployment tier.
@@ -247,6 +252,13 @@ pub struct App {
     /// Drift handling: correction and fields to ignore.
     #[serde(default)]
     pub drift: Option<Drift>,
+    /// Labels of the app's namespace. App-wide only: Fleet applies per-target namespace labels
+    /// to every cluster (rancher/fleet#4210), so overrides cannot set them.
+    #[serde(default)]
+    pub namespace_labels: BTreeMap<String, String>,
+    /// Annotations of the app's namespace. App-wide only, like `namespaceLabels`.
+    #[serde(default)]
+    pub namespace_annotations: BTreeMap<String, String>,
 }
 
 /// Where an app's manifests come from. Exactly one key.

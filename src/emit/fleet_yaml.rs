@@ -1,6 +1,8 @@
 //! A bundle's `fleet.yaml`: namespace, Helm or kustomize options, drift handling, dependencies
 //! by the exact bundle names Fleet derives, and the targetCustomizations, most specific first.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -14,6 +16,10 @@ use crate::spec::{ComparePatch, CorrectDrift};
 #[serde(rename_all = "camelCase")]
 struct FleetYaml {
     default_namespace: String,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    namespace_labels: BTreeMap<String, String>,
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    namespace_annotations: BTreeMap<String, String>,
     helm: HelmOptions,
     #[serde(skip_serializing_if = "Option::is_none")]
     kustomize: Option<KustomizeOptions>,
@@ -129,6 +135,9 @@ pub(super) fn emit(fleet: &Fleet, app: &App) -> Artifact {
     let drift = app.drift.as_ref();
     let doc = FleetYaml {
         default_namespace: app.namespace.clone(),
+        // Only ever at the root: in a customization Fleet would apply them to every cluster.
+        namespace_labels: app.namespace_labels.clone(),
+        namespace_annotations: app.namespace_annotations.clone(),
         helm,
         kustomize: root_dir(app).map(|dir| KustomizeOptions { dir }),
         correct_drift: drift

@@ -5,6 +5,7 @@
 //! file is reported in one run, and only then turned into the typed spec.
 //! This stage reads no files: the caller hands it the text.
 
+mod secrets;
 mod span_index;
 
 use serde_json::Value;
@@ -26,6 +27,9 @@ pub struct Loaded {
     pub spec: Spec,
     /// Spans of every node, by JSON pointer.
     pub index: SpanIndex,
+    /// Errors in a well-shaped spec (secrets pasted into it); resolution still runs so that
+    /// one run reports everything.
+    pub errors: Vec<Diagnostic>,
 }
 
 /// Parses and shape-checks a spec.
@@ -38,12 +42,18 @@ pub fn load(source: &Source) -> Result<Loaded, Vec<Diagnostic>> {
     let index = SpanIndex::build(text);
     check_version(&value, &index)?;
     let mut diags = shape_errors(&value, &index, text);
+    let secrets = secrets::scan(&value, &index, text);
     if !diags.is_empty() {
+        diags.extend(secrets);
         crate::diagnostic::sort(&mut diags);
         return Err(diags);
     }
     match serde_json::from_value::<Spec>(value) {
-        Ok(spec) => Ok(Loaded { spec, index }),
+        Ok(spec) => Ok(Loaded {
+            spec,
+            index,
+            errors: secrets,
+        }),
         // The schema is derived from the same types, so this is a fleetc bug; still, report it
         // as a diagnostic rather than crash.
         Err(e) => Err(vec![
@@ -230,7 +240,12 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                     let at = format!("{ptr}/{}", escape(key));
                     let mut d = Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}`"))
                         .label(index.key(&at), "not a key fleetc knows here");
+                    let namespace_meta =
+                        matches!(key.as_str(), "namespaceLabels" | "namespaceAnnotations");
                     d = match suggest::closest(key, known.iter().map(String::as_str)) {
+                        _ if namespace_meta && ptr.contains("/overrides/") => d.help(format!(
+                            "set `{key}` on the app itself: Fleet applies per-target namespace labels to every cluster (rancher/fleet#4210)"
+                        )),
                         Some(s) => d.help(format!("did you mean `{s}`?")),
                         None => d.help(format!("known keys here: {}", list(&known))),
                     };

@@ -66,6 +66,16 @@ impl Cx<'_> {
     ) -> App {
         let base = format!("/apps/{i}");
         self.dns_label(&a.namespace, &format!("{base}/namespace"), "namespace");
+        self.labels(
+            &a.namespace_labels,
+            &format!("{base}/namespaceLabels"),
+            true,
+        );
+        self.labels(
+            &a.namespace_annotations,
+            &format!("{base}/namespaceAnnotations"),
+            false,
+        );
         let bundle_dir = match &a.path {
             Some(p) => {
                 self.safe_path(p, &format!("{base}/path"));
@@ -128,6 +138,9 @@ impl Cx<'_> {
         }
 
         let (targets, clusters) = self.targets(i, a, fleet, names);
+        if is_helm {
+            self.templating(i, a, fleet, names, &clusters);
+        }
         let customizations = self.customizations(
             i,
             a,
@@ -154,6 +167,8 @@ impl Cx<'_> {
             customizations,
             depends_on: Vec::new(),
             drift: a.drift.clone(),
+            namespace_labels: a.namespace_labels.clone(),
+            namespace_annotations: a.namespace_annotations.clone(),
         }
     }
 

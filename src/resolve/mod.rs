@@ -7,6 +7,7 @@
 
 mod apps;
 mod overrides;
+mod templating;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -141,10 +142,13 @@ impl Cx<'_> {
                 "/environments",
                 out.len(),
             );
+            let acknowledged =
+                self.acknowledged(&e.acknowledge, &format!("/environments/{i}/acknowledge"));
             out.push(Environment {
                 name: e.name.clone(),
                 tier: e.tier,
                 promotion: e.promotion,
+                acknowledged,
             });
         }
         (out, names)
@@ -180,23 +184,10 @@ impl Cx<'_> {
                         .help("use at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit"),
                 );
             }
+            self.labels(&c.labels, &format!("{base}/labels"), true);
             let mut labels = BTreeMap::new();
             for (k, v) in &c.labels {
                 let ptr = format!("{base}/labels/{}", crate::load::escape(k));
-                if !is_label_key(k) {
-                    self.push(
-                        Diagnostic::new(Code::InvalidName, format!("invalid label key `{k}`"))
-                            .label(self.ix.key(&ptr), "not a Kubernetes label key")
-                            .help("a label key is an optional DNS prefix and `/`, then at most 63 letters, digits, `-`, `_` or `.`"),
-                    );
-                }
-                if !is_label_value(v) {
-                    self.push(
-                        Diagnostic::new(Code::InvalidName, format!("invalid label value `{v}`"))
-                            .label(self.at(&ptr), "not a Kubernetes label value")
-                            .help("use at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit"),
-                    );
-                }
                 if [&keys.environment, &keys.region, &keys.name].contains(&k) {
                     self.push(
                         Diagnostic::new(
@@ -338,6 +329,61 @@ impl Cx<'_> {
     }
 
     // ---- shared checks ----
+
+    /// Reads an `acknowledge` list: warning codes only.
+    fn acknowledged(&mut self, codes: &[String], ptr: &str) -> Vec<crate::codes::Code> {
+        let mut out = Vec::new();
+        for (k, c) in codes.iter().enumerate() {
+            match crate::codes::Code::parse(c) {
+                Some(code) if code.severity() == crate::diagnostic::Severity::Warning => {
+                    out.push(code)
+                }
+                Some(_) => self.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("`{c}` is an error and cannot be acknowledged"),
+                    )
+                    .label(
+                        self.at(&format!("{ptr}/{k}")),
+                        "only warnings can be acknowledged",
+                    )
+                    .help("fix the error instead"),
+                ),
+                None => self.push(
+                    Diagnostic::new(Code::InvalidValue, format!("unknown diagnostic code `{c}`"))
+                        .label(self.at(&format!("{ptr}/{k}")), "not a fleetc code")
+                        .help("`fleetc explain list` lists every code"),
+                ),
+            }
+        }
+        out
+    }
+
+    /// Checks a map of label keys and values at `ptr`.
+    pub(crate) fn labels(
+        &mut self,
+        labels: &BTreeMap<String, String>,
+        ptr: &str,
+        values_are_labels: bool,
+    ) {
+        for (k, v) in labels {
+            let at = format!("{ptr}/{}", crate::load::escape(k));
+            if !is_label_key(k) {
+                self.push(
+                    Diagnostic::new(Code::InvalidName, format!("invalid label key `{k}`"))
+                        .label(self.ix.key(&at), "not a Kubernetes label key")
+                        .help("a label key is an optional DNS prefix and `/`, then at most 63 letters, digits, `-`, `_` or `.`"),
+                );
+            }
+            if values_are_labels && !is_label_value(v) {
+                self.push(
+                    Diagnostic::new(Code::InvalidName, format!("invalid label value `{v}`"))
+                        .label(self.at(&at), "not a Kubernetes label value")
+                        .help("use at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit"),
+                );
+            }
+        }
+    }
 
     /// Records `name` at `ptr`; reports a duplicate with the first definition as second label.
     pub(crate) fn unique(

@@ -125,6 +125,7 @@ impl Cx<'_> {
         images: &Names,
     ) -> Layers {
         let mut layers = Layers::default();
+        let mut seen: Vec<(usize, Key, Settings)> = Vec::new();
         for (j, o) in a.overrides.iter().enumerate() {
             let base = format!("/apps/{i}/overrides/{j}");
             let settings = self.override_settings(&base, o, is_helm, images);
@@ -187,15 +188,7 @@ impl Cx<'_> {
                 }
             };
             let Some(key) = scope else { continue };
-            let applies = targeted.iter().any(|&c| {
-                let cl = &fleet.clusters[c];
-                match &key {
-                    Key::Cluster(id) => *id == c,
-                    Key::Env(e) => cl.environment == *e,
-                    Key::Region(r) => &cl.region == r,
-                    Key::EnvRegion(e, r) => cl.environment == *e && &cl.region == r,
-                }
-            });
+            let applies = targeted.iter().any(|&c| key.applies(fleet, c));
             if !applies {
                 self.push(
                     Diagnostic::new(Code::OverrideNeverApplies, format!("override of `{}` never applies", a.name))
@@ -203,6 +196,7 @@ impl Cx<'_> {
                         .help("a Fleet customization cannot add clusters; add a target for them, or remove the override"),
                 );
             }
+            seen.push((j, key.clone(), settings.clone()));
             let slot = match key {
                 Key::Cluster(c) => layers.cluster.entry(c).or_default(),
                 Key::Env(e) => layers.env.entry(e).or_default(),
@@ -211,7 +205,78 @@ impl Cx<'_> {
             };
             slot.merge(&settings);
         }
+        self.shadowed(i, a, fleet, targeted, &seen, &layers);
         layers
+    }
+
+    /// Reports overrides whose every setting is replaced, on every cluster they reach, by a
+    /// more specific override.
+    fn shadowed(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        fleet: &Fleet,
+        targeted: &[ClusterId],
+        seen: &[(usize, Key, Settings)],
+        layers: &Layers,
+    ) {
+        for (j, key, settings) in seen {
+            if matches!(key, Key::Cluster(_)) {
+                continue;
+            }
+            let own = fields(settings);
+            if own.is_empty() {
+                continue;
+            }
+            let receiving: Vec<ClusterId> = targeted
+                .iter()
+                .copied()
+                .filter(|&c| key.applies(fleet, c))
+                .collect();
+            if receiving.is_empty() {
+                continue;
+            }
+            let shadowed: Vec<&String> = own
+                .iter()
+                .filter(|f| {
+                    receiving.iter().all(|&c| {
+                        let cl = &fleet.clusters[c];
+                        let narrower: [Option<&Settings>; 3] = [
+                            (key.rank() < 2)
+                                .then(|| layers.region.get(&cl.region))
+                                .flatten(),
+                            (key.rank() < 3)
+                                .then(|| {
+                                    layers.env_region.get(&(cl.environment, cl.region.clone()))
+                                })
+                                .flatten(),
+                            layers.cluster.get(&c),
+                        ];
+                        narrower.iter().flatten().any(|s| fields(s).contains(f))
+                    })
+                })
+                .collect();
+            if shadowed.len() == own.len() {
+                let list = shadowed
+                    .iter()
+                    .map(|f| format!("`{f}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                self.push(
+                    Diagnostic::new(
+                        Code::ShadowedOverride,
+                        format!("override of `{}` never takes effect", a.name),
+                    )
+                    .label(
+                        self.ix.head(&format!("/apps/{i}/overrides/{j}"), self.text),
+                        format!(
+                            "more specific overrides replace {list} on every cluster it reaches"
+                        ),
+                    )
+                    .help("remove this override, or the more specific ones that replace it"),
+                );
+            }
+        }
     }
 
     fn override_settings(
@@ -260,11 +325,49 @@ impl Cx<'_> {
     }
 }
 
+#[derive(Clone)]
 enum Key {
     Cluster(ClusterId),
     Env(EnvId),
     Region(String),
     EnvRegion(EnvId, String),
+}
+
+impl Key {
+    /// How specific the scope is; a higher rank wins.
+    fn rank(&self) -> u8 {
+        match self {
+            Key::Env(_) => 1,
+            Key::Region(_) => 2,
+            Key::EnvRegion(..) => 3,
+            Key::Cluster(_) => 4,
+        }
+    }
+
+    fn applies(&self, fleet: &Fleet, c: ClusterId) -> bool {
+        let cl = &fleet.clusters[c];
+        match self {
+            Key::Cluster(id) => *id == c,
+            Key::Env(e) => cl.environment == *e,
+            Key::Region(r) => &cl.region == r,
+            Key::EnvRegion(e, r) => cl.environment == *e && &cl.region == r,
+        }
+    }
+}
+
+/// The settings an override replaces (values and patches merge rather than replace, so they
+/// are never shadowed).
+fn fields(s: &Settings) -> Vec<String> {
+    let mut out = Vec::new();
+    if s.replicas.is_some() {
+        out.push("replicas".to_owned());
+    }
+    out.extend(s.tags.keys().map(|k| format!("images.{k}")));
+    if let Some(r) = &s.resources {
+        out.extend(r.requests.keys().map(|k| format!("resources.requests.{k}")));
+        out.extend(r.limits.keys().map(|k| format!("resources.limits.{k}")));
+    }
+    out
 }
 
 fn entry(
