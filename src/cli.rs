@@ -45,6 +45,21 @@ pub struct CompileArgs {
     /// When to colour diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// How to print diagnostics: for people (stderr), or as JSON or a GitLab Code Quality
+    /// report (stdout).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+}
+
+/// Diagnostic output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// Rendered with source snippets, on stderr.
+    Human,
+    /// `{"diagnostics": [...]}` on stdout.
+    Json,
+    /// A GitLab Code Quality report on stdout.
+    Gitlab,
 }
 
 /// Colour choice.

@@ -131,6 +131,10 @@ Add the label to those clusters, or read it with a default: `${ get .ClusterLabe
 "Fleet treats `${ ... }` in Helm values as a Go template action. A literal such as an envsubst
 `${VAR}` makes Fleet fail the bundle with `function \"VAR\" not defined` (rancher/fleet#1510).
 Escape it as `${`${VAR}`}` so Fleet writes it out unchanged.";
+    StaleOutput = "E027", Error, "a generated file differs from what the spec produces",
+"`fleetc check` found a generated file that was edited by hand, is missing, or is no longer
+produced by the spec. Generated files are never edited by hand: change the spec (the label shows
+the part of it the file comes from) and run `fleetc build`.";
     UntargetedCluster = "W001", Warning, "cluster runs no app",
 "No app targets this cluster. It may be new, or a target may be too narrow.";
     OverrideNeverApplies = "W002", Warning, "override never applies",

@@ -43,6 +43,9 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
+    /// The file the problem is in when it is not the spec (a generated file), relative to the
+    /// output root. Labels always point into the spec.
+    pub file: Option<String>,
 }
 
 impl Diagnostic {
@@ -54,7 +57,15 @@ impl Diagnostic {
             message: message.into(),
             labels: Vec::new(),
             help: None,
+            file: None,
         }
+    }
+
+    /// Sets the generated file the problem is in.
+    #[must_use]
+    pub fn file(mut self, path: impl Into<String>) -> Self {
+        self.file = Some(path.into());
+        self
     }
 
     /// Adds the primary label (when it is the first) or a secondary one.

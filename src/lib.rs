@@ -14,6 +14,7 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod report;
 pub mod resolve;
 mod run;
 pub mod schema;
@@ -37,6 +38,8 @@ pub struct Compiled {
     pub files: output::Tree,
     /// Warnings (errors make compilation fail).
     pub warnings: Vec<Diagnostic>,
+    /// Spans of the spec, to point at what a generated file comes from.
+    pub index: load::SpanIndex,
 }
 
 /// Compiles spec text. `root` is the output root that paths in the spec are relative to; it is
@@ -64,5 +67,6 @@ pub fn compile(source: &Source, root: &Path) -> Result<Compiled, Vec<Diagnostic>
         artifacts,
         files,
         warnings,
+        index: loaded.index,
     })
 }

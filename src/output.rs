@@ -220,5 +220,6 @@ fn symlink_on_path(root: &Path, path: &str) -> Option<PathBuf> {
 
 fn conflict(path: &str, why: &str) -> Diagnostic {
     Diagnostic::new(Code::OutputConflict, format!("fleetc will not overwrite `{path}`: {why}"))
+        .file(path)
         .help("fleetc only replaces files it generated; move this file away, or change the spec so nothing is generated here")
 }

@@ -1,8 +1,9 @@
 //! The command-line driver: parses arguments, runs the pipeline, prints, picks the exit code.
 //!
-//! Exit codes: 0 success; 1 diagnostics (errors, or warnings with `--deny-warnings`) or a stale
-//! tree; 2 usage or I/O errors.
+//! Exit codes: 0 success; 1 diagnostics (errors, or warnings with `--deny-warnings`), a refused
+//! write or a stale tree; 2 usage or I/O errors.
 
+use std::collections::HashMap;
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{IsTerminal, Read};
@@ -10,10 +11,11 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
-use crate::cli::{Cli, Color, Command, CompileArgs};
+use crate::cli::{Cli, Color, Command, CompileArgs, Format};
 use crate::codes::Code;
 use crate::diagnostic::{self, Diagnostic, RenderOptions, Source};
 use crate::load::MAX_SPEC_BYTES;
+use crate::report::{self, Paths};
 use crate::{Compiled, output, schema};
 
 /// Runs fleetc with these arguments (the first is the program name); returns the exit code.
@@ -36,16 +38,47 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     }
 }
 
+/// Where and how diagnostics of one run are printed.
+struct Out<'a> {
+    args: &'a CompileArgs,
+    spec_path: String,
+    root_path: String,
+}
+
+impl Out<'_> {
+    /// Prints `diags` in the chosen format. Machine formats always print one report, even
+    /// when it is empty, so a pipeline artifact always exists.
+    fn emit(&self, diags: &[Diagnostic], source: &Source) {
+        let paths = Paths {
+            spec: &self.spec_path,
+            root: &self.root_path,
+        };
+        match self.args.format {
+            Format::Human => {
+                if !diags.is_empty() {
+                    eprint!(
+                        "{}",
+                        diagnostic::render_all(diags, source, render_options(self.args.color))
+                    );
+                }
+            }
+            Format::Json => print!("{}", report::json(diags, source, &paths)),
+            Format::Gitlab => print!("{}", report::gitlab(diags, source, &paths)),
+        }
+    }
+}
+
 fn build(args: &CompileArgs) -> i32 {
-    let (root, compiled) = match compile(args) {
+    let (out, source, root, compiled) = match compile(args) {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let opts = render_options(args.color);
+    let mut diags = compiled.warnings.clone();
     let plan = match output::plan(&root, &compiled.files) {
         Ok(plan) => plan,
-        Err(diags) => {
-            eprint!("{}", diagnostic::render_all(&diags, &no_source(), opts));
+        Err(conflicts) => {
+            diags.extend(conflicts);
+            out.emit(&diags, &source);
             return 1;
         }
     };
@@ -56,56 +89,101 @@ fn build(args: &CompileArgs) -> i32 {
         );
         return 2;
     }
+    out.emit(&diags, &source);
     eprintln!(
         "fleetc: {} files written, {} removed, {} unchanged under {}",
         plan.writes.len(),
         plan.deletes.len(),
         plan.unchanged,
-        display_root(&root)
+        root.display()
     );
     0
 }
 
 fn check(args: &CompileArgs) -> i32 {
-    let (root, compiled) = match compile(args) {
+    let (out, source, root, compiled) = match compile(args) {
         Ok(v) => v,
         Err(code) => return code,
     };
     let drift = output::check(&root, &compiled.files);
+    let mut diags = compiled.warnings.clone();
+    diags.extend(stale_diagnostics(&drift, &compiled));
+    if args.format == Format::Human {
+        for (_, diff) in &drift.stale {
+            print!("{diff}");
+        }
+    }
+    out.emit(&diags, &source);
     if drift.is_clean() {
         eprintln!(
             "fleetc: {} generated files are up to date",
             compiled.files.len()
         );
-        return 0;
+        0
+    } else {
+        eprintln!(
+            "fleetc: the generated tree is stale ({} changed, {} missing, {} unexpected); run `fleetc build`",
+            drift.stale.len(),
+            drift.missing.len(),
+            drift.unexpected.len()
+        );
+        1
     }
-    for (_, diff) in &drift.stale {
-        print!("{diff}");
-    }
-    for path in &drift.missing {
-        println!("missing: {path}");
-    }
-    for path in &drift.unexpected {
-        println!("unexpected: {path} (no longer produced by the spec)");
-    }
-    eprintln!(
-        "fleetc: the generated tree is stale ({} changed, {} missing, {} unexpected); run `fleetc build`",
-        drift.stale.len(),
-        drift.missing.len(),
-        drift.unexpected.len()
-    );
-    1
 }
 
-/// Reads and compiles the spec, printing diagnostics. `Err` carries the exit code.
-fn compile(args: &CompileArgs) -> Result<(PathBuf, Compiled), i32> {
-    let opts = render_options(args.color);
+/// One E027 per file that differs, labelled with the part of the spec it is generated from.
+fn stale_diagnostics(drift: &output::Drift, compiled: &Compiled) -> Vec<Diagnostic> {
+    let owners: HashMap<&str, &str> = compiled
+        .artifacts
+        .iter()
+        .map(|a| (a.path.as_str(), a.owner.as_str()))
+        .collect();
+    let owned = |d: Diagnostic, path: &str| match owners.get(path) {
+        Some(ptr) => d.label(compiled.index.value(ptr), "generated from here"),
+        None => d,
+    };
+    let mut out = Vec::new();
+    for (path, _) in &drift.stale {
+        let d = Diagnostic::new(
+            Code::StaleOutput,
+            format!("`{path}` differs from what the spec produces"),
+        )
+        .file(path.clone())
+        .help("do not edit generated files: change the spec and run `fleetc build`");
+        out.push(owned(d, path));
+    }
+    for path in &drift.missing {
+        let d = Diagnostic::new(Code::StaleOutput, format!("`{path}` is missing"))
+            .file(path.clone())
+            .help("run `fleetc build` and commit the result");
+        out.push(owned(d, path));
+    }
+    for path in &drift.unexpected {
+        out.push(
+            Diagnostic::new(
+                Code::StaleOutput,
+                format!("`{path}` is no longer produced by the spec"),
+            )
+            .file(path.clone())
+            .help("run `fleetc build`, which removes it, and commit the result"),
+        );
+    }
+    out
+}
+
+/// Reads and compiles the spec, printing diagnostics on failure. `Err` carries the exit code.
+fn compile(args: &CompileArgs) -> Result<(Out<'_>, Source, PathBuf, Compiled), i32> {
     let root = match &args.out {
         Some(out) => out.clone(),
         None => match args.spec.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         },
+    };
+    let out = Out {
+        args,
+        spec_path: display_path(&args.spec),
+        root_path: display_path(&root),
     };
     let name = spec_name(&args.spec, &root);
     let source = match read_spec(&args.spec, &name) {
@@ -116,26 +194,21 @@ fn compile(args: &CompileArgs) -> Result<(PathBuf, Compiled), i32> {
         }
         Err(ReadError::Diag(boxed)) => {
             let (source, d) = *boxed;
-            eprint!("{}", diagnostic::render_all(&[d], &source, opts));
+            out.emit(&[d], &source);
             return Err(1);
         }
     };
     match crate::compile(&source, &root) {
         Ok(compiled) => {
-            if !compiled.warnings.is_empty() {
-                eprint!(
-                    "{}",
-                    diagnostic::render_all(&compiled.warnings, &source, opts)
-                );
-                if args.deny_warnings {
-                    eprintln!("fleetc: warnings are denied (--deny-warnings); nothing written");
-                    return Err(1);
-                }
+            if args.deny_warnings && !compiled.warnings.is_empty() {
+                out.emit(&compiled.warnings, &source);
+                eprintln!("fleetc: warnings are denied (--deny-warnings); nothing written");
+                return Err(1);
             }
-            Ok((root, compiled))
+            Ok((out, source, root, compiled))
         }
         Err(diags) => {
-            eprint!("{}", diagnostic::render_all(&diags, &source, opts));
+            out.emit(&diags, &source);
             Err(1)
         }
     }
@@ -180,8 +253,8 @@ fn read_spec(path: &Path, name: &str) -> Result<Source, ReadError> {
         }),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
+            // Lossy decoding keeps the valid prefix byte-identical, so `at` still points there.
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            // Lossy decoding keeps valid prefixes byte-identical, so `at` still points there.
             let d = Diagnostic::new(Code::YamlSyntax, "the spec is not valid UTF-8")
                 .label(at..at + 1, "invalid byte here")
                 .help("save the spec as UTF-8");
@@ -210,8 +283,20 @@ fn spec_name(spec: &Path, root: &Path) -> String {
     p.to_string_lossy().replace('\\', "/")
 }
 
-fn display_root(root: &Path) -> String {
-    root.display().to_string()
+/// A path as given on the command line, relative to the working directory where possible, with
+/// `/` separators and no leading `./`.
+fn display_path(p: &Path) -> String {
+    let p = std::env::current_dir()
+        .ok()
+        .and_then(|cwd| p.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| p.to_path_buf());
+    let s = p.to_string_lossy().replace('\\', "/");
+    let s = s.trim_start_matches("./");
+    if s == "." {
+        String::new()
+    } else {
+        s.to_owned()
+    }
 }
 
 fn explain(code: &str) -> i32 {
@@ -241,11 +326,4 @@ fn render_options(color: Color) -> RenderOptions {
     };
     let width = if color { 120 } else { 100 };
     RenderOptions { color, width }
-}
-
-fn no_source() -> Source {
-    Source {
-        name: String::new(),
-        text: String::new(),
-    }
 }

@@ -252,3 +252,100 @@ fn warnings_pass_unless_denied() {
     assert_eq!(o.status.code(), Some(0));
     assert!(tmp.path().join(".fleetc-manifest").exists());
 }
+
+#[test]
+fn json_format_reports_every_diagnostic_with_positions() {
+    let tmp = scratch("minimal");
+    let spec = tmp.path().join("fleetc.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    std::fs::write(
+        &spec,
+        text.replace(
+            "environment: dev\n    region",
+            "environment: dve\n    region",
+        )
+        .replace("namespace: podinfo", "namespace: Podinfo"),
+    )
+    .unwrap();
+    let o = fleetc(&["build", "--format", "json"], tmp.path());
+    assert_eq!(o.status.code(), Some(1));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let diags = report["diagnostics"].as_array().unwrap();
+    let codes: Vec<&str> = diags.iter().map(|d| d["code"].as_str().unwrap()).collect();
+    assert_eq!(codes, ["fleetc::E012", "fleetc::E011"], "{report:#}");
+    assert_eq!(report["errors"], 2);
+    let label = &diags[0]["labels"][0];
+    assert_eq!(label["file"], "fleetc.yaml");
+    assert_eq!(
+        (label["line"].as_u64(), label["column"].as_u64()),
+        (Some(11), Some(18)),
+        "{report:#}"
+    );
+    assert_eq!(diags[0]["help"], "did you mean `dev`?");
+}
+
+#[test]
+fn gitlab_format_is_a_code_quality_report_pointing_at_the_owner() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok/minimal"),
+        &tmp.path().join("ops"),
+    );
+    assert_eq!(
+        fleetc(&["build", "--spec", "ops/fleetc.yaml"], tmp.path())
+            .status
+            .code(),
+        Some(0)
+    );
+    let o = fleetc(
+        &["check", "--spec", "ops/fleetc.yaml", "--format", "gitlab"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap(),
+        serde_json::json!([])
+    );
+    let file = tmp.path().join("ops/fleet/gitrepos/podinfo.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("branch: main", "branch: hotfix")).unwrap();
+    std::fs::remove_file(tmp.path().join("ops/fleet/clustergroups/env-dev.yaml")).unwrap();
+    let o = fleetc(
+        &["check", "--spec", "ops/fleetc.yaml", "--format", "gitlab"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let issues: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let issues = issues.as_array().unwrap();
+    assert_eq!(issues.len(), 2, "{issues:#?}");
+    for issue in issues {
+        for key in [
+            "description",
+            "check_name",
+            "fingerprint",
+            "severity",
+            "location",
+        ] {
+            assert!(issue.get(key).is_some(), "{key} missing in {issue}");
+        }
+        assert_eq!(issue["check_name"], "fleetc::E027");
+        assert_eq!(issue["severity"], "critical");
+        assert_eq!(issue["fingerprint"].as_str().unwrap().len(), 32);
+    }
+    let paths: Vec<&str> = issues
+        .iter()
+        .map(|i| i["location"]["path"].as_str().unwrap())
+        .collect();
+    assert!(
+        paths.contains(&"ops/fleet/gitrepos/podinfo.yaml"),
+        "{paths:?}"
+    );
+    // Human output names the spec location the edited file comes from.
+    let o = fleetc(&["check", "--spec", "ops/fleetc.yaml"], tmp.path());
+    let err = stderr(&o);
+    assert!(
+        err.contains("fleetc::E027") && err.contains("generated from here"),
+        "{err}"
+    );
+    assert!(err.contains("- name: podinfo"), "{err}");
+}

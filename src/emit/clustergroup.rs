@@ -27,42 +27,44 @@ pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
     let mut out = Vec::new();
     for (i, env) in fleet.environments.iter().enumerate() {
         let name = fleet.env_group(i);
+        let label = ("fleetc.io/environment", env.name.as_str());
+        let owner = format!("/environments/{i}/name");
         out.push(group(
             fleet,
             &name,
-            ("fleetc.io/environment", &env.name),
+            label,
             &fleet.label_keys.environment,
-            &env.name,
+            owner,
         ));
     }
     for region in &fleet.regions {
         let name = Fleet::region_group(region);
-        out.push(group(
-            fleet,
-            &name,
-            ("fleetc.io/region", region),
-            &fleet.label_keys.region,
-            region,
-        ));
+        // A region is declared by the clusters in it; the first one stands for it.
+        let first = fleet
+            .clusters
+            .iter()
+            .position(|c| &c.region == region)
+            .unwrap_or(0);
+        let owner = format!("/clusters/{first}/region");
+        let label = ("fleetc.io/region", region.as_str());
+        out.push(group(fleet, &name, label, &fleet.label_keys.region, owner));
     }
     out
 }
 
-fn group(fleet: &Fleet, name: &str, label: (&str, &str), key: &str, value: &str) -> Artifact {
+/// A ClusterGroup selecting the clusters whose label `key` has the value `label.1`.
+fn group(fleet: &Fleet, name: &str, label: (&str, &str), key: &str, owner: String) -> Artifact {
     let doc = ClusterGroup {
         api_version: "fleet.cattle.io/v1alpha1",
         kind: "ClusterGroup",
         metadata: ObjectMeta::managed(name, &fleet.workspace, &[label]),
         spec: ClusterGroupSpec {
             selector: Selector {
-                match_labels: BTreeMap::from([(key.to_owned(), value.to_owned())]),
+                match_labels: BTreeMap::from([(key.to_owned(), label.1.to_owned())]),
                 match_expressions: Vec::new(),
             },
         },
     };
-    Artifact::new(
-        format!("{MANAGEMENT_DIR}/clustergroups/{name}.yaml"),
-        Kind::ClusterGroup,
-        &doc,
-    )
+    let path = format!("{MANAGEMENT_DIR}/clustergroups/{name}.yaml");
+    Artifact::new(path, Kind::ClusterGroup, owner, &doc)
 }

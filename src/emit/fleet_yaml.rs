@@ -116,7 +116,7 @@ struct TargetCustomization {
     kustomize: Option<KustomizeOptions>,
 }
 
-pub(super) fn emit(fleet: &Fleet, app: &App) -> Artifact {
+pub(super) fn emit(fleet: &Fleet, app: &App, owner: String) -> Artifact {
     let helm = match &app.source {
         AppSource::Helm(chart) => HelmOptions {
             release_name: Some(chart.release_name.clone()),
@@ -184,6 +184,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App) -> Artifact {
     Artifact::new(
         format!("{}/fleet.yaml", app.bundle_dir),
         Kind::FleetYaml,
+        owner,
         &doc,
     )
 }

@@ -41,7 +41,7 @@ struct GitTarget {
     cluster_selector: Option<Selector>,
 }
 
-pub(super) fn emit(fleet: &Fleet, app: &App) -> Artifact {
+pub(super) fn emit(fleet: &Fleet, app: &App, owner: String) -> Artifact {
     let doc = GitRepo {
         api_version: "fleet.cattle.io/v1alpha1",
         kind: "GitRepo",
@@ -70,6 +70,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App) -> Artifact {
     Artifact::new(
         format!("{MANAGEMENT_DIR}/gitrepos/{}.yaml", app.gitrepo),
         Kind::GitRepo,
+        owner,
         &doc,
     )
 }

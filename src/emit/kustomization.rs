@@ -97,27 +97,36 @@ pub(super) fn overlay_dir(fleet: &Fleet, scope: &Scope) -> String {
     }
 }
 
-pub(super) fn emit(fleet: &Fleet, app: &App) -> Vec<Artifact> {
+pub(super) fn emit(fleet: &Fleet, app: &App, owner: &str) -> Vec<Artifact> {
     let AppSource::Kustomize { base, workload } = &app.source else {
         return Vec::new();
     };
     let mut out = Vec::new();
     if !app.base.is_empty() {
-        out.push(overlay(app, base, workload, "overlays/default", &app.base));
-    }
-    for c in &app.customizations {
         out.push(overlay(
             app,
             base,
             workload,
-            &overlay_dir(fleet, &c.scope),
-            &c.full,
+            "overlays/default",
+            &app.base,
+            owner,
         ));
+    }
+    for c in &app.customizations {
+        let dir = overlay_dir(fleet, &c.scope);
+        out.push(overlay(app, base, workload, &dir, &c.full, owner));
     }
     out
 }
 
-fn overlay(app: &App, base: &str, workload: &WorkloadRef, dir: &str, s: &Settings) -> Artifact {
+fn overlay(
+    app: &App,
+    base: &str,
+    workload: &WorkloadRef,
+    dir: &str,
+    s: &Settings,
+    owner: &str,
+) -> Artifact {
     let depth = dir.split('/').count();
     let up = "../".repeat(depth);
     let resource = if base == "." {
@@ -164,6 +173,7 @@ fn overlay(app: &App, base: &str, workload: &WorkloadRef, dir: &str, s: &Setting
     Artifact::new(
         format!("{}/{dir}/kustomization.yaml", app.bundle_dir),
         Kind::Kustomization,
+        owner.to_owned(),
         &doc,
     )
 }

@@ -43,14 +43,17 @@ pub struct Artifact {
     pub kind: Kind,
     /// The document, exactly as serialized.
     pub value: Value,
+    /// JSON pointer of the spec node this file is generated from (for "generated from here").
+    pub owner: String,
 }
 
 impl Artifact {
-    fn new(path: String, kind: Kind, doc: &impl Serialize) -> Artifact {
+    fn new(path: String, kind: Kind, owner: String, doc: &impl Serialize) -> Artifact {
         Artifact {
             path,
             kind,
             value: serde_json::to_value(doc).expect("emitted documents are plain data"),
+            owner,
         }
     }
 }
@@ -59,10 +62,11 @@ impl Artifact {
 pub fn emit(fleet: &Fleet) -> Vec<Artifact> {
     let mut out = Vec::new();
     out.extend(clustergroup::emit(fleet));
-    for app in &fleet.apps {
-        out.push(gitrepo::emit(fleet, app));
-        out.push(fleet_yaml::emit(fleet, app));
-        out.extend(kustomization::emit(fleet, app));
+    for (i, app) in fleet.apps.iter().enumerate() {
+        let owner = format!("/apps/{i}/name");
+        out.push(gitrepo::emit(fleet, app, owner.clone()));
+        out.push(fleet_yaml::emit(fleet, app, owner.clone()));
+        out.extend(kustomization::emit(fleet, app, &owner));
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out

@@ -506,7 +506,7 @@ impl Cx<'_> {
                     matched += 1;
                 }
             }
-            if matched == 0 {
+            if matched == 0 && !self.clusters_incomplete {
                 self.push(
                     Diagnostic::new(Code::EmptySelector, "this target matches no cluster")
                         .label(self.ix.head(&base, self.text), "no declared cluster has all of these")

@@ -32,6 +32,7 @@ pub fn resolve(
         text,
         root,
         diags: Vec::new(),
+        clusters_incomplete: false,
     };
     let fleet = cx.fleet(&loaded.spec, spec_name);
     let mut diags = cx.diags;
@@ -51,6 +52,8 @@ pub(crate) struct Cx<'a> {
     pub(crate) text: &'a str,
     pub(crate) root: &'a Path,
     pub(crate) diags: Vec<Diagnostic>,
+    /// Some cluster's environment did not resolve, so "matches no cluster" would be an echo.
+    pub(crate) clusters_incomplete: bool,
 }
 
 /// Name → index, for one kind of named thing.
@@ -176,7 +179,10 @@ impl Cx<'_> {
                     &format!("{base}/environment"),
                     "environment",
                 )
-                .unwrap_or(0);
+                .unwrap_or_else(|| {
+                    self.clusters_incomplete = true;
+                    0
+                });
             if !is_label_value(&c.region) || c.region.is_empty() {
                 self.push(
                     Diagnostic::new(Code::InvalidName, format!("invalid region `{}`", c.region))
