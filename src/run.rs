@@ -255,9 +255,22 @@ fn read_spec(path: &Path, name: &str) -> Result<Source, ReadError> {
             let at = e.utf8_error().valid_up_to();
             // Lossy decoding keeps the valid prefix byte-identical, so `at` still points there.
             let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let utf16 =
+                e.as_bytes().starts_with(&[0xff, 0xfe]) || e.as_bytes().starts_with(&[0xfe, 0xff]);
             let d = Diagnostic::new(Code::YamlSyntax, "the spec is not valid UTF-8")
-                .label(at..at + 1, "invalid byte here")
-                .help("save the spec as UTF-8");
+                .label(
+                    at..at + 1,
+                    if utf16 {
+                        "a UTF-16 byte order mark"
+                    } else {
+                        "invalid byte here"
+                    },
+                )
+                .help(if utf16 {
+                    "the file is UTF-16; save it as UTF-8"
+                } else {
+                    "save the spec as UTF-8"
+                });
             Err(ReadError::Diag(Box::new((
                 Source {
                     name: name.to_owned(),

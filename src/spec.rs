@@ -229,6 +229,7 @@ pub struct App {
     pub images: Vec<Image>,
     /// Replica count of the app's workload, before overrides.
     #[serde(default)]
+    #[schemars(range(max = 2_147_483_647))]
     pub replicas: Option<u32>,
     /// Resource requests and limits of the app's main container, before overrides.
     #[serde(default)]
@@ -503,6 +504,7 @@ pub struct Override {
     pub cluster: Option<String>,
     /// Replica count.
     #[serde(default)]
+    #[schemars(range(max = 2_147_483_647))]
     pub replicas: Option<u32>,
     /// Image tags by image name.
     #[serde(default)]

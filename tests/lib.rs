@@ -6,5 +6,6 @@ mod cli;
 mod conformance;
 mod example;
 mod fixtures;
+mod hostile;
 mod roundtrip;
 mod schema_file;

@@ -73,6 +73,8 @@ fn yaml_options() -> serde_saphyr::Options {
         strict_booleans: true,
         leading_zero_numbers_as_strings: true,
         underscored_numbers_as_strings: true,
+        // `!secret`, `!vault` and friends would be silently dropped; refuse them instead.
+        reject_unsupported_tags: true,
         with_snippet: false,
         budget: serde_saphyr::budget! {
             max_reader_input_bytes: Some(MAX_SPEC_BYTES),
@@ -140,6 +142,27 @@ fn parse_error(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
     } else {
         span
     };
+    if lower.contains("multiple yaml documents") {
+        return Diagnostic::new(
+            Code::YamlSyntax,
+            "the spec holds more than one YAML document",
+        )
+        .label(span, "a second document starts here")
+        .help("keep the whole fleet in one document: remove the `---` separator");
+    }
+    if lower.contains("non-finite") {
+        return Diagnostic::new(
+            Code::WrongType,
+            "`.inf` and `.nan` are not numbers a spec can use",
+        )
+        .label(span, "not a finite number")
+        .help("write a whole number");
+    }
+    if lower.contains("tag") {
+        return Diagnostic::new(Code::YamlSyntax, "YAML tags are not supported in the spec")
+            .label(span, raw.to_owned())
+            .help("remove the tag; secrets never go in the spec, name an existing Secret instead");
+    }
     let help = if lower.contains("tab") {
         "indent with spaces; YAML does not allow tabs for indentation"
     } else {

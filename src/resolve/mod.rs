@@ -72,7 +72,10 @@ impl Cx<'_> {
         let s = &spec.fleet;
         self.dns_label(&s.namespace, "/fleet/namespace", "workspace namespace");
         self.check_repo_url(&s.repo);
-        if s.branch.trim().is_empty() || s.branch.contains(char::is_whitespace) {
+        if s.branch.trim().is_empty()
+            || s.branch
+                .contains(|c: char| c.is_whitespace() || c.is_control())
+        {
             self.push(
                 Diagnostic::new(Code::InvalidValue, "`fleet.branch` is not a branch name")
                     .label(self.at("/fleet/branch"), "branch names have no spaces")
@@ -530,7 +533,7 @@ impl Cx<'_> {
             || url.starts_with("http://")
             || url.starts_with("ssh://")
             || url.starts_with("git@");
-        if !ok || url.contains(char::is_whitespace) {
+        if !ok || url.contains(|c: char| c.is_whitespace() || c.is_control()) {
             self.push(
                 Diagnostic::new(Code::InvalidValue, "`fleet.repo` is not a Git URL")
                     .label(self.at("/fleet/repo"), "expected an HTTPS or SSH URL")
