@@ -21,6 +21,9 @@ pub enum Command {
     Build(CompileArgs),
     /// Verify that the generated tree on disk is exactly what the spec produces; writes nothing.
     Check(CompileArgs),
+    /// Pin an environment to the images built from one commit (run by the pipeline): writes
+    /// `releases.yaml`, which `fleetc build` then reads.
+    Pin(PinArgs),
     /// Print the JSON Schema of the spec.
     Schema,
     /// Print the long explanation of a diagnostic code (e.g. `fleetc explain E012`).
@@ -60,6 +63,23 @@ pub enum Format {
     Json,
     /// A GitLab Code Quality report on stdout.
     Gitlab,
+}
+
+/// Options of `fleetc pin`.
+#[derive(Debug, Args)]
+pub struct PinArgs {
+    /// The spec and output options.
+    #[command(flatten)]
+    pub compile: CompileArgs,
+    /// Environment to pin.
+    #[arg(long)]
+    pub environment: String,
+    /// Image tag to pin (the pipeline passes the commit SHA).
+    #[arg(long)]
+    pub tag: String,
+    /// Only these apps (default: every app with an image the pipeline builds).
+    #[arg(long = "app")]
+    pub apps: Vec<String>,
 }
 
 /// Colour choice.

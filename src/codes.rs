@@ -151,4 +151,13 @@ never takes effect. Remove it, or remove the more specific ones.";
 "A production-tier environment is promoted automatically, so every merge reaches production
 without a person deciding. Set `promotion: manual`, or acknowledge the choice with
 `acknowledge: [W005]` on the environment.";
+    UnprotectedProductionAgent = "W006", Warning, "agent serves production to unprotected branches",
+"A `ci_access` entry of an agent that serves production clusters lacks
+`protectedBranchesOnly: true`, so a pipeline on any branch (a merge request from anyone with
+Developer access) gets a kubeconfig context for production. Set it, or acknowledge with
+`acknowledge: [W006]` on the agent.";
+    BroadAgentRbac = "W007", Warning, "agent RBAC grants delete or wildcards",
+"The agent's service account may delete resources or use `*` (or `escalate`, `bind`). CI reaches
+the cluster through it, so any job that gets the context can do the same. fleetc's default is
+read-only; grant more only on purpose, acknowledged with `acknowledge: [W007]` on the agent.";
 }

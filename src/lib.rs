@@ -14,6 +14,7 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod output;
+pub mod pins;
 pub mod report;
 pub mod resolve;
 mod run;
@@ -46,7 +47,8 @@ pub struct Compiled {
 /// only read (to confirm that kustomize bases and local charts exist).
 pub fn compile(source: &Source, root: &Path) -> Result<Compiled, Vec<Diagnostic>> {
     let loaded = load::load(source)?;
-    let resolved = resolve::resolve(&loaded, &source.text, &source.name, root);
+    let pins = pins::read(root).map_err(|d| vec![d])?;
+    let resolved = resolve::resolve(&loaded, &source.text, &source.name, root, &pins);
     if !loaded.errors.is_empty() {
         let mut diags = resolved.err().unwrap_or_default();
         diags.extend(loaded.errors);

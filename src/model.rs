@@ -28,6 +28,8 @@ pub struct Fleet {
     pub repo: String,
     /// Branch Fleet pulls.
     pub branch: String,
+    /// Where the output root sits inside the Git repository (`""` at its root).
+    pub repo_path: String,
     /// Existing Secret with Git credentials.
     pub client_secret_name: Option<String>,
     /// Go duration Fleet polls at.
@@ -44,6 +46,60 @@ pub struct Fleet {
     pub agents: Vec<Agent>,
     /// Apps, in spec order.
     pub apps: Vec<App>,
+    /// The GitLab side, when the spec has a `gitlab` block.
+    pub gitlab: Option<GitLabSide>,
+    /// Alerting, when the spec has a `monitoring` block.
+    pub monitoring: Option<spec::Monitoring>,
+}
+
+/// Everything GitLab needs: agents (sharded) and the pipeline.
+#[derive(Debug, Clone)]
+pub struct GitLabSide {
+    /// The `gitlab` block as written.
+    pub settings: spec::GitLab,
+    /// Agent registrations: one per agent, or one per shard of a large agent.
+    pub agents: Vec<AgentShard>,
+    /// The pipeline, when the spec has a `pipeline` block.
+    pub pipeline: Option<spec::Pipeline>,
+    /// The registration the drift check reaches the management cluster through.
+    pub drift_agent: Option<usize>,
+}
+
+impl GitLabSide {
+    /// `KUBE_CONTEXT` of an agent registration: `<agent project>:<agent name>`.
+    pub fn kube_context(&self, shard: usize) -> String {
+        format!(
+            "{}:{}",
+            self.settings.agent_project, self.agents[shard].name
+        )
+    }
+}
+
+/// One GitLab agent registration.
+#[derive(Debug, Clone)]
+pub struct AgentShard {
+    /// Registered name (`<agent>` or `<agent>-<n>`).
+    pub name: String,
+    /// The spec agent it belongs to.
+    pub agent: AgentId,
+    /// Clusters it serves.
+    pub clusters: Vec<ClusterId>,
+    /// `ci_access` projects.
+    pub ci_projects: Vec<spec::CiAccessEntry>,
+    /// `ci_access` groups.
+    pub ci_groups: Vec<spec::CiAccessEntry>,
+    /// `user_access`.
+    pub user_access: Option<spec::UserAccess>,
+    /// Namespace agentk runs in.
+    pub namespace: String,
+    /// Secret holding the token.
+    pub token_secret: String,
+    /// Namespaces with a Role and RoleBinding.
+    pub rbac_namespaces: Vec<String>,
+    /// Rules of those Roles.
+    pub rbac_rules: Vec<spec::RbacRule>,
+    /// Cluster-scoped rules (a ClusterRole).
+    pub cluster_rules: Vec<spec::RbacRule>,
 }
 
 /// A deployment environment.
@@ -72,6 +128,8 @@ pub struct Cluster {
     pub labels: BTreeMap<String, String>,
     /// The agent that serves it.
     pub agent: Option<AgentId>,
+    /// The agent registration (shard) that serves it, in [`GitLabSide::agents`].
+    pub shard: Option<usize>,
 }
 
 /// A GitLab agent.
@@ -114,6 +172,9 @@ pub struct App {
     pub depends_on: Vec<AppId>,
     /// Drift handling.
     pub drift: Option<spec::Drift>,
+    /// Clusters where a region, environment-and-region or cluster override sets an image's
+    /// tag, so an environment's release pin does not reach them.
+    pub tag_held: std::collections::BTreeSet<(ClusterId, String)>,
     /// Labels of the app's namespace.
     pub namespace_labels: BTreeMap<String, String>,
     /// Annotations of the app's namespace.
@@ -171,6 +232,8 @@ pub struct ImageRef {
     pub new_name: Option<String>,
     /// Helm apps: dotted values path holding `repository` and `tag`.
     pub values_key: Option<String>,
+    /// How the pipeline builds it, when it does.
+    pub build: Option<spec::ImageBuild>,
 }
 
 /// A GitRepo target: criteria ANDed.

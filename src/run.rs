@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
-use crate::cli::{Cli, Color, Command, CompileArgs, Format};
+use crate::cli::{Cli, Color, Command, CompileArgs, Format, PinArgs};
 use crate::codes::Code;
 use crate::diagnostic::{self, Diagnostic, RenderOptions, Source};
 use crate::load::MAX_SPEC_BYTES;
@@ -30,6 +30,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     match cli.command {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
+        Command::Pin(args) => pin(&args),
         Command::Schema => {
             print!("{}", schema::spec_schema_text());
             0
@@ -129,6 +130,83 @@ fn check(args: &CompileArgs) -> i32 {
         );
         1
     }
+}
+
+fn pin(args: &PinArgs) -> i32 {
+    let (_, _, root, compiled) = match compile(&args.compile) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let fleet = &compiled.fleet;
+    let Some(env) = fleet
+        .environments
+        .iter()
+        .position(|e| e.name == args.environment)
+    else {
+        let known: Vec<&str> = fleet.environments.iter().map(|e| e.name.as_str()).collect();
+        eprintln!(
+            "fleetc: no environment `{}` (declared: {})",
+            args.environment,
+            known.join(", ")
+        );
+        return 2;
+    };
+    let tag_ok = !args.tag.is_empty()
+        && args.tag.len() <= 128
+        && args
+            .tag
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    if !tag_ok {
+        eprintln!("fleetc: `{}` is not an image tag", args.tag);
+        return 2;
+    }
+    for app in &args.apps {
+        if !fleet.apps.iter().any(|a| &a.name == app) {
+            eprintln!("fleetc: no app `{app}`");
+            return 2;
+        }
+    }
+    let mut pins = match crate::pins::read(&root) {
+        Ok(p) => p,
+        Err(d) => {
+            eprintln!("fleetc: {}", d.message);
+            return 1;
+        }
+    };
+    let mut pinned = 0;
+    for app in &fleet.apps {
+        if !args.apps.is_empty() && !args.apps.contains(&app.name) {
+            continue;
+        }
+        if !app
+            .clusters
+            .iter()
+            .any(|c| fleet.clusters[*c].environment == env)
+        {
+            continue;
+        }
+        for img in app.images.iter().filter(|i| i.build.is_some()) {
+            pins.entry(args.environment.clone())
+                .or_default()
+                .entry(app.name.clone())
+                .or_default()
+                .insert(img.name.clone(), args.tag.clone());
+            pinned += 1;
+        }
+    }
+    if let Err(e) = output::write_atomic(
+        &root.join(crate::pins::FILE),
+        crate::pins::render(&pins).as_bytes(),
+    ) {
+        eprintln!("fleetc: cannot write {}: {e}", crate::pins::FILE);
+        return 2;
+    }
+    eprintln!(
+        "fleetc: pinned {pinned} image(s) in `{}` to {}; run `fleetc build`",
+        args.environment, args.tag
+    );
+    0
 }
 
 /// One E027 per file that differs, labelled with the part of the spec it is generated from.

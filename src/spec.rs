@@ -37,6 +37,16 @@ pub struct Spec {
     /// Applications: one Fleet bundle each.
     #[serde(default)]
     pub apps: Vec<App>,
+    /// The GitLab instance and projects. With it fleetc also writes agent configurations, agent
+    /// Helm values and RBAC, and `.gitlab-ci.yml`.
+    #[serde(default)]
+    pub gitlab: Option<GitLab>,
+    /// The generated pipeline: build, test, verification and the drift check.
+    #[serde(default)]
+    pub pipeline: Option<Pipeline>,
+    /// Prometheus alerts on Fleet's own metrics. With it fleetc writes a PrometheusRule.
+    #[serde(default)]
+    pub monitoring: Option<Monitoring>,
 }
 
 /// Settings for the Fleet side: where the GitRepos live and which repository and branch they pull.
@@ -205,6 +215,374 @@ pub struct Agent {
     /// Individual clusters this agent serves.
     #[serde(default)]
     pub clusters: Vec<String>,
+    /// Projects and groups whose CI jobs may use this agent. Default: the manifests project,
+    /// limited to the environments of the agent's clusters, protected branches only when one
+    /// of them is production.
+    #[serde(default)]
+    pub ci_access: Option<CiAccess>,
+    /// Projects and groups whose members may use this agent from their own kubeconfig.
+    #[serde(default)]
+    pub user_access: Option<UserAccess>,
+    /// What the agent's service account may do on its clusters. Default: read-only access to
+    /// workloads in the namespaces of the apps on its clusters, which is what verification
+    /// jobs need.
+    #[serde(default)]
+    pub rbac: Option<AgentRbac>,
+    /// Namespace the agent is installed in.
+    #[serde(default = "default_agent_namespace")]
+    #[schemars(example = &"gitlab-agent")]
+    pub namespace: String,
+    /// Existing Secret (key `token`) holding the agent token in the agent namespace. Default:
+    /// `gitlab-agent-token`. The token itself never appears in the spec or the output.
+    #[serde(default)]
+    pub token_secret: Option<String>,
+    /// Largest number of clusters one agent registration serves; beyond it fleetc splits the
+    /// agent into shards named `<name>-0`, `<name>-1`, ... (clusters in spec order).
+    #[serde(default = "default_shard_size")]
+    #[schemars(range(min = 1, max = 10_000))]
+    pub shard_size: u32,
+    /// Warning codes deliberately accepted for this agent, e.g. `[W006]`, `[W007]`.
+    #[serde(default)]
+    pub acknowledge: Vec<String>,
+}
+
+fn default_agent_namespace() -> String {
+    "gitlab-agent".to_owned()
+}
+fn default_shard_size() -> u32 {
+    100
+}
+
+/// CI/CD access to an agent (`ci_access` in the agent configuration).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CiAccess {
+    /// Projects, by full path.
+    #[serde(default)]
+    pub projects: Vec<CiAccessEntry>,
+    /// Groups, by full path (their subgroups and projects included).
+    #[serde(default)]
+    pub groups: Vec<CiAccessEntry>,
+}
+
+/// One authorized project or group.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CiAccessEntry {
+    /// Full path, e.g. `platform/fleet-manifests`.
+    #[schemars(example = &"platform/fleet-manifests")]
+    pub id: String,
+    /// Namespace of the kubeconfig context CI jobs get.
+    #[serde(default)]
+    pub default_namespace: Option<String>,
+    /// Environments (wildcards allowed, e.g. `production/*`) whose jobs get the context.
+    #[serde(default)]
+    pub environments: Vec<String>,
+    /// Only pipelines on protected branches get the context.
+    #[serde(default)]
+    pub protected_branches_only: bool,
+    /// Whom CI jobs act as. Default: the agent's service account.
+    #[serde(default)]
+    pub access_as: Option<AccessAs>,
+}
+
+/// Identity CI jobs use through the agent.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AccessAs {
+    /// The agent's own service account.
+    Agent,
+    /// The CI job (`gitlab:ci_job` groups); needs RBAC bound to those groups (Premium).
+    CiJob,
+    /// A fixed Kubernetes user and groups (Premium).
+    Impersonate(Impersonate),
+}
+
+/// A user to impersonate.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Impersonate {
+    /// Kubernetes user name.
+    pub username: String,
+    /// Kubernetes groups.
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// Access for people (`user_access`).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct UserAccess {
+    /// Act as the agent, or impersonate the GitLab user (Premium).
+    #[serde(default)]
+    pub access_as: UserAccessAs,
+    /// Projects whose members get access.
+    #[serde(default)]
+    pub projects: Vec<String>,
+    /// Groups whose members get access.
+    #[serde(default)]
+    pub groups: Vec<String>,
+}
+
+/// Identity for `user_access`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum UserAccessAs {
+    /// The agent's service account.
+    #[default]
+    Agent,
+    /// The GitLab user.
+    User,
+}
+
+/// RBAC of an agent's service account.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct AgentRbac {
+    /// Namespaces where `rules` apply (one Role and RoleBinding each). Default: the namespaces
+    /// of the apps on the agent's clusters.
+    #[serde(default)]
+    pub namespaces: Option<Vec<String>>,
+    /// Rules in those namespaces. Default: read-only access to workloads, pods and events.
+    #[serde(default)]
+    pub rules: Option<Vec<RbacRule>>,
+    /// Rules on cluster-scoped resources (a ClusterRole); only when really needed.
+    #[serde(default)]
+    pub cluster_rules: Vec<RbacRule>,
+}
+
+/// A Kubernetes RBAC policy rule.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RbacRule {
+    /// API groups (`""` for the core group).
+    #[serde(default)]
+    pub api_groups: Vec<String>,
+    /// Resources.
+    pub resources: Vec<String>,
+    /// Verbs.
+    pub verbs: Vec<String>,
+    /// Only these objects.
+    #[serde(default)]
+    pub resource_names: Vec<String>,
+}
+
+/// The GitLab side.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GitLab {
+    /// GitLab instance URL.
+    #[schemars(example = &"https://gitlab.example.com")]
+    pub url: String,
+    /// Agent server (KAS) address: `wss://kas.gitlab.com` for GitLab.com,
+    /// `wss://<host>/-/kubernetes-agent/` for self-managed Omnibus.
+    #[serde(default = "default_kas")]
+    pub kas_address: String,
+    /// Full path of the project holding `.gitlab/agents/<agent>/config.yaml` (KUBE_CONTEXT is
+    /// `<agentProject>:<agent>`).
+    #[schemars(example = &"platform/fleet-agents")]
+    pub agent_project: String,
+    /// Full path of the Fleet manifests project (this repository): its pipeline builds,
+    /// validates, pins releases and verifies.
+    #[schemars(example = &"platform/fleet-manifests")]
+    pub manifests_project: String,
+    /// Other projects whose pipelines deploy through the agents (added to each agent's default
+    /// `ci_access`).
+    #[serde(default)]
+    pub deploy_projects: Vec<String>,
+    /// Container registry that built images are pushed to, e.g. `registry.gitlab.example.com/acme`.
+    #[schemars(example = &"registry.gitlab.example.com/acme")]
+    pub registry: String,
+}
+
+fn default_kas() -> String {
+    "wss://kas.gitlab.com".to_owned()
+}
+
+/// The generated `.gitlab-ci.yml`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Pipeline {
+    /// Image with `fleetc`, `git` and `kubectl`, used by validation, pinning and verification.
+    #[schemars(example = &"registry.gitlab.example.com/platform/fleetc:0.1")]
+    pub fleetc_image: String,
+    /// Build job.
+    #[serde(default)]
+    pub build: Option<Step>,
+    /// Test job.
+    #[serde(default)]
+    pub test: Option<Step>,
+    /// Image that builds and pushes container images (runs `docker` against a `docker:dind`
+    /// service).
+    #[serde(default = "default_docker_image")]
+    pub docker_image: String,
+    /// How each environment is verified after Fleet rolled it out: `automatic` (default),
+    /// `manual`, or `skip`.
+    #[serde(default)]
+    pub verify: BTreeMap<String, Verify>,
+    /// How long verification waits for Fleet to roll out, as a Go duration.
+    #[serde(default = "default_verify_timeout")]
+    pub verify_timeout: String,
+    /// Scheduled check that lists Fleet bundles that are not Ready.
+    #[serde(default)]
+    pub drift_check: Option<DriftCheck>,
+}
+
+fn default_docker_image() -> String {
+    "docker:27".to_owned()
+}
+fn default_verify_timeout() -> String {
+    "15m".to_owned()
+}
+
+/// A pipeline step.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Step {
+    /// Container image the job runs in.
+    pub image: String,
+    /// Shell commands.
+    #[schemars(length(min = 1))]
+    pub script: Vec<String>,
+}
+
+/// How an environment is verified.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Verify {
+    /// Right after the environment is promoted.
+    #[default]
+    Automatic,
+    /// When a person starts it.
+    Manual,
+    /// Not at all.
+    Skip,
+}
+
+/// The scheduled drift check.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DriftCheck {
+    /// Agent that reaches the Fleet management cluster (an agent serving no downstream cluster).
+    pub agent: String,
+    /// Cron expression of the pipeline schedule to create for it (GitLab schedules are created
+    /// in the UI or API, with the variable `FLEETC_JOB=drift-check`).
+    #[schemars(example = &"*/30 * * * *")]
+    pub schedule: String,
+}
+
+/// Prometheus alerts on Fleet metrics.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Monitoring {
+    /// Namespace of the PrometheusRule.
+    #[schemars(example = &"cattle-monitoring-system")]
+    pub namespace: String,
+    /// Labels the Prometheus operator's `ruleSelector` matches.
+    #[serde(default)]
+    #[schemars(example = example_rule_labels())]
+    pub labels: BTreeMap<String, String>,
+    /// How long a condition lasts before its alert fires.
+    #[serde(default)]
+    pub thresholds: Thresholds,
+    /// Severity label of each alert.
+    #[serde(default)]
+    pub severities: Severities,
+}
+
+fn example_rule_labels() -> serde_json::Value {
+    serde_json::json!({"release": "rancher-monitoring"})
+}
+
+/// Durations (Prometheus `for:`), per condition.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Thresholds {
+    /// A bundle failed to apply on some cluster.
+    #[serde(default = "d5m")]
+    pub failed: String,
+    /// Deployed resources were modified outside Git (drift).
+    #[serde(default = "d15m")]
+    pub modified: String,
+    /// A new version is not yet rolled out to some cluster.
+    #[serde(default = "d30m")]
+    pub out_of_sync: String,
+    /// A cluster has not applied what it was given (likely unreachable).
+    #[serde(default = "d15m")]
+    pub wait_applied: String,
+    /// Fewer clusters are ready than should be.
+    #[serde(default = "d15m")]
+    pub not_ready: String,
+    /// Fleet cannot fetch the Git repository.
+    #[serde(default = "d15m")]
+    pub git_fetch: String,
+}
+
+impl Default for Thresholds {
+    fn default() -> Self {
+        Thresholds {
+            failed: d5m(),
+            modified: d15m(),
+            out_of_sync: d30m(),
+            wait_applied: d15m(),
+            not_ready: d15m(),
+            git_fetch: d15m(),
+        }
+    }
+}
+
+fn d5m() -> String {
+    "5m".to_owned()
+}
+fn d15m() -> String {
+    "15m".to_owned()
+}
+fn d30m() -> String {
+    "30m".to_owned()
+}
+
+/// Alert severities.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Severities {
+    /// Failed to apply.
+    #[serde(default = "critical")]
+    pub failed: String,
+    /// Drift.
+    #[serde(default = "warning")]
+    pub modified: String,
+    /// Out of sync.
+    #[serde(default = "warning")]
+    pub out_of_sync: String,
+    /// Waiting for a cluster.
+    #[serde(default = "warning")]
+    pub wait_applied: String,
+    /// Not all clusters ready.
+    #[serde(default = "warning")]
+    pub not_ready: String,
+    /// Git fetch failing.
+    #[serde(default = "critical")]
+    pub git_fetch: String,
+}
+
+impl Default for Severities {
+    fn default() -> Self {
+        Severities {
+            failed: critical(),
+            modified: warning(),
+            out_of_sync: warning(),
+            wait_applied: warning(),
+            not_ready: warning(),
+            git_fetch: critical(),
+        }
+    }
+}
+
+fn critical() -> String {
+    "critical".to_owned()
+}
+fn warning() -> String {
+    "warning".to_owned()
 }
 
 /// An application: one Fleet bundle.
@@ -366,6 +744,26 @@ pub struct Image {
     #[serde(default)]
     #[schemars(example = &"image")]
     pub values_key: Option<String>,
+    /// Built by the pipeline from this repository: it is pushed as `<name>:<commit SHA>` and
+    /// promoted environment by environment through release pins.
+    #[serde(default)]
+    pub build: Option<ImageBuild>,
+}
+
+/// How the pipeline builds an image.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ImageBuild {
+    /// Build context, relative to the output root like every path in the spec.
+    #[schemars(example = &"src/web")]
+    pub context: String,
+    /// Dockerfile, relative to the context.
+    #[serde(default = "default_dockerfile")]
+    pub dockerfile: String,
+}
+
+fn default_dockerfile() -> String {
+    "Dockerfile".to_owned()
 }
 
 /// Resource requests and limits of one container.

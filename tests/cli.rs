@@ -349,3 +349,53 @@ fn gitlab_format_is_a_code_quality_report_pointing_at_the_owner() {
     );
     assert!(err.contains("- name: podinfo"), "{err}");
 }
+
+#[test]
+fn a_pipeline_pin_changes_only_the_pins_and_the_files_carrying_the_tag() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join("examples/fleet"), tmp.path());
+    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
+    let before = snapshot(tmp.path());
+    let o = fleetc(
+        &["pin", "--environment", "production", "--tag", "0123abcd"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let o = fleetc(&["build"], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let after = snapshot(tmp.path());
+    let changed: Vec<&String> = after
+        .keys()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .collect();
+    assert!(
+        changed.contains(&&"releases.yaml".to_owned()),
+        "{changed:?}"
+    );
+    for path in &changed {
+        let text = String::from_utf8_lossy(&after[*path]);
+        assert!(
+            text.contains("0123abcd"),
+            "{path} changed although it does not carry the pinned tag"
+        );
+    }
+    assert!(!changed.iter().any(|p| p.as_str() == ".gitlab-ci.yml"));
+    // The production pin reaches prod clusters whose tag no narrower override holds.
+    let web_prod =
+        String::from_utf8_lossy(&after["apps/web/overlays/env/production/kustomization.yaml"])
+            .into_owned();
+    assert!(web_prod.contains("newTag: 0123abcd"), "{web_prod}");
+    let held = String::from_utf8_lossy(
+        &after["apps/web/overlays/cluster/prod-eu-west-1/kustomization.yaml"],
+    )
+    .into_owned();
+    assert!(
+        held.contains("newTag: \"1.4.3\""),
+        "a cluster override still wins: {held}"
+    );
+    assert_eq!(fleetc(&["check"], tmp.path()).status.code(), Some(0));
+    // Pinning an unknown environment is a usage error and changes nothing.
+    let o = fleetc(&["pin", "--environment", "prod", "--tag", "x"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert_eq!(snapshot(tmp.path()), after);
+}

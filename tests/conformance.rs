@@ -2,30 +2,13 @@
 //! (read from `../shared/upstream`, or `$FLEETC_UPSTREAM`), and every kustomize overlay builds
 //! with the real `kubectl kustomize`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
-use fleetc::emit::{Artifact, Kind};
+use fleetc::emit::Kind;
 use serde_json::Value;
 
 use crate::common;
-
-/// The example and every ok fixture, built into a scratch directory: (name, output root, artifacts).
-fn built_trees() -> Vec<(String, PathBuf, Vec<Artifact>, tempfile::TempDir)> {
-    let mut dirs = vec![common::repo().join("examples/fleet")];
-    dirs.extend(common::ok_fixtures());
-    dirs.into_iter()
-        .map(|dir| {
-            let tmp = tempfile::tempdir().unwrap();
-            common::copy_dir(&dir, tmp.path());
-            let compiled = common::compile(tmp.path()).unwrap_or_else(|e| panic!("{e}"));
-            let plan = fleetc::output::plan(tmp.path(), &compiled.files).unwrap();
-            fleetc::output::apply(tmp.path(), &plan).unwrap();
-            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
-            (name, tmp.path().to_path_buf(), compiled.artifacts, tmp)
-        })
-        .collect()
-}
 
 fn read_yaml(path: &Path) -> Value {
     serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
@@ -97,19 +80,33 @@ fn artifacts_validate_against_upstream_schemas() {
     .unwrap();
     let kustomization = validator(&kustomization, jsonschema::Draft::Draft4);
 
-    let mut counts = [0usize; 4];
-    for (name, _, artifacts, _tmp) in built_trees() {
-        for a in artifacts {
+    let ci = validator(
+        &read_json(&up.join("gitlab/ci.json")),
+        jsonschema::Draft::Draft7,
+    );
+    let agent = validator(
+        &read_json(&common::reference().join("gitlab-agent-config.derived.schema.json")),
+        jsonschema::Draft::Draft7,
+    );
+    let rule_crd =
+        read_yaml(&up.join("prometheus-operator/monitoring.coreos.com_prometheusrules.yaml"));
+    let mut rule_schema = rule_crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"].clone();
+    close_objects(&mut rule_schema);
+    // `partial_response_strategy` (Thanos only, never emitted) has a Go `(?i)` pattern that
+    // ECMA-262 regexes reject; drop that one pattern so the rest of the schema compiles.
+    drop_go_only_patterns(&mut rule_schema);
+    let rule = validator(&rule_schema, jsonschema::Draft::Draft4);
+    let chart_values = read_yaml(&up.join("gitlab/gitlab-agent-chart-values.yaml"));
+
+    let mut counts = std::collections::BTreeMap::new();
+    for built in common::built_trees() {
+        for a in &built.compiled.artifacts {
+            let name = &built.name;
             let what = format!("{name}/{}", a.path);
+            *counts.entry(format!("{:?}", a.kind)).or_insert(0usize) += 1;
             match a.kind {
-                Kind::GitRepo => {
-                    assert_valid(&gitrepo, &a.value, &what);
-                    counts[0] += 1;
-                }
-                Kind::ClusterGroup => {
-                    assert_valid(&group, &a.value, &what);
-                    counts[1] += 1;
-                }
+                Kind::GitRepo => assert_valid(&gitrepo, &a.value, &what),
+                Kind::ClusterGroup => assert_valid(&group, &a.value, &what),
                 Kind::FleetYaml => {
                     assert_valid(&fleet_yaml, &a.value, &what);
                     // fleet.yaml is a BundleSpec whose `targets` are written `targetCustomizations`;
@@ -119,29 +116,69 @@ fn artifacts_validate_against_upstream_schemas() {
                         spec["targets"] = t;
                     }
                     assert_valid(&bundle_spec, &spec, &format!("{what} as a Bundle spec"));
-                    counts[2] += 1;
                 }
-                Kind::Kustomization => {
-                    assert_valid(&kustomization, &a.value, &what);
-                    counts[3] += 1;
-                }
+                Kind::Kustomization => assert_valid(&kustomization, &a.value, &what),
+                Kind::GitLabCi => assert_valid(&ci, &a.value, &what),
+                Kind::AgentConfig => assert_valid(&agent, &a.value, &what),
+                Kind::PrometheusRule => assert_valid(&rule, &a.value, &what),
+                Kind::AgentValues => assert_keys_exist(&a.value, &chart_values, &what, ""),
+                // Checked with kubernetes-validate in `gitlab.rs`.
+                Kind::AgentRbac => {}
             }
         }
     }
-    assert!(
-        counts.iter().all(|c| *c > 0),
-        "every kind was checked: {counts:?}"
+    assert_eq!(
+        counts.len(),
+        9,
+        "every artifact kind was checked: {counts:?}"
     );
+}
+
+/// Every key fleetc sets in the chart's values exists in the chart's own values.yaml (a typo
+/// there is silently ignored by Helm).
+fn assert_keys_exist(ours: &Value, chart: &Value, what: &str, path: &str) {
+    let Some(map) = ours.as_object() else { return };
+    for (k, v) in map {
+        let here = format!("{path}.{k}");
+        let theirs = chart
+            .get(k)
+            .unwrap_or_else(|| panic!("{what}: `{here}` is not a value of the gitlab-agent chart"));
+        if v.is_object() && theirs.is_object() {
+            assert_keys_exist(v, theirs, what, &here);
+        }
+    }
+}
+
+fn drop_go_only_patterns(v: &mut Value) {
+    if let Value::Object(m) = v {
+        if m.get("pattern")
+            .and_then(Value::as_str)
+            .is_some_and(|p| p.contains("(?i)"))
+        {
+            m.remove("pattern");
+        }
+        m.values_mut().for_each(drop_go_only_patterns);
+    } else if let Value::Array(a) = v {
+        a.iter_mut().for_each(drop_go_only_patterns);
+    }
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 #[test]
 fn every_overlay_builds_with_kubectl_kustomize() {
-    let kubectl = which("kubectl").expect(
-        "kubectl is not on PATH: the kustomize conformance oracle is missing (install kubectl; .ci/run requires it)",
-    );
+    let kubectl = common::tool("kubectl", "install kubectl; it bundles kustomize");
     let mut built = 0;
-    for (name, root, artifacts, _tmp) in built_trees() {
-        for a in artifacts.iter().filter(|a| a.kind == Kind::Kustomization) {
+    for b in common::built_trees() {
+        let (name, root) = (&b.name, &b.root);
+        for a in b
+            .compiled
+            .artifacts
+            .iter()
+            .filter(|a| a.kind == Kind::Kustomization)
+        {
             let dir = root.join(a.path.trim_end_matches("/kustomization.yaml"));
             let out = Command::new(&kubectl)
                 .arg("kustomize")
@@ -168,12 +205,4 @@ fn every_overlay_builds_with_kubectl_kustomize() {
         }
     }
     assert!(built > 0);
-}
-
-fn which(tool: &str) -> Option<PathBuf> {
-    std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|p| p.join(tool))
-            .find(|p| p.is_file())
-    })
 }

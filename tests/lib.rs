@@ -6,6 +6,7 @@ mod cli;
 mod conformance;
 mod example;
 mod fixtures;
+mod gitlab;
 mod hostile;
 mod roundtrip;
 mod schema_file;

@@ -22,6 +22,13 @@ pub struct ObjectMeta {
 }
 
 impl ObjectMeta {
+    /// Metadata of a cluster-scoped object fleetc manages, with extra labels.
+    pub fn cluster_scoped(name: &str, extra: &[(&str, &str)]) -> ObjectMeta {
+        let mut meta = ObjectMeta::managed(name, "", extra);
+        meta.namespace = None;
+        meta
+    }
+
     /// Metadata of a namespaced object fleetc manages, with extra labels.
     pub fn managed(name: &str, namespace: &str, extra: &[(&str, &str)]) -> ObjectMeta {
         let mut labels: BTreeMap<String, String> = extra

@@ -4,11 +4,15 @@
 //! Emitting is pure: no I/O, no clock, no environment. Output order and formatting are fixed,
 //! so the same fleet always gives the same bytes.
 
+mod agent_config;
+mod agent_install;
 mod clustergroup;
 mod fleet_yaml;
+mod gitlab_ci;
 mod gitrepo;
 pub mod k8s;
 mod kustomization;
+mod prometheus_rule;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -32,6 +36,16 @@ pub enum Kind {
     FleetYaml,
     /// A kustomize overlay.
     Kustomization,
+    /// A GitLab agent configuration.
+    AgentConfig,
+    /// Helm values of the gitlab-agent chart.
+    AgentValues,
+    /// The agent's RBAC: several Kubernetes documents in one file.
+    AgentRbac,
+    /// `.gitlab-ci.yml`.
+    GitLabCi,
+    /// A PrometheusRule.
+    PrometheusRule,
 }
 
 /// One generated file: where it goes and the value it holds.
@@ -68,6 +82,20 @@ pub fn emit(fleet: &Fleet) -> Vec<Artifact> {
         out.push(fleet_yaml::emit(fleet, app, owner.clone()));
         out.extend(kustomization::emit(fleet, app, &owner));
     }
+    if let Some(side) = &fleet.gitlab {
+        for shard in &side.agents {
+            let owner = format!("/agents/{}/name", shard.agent);
+            out.push(agent_config::emit(shard, owner.clone()));
+            out.push(agent_install::values(side, shard, owner.clone()));
+            out.extend(agent_install::rbac(shard, owner));
+        }
+        if let Some(p) = &side.pipeline {
+            out.push(gitlab_ci::emit(fleet, side, p));
+        }
+    }
+    if let Some(m) = &fleet.monitoring {
+        out.push(prometheus_rule::emit(fleet, m));
+    }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out
 }
@@ -82,7 +110,18 @@ pub fn header(spec_name: &str) -> String {
 /// The file's bytes: header, then the YAML document.
 pub fn render(artifact: &Artifact, spec_name: &str) -> String {
     let mut text = header(spec_name);
-    text.push_str(&to_yaml(&artifact.value));
+    match (&artifact.kind, &artifact.value) {
+        // Several Kubernetes objects: one YAML document each, as kubectl expects.
+        (Kind::AgentRbac, Value::Array(docs)) => {
+            for (i, doc) in docs.iter().enumerate() {
+                if i > 0 {
+                    text.push_str("---\n");
+                }
+                text.push_str(&to_yaml(doc));
+            }
+        }
+        (_, value) => text.push_str(&to_yaml(value)),
+    }
     text
 }
 

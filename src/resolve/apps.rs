@@ -141,16 +141,15 @@ impl Cx<'_> {
         if is_helm {
             self.templating(i, a, fleet, names, &clusters);
         }
-        let customizations = self.customizations(
+        let input = super::overrides::AppInput {
             i,
-            a,
-            fleet,
+            spec: a,
             names,
-            &clusters,
-            &settings,
+            targeted: &clusters,
             is_helm,
-            &image_names,
-        );
+            images: &image_names,
+        };
+        let (customizations, tag_held) = self.customizations(&input, fleet, &settings);
 
         App {
             name: a.name.clone(),
@@ -167,6 +166,7 @@ impl Cx<'_> {
             customizations,
             depends_on: Vec::new(),
             drift: a.drift.clone(),
+            tag_held,
             namespace_labels: a.namespace_labels.clone(),
             namespace_annotations: a.namespace_annotations.clone(),
         }
@@ -425,6 +425,7 @@ impl Cx<'_> {
                 name: img.name.clone(),
                 new_name: img.new_name.clone(),
                 values_key,
+                build: img.build.clone(),
             });
         }
         out

@@ -6,6 +6,7 @@
 //! bases and local charts exist; writes nothing.
 
 mod apps;
+mod gitlab;
 mod overrides;
 mod templating;
 
@@ -26,8 +27,10 @@ pub fn resolve(
     text: &str,
     spec_name: &str,
     root: &Path,
+    pins: &crate::pins::Pins,
 ) -> Result<(Fleet, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut cx = Cx {
+        pins,
         ix: &loaded.index,
         text,
         root,
@@ -48,6 +51,7 @@ pub fn resolve(
 
 /// Resolution context: where to point and where to collect.
 pub(crate) struct Cx<'a> {
+    pub(crate) pins: &'a crate::pins::Pins,
     pub(crate) ix: &'a SpanIndex,
     pub(crate) text: &'a str,
     pub(crate) root: &'a Path,
@@ -117,6 +121,13 @@ impl Cx<'_> {
             workspace: s.namespace.clone(),
             repo: s.repo.clone(),
             branch: s.branch.clone(),
+            repo_path: s
+                .repo_path
+                .as_deref()
+                .map(|p| p.trim_matches('/'))
+                .filter(|p| *p != ".")
+                .unwrap_or_default()
+                .to_owned(),
             client_secret_name: s.client_secret_name.clone(),
             polling_interval: s.polling_interval.clone(),
             label_keys: s.cluster_labels.clone(),
@@ -125,12 +136,18 @@ impl Cx<'_> {
             clusters,
             agents,
             apps: Vec::new(),
+            gitlab: None,
+            monitoring: spec.monitoring.clone(),
         };
         let names = RefNames {
             envs: env_names,
             clusters: cluster_names,
         };
         fleet.apps = self.apps(spec, &fleet, &names);
+        self.gitlab(spec, &mut fleet, &names);
+        if let Some(m) = &spec.monitoring {
+            self.monitoring(m);
+        }
         fleet
     }
 
@@ -221,6 +238,7 @@ impl Cx<'_> {
                 region: c.region.clone(),
                 labels,
                 agent: None,
+                shard: None,
             });
         }
         (out, names)
@@ -335,6 +353,54 @@ impl Cx<'_> {
             }
         }
         agents
+    }
+
+    fn monitoring(&mut self, m: &crate::spec::Monitoring) {
+        self.dns_label(&m.namespace, "/monitoring/namespace", "namespace");
+        self.labels(&m.labels, "/monitoring/labels", true);
+        let t = &m.thresholds;
+        for (key, d) in [
+            ("failed", &t.failed),
+            ("modified", &t.modified),
+            ("outOfSync", &t.out_of_sync),
+            ("waitApplied", &t.wait_applied),
+            ("notReady", &t.not_ready),
+            ("gitFetch", &t.git_fetch),
+        ] {
+            if !is_prometheus_duration(d) {
+                self.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("`{d}` is not a Prometheus duration"),
+                    )
+                    .label(
+                        self.at(&format!("/monitoring/thresholds/{key}")),
+                        "Prometheus would reject the rule",
+                    )
+                    .help("use units ms, s, m, h, d, w or y, e.g. `5m` or `1h30m`"),
+                );
+            }
+        }
+        let s = &m.severities;
+        for (key, v) in [
+            ("failed", &s.failed),
+            ("modified", &s.modified),
+            ("outOfSync", &s.out_of_sync),
+            ("waitApplied", &s.wait_applied),
+            ("notReady", &s.not_ready),
+            ("gitFetch", &s.git_fetch),
+        ] {
+            if v.is_empty() || !is_label_value(v) {
+                self.push(
+                    Diagnostic::new(Code::InvalidName, format!("invalid severity `{v}`"))
+                        .label(
+                            self.at(&format!("/monitoring/severities/{key}")),
+                            "severities are label values",
+                        )
+                        .help("use e.g. `critical`, `warning` or `info`"),
+                );
+            }
+        }
     }
 
     // ---- shared checks ----
@@ -570,6 +636,39 @@ impl Cx<'_> {
 pub(crate) struct RefNames {
     pub(crate) envs: Names,
     pub(crate) clusters: Names,
+}
+
+/// Prometheus duration syntax: `[0-9]+(ms|s|m|h|d|w|y)`, repeated, largest unit first.
+fn is_prometheus_duration(s: &str) -> bool {
+    const UNITS: [&str; 7] = ["y", "w", "d", "h", "m", "s", "ms"];
+    let mut rest = s;
+    let mut last = None;
+    if s.is_empty() {
+        return false;
+    }
+    while !rest.is_empty() {
+        let n = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
+        if n == 0 {
+            return false;
+        }
+        rest = &rest[n..];
+        let unit = if rest.starts_with("ms") {
+            "ms"
+        } else {
+            &rest[..rest.len().min(1)]
+        };
+        let Some(pos) = UNITS.iter().position(|u| *u == unit) else {
+            return false;
+        };
+        if last.is_some_and(|l| pos <= l) {
+            return false;
+        }
+        last = Some(pos);
+        rest = &rest[unit.len()..];
+    }
+    true
 }
 
 /// Go's `time.ParseDuration` syntax, limited to what Fleet's CRD validation accepts.

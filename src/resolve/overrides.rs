@@ -5,7 +5,7 @@
 //! region, then environment-and-region, then cluster) into one entry, and orders the entries
 //! most specific first: clusters, then environment-and-region pairs, then environments.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{Cx, Names, RefNames};
 use crate::diagnostic::{Code, Diagnostic};
@@ -42,19 +42,15 @@ impl Layers {
 }
 
 impl Cx<'_> {
-    #[allow(clippy::too_many_arguments)]
     pub(super) fn customizations(
         &mut self,
-        i: usize,
-        a: &spec::App,
+        input: &AppInput<'_>,
         fleet: &Fleet,
-        names: &RefNames,
-        targeted: &[ClusterId],
         base: &Settings,
-        is_helm: bool,
-        images: &Names,
-    ) -> Vec<Customization> {
-        let layers = self.layers(i, a, fleet, names, targeted, is_helm, images);
+    ) -> (Vec<Customization>, BTreeSet<(ClusterId, String)>) {
+        let targeted = input.targeted;
+        let layers = self.layers(input, fleet);
+        let tag_held = held_tags(&layers, fleet, targeted);
         let mut covered = vec![false; fleet.clusters.len()];
         let mut out = Vec::new();
 
@@ -110,20 +106,18 @@ impl Cx<'_> {
                 out.push(entry(Scope::Env(env), clusters, delta.clone(), base));
             }
         }
-        out
+        (out, tag_held)
     }
 
-    #[allow(clippy::too_many_arguments)]
-    fn layers(
-        &mut self,
-        i: usize,
-        a: &spec::App,
-        fleet: &Fleet,
-        names: &RefNames,
-        targeted: &[ClusterId],
-        is_helm: bool,
-        images: &Names,
-    ) -> Layers {
+    fn layers(&mut self, input: &AppInput<'_>, fleet: &Fleet) -> Layers {
+        let AppInput {
+            i,
+            spec: a,
+            names,
+            targeted,
+            is_helm,
+            images,
+        } = *input;
         let mut layers = Layers::default();
         let mut seen: Vec<(usize, Key, Settings)> = Vec::new();
         for (j, o) in a.overrides.iter().enumerate() {
@@ -206,7 +200,55 @@ impl Cx<'_> {
             slot.merge(&settings);
         }
         self.shadowed(i, a, fleet, targeted, &seen, &layers);
+        self.pins_layer(a, names, images, &mut layers);
         layers
+    }
+
+    /// Lays the release pins of this app over its environment layers: a pin replaces the
+    /// environment's tag; region and cluster overrides still win over it.
+    fn pins_layer(&mut self, a: &spec::App, names: &RefNames, images: &Names, layers: &mut Layers) {
+        for (env, apps) in self.pins {
+            let Some(tags) = apps.get(&a.name) else {
+                continue;
+            };
+            let Some(&e) = names.envs.get(env) else {
+                self.push(
+                    Diagnostic::new(
+                        Code::UnknownReference,
+                        format!(
+                            "`{}` pins environment `{env}`, which the spec does not declare",
+                            crate::pins::FILE
+                        ),
+                    )
+                    .file(crate::pins::FILE)
+                    .help("pin again with `fleetc pin`, or remove the entry"),
+                );
+                continue;
+            };
+            for (image, tag) in tags {
+                if !images.contains_key(image) {
+                    self.push(
+                        Diagnostic::new(
+                            Code::UnknownReference,
+                            format!(
+                                "`{}` pins image `{image}`, which app `{}` does not run",
+                                crate::pins::FILE,
+                                a.name
+                            ),
+                        )
+                        .file(crate::pins::FILE)
+                        .help("pin again with `fleetc pin`, or remove the entry"),
+                    );
+                    continue;
+                }
+                layers
+                    .env
+                    .entry(e)
+                    .or_default()
+                    .tags
+                    .insert(image.clone(), tag.clone());
+            }
+        }
     }
 
     /// Reports overrides whose every setting is replaced, on every cluster they reach, by a
@@ -323,6 +365,46 @@ impl Cx<'_> {
             },
         }
     }
+}
+
+/// One app, as the override stage needs it.
+#[derive(Clone, Copy)]
+pub(super) struct AppInput<'s> {
+    /// Index of the app in the spec.
+    pub(super) i: usize,
+    /// The app as written.
+    pub(super) spec: &'s spec::App,
+    /// Name tables.
+    pub(super) names: &'s RefNames,
+    /// Clusters the app reaches.
+    pub(super) targeted: &'s [ClusterId],
+    /// Whether it is a Helm app.
+    pub(super) is_helm: bool,
+    /// Its images by name.
+    pub(super) images: &'s Names,
+}
+
+/// Cluster and image pairs whose tag a layer narrower than the environment sets.
+fn held_tags(
+    layers: &Layers,
+    fleet: &Fleet,
+    targeted: &[ClusterId],
+) -> BTreeSet<(ClusterId, String)> {
+    let mut out = BTreeSet::new();
+    for &c in targeted {
+        let cl = &fleet.clusters[c];
+        let narrower = [
+            layers.region.get(&cl.region),
+            layers.env_region.get(&(cl.environment, cl.region.clone())),
+            layers.cluster.get(&c),
+        ];
+        for l in narrower.into_iter().flatten() {
+            for image in l.tags.keys() {
+                out.insert((c, image.clone()));
+            }
+        }
+    }
+    out
 }
 
 #[derive(Clone)]

@@ -24,6 +24,66 @@ pub fn upstream() -> PathBuf {
     dir
 }
 
+/// Derived oracles that are not upstream files (the GitLab agent configuration schema):
+/// `$FLEETC_REFERENCE`, or `reference/` beside the upstream directory.
+pub fn reference() -> PathBuf {
+    let dir = std::env::var_os("FLEETC_REFERENCE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| upstream().join("../reference"));
+    assert!(
+        dir.join("gitlab-agent-config.derived.schema.json")
+            .is_file(),
+        "derived reference schemas not found under {} (set FLEETC_REFERENCE)",
+        dir.display()
+    );
+    dir
+}
+
+/// An external validator on PATH. In CI a missing oracle fails: tests never skip.
+pub fn tool(name: &str, install: &str) -> PathBuf {
+    std::env::var_os("PATH")
+        .and_then(|paths| {
+            std::env::split_paths(&paths)
+                .map(|p| p.join(name))
+                .find(|p| p.is_file())
+        })
+        .unwrap_or_else(|| {
+            panic!("`{name}` is not on PATH: this conformance oracle is missing ({install})")
+        })
+}
+
+/// The example and every ok fixture, built into scratch directories.
+pub fn built_trees() -> Vec<Built> {
+    let mut dirs = vec![repo().join("examples/fleet")];
+    dirs.extend(ok_fixtures());
+    dirs.into_iter()
+        .map(|dir| {
+            let tmp = tempfile::tempdir().unwrap();
+            copy_dir(&dir, tmp.path());
+            let compiled = compile(tmp.path()).unwrap_or_else(|e| panic!("{e}"));
+            let plan = fleetc::output::plan(tmp.path(), &compiled.files).unwrap();
+            fleetc::output::apply(tmp.path(), &plan).unwrap();
+            Built {
+                name: dir.file_name().unwrap().to_string_lossy().into_owned(),
+                root: tmp.path().to_path_buf(),
+                compiled,
+                _tmp: tmp,
+            }
+        })
+        .collect()
+}
+
+/// A spec compiled and written into a scratch directory.
+pub struct Built {
+    /// Fixture name.
+    pub name: String,
+    /// Where it was written.
+    pub root: PathBuf,
+    /// The compilation.
+    pub compiled: fleetc::Compiled,
+    _tmp: tempfile::TempDir,
+}
+
 /// Reads a spec the way the CLI names it: relative to its directory.
 pub fn source(spec: &Path) -> Source {
     Source {

@@ -1,0 +1,475 @@
+//! `.gitlab-ci.yml`: build → test → publish images → validate → for each environment in
+//! promotion order, pin the new images and let Fleet deploy, then verify every cluster through
+//! its agent; plus a scheduled drift check of the Fleet bundles.
+//!
+//! CI never applies manifests: promotion is a commit of release pins (and the regenerated tree)
+//! that Fleet pulls. Verification reaches each cluster through its GitLab agent, selecting the
+//! context explicitly, because GitLab does not (gitlab#505451). Shell scripts are text, so they
+//! are rendered from minijinja templates; the YAML around them is typed and serialized.
+
+use std::collections::BTreeSet;
+
+use minijinja::{Environment, UndefinedBehavior, value::Serde};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+use super::{Artifact, Kind};
+use crate::model::{AppSource, ClusterId, Fleet, GitLabSide};
+use crate::spec::{Pipeline, Promotion, Tier, Verify, WorkloadKind};
+
+/// Where the pipeline is written, relative to the output root.
+pub(super) const PATH: &str = ".gitlab-ci.yml";
+
+#[derive(Serialize, Default)]
+struct Job {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    extends: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    stage: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    image: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    services: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    needs: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    variables: Map<String, Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    environment: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resource_group: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    interruptible: Option<bool>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    before_script: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    script: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    artifacts: Option<Value>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    rules: Vec<Value>,
+}
+
+/// Rules: skip scheduled pipelines (they only run the drift check), and optionally only run on
+/// the default branch, optionally waiting for a person.
+fn rules(default_branch_only: bool, manual: bool) -> Vec<Value> {
+    let mut r = vec![json!({"if": "$CI_PIPELINE_SOURCE == \"schedule\"", "when": "never"})];
+    let when = if manual { "manual" } else { "on_success" };
+    if default_branch_only {
+        r.push(json!({"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH", "when": when}));
+    } else {
+        r.push(json!({"when": when}));
+    }
+    r
+}
+
+const VERIFY_TEMPLATE: &str = r#"kubectl config use-context "$KUBE_CONTEXT"
+{% for w in waits %}
+fleetc_wait_image {{ w.namespace|sh }} {{ w.image|sh }}
+{% endfor %}
+{% for r in rollouts %}
+kubectl --namespace {{ r.namespace|sh }} rollout status {{ r.kind }}/{{ r.name|sh }} --timeout={{ timeout }}
+{% endfor %}
+{% for ns in charts %}
+for w in $(kubectl --namespace {{ ns|sh }} get deployments,statefulsets,daemonsets -o name); do kubectl --namespace {{ ns|sh }} rollout status "$w" --timeout={{ timeout }}; done
+{% endfor %}
+"#;
+
+const WAIT_FUNCTION: &str = r#"fleetc_wait_image() {
+  deadline=$(( $(date +%s) + {{ seconds }} ))
+  until kubectl --namespace "$1" get deployments,statefulsets,daemonsets,cronjobs -o jsonpath='{..image}' | tr ' ' '\n' | grep -qxF "$2:$CI_COMMIT_SHA"; do
+    if [ "$(date +%s)" -ge "$deadline" ]; then
+      echo "Fleet has not rolled out $2:$CI_COMMIT_SHA in namespace $1 within {{ timeout }}" >&2
+      exit 1
+    fi
+    sleep 10
+  done
+}
+"#;
+
+const PROMOTE_TEMPLATE: &str = r#"git fetch origin "$CI_DEFAULT_BRANCH"
+git checkout -B "$CI_DEFAULT_BRANCH" "origin/$CI_DEFAULT_BRANCH"
+fleetc pin --spec "$FLEETC_SPEC" --environment {{ env|sh }} --tag "$CI_COMMIT_SHA"
+fleetc build --spec "$FLEETC_SPEC"
+git add --all
+if git diff --cached --quiet; then echo "{{ env }} already runs $CI_COMMIT_SHORT_SHA"; exit 0; fi
+git -c user.name="fleetc" -c user.email="fleetc@$CI_SERVER_HOST" commit --message "fleetc: promote $CI_COMMIT_SHORT_SHA to {{ env }} [skip ci]"
+git push "https://fleetc:${FLEETC_GIT_TOKEN}@${CI_SERVER_HOST}/${CI_PROJECT_PATH}.git" "HEAD:$CI_DEFAULT_BRANCH"
+"#;
+
+const DRIFT_TEMPLATE: &str = r#"kubectl config use-context "$KUBE_CONTEXT"
+kubectl get bundles.fleet.cattle.io --namespace {{ workspace|sh }} -o custom-columns='BUNDLE:.metadata.name,READY:.status.display.readyClusters,STATE:.status.display.state' > fleet-bundles.txt
+cat fleet-bundles.txt
+awk 'NR > 1 && $3 != "<none>"' fleet-bundles.txt > drift-report.txt
+if [ -s drift-report.txt ]; then echo "Fleet bundles that are not Ready:" >&2; cat drift-report.txt >&2; exit 1; fi
+echo "Every Fleet bundle is Ready."
+"#;
+
+fn templates() -> Environment<'static> {
+    let mut env = Environment::new();
+    env.set_undefined_behavior(UndefinedBehavior::Strict);
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .trim_blocks(true)
+            .lstrip_blocks(true)
+            .keep_trailing_newline(true)
+            .build()
+            .expect("the default delimiters are valid"),
+    );
+    // Shell-quote a value: single quotes, with embedded single quotes closed and escaped.
+    env.add_filter("sh", |s: String| format!("'{}'", s.replace('\'', r"'\''")));
+    for (name, src) in [
+        ("verify", VERIFY_TEMPLATE),
+        ("wait", WAIT_FUNCTION),
+        ("promote", PROMOTE_TEMPLATE),
+        ("drift", DRIFT_TEMPLATE),
+    ] {
+        env.add_template(name, src)
+            .expect("built-in templates parse");
+    }
+    env
+}
+
+fn render(env: &Environment<'_>, name: &str, ctx: impl Serialize) -> String {
+    env.get_template(name)
+        .and_then(|t| t.render(Serde(ctx)))
+        .expect("built-in templates render with their context")
+}
+
+#[derive(Serialize)]
+struct Wait<'a> {
+    namespace: &'a str,
+    image: &'a str,
+}
+
+#[derive(Serialize)]
+struct Rollout<'a> {
+    namespace: &'a str,
+    kind: &'static str,
+    name: &'a str,
+}
+
+pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
+    let tpl = templates();
+    let mut jobs: Vec<(String, Job)> = Vec::new();
+    let mut stages: Vec<String> = Vec::new();
+    let stage = |name: String, stages: &mut Vec<String>| {
+        if !stages.contains(&name) {
+            stages.push(name.clone());
+        }
+        Some(name)
+    };
+
+    for (name, step) in [("build", &p.build), ("test", &p.test)] {
+        if let Some(step) = step {
+            jobs.push((
+                name.to_owned(),
+                Job {
+                    stage: stage(name.to_owned(), &mut stages),
+                    image: Some(step.image.clone()),
+                    script: step.script.clone(),
+                    rules: rules(false, false),
+                    ..Job::default()
+                },
+            ));
+        }
+    }
+
+    // One publish job per image the pipeline builds.
+    let built: Vec<(&str, &crate::model::ImageRef, &crate::spec::ImageBuild)> = fleet
+        .apps
+        .iter()
+        .flat_map(|app| {
+            app.images
+                .iter()
+                .filter_map(move |img| img.build.as_ref().map(|b| (app.name.as_str(), img, b)))
+        })
+        .collect();
+    let mut publish_names = Vec::new();
+    for (app, img, b) in &built {
+        let short = img.name.rsplit('/').next().unwrap_or(&img.name);
+        let name = if short == *app {
+            format!("publish:{app}")
+        } else {
+            format!("publish:{app}:{short}")
+        };
+        let context = if fleet.repo_path.is_empty() {
+            b.context.clone()
+        } else {
+            format!("{}/{}", fleet.repo_path, b.context)
+        };
+        jobs.push((
+            name.clone(),
+            Job {
+                stage: stage("publish".to_owned(), &mut stages),
+                image: Some(p.docker_image.clone()),
+                services: vec![format!("{}-dind", p.docker_image)],
+                variables: Map::from_iter([("DOCKER_TLS_CERTDIR".to_owned(), Value::from("/certs"))]),
+                script: vec![
+                    "echo \"$CI_REGISTRY_PASSWORD\" | docker login --username \"$CI_REGISTRY_USER\" --password-stdin \"$CI_REGISTRY\"".to_owned(),
+                    format!("docker build --file '{context}/{}' --tag '{}':\"$CI_COMMIT_SHA\" '{context}'", b.dockerfile, img.name),
+                    format!("docker push '{}':\"$CI_COMMIT_SHA\"", img.name),
+                ],
+                rules: rules(true, false),
+                ..Job::default()
+            },
+        ));
+        publish_names.push(name);
+    }
+
+    jobs.push((
+        "validate".to_owned(),
+        Job {
+            stage: stage("validate".to_owned(), &mut stages),
+            image: Some(p.fleetc_image.clone()),
+            needs: Some(Vec::new()),
+            script: vec![
+                "fleetc check --spec \"$FLEETC_SPEC\" --format gitlab > gl-code-quality-report.json || { fleetc check --spec \"$FLEETC_SPEC\"; exit 1; }".to_owned(),
+            ],
+            artifacts: Some(json!({
+                "when": "always",
+                "expire_in": "1 week",
+                "reports": {"codequality": "gl-code-quality-report.json"}
+            })),
+            rules: rules(false, false),
+            ..Job::default()
+        },
+    ));
+
+    let seconds = go_duration_seconds(&p.verify_timeout);
+    jobs.push((
+        ".fleetc-verify".to_owned(),
+        Job {
+            image: Some(p.fleetc_image.clone()),
+            interruptible: Some(false),
+            before_script: vec![render(
+                &tpl,
+                "wait",
+                json!({"seconds": seconds, "timeout": p.verify_timeout}),
+            )],
+            ..Job::default()
+        },
+    ));
+
+    for (e, env) in fleet.environments.iter().enumerate() {
+        let promote = format!("promote:{}", env.name);
+        let mut needs = vec!["validate".to_owned()];
+        if e == 0 {
+            needs.extend(publish_names.iter().cloned());
+        }
+        jobs.push((
+            promote.clone(),
+            Job {
+                stage: stage(format!("promote-{}", env.name), &mut stages),
+                image: Some(p.fleetc_image.clone()),
+                // Later environments wait for the earlier stages (a DAG would need every
+                // verify job of the previous environment, beyond `needs` limits).
+                needs: (e == 0).then_some(needs),
+                // One commit to the manifests repository at a time.
+                resource_group: Some("fleetc-promote".to_owned()),
+                interruptible: Some(false),
+                script: vec![render(&tpl, "promote", json!({"env": env.name}))],
+                rules: rules(true, env.promotion == Promotion::Manual),
+                ..Job::default()
+            },
+        ));
+        let verify = p.verify.get(&env.name).copied().unwrap_or_default();
+        if verify == Verify::Skip {
+            continue;
+        }
+        let clusters: BTreeSet<ClusterId> = fleet
+            .apps
+            .iter()
+            .flat_map(|a| a.clusters.iter().copied())
+            .filter(|c| fleet.clusters[*c].environment == e)
+            .collect();
+        for c in clusters {
+            let cl = &fleet.clusters[c];
+            let Some(shard) = cl.shard else { continue };
+            let context = side.kube_context(shard);
+            jobs.push((
+                format!("verify:{}", cl.name),
+                Job {
+                    extends: Some(".fleetc-verify"),
+                    stage: stage(format!("verify-{}", env.name), &mut stages),
+                    needs: Some(vec![promote.clone()]),
+                    variables: Map::from_iter([(
+                        "KUBE_CONTEXT".to_owned(),
+                        Value::from(context.clone()),
+                    )]),
+                    environment: Some(json!({
+                        "name": format!("{}/{}", env.name, cl.name),
+                        "deployment_tier": tier(env.tier),
+                        "kubernetes": {"agent": context},
+                    })),
+                    resource_group: Some(format!("cluster-{}", cl.name)),
+                    script: vec![verify_script(&tpl, fleet, c, &p.verify_timeout)],
+                    rules: rules(true, verify == Verify::Manual),
+                    ..Job::default()
+                },
+            ));
+        }
+    }
+
+    if let (Some(_), Some(shard)) = (&p.drift_check, side.drift_agent) {
+        jobs.push((
+            "drift-check".to_owned(),
+            Job {
+                stage: stage("drift-check".to_owned(), &mut stages),
+                image: Some(p.fleetc_image.clone()),
+                needs: Some(Vec::new()),
+                variables: Map::from_iter([("KUBE_CONTEXT".to_owned(), Value::from(side.kube_context(shard)))]),
+                script: vec![render(&tpl, "drift", json!({"workspace": fleet.workspace}))],
+                artifacts: Some(json!({
+                    "when": "always",
+                    "expire_in": "30 days",
+                    "paths": ["fleet-bundles.txt", "drift-report.txt"]
+                })),
+                rules: vec![
+                    json!({"if": "$CI_PIPELINE_SOURCE == \"schedule\" && $FLEETC_JOB == \"drift-check\""}),
+                ],
+                ..Job::default()
+            },
+        ));
+    }
+
+    let spec_path = if fleet.repo_path.is_empty() {
+        fleet.spec_name.clone()
+    } else {
+        format!("{}/{}", fleet.repo_path, fleet.spec_name)
+    };
+    let mut doc = Map::new();
+    doc.insert(
+        "workflow".into(),
+        json!({
+            "auto_cancel": {"on_new_commit": "interruptible"},
+            "rules": [
+                {"if": "$CI_PIPELINE_SOURCE == \"merge_request_event\""},
+                {"if": "$CI_COMMIT_BRANCH && $CI_OPEN_MERGE_REQUESTS", "when": "never"},
+                {"if": "$CI_COMMIT_BRANCH == $CI_DEFAULT_BRANCH"},
+                {"if": "$CI_PIPELINE_SOURCE == \"schedule\""}
+            ]
+        }),
+    );
+    doc.insert("stages".into(), json!(stages));
+    doc.insert("variables".into(), json!({"FLEETC_SPEC": spec_path}));
+    doc.insert(
+        "default".into(),
+        json!({
+            "interruptible": true,
+            "retry": {"max": 2, "when": ["runner_system_failure", "api_failure", "scheduler_failure"]}
+        }),
+    );
+    for (name, job) in jobs {
+        doc.insert(
+            name,
+            serde_json::to_value(job).expect("jobs are plain data"),
+        );
+    }
+    Artifact::new(
+        PATH.to_owned(),
+        Kind::GitLabCi,
+        "/pipeline".to_owned(),
+        &Value::Object(doc),
+    )
+}
+
+/// What a cluster's verification waits for: the images this pipeline built, where the
+/// environment's pin reaches the cluster, then every rollout.
+fn verify_script(tpl: &Environment<'_>, fleet: &Fleet, c: ClusterId, timeout: &str) -> String {
+    let mut waits = Vec::new();
+    let mut rollouts = Vec::new();
+    let mut charts = Vec::new();
+    for app in fleet
+        .apps
+        .iter()
+        .filter(|a| a.clusters.binary_search(&c).is_ok())
+    {
+        for img in app.images.iter().filter(|i| i.build.is_some()) {
+            if !app.tag_held.contains(&(c, img.name.clone())) {
+                waits.push(Wait {
+                    namespace: &app.namespace,
+                    image: &img.name,
+                });
+            }
+        }
+        match &app.source {
+            AppSource::Kustomize { workload, .. } => rollouts.push(Rollout {
+                namespace: &app.namespace,
+                kind: match workload.kind {
+                    WorkloadKind::Deployment => "deployment",
+                    WorkloadKind::StatefulSet => "statefulset",
+                },
+                name: &workload.name,
+            }),
+            AppSource::Helm(_) => charts.push(app.namespace.as_str()),
+        }
+    }
+    charts.sort_unstable();
+    charts.dedup();
+    render(
+        tpl,
+        "verify",
+        json!({"waits": waits, "rollouts": rollouts, "charts": charts, "timeout": timeout}),
+    )
+}
+
+fn tier(t: Tier) -> &'static str {
+    match t {
+        Tier::Production => "production",
+        Tier::Staging => "staging",
+        Tier::Testing => "testing",
+        Tier::Development => "development",
+        Tier::Other => "other",
+    }
+}
+
+/// Seconds in a Go duration that resolve has already validated (`1h30m`, `15m`, `90s`).
+fn go_duration_seconds(d: &str) -> u64 {
+    let mut total = 0f64;
+    let mut num = String::new();
+    let mut chars = d.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch.is_ascii_digit() || ch == '.' {
+            num.push(ch);
+            continue;
+        }
+        let mut unit = ch.to_string();
+        if matches!(ch, 'm' | 'u' | 'n' | 'µ') && chars.peek() == Some(&'s') {
+            unit.push('s');
+            chars.next();
+        }
+        let n: f64 = num.parse().unwrap_or(0.0);
+        num.clear();
+        total += n * match unit.as_str() {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            _ => 0.0,
+        };
+    }
+    total.ceil() as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_in_seconds() {
+        assert_eq!(go_duration_seconds("15m"), 900);
+        assert_eq!(go_duration_seconds("1h30m"), 5400);
+        assert_eq!(go_duration_seconds("90s"), 90);
+        assert_eq!(go_duration_seconds("1500ms"), 2);
+    }
+
+    #[test]
+    fn shell_quoting_filter() {
+        let tpl = templates();
+        let out = tpl
+            .render_str("{{ x|sh }}", Serde(json!({"x": "it's"})))
+            .unwrap();
+        assert_eq!(out, r"'it'\''s'");
+    }
+}

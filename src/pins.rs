@@ -1,0 +1,71 @@
+//! Release pins: which image tag each environment runs, written by the pipeline
+//! (`fleetc pin`) and read by every build.
+//!
+//! Pins live in their own small file (`releases.yaml` beside the spec) so that a promotion
+//! changes that file and the few generated files that carry the tag, and nothing else: the
+//! spec, the pipeline and every other artifact stay byte-identical.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use crate::diagnostic::{Code, Diagnostic};
+
+/// The pins file, relative to the output root.
+pub const FILE: &str = "releases.yaml";
+
+/// Environment → app → image → tag.
+pub type Pins = BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>;
+
+const HEADER: &str = "# Release pins: the image tag each environment runs. Written by `fleetc pin` in the\n# pipeline and read by `fleetc build`; edit the spec, not this file.\n";
+
+/// Reads the pins under `root`; no file means no pins.
+pub fn read(root: &Path) -> Result<Pins, Diagnostic> {
+    let path = root.join(FILE);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Pins::new()),
+        Err(e) => {
+            return Err(
+                Diagnostic::new(Code::InvalidValue, format!("cannot read `{FILE}`: {e}"))
+                    .file(FILE)
+                    .help("check the file's permissions"),
+            );
+        }
+    };
+    if text.len() > crate::load::MAX_SPEC_BYTES {
+        return Err(
+            Diagnostic::new(Code::InputLimit, format!("`{FILE}` is too large"))
+                .file(FILE)
+                .help("it holds one tag per environment, app and image"),
+        );
+    }
+    let options = serde_saphyr::options! {
+        strict_booleans: true,
+        leading_zero_numbers_as_strings: true,
+        underscored_numbers_as_strings: true,
+        with_snippet: false,
+    };
+    let pins: Option<Pins> = serde_saphyr::from_str_with_options(&text, options).map_err(|e| {
+        Diagnostic::new(
+            Code::InvalidValue,
+            format!(
+                "`{FILE}` is not a map of environment → app → image → tag: {}",
+                e.without_snippet()
+            ),
+        )
+        .file(FILE)
+        .help("restore it from Git, or delete it and pin again with `fleetc pin`")
+    })?;
+    Ok(pins.unwrap_or_default())
+}
+
+/// The file's content for `pins`.
+pub fn render(pins: &Pins) -> String {
+    let mut text = HEADER.to_owned();
+    if pins.is_empty() {
+        text.push_str("{}\n");
+    } else {
+        text.push_str(&crate::emit::to_yaml(pins));
+    }
+    text
+}

@@ -1,0 +1,223 @@
+//! The GitLab side and the alert rules, checked with the real tools: `check-jsonschema` (GitLab
+//! CI schema), `kubernetes-validate --strict` (RBAC), `promtool check rules` (alert rules). And
+//! no generated file ever carries anything token-shaped.
+
+use std::process::Command;
+
+use fleetc::emit::Kind;
+
+use crate::common;
+
+fn run_ok(cmd: &mut Command, what: &str) {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{what} failed:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn gitlab_ci_passes_check_jsonschema() {
+    let tool = common::tool("check-jsonschema", "pip install check-jsonschema");
+    let mut checked = 0;
+    for b in common::built_trees() {
+        for a in b
+            .compiled
+            .artifacts
+            .iter()
+            .filter(|a| a.kind == Kind::GitLabCi)
+        {
+            run_ok(
+                Command::new(&tool)
+                    .args(["--builtin-schema", "vendor.gitlab-ci"])
+                    .arg(b.root.join(&a.path)),
+                &format!("check-jsonschema {}/{}", b.name, a.path),
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2, "the example and a fixture have pipelines");
+}
+
+#[test]
+fn agent_rbac_passes_kubernetes_validate_strict() {
+    let tool = common::tool("kubernetes-validate", "pip install kubernetes-validate");
+    let mut checked = 0;
+    for b in common::built_trees() {
+        for a in b
+            .compiled
+            .artifacts
+            .iter()
+            .filter(|a| a.kind == Kind::AgentRbac)
+        {
+            run_ok(
+                Command::new(&tool)
+                    .arg("--strict")
+                    .arg(b.root.join(&a.path)),
+                &format!("kubernetes-validate --strict {}/{}", b.name, a.path),
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 4);
+}
+
+#[test]
+fn alert_rules_pass_promtool() {
+    let tool = common::tool("promtool", "apt-get install prometheus");
+    let mut checked = 0;
+    for b in common::built_trees() {
+        for a in b
+            .compiled
+            .artifacts
+            .iter()
+            .filter(|a| a.kind == Kind::PrometheusRule)
+        {
+            let groups = serde_json::json!({"groups": a.value["spec"]["groups"]});
+            let file = b.root.join("rules-for-promtool.yaml");
+            std::fs::write(&file, fleetc::emit::to_yaml(&groups)).unwrap();
+            run_ok(
+                Command::new(&tool).args(["check", "rules"]).arg(&file),
+                &format!("promtool check rules ({}/{})", b.name, a.path),
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 2);
+}
+
+#[test]
+fn agent_configs_are_what_the_agent_server_accepts() {
+    for b in common::built_trees() {
+        for a in b
+            .compiled
+            .artifacts
+            .iter()
+            .filter(|a| a.kind == Kind::AgentConfig)
+        {
+            let ci = &a.value["ci_access"];
+            // The tutorial mistake: default_namespace directly under ci_access.
+            assert!(
+                ci.get("default_namespace").is_none(),
+                "{}/{}",
+                b.name,
+                a.path
+            );
+            for entry in ["projects", "groups"]
+                .iter()
+                .flat_map(|k| ci[k].as_array().into_iter().flatten())
+            {
+                let access_as = entry["access_as"].as_object().unwrap();
+                assert_eq!(
+                    access_as.len(),
+                    1,
+                    "exactly one access_as key in {}/{}",
+                    b.name,
+                    a.path
+                );
+            }
+        }
+        for a in b
+            .compiled
+            .artifacts
+            .iter()
+            .filter(|a| a.kind == Kind::AgentValues)
+        {
+            let config = &a.value["config"];
+            assert!(
+                config.get("token").is_none(),
+                "no token in values: {}/{}",
+                b.name,
+                a.path
+            );
+            assert!(config["secretName"].is_string());
+            assert_eq!(
+                a.value["rbac"]["create"], false,
+                "the chart's cluster-admin binding stays off"
+            );
+        }
+    }
+}
+
+/// Token shapes that must never be written: GitLab tokens, private keys, cloud keys.
+fn token_shaped(text: &str) -> Option<&'static str> {
+    const PREFIXES: &[&str] = &[
+        "glpat-", "glagent-", "glrt-", "glptt-", "gldt-", "glcbt-", "glft-", "gloas-",
+    ];
+    for p in PREFIXES {
+        if text.match_indices(p).any(|(i, _)| {
+            text[i + p.len()..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                .count()
+                >= 20
+        }) {
+            return Some(p);
+        }
+    }
+    if text.contains("PRIVATE KEY-----") {
+        return Some("private key");
+    }
+    if text.match_indices("AKIA").any(|(i, _)| {
+        text[i + 4..]
+            .chars()
+            .take(16)
+            .filter(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+            .count()
+            == 16
+    }) {
+        return Some("AWS key");
+    }
+    None
+}
+
+#[test]
+fn no_generated_file_is_token_shaped() {
+    for b in common::built_trees() {
+        for (path, text) in &b.compiled.files {
+            assert_eq!(token_shaped(text), None, "{}/{path}", b.name);
+        }
+    }
+    assert_eq!(
+        token_shaped("token: glpat-0123456789abcdefghij"),
+        Some("glpat-"),
+        "the scan itself works"
+    );
+}
+
+#[test]
+fn a_spec_that_inlines_a_token_is_rejected_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok/gitlab-sharded"),
+        tmp.path(),
+    );
+    let spec = tmp.path().join("fleetc.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let token = "glagent-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghijkl";
+    std::fs::write(
+        &spec,
+        text.replace(
+            "tokenSecret: stores-agent-token",
+            &format!("tokenSecret: {token}"),
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_fleetc"))
+        .args(["build", "--color", "never"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fleetc::E024") && err.contains("GitLab agent token"),
+        "{err}"
+    );
+    assert!(
+        !tmp.path().join(".fleetc-manifest").exists(),
+        "nothing written"
+    );
+}
