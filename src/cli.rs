@@ -21,16 +21,18 @@ pub enum Command {
     Build(CompileArgs),
     /// Verify that the generated tree on disk is exactly what the spec produces; writes nothing.
     Check(CompileArgs),
+    /// Show what a spec change does: the generated files that change and, per app, which
+    /// clusters change and how (reads the base revision through git, no checkout).
+    Diff(DiffArgs),
     /// Pin an environment to the images built from one commit (run by the pipeline): writes
     /// `releases.yaml`, which `fleetc build` then reads.
     Pin(PinArgs),
     /// Print the JSON Schema of the spec.
     Schema,
-    /// Print the long explanation of a diagnostic code (e.g. `fleetc explain E012`).
-    Explain {
-        /// The code, e.g. `E012`; `list` prints every code.
-        code: String,
-    },
+    /// Explain a diagnostic code (`fleetc explain E012`, `fleetc explain list`), or what reaches
+    /// a cluster (`fleetc explain cluster prod-eu-west-1`) or where an app goes
+    /// (`fleetc explain app web`).
+    Explain(ExplainArgs),
 }
 
 /// Options of commands that compile the spec.
@@ -63,6 +65,50 @@ pub enum Format {
     Json,
     /// A GitLab Code Quality report on stdout.
     Gitlab,
+}
+
+/// Options of `fleetc explain`.
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A diagnostic code, `list`, `cluster` or `app`.
+    pub what: String,
+    /// The cluster or app name.
+    pub name: Option<String>,
+    /// The fleet spec (for `cluster` and `app`).
+    #[arg(long, default_value = "fleetc.yaml")]
+    pub spec: PathBuf,
+    /// Output root. Default: the spec's directory.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+/// Options of `fleetc diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The fleet spec (in the working tree).
+    #[arg(long, default_value = "fleetc.yaml")]
+    pub spec: PathBuf,
+    /// Output root. Default: the spec's directory.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Git revision to compare with, e.g. `origin/main` or `$CI_MERGE_REQUEST_DIFF_BASE_SHA`.
+    #[arg(long)]
+    pub base: String,
+    /// Plain text, or a Markdown merge-request comment.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// When to colour diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// Output of `fleetc diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// For a terminal.
+    Text,
+    /// For a merge-request comment.
+    Markdown,
 }
 
 /// Options of `fleetc pin`.

@@ -8,7 +8,9 @@
 pub mod cli;
 pub mod codes;
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
+pub mod explain;
 pub mod fleet_names;
 pub mod lint;
 pub mod load;
@@ -21,6 +23,7 @@ mod run;
 pub mod schema;
 pub mod spec;
 pub mod suggest;
+pub mod workspace;
 
 use std::path::Path;
 
@@ -44,8 +47,16 @@ pub struct Compiled {
 }
 
 /// Compiles spec text. `root` is the output root that paths in the spec are relative to; it is
-/// only read (to confirm that kustomize bases and local charts exist).
+/// only read (to confirm that kustomize bases and local charts exist, and for release pins).
 pub fn compile(source: &Source, root: &Path) -> Result<Compiled, Vec<Diagnostic>> {
+    compile_in(source, &workspace::Disk(root.to_path_buf()))
+}
+
+/// Compiles spec text against any view of the output root (the working tree, a Git revision).
+pub fn compile_in(
+    source: &Source,
+    root: &dyn workspace::Workspace,
+) -> Result<Compiled, Vec<Diagnostic>> {
     let loaded = load::load(source)?;
     let pins = pins::read(root).map_err(|d| vec![d])?;
     let resolved = resolve::resolve(&loaded, &source.text, &source.name, root, &pins);

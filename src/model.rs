@@ -245,6 +245,8 @@ pub struct Target {
     pub cluster_group: Option<String>,
     /// Label selector over clusters.
     pub selector: Option<LabelSelector>,
+    /// Everything the target requires, as one selector (ClusterGroup criteria included).
+    pub matcher: LabelSelector,
 }
 
 /// A Kubernetes label selector.

@@ -6,9 +6,9 @@
 //! spec, the pipeline and every other artifact stay byte-identical.
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use crate::diagnostic::{Code, Diagnostic};
+use crate::workspace::Workspace;
 
 /// The pins file, relative to the output root.
 pub const FILE: &str = "releases.yaml";
@@ -18,12 +18,11 @@ pub type Pins = BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>>;
 
 const HEADER: &str = "# Release pins: the image tag each environment runs. Written by `fleetc pin` in the\n# pipeline and read by `fleetc build`; edit the spec, not this file.\n";
 
-/// Reads the pins under `root`; no file means no pins.
-pub fn read(root: &Path) -> Result<Pins, Diagnostic> {
-    let path = root.join(FILE);
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Pins::new()),
+/// Reads the pins of the output root; no file means no pins.
+pub fn read(root: &dyn Workspace) -> Result<Pins, Diagnostic> {
+    let text = match root.read(FILE) {
+        Ok(Some(t)) => t,
+        Ok(None) => return Ok(Pins::new()),
         Err(e) => {
             return Err(
                 Diagnostic::new(Code::InvalidValue, format!("cannot read `{FILE}`: {e}"))

@@ -11,7 +11,9 @@ use std::path::{Path, PathBuf};
 
 use clap::Parser;
 
-use crate::cli::{Cli, Color, Command, CompileArgs, Format, PinArgs};
+use crate::cli::{
+    Cli, Color, Command, CompileArgs, DiffArgs, DiffFormat, ExplainArgs, Format, PinArgs,
+};
 use crate::codes::Code;
 use crate::diagnostic::{self, Diagnostic, RenderOptions, Source};
 use crate::load::MAX_SPEC_BYTES;
@@ -31,11 +33,12 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
         Command::Pin(args) => pin(&args),
+        Command::Diff(args) => diff(&args),
         Command::Schema => {
             print!("{}", schema::spec_schema_text());
             0
         }
-        Command::Explain { code } => explain(&code),
+        Command::Explain(args) => explain(&args),
     }
 }
 
@@ -132,6 +135,86 @@ fn check(args: &CompileArgs) -> i32 {
     }
 }
 
+fn diff(args: &DiffArgs) -> i32 {
+    let head_args = CompileArgs {
+        spec: args.spec.clone(),
+        out: args.out.clone(),
+        deny_warnings: false,
+        color: args.color,
+        format: Format::Human,
+    };
+    let (_, _, root, head) = match compile(&head_args) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let base = match base_revision(args, &root, &head.fleet.spec_name) {
+        Ok(b) => b,
+        Err(code) => return code,
+    };
+    let report = crate::diff::compare(
+        base.as_ref().map(|b| (&b.fleet, &b.files)),
+        (&head.fleet, &head.files),
+    );
+    match args.format {
+        DiffFormat::Text => print!("{}", report.text()),
+        DiffFormat::Markdown => print!("{}", report.markdown(&args.base)),
+    }
+    0
+}
+
+/// Compiles the spec as it is at `--base`, read through git. `None` when it did not exist.
+fn base_revision(args: &DiffArgs, root: &Path, spec_name: &str) -> Result<Option<Compiled>, i32> {
+    let io = |e: std::io::Error| {
+        eprintln!("fleetc: {e}");
+        2
+    };
+    let root_abs = root.canonicalize().map_err(io)?;
+    let repo = crate::workspace::git_toplevel(&root_abs).map_err(io)?;
+    let repo = repo.canonicalize().map_err(io)?;
+    let prefix = root_abs
+        .strip_prefix(&repo)
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+        .unwrap_or_default();
+    let verify = std::process::Command::new("git")
+        .args([
+            "rev-parse",
+            "--verify",
+            "--quiet",
+            &format!("{}^{{commit}}", args.base),
+        ])
+        .current_dir(&repo)
+        .output()
+        .map_err(io)?;
+    if !verify.status.success() {
+        eprintln!(
+            "fleetc: `{}` is not a revision of {}",
+            args.base,
+            repo.display()
+        );
+        return Err(2);
+    }
+    let ws = crate::workspace::GitRevision {
+        repo,
+        rev: args.base.clone(),
+        prefix,
+    };
+    let Some(text) = crate::workspace::Workspace::read(&ws, spec_name).map_err(io)? else {
+        return Ok(None);
+    };
+    let source = Source {
+        name: spec_name.to_owned(),
+        text,
+    };
+    crate::compile_in(&source, &ws).map(Some).map_err(|diags| {
+        eprintln!("fleetc: the spec at `{}` does not compile:", args.base);
+        eprint!(
+            "{}",
+            diagnostic::render_all(&diags, &source, render_options(args.color))
+        );
+        1
+    })
+}
+
 fn pin(args: &PinArgs) -> i32 {
     let (_, _, root, compiled) = match compile(&args.compile) {
         Ok(v) => v,
@@ -167,7 +250,7 @@ fn pin(args: &PinArgs) -> i32 {
             return 2;
         }
     }
-    let mut pins = match crate::pins::read(&root) {
+    let mut pins = match crate::pins::read(&crate::workspace::Disk(root.clone())) {
         Ok(p) => p,
         Err(d) => {
             eprintln!("fleetc: {}", d.message);
@@ -390,20 +473,60 @@ fn display_path(p: &Path) -> String {
     }
 }
 
-fn explain(code: &str) -> i32 {
-    if code == "list" {
+fn explain(args: &ExplainArgs) -> i32 {
+    let kind = args.what.as_str();
+    if kind == "cluster" || kind == "app" {
+        let Some(name) = &args.name else {
+            eprintln!("fleetc: `fleetc explain {kind}` needs a name");
+            return 2;
+        };
+        let compile_args = CompileArgs {
+            spec: args.spec.clone(),
+            out: args.out.clone(),
+            deny_warnings: false,
+            color: Color::Auto,
+            format: Format::Human,
+        };
+        let (_, source, _, compiled) = match compile(&compile_args) {
+            Ok(v) => v,
+            Err(code) => return code,
+        };
+        let spec = crate::explain::Spec {
+            name: &source.name,
+            text: &source.text,
+            index: &compiled.index,
+        };
+        let found = if kind == "cluster" {
+            crate::explain::cluster(&compiled.fleet, &spec, name)
+        } else {
+            crate::explain::app(&compiled.fleet, &spec, name)
+        };
+        return match found {
+            Some(text) => {
+                print!("{text}");
+                0
+            }
+            None => {
+                eprintln!("fleetc: the spec declares no {kind} `{name}`");
+                2
+            }
+        };
+    }
+    if kind == "list" {
         for c in Code::ALL {
             println!("{}  {}", c.as_str(), c.title());
         }
         return 0;
     }
-    match Code::parse(code) {
+    match Code::parse(kind) {
         Some(c) => {
             println!("{}: {}\n\n{}", c.as_str(), c.title(), c.explanation());
             0
         }
         None => {
-            eprintln!("fleetc: no diagnostic code `{code}`; `fleetc explain list` lists them");
+            eprintln!(
+                "fleetc: no diagnostic code `{kind}`; `fleetc explain list` lists them, `fleetc explain cluster NAME` and `fleetc explain app NAME` explain the fleet"
+            );
             2
         }
     }

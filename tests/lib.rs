@@ -4,6 +4,7 @@ mod common;
 
 mod cli;
 mod conformance;
+mod daily;
 mod example;
 mod fixtures;
 mod gitlab;

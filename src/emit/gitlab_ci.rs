@@ -225,10 +225,14 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
             needs: Some(Vec::new()),
             script: vec![
                 "fleetc check --spec \"$FLEETC_SPEC\" --format gitlab > gl-code-quality-report.json || { fleetc check --spec \"$FLEETC_SPEC\"; exit 1; }".to_owned(),
+                // On merge requests, the blast radius of the change, attached for review.
+                "if [ -n \"$CI_MERGE_REQUEST_DIFF_BASE_SHA\" ]; then git fetch --quiet origin \"$CI_MERGE_REQUEST_DIFF_BASE_SHA\"; fleetc diff --spec \"$FLEETC_SPEC\" --base \"$CI_MERGE_REQUEST_DIFF_BASE_SHA\" --format markdown > fleetc-diff.md; cat fleetc-diff.md; fi".to_owned(),
             ],
             artifacts: Some(json!({
                 "when": "always",
                 "expire_in": "1 week",
+                "expose_as": "fleetc diff",
+                "paths": ["fleetc-diff.md"],
                 "reports": {"codequality": "gl-code-quality-report.json"}
             })),
             rules: rules(false, false),

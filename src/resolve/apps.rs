@@ -211,10 +211,9 @@ impl Cx<'_> {
                 let ptr = format!("{base}/kustomize/base");
                 let kbase = normalize(&k.base);
                 if self.safe_path(&k.base, &ptr) {
-                    let dir = self.root.join(bundle_dir).join(&kbase);
                     let found = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
                         .iter()
-                        .any(|f| dir.join(f).is_file());
+                        .any(|f| self.root.is_file(&format!("{bundle_dir}/{kbase}/{f}")));
                     if !found {
                         self.push(
                             Diagnostic::new(
@@ -298,10 +297,7 @@ impl Cx<'_> {
             if self.safe_path(&h.chart, &ptr)
                 && !self
                     .root
-                    .join(bundle_dir)
-                    .join(&local)
-                    .join("Chart.yaml")
-                    .is_file()
+                    .is_file(&format!("{bundle_dir}/{local}/Chart.yaml"))
             {
                 self.push(
                     Diagnostic::new(
@@ -526,6 +522,7 @@ impl Cx<'_> {
                 name: t.name.clone().unwrap_or_else(|| parts.join("-")),
                 cluster_group: group,
                 selector: (rest != LabelSelector::default()).then_some(rest),
+                matcher: sel,
             });
         }
         let clusters = reached

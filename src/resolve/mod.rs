@@ -11,7 +11,6 @@ mod overrides;
 mod templating;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::Path;
 
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::fleet_names::{is_dns_label, is_label_key, is_label_value};
@@ -26,7 +25,7 @@ pub fn resolve(
     loaded: &Loaded,
     text: &str,
     spec_name: &str,
-    root: &Path,
+    root: &dyn crate::workspace::Workspace,
     pins: &crate::pins::Pins,
 ) -> Result<(Fleet, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut cx = Cx {
@@ -54,7 +53,7 @@ pub(crate) struct Cx<'a> {
     pub(crate) pins: &'a crate::pins::Pins,
     pub(crate) ix: &'a SpanIndex,
     pub(crate) text: &'a str,
-    pub(crate) root: &'a Path,
+    pub(crate) root: &'a dyn crate::workspace::Workspace,
     pub(crate) diags: Vec<Diagnostic>,
     /// Some cluster's environment did not resolve, so "matches no cluster" would be an echo.
     pub(crate) clusters_incomplete: bool,

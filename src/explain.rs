@@ -1,0 +1,307 @@
+//! `fleetc explain cluster <name>` and `fleetc explain app <name>`: what reaches one cluster, or
+//! where one app goes, with the customization Fleet picks under first-match, the effective
+//! settings, the agent and its KUBE_CONTEXT, and the spec line each comes from.
+
+use std::fmt::Write as _;
+
+use crate::load::SpanIndex;
+use crate::model::{App, AppSource, ClusterId, Fleet, Settings};
+use crate::report::line_col;
+use crate::spec::{Promotion, Quantity};
+
+/// Where things are: the spec's name, text and spans.
+pub struct Spec<'a> {
+    /// The spec's name, as headers show it.
+    pub name: &'a str,
+    /// Its text.
+    pub text: &'a str,
+    /// Its spans.
+    pub index: &'a SpanIndex,
+}
+
+impl Spec<'_> {
+    fn at(&self, ptr: &str) -> String {
+        let (line, _) = line_col(self.text, self.index.value(ptr).start);
+        format!("{}:{line}", self.name)
+    }
+}
+
+/// Everything that reaches cluster `name`, or `None` if there is no such cluster.
+pub fn cluster(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
+    let c = fleet.clusters.iter().position(|c| c.name == name)?;
+    let cl = &fleet.clusters[c];
+    let env = &fleet.environments[cl.environment];
+    let mut out = String::new();
+    row(
+        &mut out,
+        0,
+        &format!("cluster {}", cl.name),
+        &spec.at(&format!("/clusters/{c}/name")),
+    );
+    let promotion = match env.promotion {
+        Promotion::Automatic => "automatic",
+        Promotion::Manual => "manual",
+    };
+    row(
+        &mut out,
+        2,
+        &format!(
+            "environment  {} (tier {:?}, {promotion} promotion)",
+            env.name, env.tier
+        )
+        .to_lowercase(),
+        &spec.at(&format!("/environments/{}/name", cl.environment)),
+    );
+    row(
+        &mut out,
+        2,
+        &format!("region       {}", cl.region),
+        &spec.at(&format!("/clusters/{c}/region")),
+    );
+    let labels: Vec<String> = cl.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    row(
+        &mut out,
+        2,
+        &format!("labels       {}", labels.join(", ")),
+        "",
+    );
+    match (cl.agent, fleet.gitlab.as_ref().zip(cl.shard)) {
+        (Some(a), Some((side, shard))) => row(
+            &mut out,
+            2,
+            &format!(
+                "agent        {}, KUBE_CONTEXT {}",
+                side.agents[shard].name,
+                side.kube_context(shard)
+            ),
+            &spec.at(&format!("/agents/{a}/name")),
+        ),
+        (Some(a), None) => row(
+            &mut out,
+            2,
+            &format!("agent        {}", fleet.agents[a].name),
+            &spec.at(&format!("/agents/{a}/name")),
+        ),
+        (None, _) => row(&mut out, 2, "agent        none", ""),
+    }
+    let apps: Vec<(usize, &App)> = fleet
+        .apps
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.clusters.binary_search(&c).is_ok())
+        .collect();
+    if apps.is_empty() {
+        out.push_str("\n  no app targets this cluster\n");
+    }
+    for (i, app) in apps {
+        out.push('\n');
+        app_on_cluster(&mut out, fleet, spec, i, app, c);
+    }
+    Some(out)
+}
+
+/// Where app `name` goes and what each group of clusters gets, or `None` if there is no such app.
+pub fn app(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
+    let i = fleet.apps.iter().position(|a| a.name == name)?;
+    let app = &fleet.apps[i];
+    let mut out = String::new();
+    row(
+        &mut out,
+        0,
+        &format!("app {}", app.name),
+        &spec.at(&format!("/apps/{i}/name")),
+    );
+    header_lines(&mut out, app, 2);
+    for (j, t) in app.targets.iter().enumerate() {
+        let n = fleet
+            .clusters
+            .iter()
+            .filter(|c| t.matcher.matches(&c.labels))
+            .count();
+        row(
+            &mut out,
+            2,
+            &format!("target       {} ({n} clusters)", t.name),
+            &spec.at(&format!("/apps/{i}/targets/{j}")),
+        );
+    }
+    let _ = writeln!(out, "  reaches      {} clusters", app.clusters.len());
+    let mut taken = vec![false; fleet.clusters.len()];
+    for cu in &app.customizations {
+        let names: Vec<&str> = cu
+            .clusters
+            .iter()
+            .map(|c| fleet.clusters[*c].name.as_str())
+            .collect();
+        for &c in &cu.clusters {
+            taken[c] = true;
+        }
+        let _ = writeln!(
+            out,
+            "\n  customization {} → {}",
+            fleet.scope_name(&cu.scope),
+            list(&names, 6)
+        );
+        settings_lines(&mut out, app, &cu.full, 4);
+    }
+    let rest: Vec<&str> = app
+        .clusters
+        .iter()
+        .filter(|c| !taken[**c])
+        .map(|c| fleet.clusters[*c].name.as_str())
+        .collect();
+    if !rest.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  no customization (the app's own settings) → {}",
+            list(&rest, 6)
+        );
+        settings_lines(&mut out, app, &app.base, 4);
+    }
+    Some(out)
+}
+
+fn app_on_cluster(
+    out: &mut String,
+    fleet: &Fleet,
+    spec: &Spec<'_>,
+    i: usize,
+    app: &App,
+    c: ClusterId,
+) {
+    row(
+        out,
+        2,
+        &format!("app {}", app.name),
+        &spec.at(&format!("/apps/{i}/name")),
+    );
+    header_lines(out, app, 4);
+    let cl = &fleet.clusters[c];
+    if let Some((j, t)) = app
+        .targets
+        .iter()
+        .enumerate()
+        .find(|(_, t)| t.matcher.matches(&cl.labels))
+    {
+        row(
+            out,
+            4,
+            &format!("targeted by  {}", t.name),
+            &spec.at(&format!("/apps/{i}/targets/{j}")),
+        );
+    }
+    let picked = app
+        .customizations
+        .iter()
+        .find(|cu| cu.clusters.contains(&c));
+    let settings = match picked {
+        Some(cu) => {
+            let _ = writeln!(
+                out,
+                "    Fleet picks  targetCustomization `{}`",
+                fleet.scope_name(&cu.scope)
+            );
+            &cu.full
+        }
+        None => {
+            let _ = writeln!(
+                out,
+                "    Fleet picks  no targetCustomization (the app's own settings)"
+            );
+            &app.base
+        }
+    };
+    settings_lines(out, app, settings, 4);
+}
+
+fn header_lines(out: &mut String, app: &App, indent: usize) {
+    let pad = " ".repeat(indent);
+    let _ = writeln!(
+        out,
+        "{pad}bundle       {} (GitRepo {}, path {})",
+        app.bundle, app.gitrepo, app.repo_dir
+    );
+    let _ = writeln!(out, "{pad}namespace    {}", app.namespace);
+    match &app.source {
+        AppSource::Kustomize { base, .. } => {
+            let _ = writeln!(
+                out,
+                "{pad}source       kustomize base {}/{base}",
+                app.bundle_dir
+            );
+        }
+        AppSource::Helm(h) => {
+            let version = h.version.as_deref().unwrap_or("local");
+            let _ = writeln!(
+                out,
+                "{pad}source       Helm chart {} {version}, release {}",
+                h.chart, h.release_name
+            );
+        }
+    }
+}
+
+fn settings_lines(out: &mut String, app: &App, s: &Settings, indent: usize) {
+    let pad = " ".repeat(indent);
+    if let Some(r) = s.replicas {
+        let _ = writeln!(out, "{pad}replicas     {r}");
+    }
+    for img in &app.images {
+        if let Some(tag) = s.tags.get(&img.name) {
+            let _ = writeln!(
+                out,
+                "{pad}image        {}:{tag}",
+                img.new_name.as_deref().unwrap_or(&img.name)
+            );
+        }
+    }
+    if let Some(r) = &s.resources {
+        let q = |m: &std::collections::BTreeMap<String, Quantity>| {
+            m.iter()
+                .map(|(k, v)| match v {
+                    Quantity::Text(t) => format!("{k}={t}"),
+                    Quantity::Number(n) => format!("{k}={n}"),
+                })
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let _ = writeln!(
+            out,
+            "{pad}resources    requests {}; limits {}",
+            q(&r.requests),
+            q(&r.limits)
+        );
+    }
+    if !s.values.is_empty() {
+        let _ = writeln!(
+            out,
+            "{pad}values       {}",
+            serde_json::Value::Object(s.values.clone())
+        );
+    }
+    if !s.patches.is_empty() {
+        let _ = writeln!(out, "{pad}patches      {}", s.patches.len());
+    }
+}
+
+fn row(out: &mut String, indent: usize, text: &str, at: &str) {
+    let line = format!("{}{text}", " ".repeat(indent));
+    if at.is_empty() {
+        let _ = writeln!(out, "{line}");
+    } else {
+        let _ = writeln!(out, "{line:<72} {at}");
+    }
+}
+
+fn list(names: &[&str], limit: usize) -> String {
+    let mut s = names
+        .iter()
+        .take(limit)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > limit {
+        let _ = write!(s, " (+{} more)", names.len() - limit);
+    }
+    s
+}
