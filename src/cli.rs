@@ -29,6 +29,9 @@ pub enum Command {
     Pin(PinArgs),
     /// Print the JSON Schema of the spec.
     Schema,
+    /// Write a commented starter spec (`fleetc.yaml`) and the schema editors complete it with
+    /// (`fleetc.schema.json`).
+    Init(InitArgs),
     /// Explain a diagnostic code (`fleetc explain E012`, `fleetc explain list`), or what reaches
     /// a cluster (`fleetc explain cluster prod-eu-west-1`) or where an app goes
     /// (`fleetc explain app web`).
@@ -47,6 +50,9 @@ pub struct CompileArgs {
     /// Treat warnings as errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// `build`: exit 1 when it wrote or removed a file, so a pre-commit hook asks to stage them.
+    #[arg(long)]
+    pub exit_code: bool,
     /// When to colour diagnostics.
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
@@ -65,6 +71,23 @@ pub enum Format {
     Json,
     /// A GitLab Code Quality report on stdout.
     Gitlab,
+}
+
+/// Options of `fleetc init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to write into.
+    #[arg(long, default_value = ".")]
+    pub dir: PathBuf,
+    /// Git repository Fleet will pull.
+    #[arg(
+        long,
+        default_value = "https://gitlab.example.com/platform/fleet-manifests.git"
+    )]
+    pub repo: String,
+    /// Branch Fleet will pull.
+    #[arg(long, default_value = "main")]
+    pub branch: String,
 }
 
 /// Options of `fleetc explain`.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use clap::Parser;
 
 use crate::cli::{
-    Cli, Color, Command, CompileArgs, DiffArgs, DiffFormat, ExplainArgs, Format, PinArgs,
+    Cli, Color, Command, CompileArgs, DiffArgs, DiffFormat, ExplainArgs, Format, InitArgs, PinArgs,
 };
 use crate::codes::Code;
 use crate::diagnostic::{self, Diagnostic, RenderOptions, Source};
@@ -39,6 +39,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
             0
         }
         Command::Explain(args) => explain(&args),
+        Command::Init(args) => init(&args),
     }
 }
 
@@ -101,6 +102,10 @@ fn build(args: &CompileArgs) -> i32 {
         plan.unchanged,
         root.display()
     );
+    if args.exit_code && !(plan.writes.is_empty() && plan.deletes.is_empty()) {
+        eprintln!("fleetc: the generated tree changed; stage it and commit again");
+        return 1;
+    }
     0
 }
 
@@ -140,6 +145,7 @@ fn diff(args: &DiffArgs) -> i32 {
         spec: args.spec.clone(),
         out: args.out.clone(),
         deny_warnings: false,
+        exit_code: false,
         color: args.color,
         format: Format::Human,
     };
@@ -473,6 +479,52 @@ fn display_path(p: &Path) -> String {
     }
 }
 
+/// The starter spec; a text template, because its comments are the point.
+const STARTER: &str = include_str!("templates/starter.yaml");
+
+fn init(args: &InitArgs) -> i32 {
+    let spec = args.dir.join("fleetc.yaml");
+    let schema_path = args.dir.join("fleetc.schema.json");
+    for path in [&spec, &schema_path] {
+        if path.exists() {
+            eprintln!(
+                "fleetc: {} exists; fleetc init never overwrites a file",
+                path.display()
+            );
+            return 1;
+        }
+    }
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.set_syntax(
+        minijinja::syntax::SyntaxConfig::builder()
+            .keep_trailing_newline(true)
+            .build()
+            .expect("the default delimiters are valid"),
+    );
+    // Values go into YAML scalars: JSON-quote them so any URL or branch name stays one string.
+    let quote = |s: &str| serde_json::to_string(s).expect("strings serialize");
+    let text = env
+        .render_str(
+            STARTER,
+            minijinja::context! { repo => quote(&args.repo), branch => quote(&args.branch) },
+        )
+        .expect("the starter template renders");
+    let result = std::fs::create_dir_all(&args.dir)
+        .and_then(|()| output::write_atomic(&schema_path, schema::spec_schema_text().as_bytes()))
+        .and_then(|()| output::write_atomic(&spec, text.as_bytes()));
+    if let Err(e) = result {
+        eprintln!("fleetc: cannot write the starter spec: {e}");
+        return 2;
+    }
+    eprintln!(
+        "fleetc: wrote {} and {}; edit the spec, then run `fleetc build`",
+        spec.display(),
+        schema_path.display()
+    );
+    0
+}
+
 fn explain(args: &ExplainArgs) -> i32 {
     let kind = args.what.as_str();
     if kind == "cluster" || kind == "app" {
@@ -484,6 +536,7 @@ fn explain(args: &ExplainArgs) -> i32 {
             spec: args.spec.clone(),
             out: args.out.clone(),
             deny_warnings: false,
+            exit_code: false,
             color: Color::Auto,
             format: Format::Human,
         };

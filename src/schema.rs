@@ -112,6 +112,11 @@ fn polish(node: &mut Value) {
     match node {
         Value::Object(map) => {
             collapse_const_one_of(map);
+            // `default: null` (from `Option` fields) makes yaml-language-server drop the
+            // completions that follow it; an absent key already means "unset".
+            if map.get("default") == Some(&Value::Null) {
+                map.remove("default");
+            }
             if let Some(Value::String(d)) = map.get("description") {
                 let d = d.clone();
                 map.insert("markdownDescription".to_owned(), Value::String(d));
@@ -155,6 +160,67 @@ mod tests {
         assert!(keys.contains(&"chart".to_owned()), "{keys:?}");
         let keys = known_keys(&SCHEMA, "/apps/0/drift/correctDrift");
         assert!(keys.contains(&"enabled".to_owned()), "{keys:?}");
+    }
+
+    /// Editors show these on completion: every key has a description and an example (directly,
+    /// or on the definition it refers to).
+    #[test]
+    fn every_key_is_described_with_an_example() {
+        fn walk(root: &Value, v: &Value, path: &str, missing: &mut Vec<String>) {
+            if let Some(props) = v.get("properties").and_then(Value::as_object) {
+                for (k, p) in props {
+                    let target = deref(root, p).unwrap_or(p);
+                    let has = |key: &str| p.get(key).is_some() || target.get(key).is_some();
+                    if !has("examples") || !has("description") {
+                        missing.push(format!("{path}.{k}"));
+                    }
+                }
+            }
+            match v {
+                Value::Object(m) => m
+                    .iter()
+                    .for_each(|(k, c)| walk(root, c, &format!("{path}/{k}"), missing)),
+                Value::Array(a) => a.iter().for_each(|c| walk(root, c, path, missing)),
+                _ => {}
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&SCHEMA, &SCHEMA, "", &mut missing);
+        assert!(
+            missing.is_empty(),
+            "keys without description or example: {missing:#?}"
+        );
+    }
+
+    /// The examples editors offer are valid spec fragments.
+    #[test]
+    fn examples_validate_against_their_own_schema() {
+        fn walk(root: &Value, v: &Value, path: &str, bad: &mut Vec<String>) {
+            if let Some(examples) = v.get("examples").and_then(Value::as_array) {
+                let mut sub = v.clone();
+                if let Some(m) = sub.as_object_mut() {
+                    m.insert("definitions".into(), root["definitions"].clone());
+                    m.insert("$schema".into(), root["$schema"].clone());
+                }
+                let validator = jsonschema::validator_for(&sub).expect("subschemas compile");
+                for e in examples {
+                    if let Some(err) = validator.iter_errors(e).next() {
+                        bad.push(format!("{path}: {e} ({err})"));
+                    }
+                }
+            }
+            match v {
+                Value::Object(m) => m
+                    .iter()
+                    .filter(|(k, _)| k.as_str() != "definitions" || path.is_empty())
+                    .for_each(|(k, c)| walk(root, c, &format!("{path}/{k}"), bad)),
+                Value::Array(a) => a.iter().for_each(|c| walk(root, c, path, bad)),
+                _ => {}
+            }
+        }
+        let mut bad = Vec::new();
+        walk(&SCHEMA, &SCHEMA, "", &mut bad);
+        assert!(bad.is_empty(), "invalid examples: {bad:#?}");
     }
 
     #[test]

@@ -24,28 +24,36 @@ pub struct Spec {
     #[schemars(extend("const" = 1), example = 1)]
     pub version: u64,
     /// How Fleet pulls this repository: workspace namespace, Git URL, branch and credentials.
+    #[schemars(example = serde_json::json!({"repo": "https://gitlab.example.com/platform/fleet-manifests.git", "branch": "main"}))]
     pub fleet: FleetSettings,
     /// Deployment environments, in promotion order (the first is deployed first).
     #[schemars(length(min = 1))]
+    #[schemars(example = serde_json::json!([{"name": "staging", "tier": "staging"}, {"name": "production", "tier": "production", "promotion": "manual"}]))]
     pub environments: Vec<Environment>,
     /// Every downstream cluster Fleet deploys to.
     #[schemars(length(min = 1))]
+    #[schemars(example = serde_json::json!([{"name": "prod-eu-west-1", "environment": "production", "region": "eu-west-1"}]))]
     pub clusters: Vec<Cluster>,
     /// GitLab agents for Kubernetes and the clusters or environments each one serves.
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"name": "prod-eu", "environments": ["production"]}]))]
     pub agents: Vec<Agent>,
     /// Applications: one Fleet bundle each.
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"name": "web", "namespace": "web", "source": {"helm": {"repo": "https://charts.example.com", "chart": "web", "version": "1.2.0"}}, "targets": [{"environment": "production"}]}]))]
     pub apps: Vec<App>,
     /// The GitLab instance and projects. With it fleetc also writes agent configurations, agent
     /// Helm values and RBAC, and `.gitlab-ci.yml`.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"url": "https://gitlab.example.com", "agentProject": "platform/fleet-agents", "manifestsProject": "platform/fleet-manifests", "registry": "registry.gitlab.example.com/acme"}))]
     pub gitlab: Option<GitLab>,
     /// The generated pipeline: build, test, verification and the drift check.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"fleetcImage": "registry.gitlab.example.com/platform/fleetc:0.1"}))]
     pub pipeline: Option<Pipeline>,
     /// Prometheus alerts on Fleet's own metrics. With it fleetc writes a PrometheusRule.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"namespace": "cattle-monitoring-system", "labels": {"release": "rancher-monitoring"}}))]
     pub monitoring: Option<Monitoring>,
 }
 
@@ -82,6 +90,7 @@ pub struct FleetSettings {
     /// Label keys on the Fleet Cluster objects that carry a cluster's environment, region and name.
     /// Selectors and ClusterGroups match on these keys.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"environment": "env", "region": "region", "name": "management.cattle.io/cluster-display-name"}))]
     pub cluster_labels: ClusterLabelKeys,
 }
 
@@ -136,10 +145,12 @@ pub struct Environment {
     #[schemars(example = &"production")]
     pub name: String,
     /// GitLab deployment tier of this environment.
+    #[schemars(example = serde_json::json!("production"))]
     pub tier: Tier,
     /// Whether a change reaches this environment automatically after the previous one, or waits
     /// for a manual gate.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("manual"))]
     pub promotion: Promotion,
     /// Warning codes deliberately accepted for this environment, e.g. `[W005]` for a production
     /// environment that is promoted automatically on purpose.
@@ -211,22 +222,27 @@ pub struct Agent {
     pub name: String,
     /// Environments whose clusters this agent serves.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["staging"]))]
     pub environments: Vec<String>,
     /// Individual clusters this agent serves.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["prod-eu-west-1", "prod-eu-central-1"]))]
     pub clusters: Vec<String>,
     /// Projects and groups whose CI jobs may use this agent. Default: the manifests project,
     /// limited to the environments of the agent's clusters, protected branches only when one
     /// of them is production.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"projects": [{"id": "platform/fleet-manifests", "environments": ["production/*"], "protectedBranchesOnly": true}]}))]
     pub ci_access: Option<CiAccess>,
     /// Projects and groups whose members may use this agent from their own kubeconfig.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"groups": ["acme/sre"]}))]
     pub user_access: Option<UserAccess>,
     /// What the agent's service account may do on its clusters. Default: read-only access to
     /// workloads in the namespaces of the apps on its clusters, which is what verification
     /// jobs need.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"namespaces": ["web"], "rules": [{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]}]}))]
     pub rbac: Option<AgentRbac>,
     /// Namespace the agent is installed in.
     #[serde(default = "default_agent_namespace")]
@@ -235,14 +251,17 @@ pub struct Agent {
     /// Existing Secret (key `token`) holding the agent token in the agent namespace. Default:
     /// `gitlab-agent-token`. The token itself never appears in the spec or the output.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("gitlab-agent-token"))]
     pub token_secret: Option<String>,
     /// Largest number of clusters one agent registration serves; beyond it fleetc splits the
     /// agent into shards named `<name>-0`, `<name>-1`, ... (clusters in spec order).
     #[serde(default = "default_shard_size")]
     #[schemars(range(min = 1, max = 10_000))]
+    #[schemars(example = serde_json::json!(100))]
     pub shard_size: u32,
     /// Warning codes deliberately accepted for this agent, e.g. `[W006]`, `[W007]`.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["W007"]))]
     pub acknowledge: Vec<String>,
 }
 
@@ -259,9 +278,11 @@ fn default_shard_size() -> u32 {
 pub struct CiAccess {
     /// Projects, by full path.
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"id": "platform/fleet-manifests", "defaultNamespace": "web", "protectedBranchesOnly": true}]))]
     pub projects: Vec<CiAccessEntry>,
     /// Groups, by full path (their subgroups and projects included).
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"id": "acme/sre", "accessAs": "ci_job"}]))]
     pub groups: Vec<CiAccessEntry>,
 }
 
@@ -274,15 +295,19 @@ pub struct CiAccessEntry {
     pub id: String,
     /// Namespace of the kubeconfig context CI jobs get.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("web"))]
     pub default_namespace: Option<String>,
     /// Environments (wildcards allowed, e.g. `production/*`) whose jobs get the context.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["production/*"]))]
     pub environments: Vec<String>,
     /// Only pipelines on protected branches get the context.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
     pub protected_branches_only: bool,
     /// Whom CI jobs act as. Default: the agent's service account.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("agent"))]
     pub access_as: Option<AccessAs>,
 }
 
@@ -295,17 +320,21 @@ pub enum AccessAs {
     /// The CI job (`gitlab:ci_job` groups); needs RBAC bound to those groups (Premium).
     CiJob,
     /// A fixed Kubernetes user and groups (Premium).
+    #[schemars(example = serde_json::json!({"impersonate": {"username": "fleet-deployer", "groups": ["deployers"]}}))]
     Impersonate(Impersonate),
 }
 
 /// A user to impersonate.
 #[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[schemars(example = serde_json::json!({"username": "fleet-deployer", "groups": ["deployers"]}))]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Impersonate {
     /// Kubernetes user name.
+    #[schemars(example = serde_json::json!("fleet-deployer"))]
     pub username: String,
     /// Kubernetes groups.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["deployers"]))]
     pub groups: Vec<String>,
 }
 
@@ -315,12 +344,15 @@ pub struct Impersonate {
 pub struct UserAccess {
     /// Act as the agent, or impersonate the GitLab user (Premium).
     #[serde(default)]
+    #[schemars(example = serde_json::json!("agent"))]
     pub access_as: UserAccessAs,
     /// Projects whose members get access.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["acme/web"]))]
     pub projects: Vec<String>,
     /// Groups whose members get access.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["acme/sre"]))]
     pub groups: Vec<String>,
 }
 
@@ -342,12 +374,15 @@ pub struct AgentRbac {
     /// Namespaces where `rules` apply (one Role and RoleBinding each). Default: the namespaces
     /// of the apps on the agent's clusters.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["web", "ingress-nginx"]))]
     pub namespaces: Option<Vec<String>>,
     /// Rules in those namespaces. Default: read-only access to workloads, pods and events.
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["get", "list", "watch"]}]))]
     pub rules: Option<Vec<RbacRule>>,
     /// Rules on cluster-scoped resources (a ClusterRole); only when really needed.
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"apiGroups": [""], "resources": ["namespaces"], "verbs": ["get", "list"]}]))]
     pub cluster_rules: Vec<RbacRule>,
 }
 
@@ -357,13 +392,17 @@ pub struct AgentRbac {
 pub struct RbacRule {
     /// API groups (`""` for the core group).
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["apps"]))]
     pub api_groups: Vec<String>,
     /// Resources.
+    #[schemars(example = serde_json::json!(["deployments", "statefulsets"]))]
     pub resources: Vec<String>,
     /// Verbs.
+    #[schemars(example = serde_json::json!(["get", "list", "watch"]))]
     pub verbs: Vec<String>,
     /// Only these objects.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["web"]))]
     pub resource_names: Vec<String>,
 }
 
@@ -377,6 +416,7 @@ pub struct GitLab {
     /// Agent server (KAS) address: `wss://kas.gitlab.com` for GitLab.com,
     /// `wss://<host>/-/kubernetes-agent/` for self-managed Omnibus.
     #[serde(default = "default_kas")]
+    #[schemars(example = serde_json::json!("wss://kas.gitlab.com"))]
     pub kas_address: String,
     /// Full path of the project holding `.gitlab/agents/<agent>/config.yaml` (KUBE_CONTEXT is
     /// `<agentProject>:<agent>`).
@@ -389,6 +429,7 @@ pub struct GitLab {
     /// Other projects whose pipelines deploy through the agents (added to each agent's default
     /// `ci_access`).
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["acme/web-app"]))]
     pub deploy_projects: Vec<String>,
     /// Container registry that built images are pushed to, e.g. `registry.gitlab.example.com/acme`.
     #[schemars(example = &"registry.gitlab.example.com/acme")]
@@ -408,23 +449,29 @@ pub struct Pipeline {
     pub fleetc_image: String,
     /// Build job.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"image": "golang:1.23", "script": ["make build"]}))]
     pub build: Option<Step>,
     /// Test job.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"image": "golang:1.23", "script": ["make test"]}))]
     pub test: Option<Step>,
     /// Image that builds and pushes container images (runs `docker` against a `docker:dind`
     /// service).
     #[serde(default = "default_docker_image")]
+    #[schemars(example = serde_json::json!("docker:27"))]
     pub docker_image: String,
     /// How each environment is verified after Fleet rolled it out: `automatic` (default),
     /// `manual`, or `skip`.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"production": "manual"}))]
     pub verify: BTreeMap<String, Verify>,
     /// How long verification waits for Fleet to roll out, as a Go duration.
     #[serde(default = "default_verify_timeout")]
+    #[schemars(example = serde_json::json!("20m"))]
     pub verify_timeout: String,
     /// Scheduled check that lists Fleet bundles that are not Ready.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"agent": "fleet-management", "schedule": "*/30 * * * *"}))]
     pub drift_check: Option<DriftCheck>,
 }
 
@@ -440,9 +487,11 @@ fn default_verify_timeout() -> String {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Step {
     /// Container image the job runs in.
+    #[schemars(example = serde_json::json!("golang:1.23"))]
     pub image: String,
     /// Shell commands.
     #[schemars(length(min = 1))]
+    #[schemars(example = serde_json::json!(["make test"]))]
     pub script: Vec<String>,
 }
 
@@ -464,6 +513,7 @@ pub enum Verify {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct DriftCheck {
     /// Agent that reaches the Fleet management cluster (an agent serving no downstream cluster).
+    #[schemars(example = serde_json::json!("fleet-management"))]
     pub agent: String,
     /// Cron expression of the pipeline schedule to create for it (GitLab schedules are created
     /// in the UI or API, with the variable `FLEETC_JOB=drift-check`).
@@ -484,9 +534,11 @@ pub struct Monitoring {
     pub labels: BTreeMap<String, String>,
     /// How long a condition lasts before its alert fires.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"outOfSync": "45m"}))]
     pub thresholds: Thresholds,
     /// Severity label of each alert.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"modified": "critical"}))]
     pub severities: Severities,
 }
 
@@ -500,21 +552,27 @@ fn example_rule_labels() -> serde_json::Value {
 pub struct Thresholds {
     /// A bundle failed to apply on some cluster.
     #[serde(default = "d5m")]
+    #[schemars(example = serde_json::json!("5m"))]
     pub failed: String,
     /// Deployed resources were modified outside Git (drift).
     #[serde(default = "d15m")]
+    #[schemars(example = serde_json::json!("15m"))]
     pub modified: String,
     /// A new version is not yet rolled out to some cluster.
     #[serde(default = "d30m")]
+    #[schemars(example = serde_json::json!("30m"))]
     pub out_of_sync: String,
     /// A cluster has not applied what it was given (likely unreachable).
     #[serde(default = "d15m")]
+    #[schemars(example = serde_json::json!("15m"))]
     pub wait_applied: String,
     /// Fewer clusters are ready than should be.
     #[serde(default = "d15m")]
+    #[schemars(example = serde_json::json!("15m"))]
     pub not_ready: String,
     /// Fleet cannot fetch the Git repository.
     #[serde(default = "d15m")]
+    #[schemars(example = serde_json::json!("15m"))]
     pub git_fetch: String,
 }
 
@@ -547,21 +605,27 @@ fn d30m() -> String {
 pub struct Severities {
     /// Failed to apply.
     #[serde(default = "critical")]
+    #[schemars(example = serde_json::json!("critical"))]
     pub failed: String,
     /// Drift.
     #[serde(default = "warning")]
+    #[schemars(example = serde_json::json!("warning"))]
     pub modified: String,
     /// Out of sync.
     #[serde(default = "warning")]
+    #[schemars(example = serde_json::json!("warning"))]
     pub out_of_sync: String,
     /// Waiting for a cluster.
     #[serde(default = "warning")]
+    #[schemars(example = serde_json::json!("warning"))]
     pub wait_applied: String,
     /// Not all clusters ready.
     #[serde(default = "warning")]
+    #[schemars(example = serde_json::json!("warning"))]
     pub not_ready: String,
     /// Git fetch failing.
     #[serde(default = "critical")]
+    #[schemars(example = serde_json::json!("critical"))]
     pub git_fetch: String,
 }
 
@@ -601,42 +665,54 @@ pub struct App {
     #[schemars(example = &"apps/web")]
     pub path: Option<String>,
     /// Where the manifests come from: exactly one of `kustomize` or `helm`.
+    #[schemars(example = serde_json::json!({"kustomize": {"base": "base"}}))]
     pub source: Source,
     /// Container images the app runs, with their default tags.
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"name": "registry.gitlab.example.com/acme/web", "tag": "1.4.2"}]))]
     pub images: Vec<Image>,
     /// Replica count of the app's workload, before overrides.
     #[serde(default)]
     #[schemars(range(max = 2_147_483_647))]
+    #[schemars(example = serde_json::json!(3))]
     pub replicas: Option<u32>,
     /// Resource requests and limits of the app's main container, before overrides.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}}))]
     pub resources: Option<Resources>,
     /// Helm values (Helm apps only), before overrides.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"service": {"type": "ClusterIP"}}))]
     pub values: Option<serde_json::Map<String, serde_json::Value>>,
     /// Kustomize patches (kustomize apps only) applied everywhere.
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"target": {"kind": "Deployment", "name": "web"}, "patch": "- op: replace\n  path: /spec/template/spec/priorityClassName\n  value: high\n"}]))]
     pub patches: Vec<Patch>,
     /// Where the app is deployed. A cluster matching any target gets the app.
     #[schemars(length(min = 1))]
+    #[schemars(example = serde_json::json!([{"environment": "staging"}, {"environment": "production", "region": "eu-west-1"}]))]
     pub targets: Vec<Target>,
     /// Per environment, region or cluster changes. fleetc orders them so that Fleet's first-match
     /// rule gives every cluster its most specific override, with the broader ones merged in.
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"environment": "production", "replicas": 4}, {"cluster": "prod-eu-west-1", "images": {"registry.gitlab.example.com/acme/web": "1.4.3"}}]))]
     pub overrides: Vec<Override>,
     /// Apps that must be ready on a cluster before this one is deployed there.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["ingress-nginx"]))]
     pub depends_on: Vec<String>,
     /// Drift handling: correction and fields to ignore.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"correctDrift": {"enabled": true}}))]
     pub drift: Option<Drift>,
     /// Labels of the app's namespace. App-wide only: Fleet applies per-target namespace labels
     /// to every cluster (rancher/fleet#4210), so overrides cannot set them.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"team": "web"}))]
     pub namespace_labels: BTreeMap<String, String>,
     /// Annotations of the app's namespace. App-wide only, like `namespaceLabels`.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"owner": "web-team"}))]
     pub namespace_annotations: BTreeMap<String, String>,
 }
 
@@ -646,9 +722,11 @@ pub struct App {
 pub struct Source {
     /// A kustomize base inside the app's bundle directory.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"base": "base"}))]
     pub kustomize: Option<KustomizeSource>,
     /// A Helm chart from a repository, an OCI registry or a directory inside the bundle.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"repo": "https://kubernetes.github.io/ingress-nginx", "chart": "ingress-nginx", "version": "4.11.3"}))]
     pub helm: Option<HelmSource>,
 }
 
@@ -662,6 +740,7 @@ pub struct KustomizeSource {
     pub base: String,
     /// The workload that `replicas` and `resources` change.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"kind": "Deployment", "name": "web", "container": "web"}))]
     pub workload: Option<Workload>,
 }
 
@@ -675,12 +754,15 @@ fn default_base() -> String {
 pub struct Workload {
     /// Workload kind.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("StatefulSet"))]
     pub kind: WorkloadKind,
     /// Workload name. Default: the app name.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("web"))]
     pub name: Option<String>,
     /// Container whose `resources` are set. Default: the workload name.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("app"))]
     pub container: Option<String>,
 }
 
@@ -711,12 +793,15 @@ pub struct HelmSource {
     pub version: Option<String>,
     /// Helm release name. Default: the app name. At most 53 characters.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("ingress"))]
     pub release_name: Option<String>,
     /// Values key that `replicas` sets.
     #[serde(default = "default_replicas_key")]
+    #[schemars(example = serde_json::json!("controller.replicaCount"))]
     pub replicas_key: String,
     /// Values key that `resources` sets.
     #[serde(default = "default_resources_key")]
+    #[schemars(example = serde_json::json!("controller.resources"))]
     pub resources_key: String,
 }
 
@@ -736,6 +821,7 @@ pub struct Image {
     pub name: String,
     /// Replacement repository, when the image should be pulled from elsewhere.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("mirror.example.com/acme/web"))]
     pub new_name: Option<String>,
     /// Default tag.
     #[schemars(example = &"1.4.2")]
@@ -747,6 +833,7 @@ pub struct Image {
     /// Built by the pipeline from this repository: it is pushed as `<name>:<commit SHA>` and
     /// promoted environment by environment through release pins.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"context": "src/web", "dockerfile": "Dockerfile"}))]
     pub build: Option<ImageBuild>,
 }
 
@@ -759,6 +846,7 @@ pub struct ImageBuild {
     pub context: String,
     /// Dockerfile, relative to the context.
     #[serde(default = "default_dockerfile")]
+    #[schemars(example = serde_json::json!("Containerfile"))]
     pub dockerfile: String,
 }
 
@@ -772,9 +860,11 @@ fn default_dockerfile() -> String {
 pub struct Resources {
     /// Requested resources, e.g. `cpu: 250m`, `memory: 256Mi`.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"cpu": "250m", "memory": "256Mi"}))]
     pub requests: BTreeMap<String, Quantity>,
     /// Resource limits.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"memory": "512Mi"}))]
     pub limits: BTreeMap<String, Quantity>,
 }
 
@@ -794,8 +884,10 @@ pub enum Quantity {
 pub struct Patch {
     /// Which resources the patch applies to; omitted for a strategic-merge patch naming its object.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"kind": "Deployment", "name": "web"}))]
     pub target: Option<PatchTarget>,
     /// The patch itself: a strategic-merge patch or a JSON 6902 patch, as YAML text.
+    #[schemars(example = serde_json::json!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  minReadySeconds: 10\n"))]
     pub patch: String,
 }
 
@@ -805,24 +897,31 @@ pub struct Patch {
 pub struct PatchTarget {
     /// API group.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("apps"))]
     pub group: Option<String>,
     /// API version.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("v1"))]
     pub version: Option<String>,
     /// Resource kind.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("Deployment"))]
     pub kind: Option<String>,
     /// Resource name.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("web"))]
     pub name: Option<String>,
     /// Resource namespace.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("web"))]
     pub namespace: Option<String>,
     /// Label selector, in `kubectl` syntax.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("app.kubernetes.io/name=web"))]
     pub label_selector: Option<String>,
     /// Annotation selector, in `kubectl` syntax.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("fleetc.io/patch=true"))]
     pub annotation_selector: Option<String>,
 }
 
@@ -832,18 +931,23 @@ pub struct PatchTarget {
 pub struct Target {
     /// Display name of the target in the GitRepo. Default: made from the criteria.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("production-eu"))]
     pub name: Option<String>,
     /// Clusters of this environment.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("production"))]
     pub environment: Option<String>,
     /// Clusters in this region.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("eu-west-1"))]
     pub region: Option<String>,
     /// This one cluster.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("prod-eu-west-1"))]
     pub cluster: Option<String>,
     /// Clusters whose labels match this selector.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"matchExpressions": [{"key": "region", "operator": "In", "values": ["eu-west-1", "eu-central-1"]}]}))]
     pub selector: Option<Selector>,
 }
 
@@ -853,9 +957,11 @@ pub struct Target {
 pub struct Selector {
     /// Labels that must have exactly these values.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"workload": "data-processing"}))]
     pub match_labels: BTreeMap<String, String>,
     /// Set-based requirements.
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"key": "region", "operator": "In", "values": ["eu-west-1", "eu-central-1"]}]))]
     pub match_expressions: Vec<Requirement>,
 }
 
@@ -867,9 +973,11 @@ pub struct Requirement {
     #[schemars(example = &"region")]
     pub key: String,
     /// Operator.
+    #[schemars(example = serde_json::json!("In"))]
     pub operator: Operator,
     /// Values; required for `In` and `NotIn`, empty for `Exists` and `DoesNotExist`.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["eu-west-1", "eu-central-1"]))]
     pub values: Vec<String>,
 }
 
@@ -893,28 +1001,36 @@ pub enum Operator {
 pub struct Override {
     /// Applies to this environment's clusters (combinable with `region`).
     #[serde(default)]
+    #[schemars(example = serde_json::json!("production"))]
     pub environment: Option<String>,
     /// Applies to this region's clusters (combinable with `environment`).
     #[serde(default)]
+    #[schemars(example = serde_json::json!("eu-west-1"))]
     pub region: Option<String>,
     /// Applies to this one cluster (not combinable).
     #[serde(default)]
+    #[schemars(example = serde_json::json!("prod-eu-west-1"))]
     pub cluster: Option<String>,
     /// Replica count.
     #[serde(default)]
     #[schemars(range(max = 2_147_483_647))]
+    #[schemars(example = serde_json::json!(5))]
     pub replicas: Option<u32>,
     /// Image tags by image name.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"registry.gitlab.example.com/acme/web": "1.4.3"}))]
     pub images: BTreeMap<String, String>,
     /// Resource requests and limits; replaces the broader setting key by key.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"requests": {"cpu": "500m"}}))]
     pub resources: Option<Resources>,
     /// Helm values, deep-merged over the broader ones.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"controller": {"replicaCount": 3}}))]
     pub values: Option<serde_json::Map<String, serde_json::Value>>,
     /// Kustomize patches, applied after the broader ones.
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"patch": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  paused: false\n"}]))]
     pub patches: Vec<Patch>,
 }
 
@@ -924,9 +1040,11 @@ pub struct Override {
 pub struct Drift {
     /// Let Fleet revert changes made to deployed resources outside Git.
     #[serde(default)]
+    #[schemars(example = serde_json::json!({"enabled": true}))]
     pub correct_drift: Option<CorrectDrift>,
     /// Fields Fleet ignores when comparing live resources with Git (fields that controllers mutate).
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "jsonPointers": ["/spec/replicas"]}]))]
     pub compare_patches: Vec<ComparePatch>,
 }
 
@@ -935,12 +1053,15 @@ pub struct Drift {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CorrectDrift {
     /// Correct drift.
+    #[schemars(example = serde_json::json!(true))]
     pub enabled: bool,
     /// Delete and recreate resources Helm cannot patch. Recreating causes downtime.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(false))]
     pub force: bool,
     /// Keep the Helm history of failed corrections.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(false))]
     pub keep_fail_history: bool,
 }
 
@@ -955,15 +1076,19 @@ pub struct ComparePatch {
     #[schemars(example = &"Deployment")]
     pub kind: String,
     /// Name of the resource.
+    #[schemars(example = serde_json::json!("web"))]
     pub name: String,
     /// Namespace of the resource. Default: the app namespace.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("web"))]
     pub namespace: Option<String>,
     /// JSON pointers of fields to ignore.
     #[serde(default)]
+    #[schemars(example = serde_json::json!(["/spec/replicas"]))]
     pub json_pointers: Vec<String>,
     /// JSON patch operations applied before comparing.
     #[serde(default)]
+    #[schemars(example = serde_json::json!([{"op": "remove", "path": "/spec/template/metadata/annotations"}]))]
     pub operations: Vec<PatchOperation>,
 }
 
@@ -972,10 +1097,13 @@ pub struct ComparePatch {
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PatchOperation {
     /// Operation, usually `remove`.
+    #[schemars(example = serde_json::json!("remove"))]
     pub op: String,
     /// JSON pointer of the field.
+    #[schemars(example = serde_json::json!("/spec/replicas"))]
     pub path: String,
     /// Value for `add`, `replace` and `test`.
     #[serde(default)]
+    #[schemars(example = serde_json::json!("3"))]
     pub value: Option<String>,
 }

@@ -399,3 +399,43 @@ fn a_pipeline_pin_changes_only_the_pins_and_the_files_carrying_the_tag() {
     assert_eq!(o.status.code(), Some(2));
     assert_eq!(snapshot(tmp.path()), after);
 }
+
+#[test]
+fn init_writes_a_starter_that_builds_cleanly_and_never_overwrites() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = fleetc(
+        &["init", "--repo", "git@gitlab.example.com:ops/fleet.git"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let spec = std::fs::read_to_string(tmp.path().join("fleetc.yaml")).unwrap();
+    assert!(spec.starts_with("# yaml-language-server: $schema=./fleetc.schema.json\n"));
+    let schema = std::fs::read_to_string(tmp.path().join("fleetc.schema.json")).unwrap();
+    assert_eq!(schema, fleetc::schema::spec_schema_text());
+    let o = fleetc(&["build", "--deny-warnings"], tmp.path());
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "the starter compiles without warnings: {}",
+        stderr(&o)
+    );
+    let before = snapshot(tmp.path());
+    let o = fleetc(&["init"], tmp.path());
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+#[test]
+fn build_exit_code_reports_a_changed_tree() {
+    let tmp = scratch("minimal");
+    assert_eq!(
+        fleetc(&["build", "--exit-code"], tmp.path()).status.code(),
+        Some(1),
+        "wrote files"
+    );
+    assert_eq!(
+        fleetc(&["build", "--exit-code"], tmp.path()).status.code(),
+        Some(0),
+        "nothing to write"
+    );
+}

@@ -76,10 +76,17 @@ fn yaml_options() -> serde_saphyr::Options {
         // `!secret`, `!vault` and friends would be silently dropped; refuse them instead.
         reject_unsupported_tags: true,
         with_snippet: false,
+        // Two million nodes is ~150,000 clusters; an alias bomb stops long before it costs
+        // seconds or memory.
         budget: serde_saphyr::budget! {
             max_reader_input_bytes: Some(MAX_SPEC_BYTES),
             max_depth: 64,
-            max_nodes: 20_000_000,
+            max_nodes: 2_000_000,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 50_000,
+            max_replay_stack_depth: 16,
+            max_alias_expansions_per_anchor: 10_000,
         },
     }
 }
@@ -121,6 +128,14 @@ fn parse_error(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
         return Diagnostic::new(Code::DuplicateKey, format!("duplicate key `{key}`"))
             .label(span, "this key appears earlier in the same mapping")
             .help("remove one of the two; YAML readers disagree on which one wins");
+    }
+    if lower.contains("alias") && lower.contains("limit") {
+        return Diagnostic::new(
+            Code::InputLimit,
+            "the spec expands more YAML aliases than fleetc allows",
+        )
+        .label(span, "expansion stopped here")
+        .help("a spec needs few aliases; write the repeated parts out, or drop the aliases");
     }
     if lower.contains("budget") {
         let what = if lower.contains("depth") {
