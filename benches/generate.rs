@@ -139,10 +139,12 @@ fn write(out: &std::path::Path, clusters: usize, apps: usize) -> std::io::Result
             w,
             "        resources: {{requests: {{cpu: 500m, memory: 512Mi}}, limits: {{memory: 1Gi}}}}"
         );
+        // Only regions some cluster is in: an override of an empty region is an error.
+        let used_regions = clusters.div_ceil(3).clamp(1, REGIONS.len());
         let _ = writeln!(
             w,
             "      - region: {}\n        replicas: 6",
-            REGIONS[a % REGIONS.len()]
+            REGIONS[a % used_regions]
         );
         // A handful of per-cluster pins, as real fleets hold a canary or a laggard.
         for c in (a..clusters).step_by(clusters.div_ceil(5).max(1)).take(5) {

@@ -120,6 +120,8 @@ fn refuses_to_overwrite_a_file_it_did_not_generate() {
     let o = fleetc(&["build"], tmp.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("fleetc::E021"), "{}", stderr(&o));
+    common::insta_settings()
+        .bind(|| insta::assert_snapshot!("cli_E021_output_conflict", stderr(&o)));
     assert_eq!(
         snapshot(tmp.path()),
         before,
@@ -192,6 +194,7 @@ fn check_reports_hand_edits_and_build_repairs_them() {
     .unwrap();
     let o = fleetc(&["check"], tmp.path());
     assert_eq!(o.status.code(), Some(1));
+    common::insta_settings().bind(|| insta::assert_snapshot!("cli_E027_stale_output", stderr(&o)));
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("--- a/bundles/podinfo/fleet.yaml"), "{out}");
     assert!(
