@@ -3,16 +3,7 @@
 use std::path::Path;
 use std::process::{Command, Output};
 
-use crate::common;
-
-fn fleetc(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_fleetc"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
-}
+use crate::common::{self, fleetc};
 
 fn git(args: &[&str], cwd: &Path) {
     let out = Command::new("git")

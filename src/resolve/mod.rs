@@ -102,7 +102,7 @@ impl Cx<'_> {
             (&s.cluster_labels.region, "/fleet/clusterLabels/region"),
             (&s.cluster_labels.name, "/fleet/clusterLabels/name"),
         ] {
-            self.label_key(key, ptr);
+            self.label_key(key, self.at(ptr));
         }
 
         let (environments, env_names) = self.environments(spec);
@@ -202,13 +202,12 @@ impl Cx<'_> {
                     self.clusters_incomplete = true;
                     0
                 });
-            if !is_label_value(&c.region) || c.region.is_empty() {
-                self.push(
-                    Diagnostic::new(Code::InvalidName, format!("invalid region `{}`", c.region))
-                        .label(self.at(&format!("{base}/region")), "regions become label values")
-                        .help("use at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit"),
-                );
-            }
+            self.label_value(
+                &c.region,
+                &format!("{base}/region"),
+                "region",
+                "regions become label values",
+            );
             self.labels(&c.labels, &format!("{base}/labels"), true);
             let mut labels = BTreeMap::new();
             for (k, v) in &c.labels {
@@ -442,19 +441,9 @@ impl Cx<'_> {
     ) {
         for (k, v) in labels {
             let at = format!("{ptr}/{}", crate::load::escape(k));
-            if !is_label_key(k) {
-                self.push(
-                    Diagnostic::new(Code::InvalidName, format!("invalid label key `{k}`"))
-                        .label(self.ix.key(&at), "not a Kubernetes label key")
-                        .help("a label key is an optional DNS prefix and `/`, then at most 63 letters, digits, `-`, `_` or `.`"),
-                );
-            }
-            if values_are_labels && !is_label_value(v) {
-                self.push(
-                    Diagnostic::new(Code::InvalidName, format!("invalid label value `{v}`"))
-                        .label(self.at(&at), "not a Kubernetes label value")
-                        .help("use at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit"),
-                );
+            self.label_key(k, self.ix.key(&at));
+            if values_are_labels {
+                self.label_value(v, &at, "label value", "not a Kubernetes label value");
             }
         }
     }
@@ -550,12 +539,23 @@ impl Cx<'_> {
         }
     }
 
-    fn label_key(&mut self, key: &str, ptr: &str) {
+    fn label_key(&mut self, key: &str, span: crate::diagnostic::Span) {
         if !is_label_key(key) {
             self.push(
                 Diagnostic::new(Code::InvalidName, format!("invalid label key `{key}`"))
-                    .label(self.at(ptr), "not a Kubernetes label key")
+                    .label(span, "not a Kubernetes label key")
                     .help("a label key is an optional DNS prefix and `/`, then at most 63 letters, digits, `-`, `_` or `.`"),
+            );
+        }
+    }
+
+    /// A value that becomes a Kubernetes label value.
+    fn label_value(&mut self, value: &str, ptr: &str, what: &str, why: &str) {
+        if value.is_empty() || !is_label_value(value) {
+            self.push(
+                Diagnostic::new(Code::InvalidName, format!("invalid {what} `{value}`"))
+                    .label(self.at(ptr), why)
+                    .help("use at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit"),
             );
         }
     }

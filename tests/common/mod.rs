@@ -84,6 +84,16 @@ pub struct Built {
     _tmp: tempfile::TempDir,
 }
 
+/// Runs the `fleetc` binary in `cwd`, without colours.
+pub fn fleetc(args: &[&str], cwd: &Path) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_fleetc"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
 /// Reads a spec the way the CLI names it: relative to its directory.
 pub fn source(spec: &Path) -> Source {
     Source {
