@@ -169,7 +169,9 @@ fn read_json(path: &Path) -> Value {
 
 #[test]
 fn every_overlay_builds_with_kubectl_kustomize() {
-    let kubectl = common::tool("kubectl", "install kubectl; it bundles kustomize");
+    let Some(kubectl) = common::tool("kubectl", "install kubectl; it bundles kustomize") else {
+        return;
+    };
     let mut built = 0;
     for b in common::built_trees() {
         let (name, root) = (&b.name, &b.root);

@@ -20,7 +20,9 @@ fn run_ok(cmd: &mut Command, what: &str) {
 
 #[test]
 fn gitlab_ci_passes_check_jsonschema() {
-    let tool = common::tool("check-jsonschema", "pip install check-jsonschema");
+    let Some(tool) = common::tool("check-jsonschema", "pip install check-jsonschema") else {
+        return;
+    };
     let mut checked = 0;
     for b in common::built_trees() {
         for a in b
@@ -43,7 +45,9 @@ fn gitlab_ci_passes_check_jsonschema() {
 
 #[test]
 fn agent_rbac_passes_kubernetes_validate_strict() {
-    let tool = common::tool("kubernetes-validate", "pip install kubernetes-validate");
+    let Some(tool) = common::tool("kubernetes-validate", "pip install kubernetes-validate") else {
+        return;
+    };
     let mut checked = 0;
     for b in common::built_trees() {
         for a in b
@@ -66,7 +70,9 @@ fn agent_rbac_passes_kubernetes_validate_strict() {
 
 #[test]
 fn alert_rules_pass_promtool() {
-    let tool = common::tool("promtool", "apt-get install prometheus");
+    let Some(tool) = common::tool("promtool", "apt-get install prometheus") else {
+        return;
+    };
     let mut checked = 0;
     for b in common::built_trees() {
         for a in b

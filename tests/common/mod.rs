@@ -39,17 +39,22 @@ pub fn reference() -> PathBuf {
     dir
 }
 
-/// An external validator on PATH. In CI a missing oracle fails: tests never skip.
-pub fn tool(name: &str, install: &str) -> PathBuf {
-    std::env::var_os("PATH")
-        .and_then(|paths| {
-            std::env::split_paths(&paths)
-                .map(|p| p.join(name))
-                .find(|p| p.is_file())
-        })
-        .unwrap_or_else(|| {
-            panic!("`{name}` is not on PATH: this conformance oracle is missing ({install})")
-        })
+/// An external validator on PATH. Under CI (`CI` set, as `.ci/run` does) a missing oracle fails
+/// the test; on a developer machine the test says what to install and passes without it, so
+/// `cargo test` works from a fresh clone.
+pub fn tool(name: &str, install: &str) -> Option<PathBuf> {
+    let found = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|p| p.join(name))
+            .find(|p| p.is_file())
+    });
+    if found.is_none() {
+        let msg =
+            format!("`{name}` is not on PATH: this conformance oracle is missing ({install})");
+        assert!(std::env::var_os("CI").is_none(), "{msg}");
+        eprintln!("SKIPPED, not verified: {msg}");
+    }
+    found
 }
 
 /// The example and every ok fixture, built into scratch directories.
