@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use fleetc::emit::Kind;
+use fleetc::emit::{Artifact, Kind};
 
 use crate::common;
 
@@ -18,28 +18,32 @@ fn run_ok(cmd: &mut Command, what: &str) {
     );
 }
 
+/// Runs the command `cmd` builds on every emitted artifact of `kind`, in every built fixture;
+/// returns how many it checked.
+fn check_each(kind: Kind, mut cmd: impl FnMut(&common::Built, &Artifact) -> Command) -> usize {
+    let mut checked = 0;
+    for b in common::built_trees() {
+        for a in b.compiled.artifacts.iter().filter(|a| a.kind == kind) {
+            let mut c = cmd(&b, a);
+            let what = format!("{c:?} ({}/{})", b.name, a.path);
+            run_ok(&mut c, &what);
+            checked += 1;
+        }
+    }
+    checked
+}
+
 #[test]
 fn gitlab_ci_passes_check_jsonschema() {
     let Some(tool) = common::tool("check-jsonschema", "pip install check-jsonschema") else {
         return;
     };
-    let mut checked = 0;
-    for b in common::built_trees() {
-        for a in b
-            .compiled
-            .artifacts
-            .iter()
-            .filter(|a| a.kind == Kind::GitLabCi)
-        {
-            run_ok(
-                Command::new(&tool)
-                    .args(["--builtin-schema", "vendor.gitlab-ci"])
-                    .arg(b.root.join(&a.path)),
-                &format!("check-jsonschema {}/{}", b.name, a.path),
-            );
-            checked += 1;
-        }
-    }
+    let checked = check_each(Kind::GitLabCi, |b, a| {
+        let mut c = Command::new(&tool);
+        c.args(["--builtin-schema", "vendor.gitlab-ci"])
+            .arg(b.root.join(&a.path));
+        c
+    });
     assert!(checked >= 2, "the example and a fixture have pipelines");
 }
 
@@ -48,23 +52,11 @@ fn agent_rbac_passes_kubernetes_validate_strict() {
     let Some(tool) = common::tool("kubernetes-validate", "pip install kubernetes-validate") else {
         return;
     };
-    let mut checked = 0;
-    for b in common::built_trees() {
-        for a in b
-            .compiled
-            .artifacts
-            .iter()
-            .filter(|a| a.kind == Kind::AgentRbac)
-        {
-            run_ok(
-                Command::new(&tool)
-                    .arg("--strict")
-                    .arg(b.root.join(&a.path)),
-                &format!("kubernetes-validate --strict {}/{}", b.name, a.path),
-            );
-            checked += 1;
-        }
-    }
+    let checked = check_each(Kind::AgentRbac, |b, a| {
+        let mut c = Command::new(&tool);
+        c.arg("--strict").arg(b.root.join(&a.path));
+        c
+    });
     assert!(checked >= 4);
 }
 
@@ -73,24 +65,15 @@ fn alert_rules_pass_promtool() {
     let Some(tool) = common::tool("promtool", "apt-get install prometheus") else {
         return;
     };
-    let mut checked = 0;
-    for b in common::built_trees() {
-        for a in b
-            .compiled
-            .artifacts
-            .iter()
-            .filter(|a| a.kind == Kind::PrometheusRule)
-        {
-            let groups = serde_json::json!({"groups": a.value["spec"]["groups"]});
-            let file = b.root.join("rules-for-promtool.yaml");
-            std::fs::write(&file, fleetc::emit::to_yaml(&groups)).unwrap();
-            run_ok(
-                Command::new(&tool).args(["check", "rules"]).arg(&file),
-                &format!("promtool check rules ({}/{})", b.name, a.path),
-            );
-            checked += 1;
-        }
-    }
+    let checked = check_each(Kind::PrometheusRule, |b, a| {
+        // promtool reads the rule groups, which the PrometheusRule carries under `spec`.
+        let groups = serde_json::json!({"groups": a.value["spec"]["groups"]});
+        let file = b.root.join("rules-for-promtool.yaml");
+        std::fs::write(&file, fleetc::emit::to_yaml(&groups)).unwrap();
+        let mut c = Command::new(&tool);
+        c.args(["check", "rules"]).arg(file);
+        c
+    });
     assert!(checked >= 2);
 }
 
