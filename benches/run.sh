@@ -3,7 +3,7 @@
 # `fleetc check` (against the built tree), for synthetic fleets of growing size.
 #
 #   benches/run.sh            full matrix, 5 runs each, medians (writes a Markdown table)
-#   benches/run.sh --quick    the smallest size once: keeps the harness working in CI
+#   benches/run.sh --quick    the smallest size once, debug build: keeps the harness working in CI
 #
 # Needs GNU time (/usr/bin/time, Debian package `time`).
 set -euo pipefail
@@ -12,15 +12,18 @@ cd "$(dirname "$0")/.."
 quick=0
 [ "${1:-}" = "--quick" ] && quick=1
 if [ "$quick" = 1 ]; then
-  sizes=("10 5"); runs=1
+  # Only keeps the harness working: a debug build (which `cargo test` already compiled)
+  # instead of minutes of release compilation. Its numbers mean nothing.
+  sizes=("10 5"); runs=1; profile=debug
+  cargo build --quiet --bin fleetc --example generate-fleet
 else
-  sizes=("10 5" "100 20" "1000 20" "1000 50" "10000 20"); runs=5
+  sizes=("10 5" "100 20" "1000 20" "1000 50" "10000 20"); runs=5; profile=release
+  cargo build --release --quiet --bin fleetc --example generate-fleet
 fi
 [ -x /usr/bin/time ] || { echo "bench: /usr/bin/time missing (apt-get install time)" >&2; exit 1; }
 
-cargo build --release --quiet --bin fleetc --example generate-fleet
-bin="$PWD/target/release/fleetc"
-gen="$PWD/target/release/examples/generate-fleet"
+bin="$PWD/target/$profile/fleetc"
+gen="$PWD/target/$profile/examples/generate-fleet"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 

@@ -2,11 +2,15 @@
 # The published pre-commit hooks, run by the real `pre-commit` (PyPI) in a scratch repository:
 # the check hook passes on a fresh tree and fails on a hand edit; the build hook repairs it.
 # Usage: tests/tools/pre-commit.sh   (needs pre-commit, git and cargo; installs fleetc through
-# pre-commit's Rust support, reusing ./target when CARGO_TARGET_DIR is unset)
+# pre-commit's Rust support, unoptimized, into target/pre-commit unless CARGO_TARGET_DIR is set)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
 command -v pre-commit >/dev/null || { echo "pre-commit missing (pip install pre-commit)" >&2; exit 1; }
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
+# pre-commit installs the hook with `cargo install` (a release build). This test checks the
+# hooks' wiring, not speed: build unoptimized, in a target directory of its own that later runs
+# reuse.
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target/pre-commit}"
+export CARGO_PROFILE_RELEASE_OPT_LEVEL=0 CARGO_PROFILE_RELEASE_CODEGEN_UNITS=256
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 export PRE_COMMIT_HOME="$work/cache"
