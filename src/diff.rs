@@ -221,19 +221,6 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-fn cluster_list(clusters: &[String], limit: usize) -> String {
-    let mut s = clusters
-        .iter()
-        .take(limit)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if clusters.len() > limit {
-        let _ = write!(s, " (+{} more)", clusters.len() - limit);
-    }
-    s
-}
-
 impl Report {
     /// One line: what the change touches.
     pub fn headline(&self) -> String {
@@ -271,7 +258,7 @@ impl Report {
                 "  {}: {} on {}",
                 c.app,
                 c.what,
-                cluster_list(&c.clusters, 8)
+                crate::suggest::short_list(&c.clusters, 8)
             );
         }
         for a in &self.agents {
@@ -298,7 +285,7 @@ impl Report {
                     "| {} | {} | {} |",
                     c.app,
                     c.what.replace('|', "\\|"),
-                    cluster_list(&c.clusters, 12)
+                    crate::suggest::short_list(&c.clusters, 12)
                 );
             }
         }

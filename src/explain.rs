@@ -140,7 +140,7 @@ pub fn app(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
             out,
             "\n  customization {} → {}",
             fleet.scope_name(&cu.scope),
-            list(&names, 6)
+            crate::suggest::short_list(&names, 6)
         );
         settings_lines(&mut out, app, &cu.full, 4);
     }
@@ -154,7 +154,7 @@ pub fn app(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
         let _ = writeln!(
             out,
             "\n  no customization (the app's own settings) → {}",
-            list(&rest, 6)
+            crate::suggest::short_list(&rest, 6)
         );
         settings_lines(&mut out, app, &app.base, 4);
     }
@@ -291,17 +291,4 @@ fn row(out: &mut String, indent: usize, text: &str, at: &str) {
     } else {
         let _ = writeln!(out, "{line:<72} {at}");
     }
-}
-
-fn list(names: &[&str], limit: usize) -> String {
-    let mut s = names
-        .iter()
-        .take(limit)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if names.len() > limit {
-        let _ = write!(s, " (+{} more)", names.len() - limit);
-    }
-    s
 }

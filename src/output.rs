@@ -72,10 +72,7 @@ pub fn plan(root: &Path, files: &Tree) -> Result<Plan, Vec<Diagnostic>> {
             Err(e) if e.kind() == io::ErrorKind::NotFound => {
                 plan.writes.push((path.clone(), content.clone()))
             }
-            Err(e) if full.is_dir() => {
-                let _ = e;
-                conflicts.push(conflict(path, "a directory is in the way"));
-            }
+            Err(_) if full.is_dir() => conflicts.push(conflict(path, "a directory is in the way")),
             Err(e) => conflicts.push(
                 Diagnostic::new(Code::OutputConflict, format!("cannot read `{path}`: {e}"))
                     .help("check the file's permissions"),

@@ -38,23 +38,18 @@ pub fn read(root: &dyn Workspace) -> Result<Pins, Diagnostic> {
                 .help("it holds one tag per environment, app and image"),
         );
     }
-    let options = serde_saphyr::options! {
-        strict_booleans: true,
-        leading_zero_numbers_as_strings: true,
-        underscored_numbers_as_strings: true,
-        with_snippet: false,
-    };
-    let pins: Option<Pins> = serde_saphyr::from_str_with_options(&text, options).map_err(|e| {
-        Diagnostic::new(
-            Code::InvalidValue,
-            format!(
-                "`{FILE}` is not a map of environment → app → image → tag: {}",
-                e.without_snippet()
-            ),
-        )
-        .file(FILE)
-        .help("restore it from Git, or delete it and pin again with `fleetc pin`")
-    })?;
+    let pins: Option<Pins> =
+        serde_saphyr::from_str_with_options(&text, crate::load::yaml_options()).map_err(|e| {
+            Diagnostic::new(
+                Code::InvalidValue,
+                format!(
+                    "`{FILE}` is not a map of environment → app → image → tag: {}",
+                    e.without_snippet()
+                ),
+            )
+            .file(FILE)
+            .help("restore it from Git, or delete it and pin again with `fleetc pin`")
+        })?;
     Ok(pins.unwrap_or_default())
 }
 

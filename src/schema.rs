@@ -195,8 +195,9 @@ mod tests {
     /// The examples editors offer are valid spec fragments.
     #[test]
     fn examples_validate_against_their_own_schema() {
-        fn walk(root: &Value, v: &Value, path: &str, bad: &mut Vec<String>) {
+        fn walk(root: &Value, v: &Value, path: &str, bad: &mut Vec<String>, seen: &mut usize) {
             if let Some(examples) = v.get("examples").and_then(Value::as_array) {
+                *seen += examples.len();
                 let mut sub = v.clone();
                 if let Some(m) = sub.as_object_mut() {
                     m.insert("definitions".into(), root["definitions"].clone());
@@ -213,14 +214,15 @@ mod tests {
                 Value::Object(m) => m
                     .iter()
                     .filter(|(k, _)| k.as_str() != "definitions" || path.is_empty())
-                    .for_each(|(k, c)| walk(root, c, &format!("{path}/{k}"), bad)),
-                Value::Array(a) => a.iter().for_each(|c| walk(root, c, path, bad)),
+                    .for_each(|(k, c)| walk(root, c, &format!("{path}/{k}"), bad, seen)),
+                Value::Array(a) => a.iter().for_each(|c| walk(root, c, path, bad, seen)),
                 _ => {}
             }
         }
-        let mut bad = Vec::new();
-        walk(&SCHEMA, &SCHEMA, "", &mut bad);
+        let (mut bad, mut seen) = (Vec::new(), 0);
+        walk(&SCHEMA, &SCHEMA, "", &mut bad, &mut seen);
         assert!(bad.is_empty(), "invalid examples: {bad:#?}");
+        assert!(seen > 100, "the walk reached the examples ({seen})");
     }
 
     #[test]

@@ -18,6 +18,20 @@ pub fn closest<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) ->
         .map(|(_, c)| c)
 }
 
+/// The first `limit` names joined with commas, then `(+N more)`.
+pub fn short_list<S: AsRef<str>>(names: &[S], limit: usize) -> String {
+    let mut s = names
+        .iter()
+        .take(limit)
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > limit {
+        s.push_str(&format!(" (+{} more)", names.len() - limit));
+    }
+    s
+}
+
 /// `a list`, `the number 3`, `"no"`.
 pub fn describe(v: &Value) -> String {
     match v {

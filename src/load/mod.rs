@@ -66,8 +66,9 @@ pub fn load(source: &Source) -> Result<Loaded, Vec<Diagnostic>> {
     }
 }
 
-/// Options for reading the spec; the one place that configures the YAML reader.
-fn yaml_options() -> serde_saphyr::Options {
+/// Options for reading the spec and the release pins; the one place that configures the YAML
+/// reader.
+pub(crate) fn yaml_options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         // YAML 1.2 scalars: `no` stays a string, `0755` stays a string, as in editors.
         strict_booleans: true,

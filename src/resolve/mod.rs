@@ -388,16 +388,8 @@ impl Cx<'_> {
             ("notReady", &s.not_ready),
             ("gitFetch", &s.git_fetch),
         ] {
-            if v.is_empty() || !is_label_value(v) {
-                self.push(
-                    Diagnostic::new(Code::InvalidName, format!("invalid severity `{v}`"))
-                        .label(
-                            self.at(&format!("/monitoring/severities/{key}")),
-                            "severities are label values",
-                        )
-                        .help("use e.g. `critical`, `warning` or `info`"),
-                );
-            }
+            let ptr = format!("/monitoring/severities/{key}");
+            self.label_value(v, &ptr, "severity", "severities are label values");
         }
     }
 
