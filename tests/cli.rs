@@ -83,12 +83,10 @@ fn a_failed_compile_writes_nothing() {
     let tmp = scratch("minimal");
     fleetc(&["build"], tmp.path());
     let spec = tmp.path().join("fleetc.yaml");
-    let text = std::fs::read_to_string(&spec).unwrap();
-    std::fs::write(
+    common::edit(
         &spec,
-        text.replace("namespace: podinfo", "namespace: podinfo\n    replica: 2"),
-    )
-    .unwrap();
+        &[("namespace: podinfo", "namespace: podinfo\n    replica: 2")],
+    );
     let before = snapshot(tmp.path());
     let o = fleetc(&["build"], tmp.path());
     assert_eq!(o.status.code(), Some(1));
@@ -143,15 +141,13 @@ fn removes_what_the_spec_no_longer_produces_and_nothing_else() {
     let notes = tmp.path().join("apps/shop/overlays/cluster/NOTES.md");
     std::fs::write(&notes, "kept\n").unwrap();
     let spec = tmp.path().join("fleetc.yaml");
-    let text = std::fs::read_to_string(&spec).unwrap();
-    std::fs::write(
+    common::edit(
         &spec,
-        text.replace(
+        &[(
             "      - cluster: prod-eu-2\n        images: {postgres: \"16.5\"}\n",
             "",
-        ),
-    )
-    .unwrap();
+        )],
+    );
     let o = fleetc(&["build"], tmp.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(stderr(&o).contains("1 removed"), "{}", stderr(&o));
@@ -177,12 +173,7 @@ fn check_reports_hand_edits_and_build_repairs_them() {
     let o = fleetc(&["check"], tmp.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let file = tmp.path().join("bundles/podinfo/fleet.yaml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(
-        &file,
-        text.replace("version: \"6.7.1\"", "version: \"6.8.0\""),
-    )
-    .unwrap();
+    common::edit(&file, &[("version: \"6.7.1\"", "version: \"6.8.0\"")]);
     let o = fleetc(&["check"], tmp.path());
     assert_eq!(o.status.code(), Some(1));
     common::insta_settings().bind(|| insta::assert_snapshot!("cli_E027_stale_output", stderr(&o)));
@@ -228,16 +219,16 @@ fn exit_codes() {
 fn warnings_pass_unless_denied() {
     let tmp = scratch("minimal");
     let spec = tmp.path().join("fleetc.yaml");
-    let text = std::fs::read_to_string(&spec).unwrap();
-    std::fs::write(
+    common::edit(
         &spec,
-        text.replace(
-            "clusters:\n",
-            "clusters:\n  - {name: spare, environment: dev, region: local}\n",
-        )
-        .replace("- environment: dev", "- cluster: dev-1"),
-    )
-    .unwrap();
+        &[
+            (
+                "clusters:\n",
+                "clusters:\n  - {name: spare, environment: dev, region: local}\n",
+            ),
+            ("- environment: dev", "- cluster: dev-1"),
+        ],
+    );
     let o = fleetc(&["build", "--deny-warnings"], tmp.path());
     assert_eq!(o.status.code(), Some(1));
     assert!(stderr(&o).contains("fleetc::W001"), "{}", stderr(&o));
@@ -251,16 +242,16 @@ fn warnings_pass_unless_denied() {
 fn json_format_reports_every_diagnostic_with_positions() {
     let tmp = scratch("minimal");
     let spec = tmp.path().join("fleetc.yaml");
-    let text = std::fs::read_to_string(&spec).unwrap();
-    std::fs::write(
+    common::edit(
         &spec,
-        text.replace(
-            "environment: dev\n    region",
-            "environment: dve\n    region",
-        )
-        .replace("namespace: podinfo", "namespace: Podinfo"),
-    )
-    .unwrap();
+        &[
+            (
+                "environment: dev\n    region",
+                "environment: dve\n    region",
+            ),
+            ("namespace: podinfo", "namespace: Podinfo"),
+        ],
+    );
     let o = fleetc(&["build", "--format", "json"], tmp.path());
     assert_eq!(o.status.code(), Some(1));
     let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
@@ -301,8 +292,7 @@ fn gitlab_format_is_a_code_quality_report_pointing_at_the_owner() {
         serde_json::json!([])
     );
     let file = tmp.path().join("ops/fleet/gitrepos/podinfo.yaml");
-    let text = std::fs::read_to_string(&file).unwrap();
-    std::fs::write(&file, text.replace("branch: main", "branch: hotfix")).unwrap();
+    common::edit(&file, &[("branch: main", "branch: hotfix")]);
     std::fs::remove_file(tmp.path().join("ops/fleet/clustergroups/env-dev.yaml")).unwrap();
     let o = fleetc(
         &["check", "--spec", "ops/fleetc.yaml", "--format", "gitlab"],

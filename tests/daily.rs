@@ -41,17 +41,19 @@ fn diff_reports_the_blast_radius_of_a_spec_change() {
     let tmp = repo_with_example();
     let dir = tmp.path().join("gitops");
     let spec = dir.join("fleetc.yaml");
-    let text = std::fs::read_to_string(&spec).unwrap();
-    let text = text
-        .replace(
-            "      - cluster: prod-eu-west-1\n        replicas: 6",
-            "      - cluster: prod-eu-west-1\n        replicas: 8",
-        )
-        .replace(
-            "      - environment: production\n        replicas: 3\n",
-            "      - environment: production\n        replicas: 5\n",
-        );
-    std::fs::write(&spec, text).unwrap();
+    common::edit(
+        &spec,
+        &[
+            (
+                "      - cluster: prod-eu-west-1\n        replicas: 6",
+                "      - cluster: prod-eu-west-1\n        replicas: 8",
+            ),
+            (
+                "      - environment: production\n        replicas: 3\n",
+                "      - environment: production\n        replicas: 5\n",
+            ),
+        ],
+    );
     let o = fleetc(&["build", "--spec", "gitops/fleetc.yaml"], tmp.path());
     assert_eq!(
         o.status.code(),

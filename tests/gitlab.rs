@@ -184,16 +184,14 @@ fn a_spec_that_inlines_a_token_is_rejected_and_writes_nothing() {
         tmp.path(),
     );
     let spec = tmp.path().join("fleetc.yaml");
-    let text = std::fs::read_to_string(&spec).unwrap();
     let token = "glagent-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789abcdefghijkl";
-    std::fs::write(
+    common::edit(
         &spec,
-        text.replace(
+        &[(
             "tokenSecret: stores-agent-token",
             &format!("tokenSecret: {token}"),
-        ),
-    )
-    .unwrap();
+        )],
+    );
     let out = Command::new(env!("CARGO_BIN_EXE_fleetc"))
         .args(["build", "--color", "never"])
         .current_dir(tmp.path())

@@ -89,6 +89,20 @@ pub struct Built {
     _tmp: tempfile::TempDir,
 }
 
+/// Replaces text in a file. Every `from` must occur, so a test never silently edits nothing.
+pub fn edit(path: &Path, replacements: &[(&str, &str)]) {
+    let mut text = std::fs::read_to_string(path).unwrap();
+    for (from, to) in replacements {
+        assert!(
+            text.contains(from),
+            "{} does not contain {from:?}",
+            path.display()
+        );
+        text = text.replace(from, to);
+    }
+    std::fs::write(path, text).unwrap();
+}
+
 /// Runs the `fleetc` binary in `cwd`, without colours.
 pub fn fleetc(args: &[&str], cwd: &Path) -> std::process::Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_fleetc"))
