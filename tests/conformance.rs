@@ -1,5 +1,5 @@
 //! Conformance: every emitted artifact validates against the formats' own published schemas
-//! (read from `../shared/upstream`, or `$FLEETC_UPSTREAM`), and every kustomize overlay builds
+//! (vendored in `third_party/`, or `$FLEETC_UPSTREAM`), and every kustomize overlay builds
 //! with the real `kubectl kustomize`.
 
 use std::path::Path;
@@ -16,8 +16,8 @@ fn read_yaml(path: &Path) -> Value {
 
 /// The `openAPIV3Schema` of a CRD, made strict: objects that list their properties accept no
 /// others (the API server would silently prune them, which is exactly the mistake to catch).
-fn crd_schema(file: &str) -> Value {
-    let crd = read_yaml(&common::upstream().join("fleet/crds-split").join(file));
+fn crd_schema(name: &str) -> Value {
+    let crd = common::fleet_crd(name);
     let mut schema = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"].clone();
     close_objects(&mut schema);
     schema
@@ -60,14 +60,14 @@ fn assert_valid(v: &jsonschema::Validator, doc: &Value, what: &str) {
 fn artifacts_validate_against_upstream_schemas() {
     let up = common::upstream();
     let gitrepo = validator(
-        &crd_schema("gitrepos.fleet.cattle.io.yaml"),
+        &crd_schema("gitrepos.fleet.cattle.io"),
         jsonschema::Draft::Draft4,
     );
     let group = validator(
-        &crd_schema("clustergroups.fleet.cattle.io.yaml"),
+        &crd_schema("clustergroups.fleet.cattle.io"),
         jsonschema::Draft::Draft4,
     );
-    let bundle_crd = crd_schema("bundles.fleet.cattle.io.yaml");
+    let bundle_crd = crd_schema("bundles.fleet.cattle.io");
     let bundle_spec = validator(&bundle_crd["properties"]["spec"], jsonschema::Draft::Draft4);
     let fleet_yaml: Value = serde_json::from_str(
         &std::fs::read_to_string(up.join("fleet/fleet.yaml.schema.json")).unwrap(),
@@ -85,7 +85,7 @@ fn artifacts_validate_against_upstream_schemas() {
         jsonschema::Draft::Draft7,
     );
     let agent = validator(
-        &read_json(&common::reference().join("gitlab-agent-config.derived.schema.json")),
+        &read_json(&up.join("gitlab/gitlab-agent-config.derived.schema.json")),
         jsonschema::Draft::Draft7,
     );
     let rule_crd =

@@ -9,34 +9,27 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The published upstream schemas used as test oracles: `$FLEETC_UPSTREAM`, or
-/// `../shared/upstream` beside the repository. Missing oracles fail the test.
+/// The published upstream schemas and CRDs used as test oracles: `$FLEETC_UPSTREAM` when set,
+/// else the copies vendored in `third_party/` (see its README for sources and licences).
 pub fn upstream() -> PathBuf {
     let dir = std::env::var_os("FLEETC_UPSTREAM")
         .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("../shared/upstream"));
+        .unwrap_or_else(|| repo().join("third_party"));
     assert!(
-        dir.join("fleet/crds-split/gitrepos.fleet.cattle.io.yaml")
-            .is_file(),
-        "upstream schemas not found under {} (set FLEETC_UPSTREAM to the shared/upstream directory)",
+        dir.join("fleet/crds.yaml").is_file(),
+        "upstream schemas not found under {} (unset FLEETC_UPSTREAM to use third_party/)",
         dir.display()
     );
     dir
 }
 
-/// Derived oracles that are not upstream files (the GitLab agent configuration schema):
-/// `$FLEETC_REFERENCE`, or `reference/` beside the upstream directory.
-pub fn reference() -> PathBuf {
-    let dir = std::env::var_os("FLEETC_REFERENCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| upstream().join("../reference"));
-    assert!(
-        dir.join("gitlab-agent-config.derived.schema.json")
-            .is_file(),
-        "derived reference schemas not found under {} (set FLEETC_REFERENCE)",
-        dir.display()
-    );
-    dir
+/// The CRD named `name` (e.g. `gitrepos.fleet.cattle.io`) from Fleet's vendored `crds.yaml`.
+pub fn fleet_crd(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(upstream().join("fleet/crds.yaml")).unwrap();
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&text).unwrap();
+    docs.into_iter()
+        .find(|d| d["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("no CRD {name} in fleet/crds.yaml"))
 }
 
 /// An external validator on PATH. Under CI (`CI` set, as `.ci/run` does) a missing oracle fails
@@ -66,7 +59,9 @@ pub fn built_trees() -> Vec<Built> {
             let tmp = tempfile::tempdir().unwrap();
             copy_dir(&dir, tmp.path());
             let compiled = compile(tmp.path()).unwrap_or_else(|e| panic!("{e}"));
-            let plan = fleetc::output::plan(tmp.path(), &compiled.files).unwrap();
+            let survey = fleetc::output::survey(tmp.path(), &compiled.files);
+            let plan =
+                fleetc::output::plan(&survey, &compiled.files, &compiled.fleet.spec_name).unwrap();
             fleetc::output::apply(tmp.path(), &plan).unwrap();
             Built {
                 name: dir.file_name().unwrap().to_string_lossy().into_owned(),
