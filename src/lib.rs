@@ -70,6 +70,10 @@ pub fn compile_in(
     warnings.extend(lint::lint(&fleet, &loaded.index));
     diagnostic::sort(&mut warnings);
     let artifacts = emit::emit(&fleet);
+    let clashes = clashes(&fleet, &artifacts, &loaded.index);
+    if !clashes.is_empty() {
+        return Err(clashes);
+    }
     let files = artifacts
         .iter()
         .map(|a| (a.path.clone(), emit::render(a, &fleet.spec_name)))
@@ -82,4 +86,105 @@ pub fn compile_in(
         warnings,
         index: loaded.index,
     })
+}
+
+/// Paths two things would be written to, found before anything is written: two artifacts at one
+/// path, a file where another needs a directory, an artifact over the spec, the release pins or
+/// the manifest, and files of one kind inside an app's bundle directory, where Fleet would
+/// deploy them as Kubernetes objects.
+fn clashes(
+    fleet: &model::Fleet,
+    artifacts: &[emit::Artifact],
+    index: &load::SpanIndex,
+) -> Vec<Diagnostic> {
+    use diagnostic::Code;
+    let mut out = Vec::new();
+    let reserved = [
+        (fleet.spec_name.as_str(), "the spec"),
+        (pins::FILE, "the release pins"),
+        (output::MANIFEST, "fleetc's manifest"),
+    ];
+    let mut by_path: std::collections::BTreeMap<&str, &emit::Artifact> = Default::default();
+    for a in artifacts {
+        let label = |d: Diagnostic, a: &emit::Artifact, text: &str| {
+            d.label(index.value(&a.owner), text.to_owned())
+        };
+        if let Some((_, what)) = reserved.iter().find(|(p, _)| *p == a.path) {
+            out.push(
+                label(
+                    Diagnostic::new(
+                        Code::OutputConflict,
+                        format!("`{}` would be generated over {what}", a.path),
+                    ),
+                    a,
+                    "generates this path",
+                )
+                .file(a.path.clone())
+                .help("move the app (its `path`) or the spec so they do not meet"),
+            );
+        }
+        if let Some(first) = by_path.insert(a.path.as_str(), a) {
+            out.push(
+                label(
+                    label(
+                        Diagnostic::new(
+                            Code::OutputConflict,
+                            format!("two generated files would be written to `{}`", a.path),
+                        ),
+                        a,
+                        "generates it",
+                    ),
+                    first,
+                    "and so does this",
+                )
+                .file(a.path.clone())
+                .help("give the apps distinct `path`s"),
+            );
+        }
+    }
+    let paths: Vec<&str> = by_path.keys().copied().collect();
+    for w in paths.windows(2) {
+        if w[1].starts_with(&format!("{}/", w[0])) {
+            let (a, b) = (by_path[w[0]], by_path[w[1]]);
+            out.push(
+                Diagnostic::new(
+                    Code::OutputConflict,
+                    format!(
+                        "`{}` would be a file and a directory (for `{}`)",
+                        w[0], w[1]
+                    ),
+                )
+                .label(index.value(&a.owner), "generates the file")
+                .label(index.value(&b.owner), "generates a file below it")
+                .file(w[0].to_owned())
+                .help("give the apps distinct `path`s"),
+            );
+        }
+    }
+    for (i, app) in fleet.apps.iter().enumerate() {
+        let dir = format!("{}/", app.bundle_dir);
+        let own = format!("/apps/{i}/name");
+        if let Some(a) = artifacts
+            .iter()
+            .find(|a| a.owner != own && (app.bundle_dir == "." || a.path.starts_with(&dir)))
+            .filter(|a| !(app.bundle_dir == "." && a.path.starts_with(emit::MANAGEMENT_DIR)))
+        {
+            out.push(
+                Diagnostic::new(
+                    Code::UnsafePath,
+                    format!(
+                        "`{}` would land inside the bundle directory of app `{}`",
+                        a.path, app.name
+                    ),
+                )
+                .label(
+                    index.key(&format!("/apps/{i}/path")),
+                    "Fleet deploys every file in this directory",
+                )
+                .label(index.value(&a.owner), "generated from here")
+                .help("give the app a `path` of its own, away from other generated files"),
+            );
+        }
+    }
+    out
 }

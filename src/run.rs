@@ -78,8 +78,13 @@ fn build(args: &CompileArgs) -> i32 {
         Ok(v) => v,
         Err(code) => return code,
     };
+    let _lock = match lock(&root, output::LockMode::Exclusive) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let mut diags = compiled.warnings.clone();
-    let plan = match output::plan(&root, &compiled.files) {
+    let survey = output::survey(&root, &compiled.files);
+    let plan = match output::plan(&survey, &compiled.files, &compiled.fleet.spec_name) {
         Ok(plan) => plan,
         Err(conflicts) => {
             diags.extend(conflicts);
@@ -88,16 +93,19 @@ fn build(args: &CompileArgs) -> i32 {
         }
     };
     if let Err(e) = output::apply(&root, &plan) {
-        eprintln!(
-            "fleetc: cannot write the output under {}: {e}",
-            root.display()
-        );
+        out.emit(&diags, &source);
+        eprintln!("fleetc: {e} (under {})", root.display());
         return 2;
     }
     out.emit(&diags, &source);
+    let finished = if survey.previous.interrupted() {
+        "; finished an interrupted build"
+    } else {
+        ""
+    };
     eprintln!(
-        "fleetc: {} files written, {} removed, {} unchanged under {}",
-        plan.writes.len(),
+        "fleetc: {} written, {} removed, {} unchanged under {}{finished}",
+        files(plan.writes.len()),
         plan.deletes.len(),
         plan.unchanged,
         root.display()
@@ -109,12 +117,43 @@ fn build(args: &CompileArgs) -> i32 {
     0
 }
 
+/// `1 file`, `3 files`.
+fn files(n: usize) -> String {
+    if n == 1 {
+        "1 file".to_owned()
+    } else {
+        format!("{n} files")
+    }
+}
+
+/// Locks the output root, saying so when another fleetc holds it. `Err` carries the exit code.
+fn lock(root: &Path, mode: output::LockMode) -> Result<output::Lock, i32> {
+    let shown = root.display().to_string();
+    output::Lock::acquire(root, mode, || {
+        eprintln!("fleetc: another fleetc is writing {shown}; waiting for it to finish");
+    })
+    .map_err(|e| {
+        eprintln!("fleetc: cannot lock {shown}: {e}");
+        2
+    })
+}
+
 fn check(args: &CompileArgs) -> i32 {
     let (out, source, root, compiled) = match compile(args) {
         Ok(v) => v,
         Err(code) => return code,
     };
-    let drift = output::check(&root, &compiled.files);
+    // A shared lock: wait for a build in progress instead of reading its half-written tree.
+    let _lock = if root.is_dir() {
+        match lock(&root, output::LockMode::Shared) {
+            Ok(l) => Some(l),
+            Err(code) => return code,
+        }
+    } else {
+        None
+    };
+    let survey = output::survey(&root, &compiled.files);
+    let drift = output::check(&survey, &compiled.files);
     let mut diags = compiled.warnings.clone();
     diags.extend(stale_diagnostics(&drift, &compiled));
     if args.format == Format::Human {
@@ -130,11 +169,17 @@ fn check(args: &CompileArgs) -> i32 {
         );
         0
     } else {
+        let unreadable = drift.blocked.len() + drift.leftovers.len();
+        let unreadable = if unreadable > 0 {
+            format!(", {unreadable} unreadable or left over")
+        } else {
+            String::new()
+        };
         eprintln!(
-            "fleetc: the generated tree is stale ({} changed, {} missing, {} unexpected); run `fleetc build`",
+            "fleetc: the generated tree is stale ({} changed, {} missing, {} unexpected{unreadable}); run `fleetc build`",
             drift.stale.len(),
             drift.missing.len(),
-            drift.unexpected.len()
+            drift.unexpected.len(),
         );
         1
     }
@@ -256,6 +301,10 @@ fn pin(args: &PinArgs) -> i32 {
             return 2;
         }
     }
+    let _lock = match lock(&root, output::LockMode::Exclusive) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let mut pins = match crate::pins::read(&crate::workspace::Disk(root.clone())) {
         Ok(p) => p,
         Err(d) => {
@@ -324,6 +373,25 @@ fn stale_diagnostics(drift: &output::Drift, compiled: &Compiled) -> Vec<Diagnost
             .file(path.clone())
             .help("run `fleetc build` and commit the result");
         out.push(owned(d, path));
+    }
+    for (path, why) in &drift.blocked {
+        let d = Diagnostic::new(
+            Code::StaleOutput,
+            format!("fleetc does not read `{path}`: {why}"),
+        )
+        .file(path.clone())
+        .help("remove what is at this path and run `fleetc build`");
+        out.push(owned(d, path));
+    }
+    for path in &drift.leftovers {
+        out.push(
+            Diagnostic::new(
+                Code::StaleOutput,
+                format!("`{path}` is left from an interrupted build"),
+            )
+            .file(path.clone())
+            .help("run `fleetc build`, which finishes the interrupted build and removes it"),
+        );
     }
     for path in &drift.unexpected {
         out.push(

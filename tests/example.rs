@@ -7,7 +7,8 @@ fn example_tree_is_up_to_date() {
     let dir = common::repo().join("examples/fleet");
     let compiled = common::compile(&dir).unwrap_or_else(|e| panic!("{e}"));
     assert!(compiled.warnings.is_empty(), "{:?}", compiled.warnings);
-    let drift = fleetc::output::check(&dir, &compiled.files);
+    let survey = fleetc::output::survey(&dir, &compiled.files);
+    let drift = fleetc::output::check(&survey, &compiled.files);
     let mut report = String::new();
     for (_, diff) in &drift.stale {
         report.push_str(diff);

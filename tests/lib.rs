@@ -9,5 +9,6 @@ mod example;
 mod fixtures;
 mod gitlab;
 mod hostile;
+mod output;
 mod roundtrip;
 mod schema_file;

@@ -1,14 +1,21 @@
 //! Stage 4, output: the only module that touches the output tree.
 //!
-//! `plan` compares the generated files with the disk and refuses, before anything is written,
-//! to overwrite a file fleetc did not generate; `apply` then writes each file atomically (temp
-//! file + rename) and removes generated files the spec no longer produces. `check` compares
-//! without writing.
+//! [`survey`] looks at every path once (never following a link, never reading a special file);
+//! [`plan`] turns the survey into the writes and removals of a build, refusing before anything is
+//! written when a path is taken by something fleetc did not generate; [`apply`] carries a plan
+//! out all or nothing; [`check`] compares without writing. [`Lock`] keeps two writers apart.
+
+mod apply;
+mod lock;
+mod survey;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs;
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::Path;
+
+pub use apply::{ApplyError, Io, RealIo, apply, apply_with};
+pub use lock::{Lock, Mode as LockMode};
+pub use survey::{MAX_READ, OnDisk, Previous, Survey, is_safe_relative, survey};
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::emit::{HEADER_PREFIX, header};
@@ -19,114 +26,211 @@ pub const MANIFEST: &str = ".fleetc-manifest";
 /// Generated files by path relative to the output root, the manifest included.
 pub type Tree = BTreeMap<String, String>;
 
+/// Where a build writes `path` before renaming it into place: beside it, hidden, and named so
+/// that a leftover is recognisably fleetc's.
+pub fn temp_path(path: &str) -> String {
+    match path.rsplit_once('/') {
+        Some((dir, name)) => format!("{dir}/.{name}.fleetc-tmp"),
+        None => format!(".{path}.fleetc-tmp"),
+    }
+}
+
 /// Adds the manifest to a set of generated files.
 pub fn with_manifest(mut files: Tree, spec_name: &str) -> Tree {
+    let text = manifest_text(spec_name, files.keys(), &BTreeSet::new());
+    files.insert(MANIFEST.to_owned(), text);
+    files
+}
+
+fn manifest_text<'a>(
+    spec_name: &str,
+    paths: impl Iterator<Item = &'a String>,
+    pending: &BTreeSet<String>,
+) -> String {
     let mut text = header(spec_name);
     text.push_str(
         "# Files fleetc generated; `fleetc build` removes those the spec no longer produces.\n",
     );
-    for path in files.keys() {
-        text.push_str(path);
-        text.push('\n');
+    for path in paths {
+        if path != MANIFEST {
+            text.push_str(path);
+            text.push('\n');
+        }
     }
-    files.insert(MANIFEST.to_owned(), text);
-    files
+    if !pending.is_empty() {
+        text.push_str("# A build is writing, or was interrupted: `fleetc build` finishes it.\n");
+        for tmp in pending {
+            text.push_str("~ ");
+            text.push_str(tmp);
+            text.push('\n');
+        }
+    }
+    text
+}
+
+/// One file to write.
+#[derive(Debug, Clone)]
+pub struct FileWrite {
+    /// Path relative to the output root.
+    pub path: String,
+    /// New content.
+    pub content: String,
+    /// Content and mode it replaces (for the mode it keeps, and for rollback).
+    pub old: Option<(Vec<u8>, u32)>,
+}
+
+/// One generated file to remove.
+#[derive(Debug, Clone)]
+pub struct FileDelete {
+    /// Path relative to the output root.
+    pub path: String,
+    /// Its content and mode, for rollback.
+    pub old: (Vec<u8>, u32),
 }
 
 /// What `apply` will do.
 #[derive(Debug, Default)]
 pub struct Plan {
-    /// Files to write (new or changed).
-    pub writes: Vec<(String, String)>,
+    /// Files to write (new or changed), manifest excluded.
+    pub writes: Vec<FileWrite>,
     /// Generated files the spec no longer produces.
-    pub deletes: Vec<String>,
+    pub deletes: Vec<FileDelete>,
     /// Files already up to date.
     pub unchanged: usize,
+    /// Temporary files an interrupted build left behind.
+    pub stale_temps: Vec<String>,
+    /// Directories that do not exist yet and have to be created.
+    pub missing_dirs: BTreeSet<String>,
+    /// The manifest written before anything else.
+    pub intent_manifest: String,
+    /// The manifest written last.
+    pub manifest: String,
+    /// Mode the manifest keeps.
+    pub manifest_mode: Option<u32>,
+    /// The manifest before this build, for rollback.
+    pub previous_manifest: Option<(Vec<u8>, u32)>,
+    /// Whether the manifest changes.
+    pub manifest_changes: bool,
 }
 
-/// Compares `files` with the tree under `root`. Fails, having written nothing, when a path is
-/// taken by a file fleetc did not generate or leads through a symbolic link.
-pub fn plan(root: &Path, files: &Tree) -> Result<Plan, Vec<Diagnostic>> {
-    let previous = previous_manifest(root);
-    let mut plan = Plan::default();
+impl Plan {
+    /// Whether applying changes nothing.
+    pub fn is_noop(&self) -> bool {
+        self.writes.is_empty()
+            && self.deletes.is_empty()
+            && self.stale_temps.is_empty()
+            && !self.manifest_changes
+    }
+}
+
+/// Turns a survey into a plan. Fails, having written nothing, when any path is taken by a file
+/// fleetc did not generate, by a directory, a FIFO or device, or leads through a symbolic link.
+pub fn plan(survey: &Survey, files: &Tree, spec_name: &str) -> Result<Plan, Vec<Diagnostic>> {
+    let prev = &survey.previous;
+    let mut plan = Plan {
+        previous_manifest: prev.manifest.clone(),
+        manifest_mode: prev.manifest.as_ref().map(|(_, m)| *m),
+        ..Plan::default()
+    };
     let mut conflicts = Vec::new();
+    let owned = |bytes: &[u8], path: &str| is_generated(bytes) || prev.generated.contains(path);
+    if let Some(why) = blocked(survey.at(MANIFEST), false) {
+        conflicts.push(conflict(MANIFEST, &why));
+    }
     for (path, content) in files {
-        let full = root.join(path);
-        if let Some(link) = symlink_on_path(root, path) {
-            conflicts.push(conflict(
+        if path == MANIFEST {
+            continue;
+        }
+        let old = match survey.at(path) {
+            OnDisk::Missing => None,
+            OnDisk::File { bytes, .. } if bytes == content.as_bytes() => {
+                plan.unchanged += 1;
+                continue;
+            }
+            OnDisk::File { bytes, mode } if owned(bytes, path) => Some((bytes.clone(), *mode)),
+            OnDisk::File { .. } => {
+                conflicts.push(conflict(path, "it exists and has no fleetc header"));
+                continue;
+            }
+            other => {
+                let why = blocked(other, true).unwrap_or_default();
+                conflicts.push(conflict(path, &why));
+                continue;
+            }
+        };
+        let tmp = temp_path(path);
+        match survey.at(&tmp) {
+            OnDisk::Missing => {}
+            OnDisk::File { .. } if prev.pending.contains(&tmp) => {}
+            _ => conflicts.push(conflict(
                 path,
-                &format!("`{}` is a symbolic link", link.display()),
-            ));
+                &format!("`{tmp}` (where fleetc writes it first) is taken"),
+            )),
+        }
+        // Directories to create: every missing ancestor.
+        let mut dir = String::new();
+        let segments: Vec<&str> = path.split('/').collect();
+        for seg in &segments[..segments.len() - 1] {
+            if !dir.is_empty() {
+                dir.push('/');
+            }
+            dir.push_str(seg);
+            if !survey.dirs.contains(&dir) {
+                plan.missing_dirs.insert(dir.clone());
+            }
+        }
+        plan.writes.push(FileWrite {
+            path: path.clone(),
+            content: content.clone(),
+            old,
+        });
+    }
+    for path in &prev.generated {
+        if files.contains_key(path) {
             continue;
         }
-        match fs::read(&full) {
-            Ok(existing) => {
-                if existing == content.as_bytes() {
-                    plan.unchanged += 1;
-                } else if is_generated(&existing) || previous.contains(path) {
-                    plan.writes.push((path.clone(), content.clone()));
-                } else {
-                    conflicts.push(conflict(path, "it exists and has no fleetc header"));
-                }
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                plan.writes.push((path.clone(), content.clone()))
-            }
-            Err(_) if full.is_dir() => conflicts.push(conflict(path, "a directory is in the way")),
-            Err(e) => conflicts.push(
-                Diagnostic::new(Code::OutputConflict, format!("cannot read `{path}`: {e}"))
-                    .help("check the file's permissions"),
-            ),
-        }
-    }
-    for path in previous {
-        if files.contains_key(&path)
-            || !is_safe_relative(&path)
-            || symlink_on_path(root, &path).is_some()
+        if let OnDisk::File { bytes, mode } = survey.at(path)
+            && is_generated(bytes)
         {
-            continue;
-        }
-        if fs::read(root.join(&path)).is_ok_and(|b| is_generated(&b)) {
-            plan.deletes.push(path);
+            plan.deletes.push(FileDelete {
+                path: path.clone(),
+                old: (bytes.clone(), *mode),
+            });
         }
     }
-    if conflicts.is_empty() {
-        Ok(plan)
-    } else {
-        Err(conflicts)
+    for tmp in &prev.pending {
+        if matches!(survey.at(tmp), OnDisk::File { .. }) {
+            plan.stale_temps.push(tmp.clone());
+        }
     }
+    if !conflicts.is_empty() {
+        return Err(conflicts);
+    }
+    let manifest = files.get(MANIFEST).cloned().unwrap_or_default();
+    plan.manifest_changes =
+        !matches!(survey.at(MANIFEST), OnDisk::File { bytes, .. } if *bytes == manifest.as_bytes());
+    let everything: BTreeSet<&String> = files.keys().chain(&prev.generated).collect();
+    let pending: BTreeSet<String> = plan.writes.iter().map(|w| temp_path(&w.path)).collect();
+    plan.intent_manifest = manifest_text(spec_name, everything.into_iter(), &pending);
+    plan.manifest = manifest;
+    Ok(plan)
 }
 
-/// Carries out a plan: atomic writes, then removals (and directories they leave empty).
-pub fn apply(root: &Path, plan: &Plan) -> io::Result<()> {
-    for (path, content) in &plan.writes {
-        write_atomic(&root.join(path), content.as_bytes())?;
+/// Why a path cannot be written (or, for the manifest, read), if it cannot.
+fn blocked(found: &OnDisk, is_target: bool) -> Option<String> {
+    match found {
+        OnDisk::Missing | OnDisk::File { .. } => None,
+        OnDisk::TooLarge => Some(format!(
+            "it is larger than {} MiB, which no generated file is",
+            MAX_READ >> 20
+        )),
+        OnDisk::Directory if is_target => Some("a directory is in the way".to_owned()),
+        OnDisk::Directory => Some("it is a directory".to_owned()),
+        OnDisk::Symlink(at) => Some(format!("`{at}` is a symbolic link")),
+        OnDisk::Special => Some("it is a FIFO, socket or device, not a file".to_owned()),
+        OnDisk::NotADirectory(at) => Some(format!("`{at}` is a file where a directory is needed")),
+        OnDisk::Unreadable(e) => Some(format!("it cannot be read: {e}")),
     }
-    for path in &plan.deletes {
-        let full = root.join(path);
-        fs::remove_file(&full)?;
-        let mut dir = full.parent();
-        while let Some(d) = dir {
-            if d == root || fs::remove_dir(d).is_err() {
-                break;
-            }
-            dir = d.parent();
-        }
-    }
-    Ok(())
-}
-
-/// Writes a file so that readers see either the old or the new content, never a mix.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let parent = path.parent().unwrap_or(Path::new("."));
-    fs::create_dir_all(parent)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".fleetc-")
-        .tempfile_in(parent)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }
 
 /// How the tree on disk differs from what the spec produces.
@@ -138,23 +242,31 @@ pub struct Drift {
     pub missing: Vec<String>,
     /// Files the previous build generated that the spec no longer produces.
     pub unexpected: Vec<String>,
+    /// Paths fleetc will not read: links, directories, special or huge files, and why.
+    pub blocked: Vec<(String, String)>,
+    /// Temporary files an interrupted build left.
+    pub leftovers: Vec<String>,
 }
 
 impl Drift {
     /// Whether the tree is exactly what the spec produces.
     pub fn is_clean(&self) -> bool {
-        self.stale.is_empty() && self.missing.is_empty() && self.unexpected.is_empty()
+        self.stale.is_empty()
+            && self.missing.is_empty()
+            && self.unexpected.is_empty()
+            && self.blocked.is_empty()
+            && self.leftovers.is_empty()
     }
 }
 
-/// Compares `files` with the tree under `root`, writing nothing.
-pub fn check(root: &Path, files: &Tree) -> Drift {
+/// Compares `files` with the survey, writing nothing.
+pub fn check(survey: &Survey, files: &Tree) -> Drift {
     let mut drift = Drift::default();
     for (path, content) in files {
-        match fs::read(root.join(path)) {
-            Ok(bytes) if bytes == content.as_bytes() => {}
-            Ok(bytes) => {
-                let old = String::from_utf8_lossy(&bytes);
+        match survey.at(path) {
+            OnDisk::File { bytes, .. } if bytes == content.as_bytes() => {}
+            OnDisk::File { bytes, .. } => {
+                let old = String::from_utf8_lossy(bytes);
                 let diff = similar::TextDiff::from_lines(old.as_ref(), content.as_str())
                     .unified_diff()
                     .context_radius(3)
@@ -162,12 +274,20 @@ pub fn check(root: &Path, files: &Tree) -> Drift {
                     .to_string();
                 drift.stale.push((path.clone(), diff));
             }
-            Err(_) => drift.missing.push(path.clone()),
+            OnDisk::Missing => drift.missing.push(path.clone()),
+            other => drift
+                .blocked
+                .push((path.clone(), blocked(other, true).unwrap_or_default())),
         }
     }
-    for path in previous_manifest(root) {
-        if !files.contains_key(&path) && root.join(&path).is_file() {
-            drift.unexpected.push(path);
+    for path in &survey.previous.generated {
+        if !files.contains_key(path) && matches!(survey.at(path), OnDisk::File { .. }) {
+            drift.unexpected.push(path.clone());
+        }
+    }
+    for tmp in &survey.previous.pending {
+        if !matches!(survey.at(tmp), OnDisk::Missing) {
+            drift.leftovers.push(tmp.clone());
         }
     }
     drift
@@ -177,41 +297,38 @@ fn is_generated(bytes: &[u8]) -> bool {
     bytes.starts_with(HEADER_PREFIX.as_bytes())
 }
 
-fn previous_manifest(root: &Path) -> BTreeSet<String> {
-    let Ok(text) = fs::read_to_string(root.join(MANIFEST)) else {
-        return BTreeSet::new();
-    };
-    if !text.starts_with(HEADER_PREFIX) {
-        return BTreeSet::new();
+/// Writes a file so that readers see either the old or the new content, never a mix. The file
+/// gets the mode it had, or 0666 less the umask when it is new.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let parent = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = parent.join(format!(".{name}.{}.fleetc-tmp", std::process::id()));
+    let mode = existing_mode(path);
+    let _ = std::fs::remove_file(&tmp);
+    let result = RealIo
+        .create_new(&tmp, bytes, mode)
+        .and_then(|()| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    text.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter(|l| is_safe_relative(l))
-        .map(str::to_owned)
-        .collect()
+    result
 }
 
-/// A manifest entry must stay inside the root, whoever edited the manifest.
-fn is_safe_relative(path: &str) -> bool {
-    !path.starts_with('/')
-        && !path.contains('\\')
-        && !path.contains(':')
-        && path
-            .split('/')
-            .all(|s| !s.is_empty() && s != ".." && s != ".")
+#[cfg(unix)]
+fn existing_mode(path: &Path) -> Option<u32> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::symlink_metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file)
+        .map(|m| m.permissions().mode() & 0o7777)
 }
 
-/// The first existing component of `root/path` that is a symbolic link.
-fn symlink_on_path(root: &Path, path: &str) -> Option<PathBuf> {
-    let mut cur = root.to_path_buf();
-    for seg in path.split('/') {
-        cur.push(seg);
-        match fs::symlink_metadata(&cur) {
-            Ok(m) if m.file_type().is_symlink() => return Some(cur),
-            Ok(_) => {}
-            Err(_) => return None,
-        }
-    }
+#[cfg(not(unix))]
+fn existing_mode(_: &Path) -> Option<u32> {
     None
 }
 

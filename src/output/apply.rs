@@ -1,0 +1,284 @@
+//! Carrying out a plan: all or nothing.
+//!
+//! Order: the manifest is first rewritten to name every path this build may leave behind (old
+//! and new files, and its temporary files, as `~` lines), then every temporary file is written,
+//! then all are renamed into place, stale files removed, and the final manifest renamed into
+//! place last. A crash at any point leaves a manifest from which the next build finishes the job:
+//! it removes the temporary files and the files the spec no longer produces, and `check`
+//! reports the interrupted state. A failure while writing (disk full, permission denied) rolls
+//! back every change this run made before returning the error.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+use super::{MANIFEST, Plan, temp_path};
+
+/// The file-system operations a build performs; tests substitute one that fails on purpose.
+pub trait Io {
+    /// Creates a new file (never replacing one) with `bytes` and permission bits `mode`.
+    fn create_new(&mut self, path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()>;
+    /// Renames `from` onto `to`, replacing `to`.
+    fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()>;
+    /// Removes a file.
+    fn remove_file(&mut self, path: &Path) -> io::Result<()>;
+    /// Creates one directory.
+    fn create_dir(&mut self, path: &Path) -> io::Result<()>;
+}
+
+/// The real file system.
+pub struct RealIo;
+
+impl Io for RealIo {
+    fn create_new(&mut self, path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
+        let mut opts = fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        let mut f = opts.open(path)?;
+        f.write_all(bytes)?;
+        // Keep a mode at least as wide as the file had; new files get 0666 less the umask.
+        #[cfg(unix)]
+        if let Some(mode) = mode {
+            use std::os::unix::fs::PermissionsExt;
+            f.set_permissions(fs::Permissions::from_mode(mode))?;
+        }
+        #[cfg(not(unix))]
+        let _ = mode;
+        f.sync_all()
+    }
+
+    fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
+        fs::rename(from, to)
+    }
+
+    fn remove_file(&mut self, path: &Path) -> io::Result<()> {
+        fs::remove_file(path)
+    }
+
+    fn create_dir(&mut self, path: &Path) -> io::Result<()> {
+        fs::create_dir(path)
+    }
+}
+
+/// What went wrong, and whether the tree is back as it was.
+#[derive(Debug)]
+pub struct ApplyError {
+    /// The path being written or removed.
+    pub path: String,
+    /// The error.
+    pub error: io::Error,
+    /// Paths the rollback could not restore (empty: the tree is as before the build).
+    pub unrestored: Vec<String>,
+}
+
+impl std::fmt::Display for ApplyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot write `{}`: {}; ", self.path, self.error)?;
+        if self.unrestored.is_empty() {
+            f.write_str("every change of this build was rolled back")
+        } else {
+            write!(
+                f,
+                "the rollback could not restore {}",
+                self.unrestored.join(", ")
+            )
+        }
+    }
+}
+
+/// One change made so far, to undo.
+enum Done {
+    Dir(PathBuf),
+    Temp(PathBuf),
+    /// A file put in place; `old` is what was there before.
+    Placed {
+        path: String,
+        old: Option<(Vec<u8>, u32)>,
+    },
+    Removed {
+        path: String,
+        old: (Vec<u8>, u32),
+    },
+    Manifest,
+}
+
+/// Carries out `plan` under `root` with the real file system.
+pub fn apply(root: &Path, plan: &Plan) -> Result<(), ApplyError> {
+    apply_with(root, plan, &mut RealIo)
+}
+
+/// Carries out `plan` with `io`; on failure undoes what it did.
+pub fn apply_with(root: &Path, plan: &Plan, io: &mut dyn Io) -> Result<(), ApplyError> {
+    if plan.is_noop() {
+        return Ok(());
+    }
+    let mut done: Vec<Done> = Vec::new();
+    let result = run(root, plan, io, &mut done);
+    match result {
+        Ok(()) => {
+            sync_dirs(root, plan);
+            Ok(())
+        }
+        Err((path, error)) => {
+            let unrestored = rollback(root, plan, io, done);
+            Err(ApplyError {
+                path,
+                error,
+                unrestored,
+            })
+        }
+    }
+}
+
+type Step = Result<(), (String, io::Error)>;
+
+fn run(root: &Path, plan: &Plan, io: &mut dyn Io, done: &mut Vec<Done>) -> Step {
+    let at = |p: &str| root.join(p);
+    let fail = |p: &str| {
+        let p = p.to_owned();
+        move |e| (p, e)
+    };
+    // Temporary files of an interrupted build.
+    for tmp in &plan.stale_temps {
+        io.remove_file(&at(tmp)).map_err(fail(tmp))?;
+    }
+    replace(root, MANIFEST, &plan.intent_manifest, io, plan).map_err(fail(MANIFEST))?;
+    done.push(Done::Manifest);
+    let mut made: BTreeSet<String> = BTreeSet::new();
+    for w in &plan.writes {
+        let mut dir = String::new();
+        for seg in w
+            .path
+            .split('/')
+            .rev()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+        {
+            if !dir.is_empty() {
+                dir.push('/');
+            }
+            dir.push_str(seg);
+            if plan.missing_dirs.contains(&dir) && made.insert(dir.clone()) {
+                io.create_dir(&at(&dir)).map_err(fail(&dir))?;
+                done.push(Done::Dir(at(&dir)));
+            }
+        }
+        let tmp = temp_path(&w.path);
+        let mode = w.old.as_ref().map(|(_, m)| *m);
+        io.create_new(&at(&tmp), w.content.as_bytes(), mode)
+            .map_err(fail(&w.path))?;
+        done.push(Done::Temp(at(&tmp)));
+    }
+    for w in &plan.writes {
+        let tmp = temp_path(&w.path);
+        io.rename(&at(&tmp), &at(&w.path)).map_err(fail(&w.path))?;
+        // The temporary file is gone: it is the file now.
+        if let Some(i) = done
+            .iter()
+            .rposition(|d| matches!(d, Done::Temp(p) if *p == at(&tmp)))
+        {
+            done.remove(i);
+        }
+        done.push(Done::Placed {
+            path: w.path.clone(),
+            old: w.old.clone(),
+        });
+    }
+    for d in &plan.deletes {
+        io.remove_file(&at(&d.path)).map_err(fail(&d.path))?;
+        done.push(Done::Removed {
+            path: d.path.clone(),
+            old: d.old.clone(),
+        });
+    }
+    replace(root, MANIFEST, &plan.manifest, io, plan).map_err(fail(MANIFEST))?;
+    for d in &plan.deletes {
+        remove_empty_dirs(root, &d.path);
+    }
+    Ok(())
+}
+
+/// Writes `path` through its temporary file and a rename.
+fn replace(root: &Path, path: &str, content: &str, io: &mut dyn Io, plan: &Plan) -> io::Result<()> {
+    let tmp = root.join(temp_path(path));
+    // A crashed build may have left it; it is fleetc's own temporary name.
+    let _ = fs::remove_file(&tmp);
+    io.create_new(&tmp, content.as_bytes(), plan.manifest_mode)?;
+    if let Err(e) = io.rename(&tmp, &root.join(path)) {
+        let _ = io.remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(())
+}
+
+/// Undoes `done` in reverse order; returns the paths it could not restore.
+fn rollback(root: &Path, plan: &Plan, io: &mut dyn Io, done: Vec<Done>) -> Vec<String> {
+    let mut unrestored = Vec::new();
+    for step in done.into_iter().rev() {
+        let (ok, what) = match step {
+            Done::Temp(p) => (io.remove_file(&p).is_ok(), p.display().to_string()),
+            Done::Dir(p) => (fs::remove_dir(&p).is_ok(), p.display().to_string()),
+            Done::Placed { path, old: None } => (io.remove_file(&root.join(&path)).is_ok(), path),
+            Done::Placed {
+                path,
+                old: Some((bytes, mode)),
+            }
+            | Done::Removed {
+                path,
+                old: (bytes, mode),
+            } => (restore(root, &path, &bytes, mode, io), path),
+            Done::Manifest => {
+                let ok = match &plan.previous_manifest {
+                    Some((bytes, mode)) => restore(root, MANIFEST, bytes, *mode, io),
+                    None => io.remove_file(&root.join(MANIFEST)).is_ok(),
+                };
+                (ok, MANIFEST.to_owned())
+            }
+        };
+        if !ok {
+            unrestored.push(what);
+        }
+    }
+    unrestored
+}
+
+fn restore(root: &Path, path: &str, bytes: &[u8], mode: u32, io: &mut dyn Io) -> bool {
+    let tmp = root.join(temp_path(path));
+    let _ = fs::remove_file(&tmp);
+    io.create_new(&tmp, bytes, Some(mode)).is_ok() && io.rename(&tmp, &root.join(path)).is_ok()
+}
+
+/// Removes the directories a deleted file leaves empty, up to the root.
+fn remove_empty_dirs(root: &Path, path: &str) {
+    let full = root.join(path);
+    let mut dir = full.parent();
+    while let Some(d) = dir {
+        if d == root || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+/// Makes the renames durable: fsync every directory that got or lost an entry.
+fn sync_dirs(root: &Path, plan: &Plan) {
+    let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
+    dirs.insert(root.to_path_buf());
+    for p in plan
+        .writes
+        .iter()
+        .map(|w| &w.path)
+        .chain(plan.deletes.iter().map(|d| &d.path))
+    {
+        if let Some(parent) = root.join(p).parent() {
+            dirs.insert(parent.to_path_buf());
+        }
+    }
+    for d in dirs {
+        if let Ok(f) = fs::File::open(&d) {
+            let _ = f.sync_all();
+        }
+    }
+}

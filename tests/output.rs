@@ -1,0 +1,401 @@
+//! The output stage at its edges: nothing half-done, nothing clobbered, nothing read that is not
+//! a plain file. Faults are injected through `output::apply_with`.
+
+use std::collections::BTreeMap;
+use std::io;
+use std::path::Path;
+use std::process::Output;
+
+use fleetc::output::{self, Io, RealIo};
+
+use crate::common::{self, fleetc};
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file under `dir` (links and special files included, not followed) with its bytes.
+fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| !e.file_type().is_dir())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let bytes = if e.file_type().is_file() {
+                std::fs::read(e.path()).unwrap()
+            } else {
+                b"<not a file>".to_vec()
+            };
+            (rel, bytes)
+        })
+        .collect()
+}
+
+fn scratch(fixture: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok").join(fixture),
+        tmp.path(),
+    );
+    tmp
+}
+
+/// Real file system operations, failing the `fail_at`-th one (counting from 0) with `error`;
+/// with `crash`, every later operation fails too, as if the process had died there.
+struct Faulty {
+    ops: usize,
+    fail_at: usize,
+    error: io::ErrorKind,
+    crash: bool,
+}
+
+impl Faulty {
+    fn step(&mut self) -> io::Result<()> {
+        let n = self.ops;
+        self.ops += 1;
+        if n == self.fail_at || (self.crash && n > self.fail_at) {
+            Err(io::Error::from(self.error))
+        } else {
+            Ok(())
+        }
+    }
+}
+
+impl Io for Faulty {
+    fn create_new(&mut self, path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
+        self.step()?;
+        RealIo.create_new(path, bytes, mode)
+    }
+    fn rename(&mut self, from: &Path, to: &Path) -> io::Result<()> {
+        self.step()?;
+        RealIo.rename(from, to)
+    }
+    fn remove_file(&mut self, path: &Path) -> io::Result<()> {
+        self.step()?;
+        RealIo.remove_file(path)
+    }
+    fn create_dir(&mut self, path: &Path) -> io::Result<()> {
+        self.step()?;
+        RealIo.create_dir(path)
+    }
+}
+
+/// Compiles the spec in `dir` and applies it through `io`.
+fn build_with(dir: &Path, io: &mut dyn Io) -> Result<(), output::ApplyError> {
+    let compiled = common::compile(dir).unwrap();
+    let survey = output::survey(dir, &compiled.files);
+    let plan = output::plan(&survey, &compiled.files, &compiled.fleet.spec_name).unwrap();
+    output::apply_with(dir, &plan, io)
+}
+
+/// A tree with a previous build, and a spec change that rewrites, adds and removes files.
+fn changed_tree() -> tempfile::TempDir {
+    let tmp = scratch("first-match");
+    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[
+            (
+                "      - cluster: prod-eu-2\n        images: {postgres: \"16.5\"}\n",
+                "",
+            ),
+            ("    replicas: 1\n", "    replicas: 2\n"),
+        ],
+    );
+    tmp
+}
+
+#[test]
+fn a_write_failure_midway_rolls_back_every_change() {
+    // Count the operations of a successful build, then fail each one in turn.
+    let total = {
+        let tmp = changed_tree();
+        let mut io = Faulty {
+            ops: 0,
+            fail_at: usize::MAX,
+            error: io::ErrorKind::Other,
+            crash: false,
+        };
+        build_with(tmp.path(), &mut io).unwrap();
+        io.ops
+    };
+    assert!(total > 5, "a real build does several operations ({total})");
+    for (fail_at, error) in (0..total).map(|n| {
+        (
+            n,
+            if n % 2 == 0 {
+                io::ErrorKind::StorageFull
+            } else {
+                io::ErrorKind::PermissionDenied
+            },
+        )
+    }) {
+        let tmp = changed_tree();
+        let before = snapshot(tmp.path());
+        let mut io = Faulty {
+            ops: 0,
+            fail_at,
+            error,
+            crash: false,
+        };
+        let err = build_with(tmp.path(), &mut io).expect_err("the injected fault fails the build");
+        assert!(err.unrestored.is_empty(), "op {fail_at}: {err}");
+        assert_eq!(
+            snapshot(tmp.path()),
+            before,
+            "op {fail_at} ({error:?}) left the tree changed"
+        );
+        assert!(err.to_string().contains("rolled back"), "{err}");
+    }
+}
+
+#[test]
+fn a_crash_at_any_point_is_reported_by_check_and_finished_by_the_next_build() {
+    let clean = {
+        let tmp = changed_tree();
+        assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
+        snapshot(tmp.path())
+    };
+    let total = {
+        let tmp = changed_tree();
+        let mut io = Faulty {
+            ops: 0,
+            fail_at: usize::MAX,
+            error: io::ErrorKind::Other,
+            crash: false,
+        };
+        build_with(tmp.path(), &mut io).unwrap();
+        io.ops
+    };
+    let mut reported = 0;
+    for fail_at in 0..total {
+        let tmp = changed_tree();
+        let mut io = Faulty {
+            ops: 0,
+            fail_at,
+            error: io::ErrorKind::Other,
+            crash: true,
+        };
+        let _ = build_with(tmp.path(), &mut io);
+        let o = fleetc(&["check"], tmp.path());
+        assert_eq!(
+            o.status.code(),
+            Some(1),
+            "op {fail_at}: a crashed build is never clean"
+        );
+        if stderr(&o).contains("left from an interrupted build") {
+            reported += 1;
+        }
+        let o = fleetc(&["build"], tmp.path());
+        assert_eq!(o.status.code(), Some(0), "op {fail_at}: {}", stderr(&o));
+        assert_eq!(
+            snapshot(tmp.path()),
+            clean,
+            "op {fail_at}: the rerun did not finish the build"
+        );
+    }
+    assert!(reported > 0, "check names the leftover temporary files");
+}
+
+#[test]
+fn collisions_between_generated_files_are_diagnostics() {
+    let tmp = scratch("minimal");
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[(
+            "namespace: podinfo\n",
+            "namespace: podinfo\n    path: fleet/gitrepos/podinfo.yaml\n",
+        )],
+    );
+    let before = snapshot(tmp.path());
+    let o = fleetc(&["build"], tmp.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("fleetc::E021"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("would be a file and a directory"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+#[test]
+fn generated_files_never_land_inside_a_bundle() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join("examples/fleet"), tmp.path());
+    // The web app's bundle directory would hold the agents' Helm values.
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[("path: apps/web\n", "path: gitlab-agents\n")],
+    );
+    std::fs::rename(
+        tmp.path().join("apps/web/base"),
+        tmp.path().join("gitlab-agents-base"),
+    )
+    .unwrap();
+    std::fs::create_dir_all(tmp.path().join("gitlab-agents")).unwrap();
+    std::fs::rename(
+        tmp.path().join("gitlab-agents-base"),
+        tmp.path().join("gitlab-agents/base"),
+    )
+    .unwrap();
+    let o = fleetc(&["build"], tmp.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("inside the bundle directory of app `web`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn directories_fifos_and_links_anywhere_on_a_path_are_refused_before_writing() {
+    use std::os::unix::fs::symlink;
+    type Setup = fn(&Path);
+    let cases: [(&str, Setup); 4] = [
+        ("directory", |root| {
+            std::fs::create_dir_all(root.join("bundles/podinfo/fleet.yaml")).unwrap()
+        }),
+        ("fifo", |root| {
+            std::fs::create_dir_all(root.join("bundles/podinfo")).unwrap();
+            let ok = std::process::Command::new("mkfifo")
+                .arg(root.join("bundles/podinfo/fleet.yaml"))
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok);
+        }),
+        ("file as directory", |root| {
+            std::fs::write(root.join("bundles"), "x").unwrap()
+        }),
+        ("link in the middle", |root| {
+            let outside = root.join("../outside");
+            std::fs::create_dir_all(&outside).unwrap();
+            std::fs::create_dir_all(root.join("fleet")).unwrap();
+            symlink(&outside, root.join("fleet/gitrepos")).unwrap();
+        }),
+    ];
+    for (name, setup) in cases {
+        let parent = tempfile::tempdir().unwrap();
+        let root = parent.path().join("repo");
+        common::copy_dir(&common::repo().join("tests/fixtures/ok/minimal"), &root);
+        setup(&root);
+        let before = snapshot(parent.path());
+        let o = fleetc(&["build"], &root);
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("fleetc::E021"),
+            "{name}: {}",
+            stderr(&o)
+        );
+        assert_eq!(
+            snapshot(parent.path()),
+            before,
+            "{name}: something was written"
+        );
+        // check reads nothing through them either, and says so.
+        let o = fleetc(&["check"], &root);
+        assert_eq!(o.status.code(), Some(1), "{name}");
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn check_never_reads_through_a_link_or_from_a_device() {
+    use std::os::unix::fs::symlink;
+    let tmp = scratch("minimal");
+    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
+    let gitrepo = tmp.path().join("fleet/gitrepos/podinfo.yaml");
+    let group = tmp.path().join("fleet/clustergroups/env-dev.yaml");
+    std::fs::remove_file(&gitrepo).unwrap();
+    std::fs::remove_file(&group).unwrap();
+    symlink("/proc/self/environ", &gitrepo).unwrap();
+    symlink("/dev/zero", &group).unwrap();
+    let start = std::time::Instant::now();
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fleetc"))
+        .arg("check")
+        .current_dir(tmp.path())
+        .env("FLEETC_CANARY", "canary-b7c1e0")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
+    assert!(
+        !all.contains("canary-b7c1e0"),
+        "check printed the environment:\n{all}"
+    );
+    assert!(all.contains("symbolic"), "{all}");
+    assert!(
+        start.elapsed() < std::time::Duration::from_secs(10),
+        "check read /dev/zero"
+    );
+    // The manifest itself is read only as a plain file.
+    std::fs::remove_file(tmp.path().join(".fleetc-manifest")).unwrap();
+    symlink("/dev/zero", tmp.path().join(".fleetc-manifest")).unwrap();
+    let o = fleetc(&["build", "--format", "json"], tmp.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("`.fleetc-manifest` is a symbolic link"),
+        "{out}"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn generated_files_get_usual_modes_and_keep_wider_ones() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = scratch("minimal");
+    let o = std::process::Command::new("sh")
+        .arg("-c")
+        .arg("umask 022 && exec \"$0\" build")
+        .arg(env!("CARGO_BIN_EXE_fleetc"))
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let file = tmp.path().join("bundles/podinfo/fleet.yaml");
+    assert_eq!(mode(&file), 0o644);
+    assert_eq!(mode(&tmp.path().join(".fleetc-manifest")), 0o644);
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o664)).unwrap();
+    common::edit(&tmp.path().join("fleetc.yaml"), &[("6.7.1", "6.7.2")]);
+    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
+    assert!(std::fs::read_to_string(&file).unwrap().contains("6.7.2"));
+    assert_eq!(mode(&file), 0o664, "a wider mode is kept");
+}
+
+#[test]
+fn a_second_writer_waits_for_the_first() {
+    let tmp = scratch("minimal");
+    let dir = std::fs::File::open(tmp.path()).unwrap();
+    dir.lock().unwrap();
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_fleetc"))
+        .arg("build")
+        .current_dir(tmp.path())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    assert!(
+        !tmp.path().join(".fleetc-manifest").exists(),
+        "nothing is written while another writer holds the lock"
+    );
+    dir.unlock().unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("another fleetc is writing"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(tmp.path().join(".fleetc-manifest").exists());
+}
