@@ -126,18 +126,44 @@ pub struct RenderOptions {
     pub color: bool,
     /// Terminal width.
     pub width: usize,
+    /// Render at most this many; the rest are counted ("and 120 more").
+    pub max: usize,
 }
 
 impl RenderOptions {
-    /// Plain text at a fixed width, as in snapshots.
+    /// Plain text at a fixed width, as in snapshots, every diagnostic.
     pub const PLAIN: RenderOptions = RenderOptions {
         color: false,
         width: 100,
+        max: usize::MAX,
     };
 }
 
+/// How many diagnostics a person is shown at once (machine formats carry all of them).
+pub const HUMAN_LIMIT: usize = 50;
+
 /// Renders one diagnostic the way rustc would: code, message, source snippet with labels, help.
 pub fn render(diag: &Diagnostic, source: &Source, opts: RenderOptions) -> String {
+    render_in(diag, &Prepared::new(source), opts)
+}
+
+/// The source as miette shows it: made once per run, not once per diagnostic, with terminal
+/// control characters replaced so that a hostile spec cannot drive the terminal.
+struct Prepared {
+    named: miette::NamedSource<String>,
+    len: usize,
+}
+
+impl Prepared {
+    fn new(source: &Source) -> Prepared {
+        Prepared {
+            named: miette::NamedSource::new(source.name.clone(), printable_source(&source.text)),
+            len: source.text.len(),
+        }
+    }
+}
+
+fn render_in(diag: &Diagnostic, prepared: &Prepared, opts: RenderOptions) -> String {
     let theme = if opts.color {
         miette::GraphicalTheme::unicode()
     } else {
@@ -147,11 +173,10 @@ pub fn render(diag: &Diagnostic, source: &Source, opts: RenderOptions) -> String
         .with_width(opts.width)
         .with_links(false)
         .with_context_lines(1);
-    let named = miette::NamedSource::new(source.name.clone(), source.text.clone());
     let view = View {
         diag,
-        source: &named,
-        len: source.text.len(),
+        source: &prepared.named,
+        len: prepared.len,
     };
     let mut out = String::new();
     // Writing into a String cannot fail.
@@ -159,12 +184,20 @@ pub fn render(diag: &Diagnostic, source: &Source, opts: RenderOptions) -> String
     out
 }
 
-/// Renders every diagnostic, separated by blank lines, followed by a summary line.
+/// Renders the diagnostics (at most `opts.max`), separated by blank lines, then a summary line.
 pub fn render_all(diags: &[Diagnostic], source: &Source, opts: RenderOptions) -> String {
     let mut out = String::new();
-    for d in diags {
-        out.push_str(&render(d, source, opts));
+    let prepared = Prepared::new(source);
+    for d in diags.iter().take(opts.max) {
+        out.push_str(&render_in(d, &prepared, opts));
         out.push('\n');
+    }
+    if diags.len() > opts.max {
+        let more = diags.len() - opts.max;
+        out.push_str(&format!(
+            "fleetc: {} not shown; `--format json` lists every one\n",
+            plural(more, "more diagnostic")
+        ));
     }
     let errors = diags.iter().filter(|d| d.is_error()).count();
     let warnings = diags.len() - errors;
@@ -175,20 +208,62 @@ pub fn render_all(diags: &[Diagnostic], source: &Source, opts: RenderOptions) ->
     out
 }
 
+/// `1 error`, `2 errors`.
+pub fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
 /// `2 errors, 1 warning`.
 pub fn summary(errors: usize, warnings: usize) -> String {
-    fn plural(n: usize, word: &str) -> String {
-        if n == 1 {
-            format!("1 {word}")
-        } else {
-            format!("{n} {word}s")
-        }
-    }
     format!(
         "fleetc: {}, {}",
         plural(errors, "error"),
         plural(warnings, "warning")
     )
+}
+
+/// Whether printing `c` could change what a terminal shows beyond the character itself:
+/// control characters (C0, DEL, C1) and Unicode's bidirectional overrides and isolates.
+fn is_terminal_control(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+}
+
+/// Escapes terminal control characters in a message: `\u{1b}` instead of ESC.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(is_terminal_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_terminal_control(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// The source with every terminal control character replaced by `?` (one per byte, so that
+/// spans keep pointing where they did). A `\r` before `\n` stays.
+fn printable_source(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' && chars.peek() == Some(&'\n') {
+            out.push(c);
+        } else if is_terminal_control(c) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 struct View<'a> {
@@ -199,13 +274,13 @@ struct View<'a> {
 
 impl fmt::Debug for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
+        f.write_str(&printable(&self.diag.message))
     }
 }
 
 impl fmt::Display for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diag.message)
+        f.write_str(&printable(&self.diag.message))
     }
 }
 
@@ -227,7 +302,7 @@ impl miette::Diagnostic for View<'_> {
         self.diag
             .help
             .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display>)
+            .map(|h| Box::new(printable(h).into_owned()) as Box<dyn fmt::Display>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -249,9 +324,12 @@ impl miette::Diagnostic for View<'_> {
                 let end = l.span.end.clamp(start, len);
                 let span = miette::SourceSpan::from(start..end);
                 if i == 0 {
-                    miette::LabeledSpan::new_primary_with_span(Some(l.text.clone()), span)
+                    miette::LabeledSpan::new_primary_with_span(
+                        Some(printable(&l.text).into_owned()),
+                        span,
+                    )
                 } else {
-                    miette::LabeledSpan::new_with_span(Some(l.text.clone()), span)
+                    miette::LabeledSpan::new_with_span(Some(printable(&l.text).into_owned()), span)
                 }
             },
         )))

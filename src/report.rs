@@ -26,11 +26,31 @@ impl Paths<'_> {
 
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+    Lines::new(text).line_col(text, offset)
+}
+
+/// Where every line of a text starts, computed once, so that placing many labels costs a binary
+/// search each rather than a scan from the start of the file.
+pub struct Lines {
+    starts: Vec<usize>,
+}
+
+impl Lines {
+    /// Indexes `text`.
+    pub fn new(text: &str) -> Lines {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Lines { starts }
+    }
+
+    /// 1-based line and column (in characters) of a byte offset into the indexed text.
+    pub fn line_col(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let start = self.starts[line - 1];
+        let col = text.get(start..offset).map_or(0, |l| l.chars().count()) + 1;
+        (line, col)
+    }
 }
 
 #[derive(Serialize)]
@@ -64,6 +84,7 @@ struct JsonLabel<'a> {
 
 /// `{"diagnostics": [...], "errors": N, "warnings": N}`, pretty-printed.
 pub fn json(diags: &[Diagnostic], source: &Source, paths: &Paths<'_>) -> String {
+    let lines = Lines::new(&source.text);
     let report = JsonReport {
         diagnostics: diags
             .iter()
@@ -76,7 +97,7 @@ pub fn json(diags: &[Diagnostic], source: &Source, paths: &Paths<'_>) -> String 
                     .labels
                     .iter()
                     .map(|l| {
-                        let (line, column) = line_col(&source.text, l.span.start);
+                        let (line, column) = lines.line_col(&source.text, l.span.start);
                         JsonLabel {
                             file: paths.spec,
                             start: l.span.start,
@@ -120,13 +141,14 @@ struct CodeQualityLines {
 
 /// A GitLab Code Quality report (`artifacts:reports:codequality`).
 pub fn gitlab(diags: &[Diagnostic], source: &Source, paths: &Paths<'_>) -> String {
+    let lines = Lines::new(&source.text);
     let mut seen = std::collections::HashMap::<String, usize>::new();
     let issues: Vec<CodeQualityIssue> = diags
         .iter()
         .map(|d| {
             let path = paths.of(d);
             let begin = match (&d.file, d.labels.first()) {
-                (None, Some(l)) => line_col(&source.text, l.span.start).0,
+                (None, Some(l)) => lines.line_col(&source.text, l.span.start).0,
                 _ => 1,
             };
             let description = match &d.help {

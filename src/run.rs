@@ -455,8 +455,14 @@ enum ReadError {
 }
 
 fn read_spec(path: &Path, name: &str) -> Result<Source, ReadError> {
-    let file = File::open(path)
-        .map_err(|e| ReadError::Io(format!("cannot read spec {}: {e}", path.display())))?;
+    let file = File::open(path).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::NotFound {
+            "; `fleetc init` writes a starter spec, or pass `--spec FILE`"
+        } else {
+            ""
+        };
+        ReadError::Io(format!("cannot read spec {}: {e}{hint}", path.display()))
+    })?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
         return Err(ReadError::Io(format!(
             "spec {} is a directory",
@@ -628,7 +634,17 @@ fn explain(args: &ExplainArgs) -> i32 {
                 0
             }
             None => {
-                eprintln!("fleetc: the spec declares no {kind} `{name}`");
+                let fleet = &compiled.fleet;
+                let names: Vec<&str> = if kind == "cluster" {
+                    fleet.clusters.iter().map(|c| c.name.as_str()).collect()
+                } else {
+                    fleet.apps.iter().map(|a| a.name.as_str()).collect()
+                };
+                let hint = match crate::suggest::closest(name, names.iter().copied()) {
+                    Some(s) => format!("; did you mean `{s}`?"),
+                    None => format!("; declared: {}", crate::suggest::short_list(&names, 8)),
+                };
+                eprintln!("fleetc: the spec declares no {kind} `{name}`{hint}");
                 2
             }
         };
@@ -660,5 +676,9 @@ fn render_options(color: Color) -> RenderOptions {
         Color::Auto => std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
     };
     let width = if color { 120 } else { 100 };
-    RenderOptions { color, width }
+    RenderOptions {
+        color,
+        width,
+        max: diagnostic::HUMAN_LIMIT,
+    }
 }

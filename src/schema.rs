@@ -112,6 +112,7 @@ fn polish(node: &mut Value) {
     match node {
         Value::Object(map) => {
             collapse_const_one_of(map);
+            drop_null(map);
             // `default: null` (from `Option` fields) makes yaml-language-server drop the
             // completions that follow it; an absent key already means "unset".
             if map.get("default") == Some(&Value::Null) {
@@ -127,6 +128,34 @@ fn polish(node: &mut Value) {
         }
         Value::Array(items) => items.iter_mut().for_each(polish),
         _ => {}
+    }
+}
+
+/// `Option<T>` derives as "T or null". An absent key already means "unset", and the nullable
+/// `anyOf` wrapper hides the real error inside a block behind "not valid under any of the schemas
+/// listed in anyOf", so the spec schema does not accept null: a typo inside `gitlab:` is reported
+/// as the unknown key it is.
+fn drop_null(map: &mut Map<String, Value>) {
+    if let Some(Value::Array(types)) = map.get_mut("type") {
+        types.retain(|t| t != "null");
+        if let [only] = types.as_slice() {
+            let only = only.clone();
+            map.insert("type".to_owned(), only);
+        }
+    }
+    let Some(Value::Array(alts)) = map.get("anyOf") else {
+        return;
+    };
+    let is_null = |v: &Value| v.get("type") == Some(&Value::from("null"));
+    if alts.len() == 2 && alts.iter().any(is_null) {
+        let keep = alts
+            .iter()
+            .find(|a| !is_null(a))
+            .cloned()
+            .unwrap_or_default();
+        map.remove("anyOf");
+        // A `$ref` beside other keywords is ignored in draft-07: wrap it in a one-element allOf.
+        map.insert("allOf".to_owned(), Value::Array(vec![keep]));
     }
 }
 

@@ -131,3 +131,39 @@ fn generated_giants_are_rejected_cleanly() {
     let long_key = format!("version: 1\n{}: x\n", "k".repeat(1 << 20));
     assert_rejected("1MB-key", long_key.as_bytes());
 }
+
+/// The failure path scales too: tens of thousands of errors are found, counted and reported in
+/// about linear time; people see the first 50, machine formats every one.
+#[test]
+fn giant_diagnostic_counts_are_reported_cleanly() {
+    let head = "version: 1\nfleet: {repo: https://g.example/x.git, branch: main}\nenvironments: [{name: e, tier: staging}]\n";
+    let mut dups = format!("{head}clusters:\n");
+    for _ in 0..20_000 {
+        dups.push_str("  - {name: c, environment: e, region: r}\n");
+    }
+    assert_rejected("20k-duplicate-names", dups.as_bytes());
+    let mut unknown = format!("{head}clusters:\n  - name: c\n    environment: e\n    region: r\n");
+    for i in 0..50_000 {
+        unknown.push_str(&format!("    k{i}: x\n"));
+    }
+    assert_rejected("50k-unknown-keys", unknown.as_bytes());
+
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("fleetc.yaml"), &unknown).unwrap();
+    let human = common::fleetc(&["build"], tmp.path());
+    let err = String::from_utf8_lossy(&human.stderr);
+    assert_eq!(
+        err.matches("fleetc::E003").count(),
+        50,
+        "the first 50 are shown"
+    );
+    assert!(
+        err.contains("49950 more diagnostics not shown"),
+        "{}",
+        &err[err.len().saturating_sub(300)..]
+    );
+    assert!(err.contains("50000 errors"));
+    let json = common::fleetc(&["build", "--format", "json"], tmp.path());
+    let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(report["diagnostics"].as_array().unwrap().len(), 50_000);
+}

@@ -9,6 +9,7 @@ mod example;
 mod fixtures;
 mod gitlab;
 mod hostile;
+mod messages;
 mod output;
 mod roundtrip;
 mod schema_file;

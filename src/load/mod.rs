@@ -267,8 +267,25 @@ fn check_version(value: &Value, index: &SpanIndex) -> Result<(), Vec<Diagnostic>
 
 fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic> {
     let root = &*schema::SCHEMA;
+    let errors: Vec<_> = schema::VALIDATOR.iter_errors(value).collect();
+    // A misspelled required key is one mistake: report the unknown key with its suggestion, not
+    // also the missing one.
+    let mut misspelled: std::collections::HashSet<(String, String)> = Default::default();
+    for err in &errors {
+        if let jsonschema::error::ValidationErrorKind::AdditionalProperties { unexpected } =
+            err.kind()
+        {
+            let ptr = err.instance_path().to_string();
+            let known = schema::known_keys(root, &ptr);
+            for key in unexpected {
+                if let Some(s) = suggest::closest(key, known.iter().map(String::as_str)) {
+                    misspelled.insert((ptr.clone(), s.to_owned()));
+                }
+            }
+        }
+    }
     let mut diags = Vec::new();
-    for err in schema::VALIDATOR.iter_errors(value) {
+    for err in errors {
         let ptr = err.instance_path().to_string();
         let instance = value.pointer(&ptr).unwrap_or(&Value::Null);
         use jsonschema::error::ValidationErrorKind as K;
@@ -285,6 +302,9 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                         _ if namespace_meta && ptr.contains("/overrides/") => d.help(format!(
                             "set `{key}` on the app itself: Fleet applies per-target namespace labels to every cluster (rancher/fleet#4210)"
                         )),
+                        Some(s) if required_here(root, &ptr, s) && value.pointer(&ptr).and_then(|o| o.get(s)).is_none() => {
+                            d.help(format!("did you mean `{s}`? It is required here"))
+                        }
                         Some(s) => d.help(format!("did you mean `{s}`?")),
                         None => d.help(format!("known keys here: {}", list(&known))),
                     };
@@ -293,6 +313,9 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
             }
             K::Required { property } => {
                 let key = property.as_str().unwrap_or_default();
+                if misspelled.contains(&(ptr.clone(), key.to_owned())) {
+                    continue;
+                }
                 let what = if ptr.is_empty() {
                     "the spec".to_owned()
                 } else {
@@ -361,6 +384,14 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
         }
     }
     diags
+}
+
+/// Whether the mapping at `ptr` requires `key`.
+fn required_here(root: &Value, ptr: &str, key: &str) -> bool {
+    schema::subschema_at(root, ptr)
+        .and_then(|s| s.get("required"))
+        .and_then(Value::as_array)
+        .is_some_and(|r| r.iter().any(|k| k == key))
 }
 
 fn expected_type(schema: &Value) -> String {

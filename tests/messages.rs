@@ -1,0 +1,186 @@
+//! Messages as good inside blocks as at the top, and safe to print.
+
+use std::path::Path;
+
+use crate::common::{self, fleetc};
+
+/// Diagnostics of the `minimal` fixture with `from` replaced by `to`, as JSON.
+fn diagnostics_after(fixture: &str, edits: &[(&str, &str)]) -> (String, Vec<serde_json::Value>) {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok").join(fixture),
+        tmp.path(),
+    );
+    common::edit(&tmp.path().join("fleetc.yaml"), edits);
+    let o = fleetc(&["build", "--format", "json"], tmp.path());
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let text = std::fs::read_to_string(tmp.path().join("fleetc.yaml")).unwrap();
+    (text, report["diagnostics"].as_array().unwrap().clone())
+}
+
+/// The source text under a diagnostic's primary label.
+fn labelled<'a>(text: &'a str, d: &serde_json::Value) -> &'a str {
+    let l = &d["labels"][0];
+    &text[l["start"].as_u64().unwrap() as usize..l["end"].as_u64().unwrap() as usize]
+}
+
+#[test]
+fn a_typo_inside_an_optional_block_is_one_unknown_key_with_a_suggestion() {
+    let cases: &[(&str, &str, &str, &str, &str)] = &[
+        // fixture, from, to, misspelled key, suggestion
+        (
+            "gitlab-sharded",
+            "  agentProject:",
+            "  agentProjct:",
+            "agentProjct",
+            "agentProject",
+        ),
+        (
+            "gitlab-sharded",
+            "  fleetcImage:",
+            "  fleetcImag:",
+            "fleetcImag",
+            "fleetcImage",
+        ),
+        (
+            "gitlab-sharded",
+            "  verifyTimeout:",
+            "  verifyTimout:",
+            "verifyTimout",
+            "verifyTimeout",
+        ),
+        (
+            "minimal",
+            "        chart: podinfo",
+            "        chrat: podinfo",
+            "chrat",
+            "chart",
+        ),
+        (
+            "minimal",
+            "        version: 6.7.1",
+            "        versoin: 6.7.1",
+            "versoin",
+            "version",
+        ),
+        (
+            "custom-labels",
+            "kustomize: {}",
+            "kustomize: {bsae: base}",
+            "bsae",
+            "base",
+        ),
+    ];
+    for (fixture, from, to, key, suggestion) in cases {
+        let (text, diags) = diagnostics_after(fixture, &[(from, to)]);
+        assert_eq!(diags.len(), 1, "{key}: exactly one diagnostic: {diags:#?}");
+        let d = &diags[0];
+        assert_eq!(d["code"], "fleetc::E003", "{key}: {d:#}");
+        assert_eq!(labelled(&text, d), *key, "{key}: the label is on the key");
+        let help = d["help"].as_str().unwrap();
+        assert!(
+            help.contains(&format!("did you mean `{suggestion}`?")),
+            "{key}: {help}"
+        );
+    }
+}
+
+#[test]
+fn a_missing_key_inside_a_block_is_reported_at_the_block() {
+    let (text, diags) = diagnostics_after("minimal", &[("        chart: podinfo\n", "")]);
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0]["code"], "fleetc::E004");
+    assert!(diags[0]["message"].as_str().unwrap().contains("`chart`"));
+    assert!(
+        labelled(&text, &diags[0]).starts_with("repo: https://stefanprodan"),
+        "{}",
+        labelled(&text, &diags[0])
+    );
+    // An empty block is a mistake too, reported as one.
+    let (_, diags) = diagnostics_after(
+        "minimal",
+        &[("      helm:\n", "      helm:\n      kustomize:\n")],
+    );
+    assert!(
+        diags.iter().any(|d| d["code"] == "fleetc::E002"),
+        "{diags:#?}"
+    );
+    assert!(
+        diags
+            .iter()
+            .all(|d| !d["message"].as_str().unwrap().contains("anyOf")),
+        "no schema jargon: {diags:#?}"
+    );
+}
+
+#[test]
+fn terminal_control_characters_are_escaped_in_human_output() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok/minimal"),
+        tmp.path(),
+    );
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[(
+            "  - name: dev-1\n",
+            "  - name: \"dev\\e]0;pwned\\a\\e[2J\"\n  # \u{202e} reversed\n",
+        )],
+    );
+    let o = fleetc(&["build"], tmp.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = o.stderr;
+    for (byte, name) in [(0x1bu8, "ESC"), (0x07, "BEL")] {
+        assert!(!err.contains(&byte), "{name} reached the terminal");
+    }
+    let err = String::from_utf8(err).unwrap();
+    assert!(
+        !err.contains('\u{202e}'),
+        "a bidi override reached the terminal"
+    );
+    assert!(err.contains("\\u{1b}"), "{err}");
+}
+
+#[test]
+fn a_missing_spec_points_at_init_and_explain_suggests_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let o = fleetc(&["build"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("fleetc init"), "{err}");
+
+    let example = common::repo().join("examples/fleet/fleetc.yaml");
+    let spec = example.to_str().unwrap();
+    let o = fleetc(
+        &["explain", "cluster", "prod-eu-wset-1", "--spec", spec],
+        Path::new("."),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did you mean `prod-eu-west-1`?"), "{err}");
+    let o = fleetc(&["explain", "app", "wbe", "--spec", spec], Path::new("."));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("did you mean `web`?"));
+}
+
+#[test]
+fn counts_are_in_plain_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok/minimal"),
+        tmp.path(),
+    );
+    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
+    common::edit(&tmp.path().join("fleetc.yaml"), &[("6.7.1", "6.7.2")]);
+    let o = fleetc(&["build"], tmp.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("1 file written, 0 removed"), "{err}");
+    let o = fleetc(&["check"], tmp.path());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("generated files are up to date"), "{err}");
+}
