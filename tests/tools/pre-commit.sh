@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
 # The published pre-commit hooks, run by the real `pre-commit` (PyPI) in a scratch repository:
 # the check hook passes on a fresh tree and fails on a hand edit; the build hook repairs it.
-# Usage: tests/tools/pre-commit.sh   (needs pre-commit, git and cargo; installs fleetc through
-# pre-commit's Rust support, unoptimized, into target/pre-commit unless CARGO_TARGET_DIR is set)
+# Usage: tests/tools/pre-commit.sh   (needs git, cargo and the pinned pre-commit that
+# tests/tools/install.sh puts in $FLEETC_TOOLS_DIR/bin, by default target/tools/bin; installs fleetc
+# through pre-commit's Rust support, unoptimized, into target/pre-commit unless CARGO_TARGET_DIR is set)
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/../.." && pwd)"
-command -v pre-commit >/dev/null || { echo "pre-commit missing (pip install pre-commit)" >&2; exit 1; }
+tools="${FLEETC_TOOLS_DIR:-$repo/target/tools}"
+[ -x "$tools/bin/pre-commit" ] \
+  || { echo "$tools/bin/pre-commit missing: run tests/tools/install.sh (or scripts/test.sh) first" >&2; exit 1; }
+export PATH="$tools/bin:$PATH"
 # pre-commit installs the hook with `cargo install` (a release build). This test checks the
 # hooks' wiring, not speed: build unoptimized, in a target directory of its own that later runs
 # reuse.

@@ -3,7 +3,9 @@
 with a spec whose modeline points at schemas/fleetc.schema.json, and checks that it completes
 top-level keys and a cluster's keys and reports an unknown key.
 
-Usage: tests/tools/yaml-language-server.py PATH/TO/yaml-language-server
+Usage: tests/tools/yaml-language-server.py [PATH/TO/yaml-language-server]
+Without an argument it runs the pinned one that scripts/test.sh installs (tests/tools/install.sh):
+$FLEETC_TOOLS_DIR/bin/yaml-language-server, by default target/tools/bin/yaml-language-server.
 """
 import json
 import os
@@ -15,6 +17,7 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SCHEMA = "file://" + os.path.join(REPO, "schemas", "fleetc.schema.json")
+TOOLS = os.environ.get("FLEETC_TOOLS_DIR") or os.path.join(REPO, "target", "tools")
 
 
 class Client:
@@ -88,9 +91,12 @@ def labels(resp):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) > 2:
         raise SystemExit(__doc__)
-    client = Client(sys.argv[1])
+    server = sys.argv[1] if len(sys.argv) == 2 else os.path.join(TOOLS, "bin", "yaml-language-server")
+    if not os.access(server, os.X_OK):
+        raise SystemExit(f"{server} not found: run tests/tools/install.sh (or scripts/test.sh) first")
+    client = Client(server)
     tmp = tempfile.mkdtemp()
     client.request("initialize", {
         "processId": os.getpid(),
