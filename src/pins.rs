@@ -50,7 +50,25 @@ pub fn read(root: &dyn Workspace) -> Result<Pins, Diagnostic> {
             .file(FILE)
             .help("restore it from Git, or delete it and pin again with `fleetc pin`")
         })?;
-    Ok(pins.unwrap_or_default())
+    let pins = pins.unwrap_or_default();
+    // The pins are committed and copied into generated files: no token belongs in them.
+    for (env, apps) in &pins {
+        for (app, images) in apps {
+            for (image, tag) in images {
+                for s in [env, app, image, tag] {
+                    if let Some(f) = crate::load::secrets::find(s) {
+                        return Err(Diagnostic::new(
+                            Code::SecretInSpec,
+                            format!("{} is in `{FILE}` (pin of `{image}` in `{env}`)", f.what),
+                        )
+                        .file(FILE)
+                        .help("restore the file from Git or pin again with `fleetc pin --tag <commit SHA>`; then revoke the token"));
+                    }
+                }
+            }
+        }
+    }
+    Ok(pins)
 }
 
 /// The file's content for `pins`.

@@ -295,6 +295,14 @@ fn pin(args: &PinArgs) -> i32 {
         eprintln!("fleetc: `{}` is not an image tag", args.tag);
         return 2;
     }
+    if let Some(f) = crate::load::secrets::find(&args.tag) {
+        eprintln!(
+            "fleetc: the tag looks like {}, which would be committed in {}; pin a commit SHA instead",
+            f.what,
+            crate::pins::FILE
+        );
+        return 2;
+    }
     for app in &args.apps {
         if !fleet.apps.iter().any(|a| &a.name == app) {
             eprintln!("fleetc: no app `{app}`");

@@ -710,6 +710,12 @@ pub struct App {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"team": "web"}))]
     pub namespace_labels: BTreeMap<String, String>,
+    /// Keys in `values` and `patches` that look like secrets (`password`, `apiToken`, an `env`
+    /// entry named `DB_PASSWORD`) but hold something else: a name (`tokenTTL`) or dotted path
+    /// (`auth.token`). Without it a literal value under such a key is refused (E024).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(["auth.tokenTTL"]))]
+    pub not_secret: Vec<String>,
     /// Annotations of the app's namespace. App-wide only, like `namespaceLabels`.
     #[serde(default)]
     #[schemars(example = serde_json::json!({"owner": "web-team"}))]

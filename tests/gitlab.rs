@@ -208,3 +208,101 @@ fn a_spec_that_inlines_a_token_is_rejected_and_writes_nothing() {
         "nothing written"
     );
 }
+
+/// Every script of every job in every generated pipeline parses as POSIX sh (`sh -n`).
+#[test]
+fn every_generated_script_parses_as_sh() {
+    let mut checked = 0;
+    for b in common::built_trees() {
+        for a in b
+            .compiled
+            .artifacts
+            .iter()
+            .filter(|a| a.kind == Kind::GitLabCi)
+        {
+            for (job, def) in a.value.as_object().unwrap() {
+                for key in ["before_script", "script"] {
+                    for line in def[key].as_array().into_iter().flatten() {
+                        let script = line.as_str().unwrap();
+                        let out = Command::new("sh")
+                            .args(["-n", "-c", script])
+                            .output()
+                            .unwrap();
+                        assert!(
+                            out.status.success(),
+                            "{}/{job}.{key} does not parse:\n{script}\n{}",
+                            b.name,
+                            String::from_utf8_lossy(&out.stderr)
+                        );
+                        checked += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(checked > 20, "{checked}");
+}
+
+/// Spec strings with quotes, `$()`, backticks and spaces reach the commands of a job exactly as
+/// written: no word splitting, no expansion, no way out of the quoting.
+#[test]
+fn spec_strings_never_break_out_of_their_shell_quoting() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join("examples/fleet"), tmp.path());
+    let hostile = "src/we b'$(touch pwned)`touch pwned2`\"$HOME";
+    std::fs::create_dir_all(tmp.path().join(hostile)).unwrap();
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[(
+            "          context: src/web\n",
+            &format!(
+                "          context: \"{}\"\n          dockerfile: \"it's.Dockerfile\"\n",
+                hostile.replace('"', "\\\"")
+            ),
+        )],
+    );
+    let compiled = common::compile(tmp.path()).unwrap();
+    let ci = compiled
+        .artifacts
+        .iter()
+        .find(|a| a.kind == Kind::GitLabCi)
+        .unwrap();
+    let script = ci.value["publish:web"]["script"][0].as_str().unwrap();
+    // Run it with docker replaced by a function that prints its arguments, one per line.
+    let stub = format!(
+        "docker() {{ for a in \"$@\"; do printf '%s\\n' \"$a\"; done; }}\nCI_COMMIT_SHA=abc\n{script}"
+    );
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(&stub)
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let args = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        args.contains(&format!("\n{hostile}/it's.Dockerfile\n")),
+        "{args}"
+    );
+    assert!(
+        args.ends_with(&format!(
+            "\n{hostile}\npush\nregistry.gitlab.example.com/acme/web:abc\n"
+        )),
+        "{args}"
+    );
+    assert!(!tmp.path().join("pwned").exists() && !tmp.path().join("pwned2").exists());
+    // The quoting helper itself, on the hard cases.
+    for s in ["it's", "$(id)", "`id`", "a\nb", "''", "\\", " "] {
+        let quoted = fleetc::emit::sh_quote(s);
+        let out = Command::new("sh")
+            .arg("-c")
+            .arg(format!("printf %s {quoted}"))
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8(out.stdout).unwrap(), s);
+    }
+}

@@ -13,3 +13,4 @@ mod messages;
 mod output;
 mod roundtrip;
 mod schema_file;
+mod secrets;

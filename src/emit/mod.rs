@@ -9,6 +9,7 @@ mod agent_install;
 mod clustergroup;
 mod fleet_yaml;
 mod gitlab_ci;
+pub use gitlab_ci::sh_quote;
 mod gitrepo;
 pub mod k8s;
 mod kustomization;

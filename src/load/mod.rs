@@ -5,7 +5,7 @@
 //! file is reported in one run, and only then turned into the typed spec.
 //! This stage reads no files: the caller hands it the text.
 
-mod secrets;
+pub mod secrets;
 mod span_index;
 
 use serde_json::Value;

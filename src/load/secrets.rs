@@ -1,22 +1,29 @@
-//! Finds secrets pasted into the spec: tokens, private keys, cloud access keys.
+//! Finds secrets pasted into the spec: tokens, private keys, cloud access keys, credentials in
+//! URLs, webhook URLs, and literal values under keys named like secrets.
 //!
 //! The spec is committed and its values are copied into generated files, so a secret in it is
-//! an error wherever it appears, whatever key holds it.
+//! an error wherever it appears, whatever key holds it. Only the key-name rule is a guess; it can
+//! be turned off for one key with the app's `notSecret`.
 
 use serde_json::Value;
 
 use super::{SpanIndex, escape};
 use crate::diagnostic::{Code, Diagnostic, Span};
 
-/// A kind of secret and how to recognise it.
-struct Kind {
-    /// What it is, for the message.
-    what: &'static str,
+/// A secret found in a string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    /// What it is, for the message ("a GitLab personal access token").
+    pub what: &'static str,
     /// Where it belongs instead.
-    instead: &'static str,
-    /// Returns the byte offset of a match in the string.
-    find: fn(&str) -> Option<usize>,
+    pub instead: &'static str,
+    /// Byte offset of the secret in the string.
+    pub at: usize,
+    /// Its length in bytes.
+    pub len: usize,
 }
+
+const SECRET_REF: &str = "a Kubernetes Secret, referenced by name (for Git credentials: `fleet.clientSecretName`; for an agent: the Secret its Helm values name; for an app: `valuesFrom` or the chart's `existingSecret`)";
 
 const GITLAB_PREFIXES: &[(&str, &str)] = &[
     ("glpat-", "a GitLab personal access token"),
@@ -31,10 +38,60 @@ const GITLAB_PREFIXES: &[(&str, &str)] = &[
     ("glsoat-", "a GitLab SCIM token"),
 ];
 
+/// Hosts and paths of incoming-webhook URLs: whoever has the URL can post.
+const WEBHOOKS: &[(&str, &str)] = &[
+    ("hooks.slack.com/services/", "a Slack webhook URL"),
+    ("hooks.slack.com/workflows/", "a Slack webhook URL"),
+    ("discord.com/api/webhooks/", "a Discord webhook URL"),
+    ("discordapp.com/api/webhooks/", "a Discord webhook URL"),
+    (".webhook.office.com/", "a Microsoft Teams webhook URL"),
+    (
+        "outlook.office.com/webhook/",
+        "a Microsoft Teams webhook URL",
+    ),
+    (
+        "chat.googleapis.com/v1/spaces/",
+        "a Google Chat webhook URL",
+    ),
+    ("hooks.zapier.com/hooks/", "a Zapier webhook URL"),
+    ("api.telegram.org/bot", "a Telegram bot token URL"),
+    (
+        "events.pagerduty.com/integration/",
+        "a PagerDuty integration URL",
+    ),
+];
+
+/// The first secret in `s`, if any. Every rule but the key-name one.
+pub fn find(s: &str) -> Option<Found> {
+    if let Some((what, at, len)) = find_gitlab(s) {
+        return Some(Found {
+            what,
+            instead: SECRET_REF,
+            at,
+            len,
+        });
+    }
+    if let Some(f) = find_private_key(s)
+        .or_else(|| find_aws(s))
+        .or_else(|| find_github(s))
+    {
+        return Some(f);
+    }
+    if let Some(f) = find_url_credentials(s) {
+        return Some(f);
+    }
+    find_webhook(s)
+}
+
 /// Scans every key and string of the spec.
 pub(super) fn scan(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     walk(value, String::new(), index, text, &mut out);
+    if let Some(apps) = value.get("apps").and_then(Value::as_array) {
+        for (i, app) in apps.iter().enumerate() {
+            secret_named_values(app, &format!("/apps/{i}"), index, text, &mut out);
+        }
+    }
     out
 }
 
@@ -65,80 +122,19 @@ fn check(
     text: &str,
     out: &mut Vec<Diagnostic>,
 ) {
-    if s.len() < 16 {
+    if s.len() < 8 {
         return;
     }
-    if let Some((what, at, len)) = find_gitlab(s) {
-        out.push(report(what, "a Kubernetes Secret, referenced by name (for Git credentials: `fleet.clientSecretName`; for an agent: the Secret its Helm values name)", ptr, is_key, &s[at..at + len], index, text));
-        return;
-    }
-    for kind in KINDS {
-        if let Some(at) = (kind.find)(s) {
-            let stops: &[char] = if kind.what == "a private key" {
-                &['\n']
-            } else {
-                &['\n', '"', '\'', ' ']
-            };
-            let end = s[at..].find(stops).map_or(s.len(), |e| at + e);
-            out.push(report(
-                kind.what,
-                kind.instead,
-                ptr,
-                is_key,
-                &s[at..end.min(at + 40)],
-                index,
-                text,
-            ));
-            return;
-        }
+    if let Some(f) = find(s) {
+        let node = if is_key {
+            index.key(ptr)
+        } else {
+            index.value(ptr)
+        };
+        out.push(report(&f, &s[f.at..f.at + f.len], node, text));
     }
 }
 
-const KINDS: &[Kind] = &[
-    Kind {
-        what: "a private key",
-        instead: "a Kubernetes Secret (type kubernetes.io/ssh-auth or kubernetes.io/tls), referenced by name",
-        find: |s| {
-            let i = s.find("-----BEGIN ")?;
-            s[i..]
-                .lines()
-                .next()
-                .filter(|l| l.contains("PRIVATE KEY"))
-                .map(|_| i)
-        },
-    },
-    Kind {
-        what: "an AWS access key",
-        instead: "a Kubernetes Secret referenced by name, or workload identity (IRSA) instead of keys",
-        find: |s| {
-            ["AKIA", "ASIA"].iter().find_map(|p| {
-                s.match_indices(p).map(|(i, _)| i).find(|&i| {
-                    let rest = &s.as_bytes()[i + 4..];
-                    rest.len() >= 16
-                        && rest[..16]
-                            .iter()
-                            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
-                        && rest.get(16).is_none_or(|b| !b.is_ascii_alphanumeric())
-                })
-            })
-        },
-    },
-    Kind {
-        what: "a GitHub token",
-        instead: "a Kubernetes Secret, referenced by name",
-        find: |s| {
-            ["ghp_", "gho_", "ghs_", "github_pat_"]
-                .iter()
-                .find_map(|p| {
-                    s.match_indices(p)
-                        .map(|(i, _)| i)
-                        .find(|&i| token_len(&s[i + p.len()..]) >= 20)
-                })
-        },
-    },
-];
-
-/// A GitLab token: a known prefix followed by at least 20 token characters.
 fn find_gitlab(s: &str) -> Option<(&'static str, usize, usize)> {
     for (prefix, what) in GITLAB_PREFIXES {
         for (i, _) in s.match_indices(prefix) {
@@ -152,26 +148,304 @@ fn find_gitlab(s: &str) -> Option<(&'static str, usize, usize)> {
     None
 }
 
+fn find_private_key(s: &str) -> Option<Found> {
+    let i = s.find("-----BEGIN ")?;
+    let line = s[i..].lines().next()?;
+    line.contains("PRIVATE KEY").then_some(Found {
+        what: "a private key",
+        instead: "a Kubernetes Secret (type kubernetes.io/ssh-auth or kubernetes.io/tls), referenced by name",
+        at: i,
+        len: line.len(),
+    })
+}
+
+fn find_aws(s: &str) -> Option<Found> {
+    ["AKIA", "ASIA"].iter().find_map(|p| {
+        s.match_indices(p).map(|(i, _)| i).find_map(|i| {
+            let rest = &s.as_bytes()[i + 4..];
+            let ok = rest.len() >= 16
+                && rest[..16]
+                    .iter()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+                && rest.get(16).is_none_or(|b| !b.is_ascii_alphanumeric());
+            ok.then_some(Found {
+                what: "an AWS access key",
+                instead: "a Kubernetes Secret referenced by name, or workload identity (IRSA) instead of keys",
+                at: i,
+                len: 20,
+            })
+        })
+    })
+}
+
+fn find_github(s: &str) -> Option<Found> {
+    ["ghp_", "gho_", "ghs_", "ghu_", "github_pat_"]
+        .iter()
+        .find_map(|p| {
+            s.match_indices(p).find_map(|(i, _)| {
+                let n = token_len(&s[i + p.len()..]);
+                (n >= 20).then_some(Found {
+                    what: "a GitHub token",
+                    instead: SECRET_REF,
+                    at: i,
+                    len: p.len() + n,
+                })
+            })
+        })
+}
+
+/// `scheme://user:password@host`, or a token as the user (`https://glpat-…@host`).
+fn find_url_credentials(s: &str) -> Option<Found> {
+    for (i, _) in s.match_indices("://") {
+        let start = i + 3;
+        let authority_end = s[start..]
+            .find(['/', '?', '#', ' ', '\n', '"', '\''])
+            .map_or(s.len(), |e| start + e);
+        let authority = &s[start..authority_end];
+        let Some(at) = authority.rfind('@') else {
+            continue;
+        };
+        let userinfo = &authority[..at];
+        let password = userinfo.split_once(':').map(|(_, p)| p);
+        if password.is_some_and(|p| !p.is_empty()) || token_len(userinfo) >= 20 {
+            return Some(Found {
+                what: "a URL with credentials in it",
+                instead: "a URL without credentials, and a Kubernetes Secret for them (`fleet.clientSecretName` for Git, `helmSecretName` for Helm repositories)",
+                at: start,
+                len: at + 1,
+            });
+        }
+    }
+    None
+}
+
+fn find_webhook(s: &str) -> Option<Found> {
+    WEBHOOKS.iter().find_map(|(needle, what)| {
+        let i = s.find(needle)?;
+        let start = s[..i].rfind("://").map_or(i, |p| {
+            // Back to the start of the scheme, so the whole URL is labelled.
+            s[..p]
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+                .map_or(0, |b| b + 1)
+        });
+        let end = s[i..]
+            .find([' ', '\n', '"', '\''])
+            .map_or(s.len(), |e| i + e);
+        // A bare host name is documentation, not a secret: the path must go on.
+        (end > i + needle.len()).then_some(Found {
+            what,
+            instead: "a Kubernetes Secret the chart reads (`valuesFrom`, or the chart's `existingSecret`)",
+            at: start,
+            len: end - start,
+        })
+    })
+}
+
 fn token_len(s: &str) -> usize {
     s.bytes()
         .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-' || *b == b'.')
         .count()
 }
 
-fn report(
-    what: &str,
-    instead: &str,
-    ptr: &str,
-    is_key: bool,
-    needle: &str,
+/// Whether a key names a secret: `password`, `dbPassword`, `api_key`, `clientSecret`,
+/// `GITLAB_TOKEN`. Keys that name where a secret is (`existingSecret`, `passwordSecretName`,
+/// `tokenFile`, `secretRef`) do not.
+pub fn is_secret_key(key: &str) -> bool {
+    let k: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect::<String>()
+        .to_ascii_lowercase();
+    const SECRETS: &[&str] = &[
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "apikey",
+        "secretkey",
+        "accesskey",
+        "privatekey",
+        "credential",
+        "credentials",
+        "passphrase",
+    ];
+    const REFERENCES: &[&str] = &[
+        "name",
+        "ref",
+        "file",
+        "path",
+        "existing",
+        "enabled",
+        "create",
+        "key",
+        "type",
+        "mount",
+        "env",
+        "length",
+        "ttl",
+        "expiry",
+        "expiration",
+        "namespace",
+        "annotations",
+        "labels",
+        "secretkeyref",
+        "url",
+        "header",
+        "policy",
+    ];
+    if k.starts_with("existing") {
+        return false;
+    }
+    let secretish = SECRETS.iter().any(|s| k.ends_with(s));
+    let names_a_place = REFERENCES
+        .iter()
+        .any(|r| k.ends_with(r) && !SECRETS.iter().any(|s| k.ends_with(s)));
+    secretish && !names_a_place
+}
+
+/// A literal that would be a secret: not empty, not a Fleet template, not a placeholder.
+fn is_literal_secret(v: &str) -> bool {
+    let v = v.trim();
+    !v.is_empty() && !v.contains("${") && v.len() >= 4
+}
+
+/// Literal values under secret-named keys in an app's Helm values and kustomize patches (and in
+/// `env` entries whose name is secret-like), unless the app lists the key in `notSecret`.
+fn secret_named_values(
+    app: &Value,
+    base: &str,
     index: &SpanIndex,
     text: &str,
-) -> Diagnostic {
-    let node = if is_key {
-        index.key(ptr)
-    } else {
-        index.value(ptr)
+    out: &mut Vec<Diagnostic>,
+) {
+    let allowed: Vec<&str> = app
+        .get("notSecret")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut places: Vec<(String, &Value)> = Vec::new();
+    if let Some(v) = app.get("values") {
+        places.push((format!("{base}/values"), v));
+    }
+    let patches = |list: Option<&Value>, ptr: String, out: &mut Vec<(String, String)>| {
+        for (j, p) in list
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            if let Some(text) = p.get("patch").and_then(Value::as_str) {
+                out.push((format!("{ptr}/{j}/patch"), text.to_owned()));
+            }
+        }
     };
+    let mut patch_texts = Vec::new();
+    patches(
+        app.get("patches"),
+        format!("{base}/patches"),
+        &mut patch_texts,
+    );
+    for (k, o) in app
+        .get("overrides")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let Some(v) = o.get("values") {
+            places.push((format!("{base}/overrides/{k}/values"), v));
+        }
+        patches(
+            o.get("patches"),
+            format!("{base}/overrides/{k}/patches"),
+            &mut patch_texts,
+        );
+    }
+    let mut hits: Vec<(String, String, String)> = Vec::new(); // (ptr, dotted path, literal)
+    for (ptr, v) in &places {
+        secret_leaves(v, ptr, "", &mut hits);
+    }
+    for (ptr, patch) in &patch_texts {
+        // A patch is YAML (or a JSON 6902 list) as text; read it leniently, without aliases.
+        let Ok(v) =
+            serde_saphyr::from_str_with_options::<Value>(patch, crate::load::yaml_options())
+        else {
+            continue;
+        };
+        let mut found = Vec::new();
+        secret_leaves(&v, ptr, "", &mut found);
+        // Inside a patch the pointer stays the patch's; the label finds the literal in its text.
+        hits.extend(
+            found
+                .into_iter()
+                .map(|(_, path, lit)| (ptr.clone(), path, lit)),
+        );
+    }
+    for (ptr, path, literal) in hits {
+        let key = path.rsplit('.').next().unwrap_or(&path).to_owned();
+        // Tokens, keys and URLs the other rules know are reported once, by them.
+        if allowed.iter().any(|a| *a == path || *a == key) || find(&literal).is_some() {
+            continue;
+        }
+        let node = index.value(&ptr);
+        let span = text
+            .get(node.clone())
+            .and_then(|src| src.find(&literal))
+            .map_or(node.clone(), |i| {
+                node.start + i..node.start + i + literal.len()
+            });
+        out.push(
+            Diagnostic::new(
+                Code::SecretInSpec,
+                format!("`{path}` holds a literal value; it is named like a secret"),
+            )
+            .label(span, "secret here?")
+            .help(format!(
+                "put it in a Kubernetes Secret and reference it (`valuesFrom`, the chart's `existingSecret`, `valueFrom.secretKeyRef` in a patch); if it is not a secret, add `notSecret: [{path}]` to the app"
+            )),
+        );
+    }
+}
+
+/// Secret-named keys with literal string values below `v`, and `env` entries
+/// (`{name: DB_PASSWORD, value: …}`) with literal values.
+fn secret_leaves(v: &Value, ptr: &str, path: &str, out: &mut Vec<(String, String, String)>) {
+    let join = |k: &str| {
+        if path.is_empty() {
+            k.to_owned()
+        } else {
+            format!("{path}.{k}")
+        }
+    };
+    match v {
+        Value::Object(map) => {
+            if let (Some(Value::String(name)), Some(Value::String(value))) =
+                (map.get("name"), map.get("value"))
+                && is_secret_key(name)
+                && is_literal_secret(value)
+            {
+                out.push((format!("{ptr}/value"), name.clone(), value.clone()));
+            }
+            for (k, child) in map {
+                let child_ptr = format!("{ptr}/{}", escape(k));
+                match child {
+                    Value::String(s) if is_secret_key(k) && is_literal_secret(s) => {
+                        out.push((child_ptr, join(k), s.clone()));
+                    }
+                    _ => secret_leaves(child, &child_ptr, &join(k), out),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                secret_leaves(item, &format!("{ptr}/{i}"), &join(&i.to_string()), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn report(f: &Found, needle: &str, node: Span, text: &str) -> Diagnostic {
     // Point at the secret itself when it appears verbatim in the source.
     let span: Span = text
         .get(node.clone())
@@ -181,11 +455,12 @@ fn report(
         });
     Diagnostic::new(
         Code::SecretInSpec,
-        format!("{what} is pasted into the spec"),
+        format!("{} is pasted into the spec", f.what),
     )
     .label(span, "secret here")
     .help(format!(
-        "remove it and use {instead}; then revoke it, since it is in the Git history"
+        "remove it and use {}; then revoke it, since it is in the Git history",
+        f.instead
     ))
 }
 
@@ -199,9 +474,60 @@ mod tests {
         assert!(find_gitlab("https://x:glpat-abcdefghij0123456789@gitlab.com").is_some());
         assert!(find_gitlab("glpat-short").is_none());
         assert!(find_gitlab("myglpat-abcdefghij0123456789").is_none());
-        assert!((KINDS[0].find)("-----BEGIN OPENSSH PRIVATE KEY-----\nabc").is_some());
-        assert!((KINDS[0].find)("-----BEGIN CERTIFICATE-----").is_none());
-        assert!((KINDS[1].find)("key: AKIAIOSFODNN7EXAMPLE").is_some());
-        assert!((KINDS[1].find)("AKIAshort").is_none());
+        assert!(find_private_key("-----BEGIN OPENSSH PRIVATE KEY-----\nabc").is_some());
+        assert!(find_private_key("-----BEGIN CERTIFICATE-----").is_none());
+        assert!(find_aws("key: AKIAIOSFODNN7EXAMPLE").is_some());
+        assert!(find_aws("AKIAshort").is_none());
+    }
+
+    #[test]
+    fn recognises_credentials_in_urls_and_webhooks() {
+        for bad in [
+            "https://deploy:s3cret@charts.example.com",
+            "oci://robot:abc123@registry.example.com/charts",
+            "wss://user:pw@gitlab.example.com/-/kubernetes-agent/",
+            "https://abcdefghijklmnopqrstuvwxyz012345@github.com/x.git",
+            "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXX",
+            "https://acme.webhook.office.com/webhookb2/abc",
+        ] {
+            assert!(find(bad).is_some(), "{bad}");
+        }
+        for ok in [
+            "https://gitlab.example.com/ops/fleet.git",
+            "git@gitlab.example.com:ops/fleet.git",
+            "ssh://git@gitlab.example.com/ops/fleet.git",
+            "https://user@example.com/x",
+            "hooks.slack.com/services/",
+            "wss://kas.gitlab.com",
+        ] {
+            assert_eq!(find(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn tells_secret_names_from_references() {
+        for k in [
+            "password",
+            "dbPassword",
+            "api_key",
+            "clientSecret",
+            "GITLAB_TOKEN",
+            "secretKey",
+        ] {
+            assert!(is_secret_key(k), "{k}");
+        }
+        for k in [
+            "existingSecret",
+            "passwordSecretName",
+            "tokenFile",
+            "secretRef",
+            "secretName",
+            "tokenTTL",
+            "replicaCount",
+            "secretKeyRef",
+            "passwordPath",
+        ] {
+            assert!(!is_secret_key(k), "{k}");
+        }
     }
 }

@@ -469,6 +469,7 @@ impl Cx<'_> {
                 let Some(b) = &img.build else { continue };
                 let ptr = format!("/apps/{i}/images/{j}");
                 self.safe_path(&b.context, &format!("{ptr}/build/context"));
+                self.safe_path(&b.dockerfile, &format!("{ptr}/build/dockerfile"));
                 if !img.name.starts_with(&format!("{}/", g.registry)) {
                     self.push(
                         Diagnostic::new(

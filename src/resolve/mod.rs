@@ -596,19 +596,6 @@ impl Cx<'_> {
                     .label(self.at("/fleet/repo"), "expected an HTTPS or SSH URL")
                     .help("e.g. `https://gitlab.example.com/platform/fleet.git` or `git@gitlab.example.com:platform/fleet.git`"),
             );
-        } else if let Some(rest) = url
-            .strip_prefix("https://")
-            .or_else(|| url.strip_prefix("http://"))
-            && rest
-                .split('/')
-                .next()
-                .is_some_and(|host| host.contains('@'))
-        {
-            self.push(
-                Diagnostic::new(Code::InvalidValue, "`fleet.repo` carries credentials")
-                    .label(self.at("/fleet/repo"), "user or token inside the URL")
-                    .help("remove them from the URL and name a Secret in `fleet.clientSecretName` instead"),
-            );
         }
     }
 

@@ -1,0 +1,175 @@
+//! Leak nothing: every place a credential can be pasted is refused with E024 (and nothing is
+//! written); the key-name guess can be switched off per key with `notSecret`.
+
+use std::path::Path;
+
+use crate::common::{self, fleetc};
+
+fn scratch(fixture: &str) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok").join(fixture),
+        tmp.path(),
+    );
+    tmp
+}
+
+/// Builds `dir` with JSON diagnostics; returns the exit code, the E024 messages and the text
+/// under each E024's primary label.
+fn e024(dir: &Path) -> (Option<i32>, Vec<(String, String)>) {
+    let o = fleetc(&["build", "--format", "json"], dir);
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+    let text = std::fs::read_to_string(dir.join("fleetc.yaml")).unwrap();
+    let found = report["diagnostics"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["code"] == "fleetc::E024")
+        .map(|d| {
+            let l = &d["labels"][0];
+            let under = l["start"]
+                .as_u64()
+                .map(|s| text[s as usize..l["end"].as_u64().unwrap() as usize].to_owned())
+                .unwrap_or_default();
+            (d["message"].as_str().unwrap().to_owned(), under)
+        })
+        .collect();
+    (o.status.code(), found)
+}
+
+#[test]
+fn credentials_in_any_url_are_refused() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        (
+            "minimal",
+            "repo: https://stefanprodan.github.io/podinfo",
+            "repo: https://u:hunter2@stefanprodan.github.io/podinfo",
+            "u:hunter2@",
+        ),
+        (
+            "minimal",
+            "        repo: https://stefanprodan.github.io/podinfo\n        chart: podinfo",
+            "        chart: oci://robot:pw123456@ghcr.io/stefanprodan/charts/podinfo",
+            "robot:pw123456@",
+        ),
+        (
+            "gitlab-sharded",
+            "url: https://gitlab.example.org",
+            "url: https://root:toor1234@gitlab.example.org",
+            "root:toor1234@",
+        ),
+        (
+            "custom-labels",
+            "kasAddress: wss://git.example.org/",
+            "kasAddress: wss://agent:abcd1234@git.example.org/",
+            "agent:abcd1234@",
+        ),
+    ];
+    for (fixture, from, to, secret) in cases {
+        let tmp = scratch(fixture);
+        common::edit(&tmp.path().join("fleetc.yaml"), &[(from, to)]);
+        let (code, found) = e024(tmp.path());
+        assert_eq!(code, Some(1), "{to}");
+        assert!(
+            found
+                .iter()
+                .any(|(m, under)| m.contains("URL with credentials") && under == secret),
+            "{to}: {found:?}"
+        );
+        assert!(
+            !tmp.path().join(".fleetc-manifest").exists(),
+            "{to}: nothing written"
+        );
+    }
+}
+
+#[test]
+fn webhook_urls_and_secret_named_literals_are_refused_unless_acknowledged() {
+    let tmp = scratch("minimal");
+    let spec = tmp.path().join("fleetc.yaml");
+    common::edit(
+        &spec,
+        &[(
+            "    targets:",
+            "    values:\n      alerting:\n        slack: https://hooks.slack.com/services/T0AAA/B0BBB/abcdefgh12345678\n      auth:\n        adminPassword: correct-horse\n        tokenTTL: 24h-rolling\n        existingSecret: podinfo-auth\n      extraEnv:\n        - {name: DB_PASSWORD, value: s3cr3t-value}\n    targets:",
+        )],
+    );
+    let (code, found) = e024(tmp.path());
+    assert_eq!(code, Some(1));
+    let unders: Vec<&str> = found.iter().map(|(_, u)| u.as_str()).collect();
+    assert!(
+        unders.contains(&"https://hooks.slack.com/services/T0AAA/B0BBB/abcdefgh12345678"),
+        "{found:?}"
+    );
+    assert!(unders.contains(&"correct-horse"), "{found:?}");
+    assert!(unders.contains(&"s3cr3t-value"), "{found:?}");
+    assert!(
+        !unders.contains(&"24h-rolling"),
+        "a TTL is not a secret: {found:?}"
+    );
+    assert!(
+        !unders.contains(&"podinfo-auth"),
+        "a Secret's name is not a secret: {found:?}"
+    );
+    assert_eq!(found.len(), 3, "{found:?}");
+    // Acknowledged per key, by dotted path or by name.
+    common::edit(
+        &spec,
+        &[(
+            "    targets:",
+            "    notSecret: [auth.adminPassword, DB_PASSWORD]\n    targets:",
+        )],
+    );
+    let (_, found) = e024(tmp.path());
+    assert_eq!(found.len(), 1, "only the webhook is left: {found:?}");
+}
+
+#[test]
+fn secrets_in_kustomize_patches_are_refused() {
+    let tmp = scratch("custom-labels");
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[(
+            "      - cluster: store-0002\n",
+            "      - cluster: store-0002\n        patches:\n          - patch: |\n              apiVersion: apps/v1\n              kind: Deployment\n              metadata: {name: api}\n              spec:\n                template:\n                  spec:\n                    containers:\n                      - name: api\n                        env:\n                          - name: API_TOKEN\n                            value: tok-1234567890\n",
+        )],
+    );
+    let (code, found) = e024(tmp.path());
+    assert_eq!(code, Some(1));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert_eq!(found[0].1, "tok-1234567890");
+}
+
+#[test]
+fn tokens_never_enter_release_pins() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join("examples/fleet"), tmp.path());
+    let pins = tmp.path().join("releases.yaml");
+    let before = std::fs::read(&pins).unwrap();
+    let token = "glpat-Ab3dEf6hIj9kLm2nOp5qRs";
+    let o = fleetc(
+        &["pin", "--environment", "staging", "--tag", token],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("GitLab personal access token") && !err.contains(token),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(&pins).unwrap(),
+        before,
+        "releases.yaml unchanged"
+    );
+    // A token written into the file by hand is refused at build, and not echoed.
+    common::edit(&pins, &[("3f2a1b9c0d4e", token)]);
+    let o = fleetc(&["build"], tmp.path());
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("fleetc::E024") && err.contains("releases.yaml"),
+        "{err}"
+    );
+    assert!(!err.contains(token), "{err}");
+}
