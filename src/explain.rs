@@ -142,7 +142,7 @@ pub fn app(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
             fleet.scope_name(&cu.scope),
             crate::suggest::short_list(&names, 6)
         );
-        settings_lines(&mut out, app, &cu.full, 4);
+        settings_lines(&mut out, spec, app, &cu.full, 4);
     }
     let rest: Vec<&str> = app
         .clusters
@@ -156,7 +156,7 @@ pub fn app(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
             "\n  no customization (the app's own settings) → {}",
             crate::suggest::short_list(&rest, 6)
         );
-        settings_lines(&mut out, app, &app.base, 4);
+        settings_lines(&mut out, spec, app, &app.base, 4);
     }
     Some(out)
 }
@@ -211,7 +211,7 @@ fn app_on_cluster(
             &app.base
         }
     };
-    settings_lines(out, app, settings, 4);
+    settings_lines(out, spec, app, settings, 4);
 }
 
 fn header_lines(out: &mut String, app: &App, indent: usize) {
@@ -241,46 +241,85 @@ fn header_lines(out: &mut String, app: &App, indent: usize) {
     }
 }
 
-fn settings_lines(out: &mut String, app: &App, s: &Settings, indent: usize) {
-    let pad = " ".repeat(indent);
+/// The effective settings, one per line, each with the spec line (or file) that set it.
+fn settings_lines(out: &mut String, spec: &Spec<'_>, app: &App, s: &Settings, indent: usize) {
+    let from = |key: &str| match s.origins.get(key) {
+        Some(o) if o.starts_with('/') => spec.at(o),
+        Some(file) => file.clone(),
+        None => String::new(),
+    };
     if let Some(r) = s.replicas {
-        let _ = writeln!(out, "{pad}replicas     {r}");
+        row(out, indent, &format!("replicas     {r}"), &from("replicas"));
     }
     for img in &app.images {
         if let Some(tag) = s.tags.get(&img.name) {
-            let _ = writeln!(
+            let name = img.new_name.as_deref().unwrap_or(&img.name);
+            row(
                 out,
-                "{pad}image        {}:{tag}",
-                img.new_name.as_deref().unwrap_or(&img.name)
+                indent,
+                &format!("image        {name}:{tag}"),
+                &from(&format!("images/{}", img.name)),
             );
         }
     }
     if let Some(r) = &s.resources {
-        let q = |m: &std::collections::BTreeMap<String, Quantity>| {
-            m.iter()
-                .map(|(k, v)| match v {
-                    Quantity::Text(t) => format!("{k}={t}"),
-                    Quantity::Number(n) => format!("{k}={n}"),
-                })
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
-        let _ = writeln!(
+        for (kind, map) in [("requests", &r.requests), ("limits", &r.limits)] {
+            for (k, v) in map {
+                let v = match v {
+                    Quantity::Text(t) => t.clone(),
+                    Quantity::Number(n) => n.to_string(),
+                };
+                row(
+                    out,
+                    indent,
+                    &format!("resources    {kind}.{k}={v}"),
+                    &from(&format!("resources/{kind}/{k}")),
+                );
+            }
+        }
+    }
+    let mut leaves = Vec::new();
+    crate::model::value_leaves(
+        &serde_json::Value::Object(s.values.clone()),
+        String::new(),
+        &mut leaves,
+    );
+    for leaf in leaves {
+        let value = serde_json::Value::Object(s.values.clone())
+            .pointer(&leaf)
+            .cloned()
+            .unwrap_or_default();
+        let dotted = leaf
+            .trim_start_matches('/')
+            .split('/')
+            .map(|seg| seg.replace("~1", "/").replace("~0", "~"))
+            .collect::<Vec<_>>()
+            .join(".");
+        row(
             out,
-            "{pad}resources    requests {}; limits {}",
-            q(&r.requests),
-            q(&r.limits)
+            indent,
+            &format!("values       {dotted}={value}"),
+            &from(&format!("values{leaf}")),
         );
     }
-    if !s.values.is_empty() {
-        let _ = writeln!(
+    for (n, p) in s.patches.iter().enumerate() {
+        let target = p
+            .target
+            .as_ref()
+            .map(|t| {
+                format!(
+                    " on {}/{}",
+                    t.kind.as_deref().unwrap_or("*"),
+                    t.name.as_deref().unwrap_or("*")
+                )
+            })
+            .unwrap_or_default();
+        row(
             out,
-            "{pad}values       {}",
-            serde_json::Value::Object(s.values.clone())
+            indent,
+            &format!("patch        #{}{target}", n + 1),
+            &from(&format!("patches/{n}")),
         );
-    }
-    if !s.patches.is_empty() {
-        let _ = writeln!(out, "{pad}patches      {}", s.patches.len());
     }
 }
 

@@ -289,7 +289,7 @@ impl LabelSelector {
 
 /// What overrides can change. In an app's base and in a customization's `full` every field is
 /// what the cluster gets; in a customization's `delta` only what the overrides change.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     /// Replica count.
     pub replicas: Option<u32>,
@@ -301,6 +301,72 @@ pub struct Settings {
     pub values: Map<String, Value>,
     /// Kustomize patches, in application order.
     pub patches: Vec<Patch>,
+    /// Where each setting comes from: `replicas`, `images/<name>`, `resources/requests/<key>`,
+    /// `values/<json pointer>`, `patches/<n>` → the spec pointer that set it, or the file
+    /// (`releases.yaml`). Not part of what a cluster runs, so equality ignores it.
+    pub origins: BTreeMap<String, String>,
+}
+
+impl PartialEq for Settings {
+    fn eq(&self, other: &Self) -> bool {
+        self.replicas == other.replicas
+            && self.tags == other.tags
+            && self.resources == other.resources
+            && self.values == other.values
+            && self.patches == other.patches
+    }
+}
+
+impl Settings {
+    /// Records that every setting present came from the spec node `base` (an app or an
+    /// override): `<base>/replicas`, `<base>/values/...`, and so on. `images` are keyed by name
+    /// under `image_ptr`, which says where each image's tag is written.
+    pub fn set_origins(&mut self, base: &str, image_ptr: impl Fn(&str) -> String) {
+        let esc = crate::load::escape;
+        let mut o = BTreeMap::new();
+        if self.replicas.is_some() {
+            o.insert("replicas".to_owned(), format!("{base}/replicas"));
+        }
+        for name in self.tags.keys() {
+            o.insert(format!("images/{name}"), image_ptr(name));
+        }
+        if let Some(r) = &self.resources {
+            for (kind, map) in [("requests", &r.requests), ("limits", &r.limits)] {
+                for k in map.keys() {
+                    o.insert(
+                        format!("resources/{kind}/{k}"),
+                        format!("{base}/resources/{kind}/{}", esc(k)),
+                    );
+                }
+            }
+        }
+        let mut leaves = Vec::new();
+        value_leaves(
+            &Value::Object(self.values.clone()),
+            String::new(),
+            &mut leaves,
+        );
+        for leaf in leaves {
+            o.insert(format!("values{leaf}"), format!("{base}/values{leaf}"));
+        }
+        for n in 0..self.patches.len() {
+            o.insert(format!("patches/{n}"), format!("{base}/patches/{n}"));
+        }
+        self.origins = o;
+    }
+}
+
+/// JSON pointers of every leaf (non-mapping value) below `v`.
+pub fn value_leaves(v: &Value, ptr: String, out: &mut Vec<String>) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            for (k, child) in m {
+                value_leaves(child, format!("{ptr}/{}", crate::load::escape(k)), out);
+            }
+        }
+        _ if ptr.is_empty() => {}
+        _ => out.push(ptr),
+    }
 }
 
 impl Settings {
@@ -328,7 +394,25 @@ impl Settings {
             }
         }
         deep_merge(&mut self.values, &over.values);
+        let offset = self.patches.len();
         self.patches.extend(over.patches.iter().cloned());
+        for (k, v) in &over.origins {
+            let k = match k
+                .strip_prefix("patches/")
+                .and_then(|n| n.parse::<usize>().ok())
+            {
+                Some(n) => format!("patches/{}", n + offset),
+                None => k.clone(),
+            };
+            // A value that replaces a mapping drops the origins of the leaves below it.
+            if k.starts_with("values/") {
+                let below = format!("{k}/");
+                self.origins.retain(|old, _| {
+                    !old.starts_with(&below) && !k.starts_with(&format!("{old}/"))
+                });
+            }
+            self.origins.insert(k, v.clone());
+        }
     }
 }
 

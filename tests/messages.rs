@@ -184,3 +184,59 @@ fn counts_are_in_plain_words() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("generated files are up to date"), "{err}");
 }
+
+#[test]
+fn explain_names_the_spec_line_of_every_effective_value() {
+    let spec_path = common::repo().join("examples/fleet/fleetc.yaml");
+    let text = std::fs::read_to_string(&spec_path).unwrap();
+    let line_of = |needle: &str| {
+        let at = text.find(needle).unwrap_or_else(|| panic!("{needle}"));
+        format!("fleetc.yaml:{}", text[..at].matches('\n').count() + 1)
+    };
+    let o = fleetc(
+        &[
+            "explain",
+            "cluster",
+            "prod-us-east-1",
+            "--spec",
+            spec_path.to_str().unwrap(),
+        ],
+        Path::new("."),
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let web = &out[out.find("app web").unwrap()..];
+    let replicas = web
+        .lines()
+        .find(|l| l.trim_start().starts_with("replicas"))
+        .unwrap();
+    assert!(
+        replicas.contains(" 4 ") && replicas.ends_with(&line_of("        replicas: 4")),
+        "{replicas}"
+    );
+    // The staging pin comes from the release pins file.
+    let o = fleetc(
+        &[
+            "explain",
+            "cluster",
+            "staging-us-east-1",
+            "--spec",
+            spec_path.to_str().unwrap(),
+        ],
+        Path::new("."),
+    );
+    let out = String::from_utf8_lossy(&o.stdout);
+    let image = out.lines().find(|l| l.contains("acme/web:")).unwrap();
+    assert!(image.ends_with("releases.yaml"), "{image}");
+    // Every effective-value line says where it comes from.
+    for l in out.lines().filter(|l| {
+        let t = l.trim_start();
+        ["replicas ", "image ", "resources ", "values ", "patch "]
+            .iter()
+            .any(|p| t.starts_with(p))
+    }) {
+        assert!(
+            l.ends_with(".yaml") || l.contains("fleetc.yaml:"),
+            "no origin: {l}"
+        );
+    }
+}

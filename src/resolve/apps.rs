@@ -131,7 +131,16 @@ impl Cx<'_> {
             resources: a.resources.clone(),
             values: a.values.clone().unwrap_or_default(),
             patches: a.patches.clone(),
+            origins: Default::default(),
         };
+        settings.set_origins(&base, |name| {
+            let j = a
+                .images
+                .iter()
+                .position(|img| img.name == name)
+                .unwrap_or(0);
+            format!("{base}/images/{j}/tag")
+        });
         self.source_fit(&base, is_helm, a.values.is_some(), !a.patches.is_empty());
         if is_helm {
             settings.patches.clear();

@@ -241,12 +241,11 @@ impl Cx<'_> {
                     );
                     continue;
                 }
-                layers
-                    .env
-                    .entry(e)
-                    .or_default()
-                    .tags
-                    .insert(image.clone(), tag.clone());
+                let layer = layers.env.entry(e).or_default();
+                layer.tags.insert(image.clone(), tag.clone());
+                layer
+                    .origins
+                    .insert(format!("images/{image}"), crate::pins::FILE.to_owned());
             }
         }
     }
@@ -349,7 +348,7 @@ impl Cx<'_> {
                 );
             }
         }
-        Settings {
+        let mut s = Settings {
             replicas: o.replicas,
             tags: o.images.clone(),
             resources: o.resources.clone(),
@@ -363,7 +362,12 @@ impl Cx<'_> {
             } else {
                 o.patches.clone()
             },
-        }
+            origins: Default::default(),
+        };
+        s.set_origins(base, |name| {
+            format!("{base}/images/{}", crate::load::escape(name))
+        });
+        s
     }
 }
 
