@@ -495,40 +495,7 @@ fn read_spec(path: &Path, name: &str) -> Result<Source, ReadError> {
         );
         return Err(ReadError::Diag(Box::new((source, d))));
     }
-    match String::from_utf8(bytes) {
-        Ok(text) => Ok(Source {
-            name: name.to_owned(),
-            text,
-        }),
-        Err(e) => {
-            let at = e.utf8_error().valid_up_to();
-            // Lossy decoding keeps the valid prefix byte-identical, so `at` still points there.
-            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let utf16 =
-                e.as_bytes().starts_with(&[0xff, 0xfe]) || e.as_bytes().starts_with(&[0xfe, 0xff]);
-            let d = Diagnostic::new(Code::YamlSyntax, "the spec is not valid UTF-8")
-                .label(
-                    at..at + 1,
-                    if utf16 {
-                        "a UTF-16 byte order mark"
-                    } else {
-                        "invalid byte here"
-                    },
-                )
-                .help(if utf16 {
-                    "the file is UTF-16; save it as UTF-8"
-                } else {
-                    "save the spec as UTF-8"
-                });
-            Err(ReadError::Diag(Box::new((
-                Source {
-                    name: name.to_owned(),
-                    text,
-                },
-                d,
-            ))))
-        }
-    }
+    crate::load::decode(name, bytes).map_err(|b| ReadError::Diag(b))
 }
 
 /// The spec's path as headers and diagnostics show it: relative to the output root when it is

@@ -32,6 +32,45 @@ pub struct Loaded {
     pub errors: Vec<Diagnostic>,
 }
 
+/// Turns the bytes of a spec file into its text, or a diagnostic (E001) pointing at the first
+/// byte that is not UTF-8 (with the valid prefix kept, so the label lands where it should).
+pub fn decode(name: &str, bytes: Vec<u8>) -> Result<Source, Box<(Source, Diagnostic)>> {
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(Source {
+            name: name.to_owned(),
+            text,
+        }),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            // Lossy decoding keeps the valid prefix byte-identical, so `at` still points there.
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            let utf16 =
+                e.as_bytes().starts_with(&[0xff, 0xfe]) || e.as_bytes().starts_with(&[0xfe, 0xff]);
+            let d = Diagnostic::new(Code::YamlSyntax, "the spec is not valid UTF-8")
+                .label(
+                    at..at + 1,
+                    if utf16 {
+                        "a UTF-16 byte order mark"
+                    } else {
+                        "invalid byte here"
+                    },
+                )
+                .help(if utf16 {
+                    "the file is UTF-16; save it as UTF-8"
+                } else {
+                    "save the spec as UTF-8"
+                });
+            Err(Box::new((
+                Source {
+                    name: name.to_owned(),
+                    text,
+                },
+                d,
+            )))
+        }
+    }
+}
+
 /// Parses and shape-checks a spec.
 pub fn load(source: &Source) -> Result<Loaded, Vec<Diagnostic>> {
     let text = source.text.as_str();

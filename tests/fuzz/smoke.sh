@@ -12,6 +12,12 @@ i=0
 for f in examples/fleet/fleetc.yaml tests/fixtures/*/*/fleetc.yaml tests/fixtures/hostile/*.yaml; do
   i=$((i + 1)); cp "$f" "$corpus/seed-$i.yaml"
 done
+# One seed past 64 KiB (a fleet of 2,000 clusters), so inputs of real size are explored too.
+{
+  printf 'version: 1\nfleet: {repo: https://g.example/x.git, branch: main}\nenvironments: [{name: e, tier: staging}]\nclusters:\n'
+  for n in $(seq 1 2000); do printf '  - {name: c-%d, environment: e, region: r-%d}\n' "$n" $((n % 7)); done
+  printf 'apps:\n  - name: a\n    namespace: a\n    source: {helm: {repo: https://c.example, chart: a, version: 1.0.0}}\n    targets: [{environment: e}]\n'
+} > "$corpus/seed-large.yaml"
 # The build uses tests/fuzz/Cargo.lock as committed. cargo-fuzz has no --locked to pass through
 # to its `cargo build`, so check first that the lock needs no change: the build then uses it as is.
 cargo metadata --locked --manifest-path tests/fuzz/Cargo.toml --format-version 1 >/dev/null \
@@ -24,4 +30,4 @@ cargo metadata --locked --manifest-path tests/fuzz/Cargo.toml --format-version 1
 # address sanitizer would add -Zsanitizer=address, which needs nightly.) libFuzzer itself is C++,
 # built by libfuzzer-sys with the system's C++ compiler.
 cargo fuzz run --dev --fuzz-dir tests/fuzz --sanitizer none load "$corpus" -- \
-  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1
+  -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=1048576 -len_control=20 -print_final_stats=1
