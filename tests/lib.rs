@@ -14,3 +14,4 @@ mod output;
 mod roundtrip;
 mod schema_file;
 mod secrets;
+mod vendored;
