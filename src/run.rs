@@ -495,7 +495,7 @@ fn read_spec(path: &Path, name: &str) -> Result<Source, ReadError> {
         );
         return Err(ReadError::Diag(Box::new((source, d))));
     }
-    crate::load::decode(name, bytes).map_err(|b| ReadError::Diag(b))
+    crate::load::decode(name, bytes).map_err(ReadError::Diag)
 }
 
 /// The spec's path as headers and diagnostics show it: relative to the output root when it is
