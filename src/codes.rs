@@ -135,6 +135,23 @@ Escape it as `${`${VAR}`}` so Fleet writes it out unchanged.";
 "`fleetc check` found a generated file that was edited by hand, is missing, or is no longer
 produced by the spec. Generated files are never edited by hand: change the spec (the label shows
 the part of it the file comes from) and run `fleetc build`.";
+    ImpersonationEscalation = "E028", Error, "impersonation that would let a job become anyone",
+"An agent registration whose service account may impersonate any user or group (needed for
+`accessAs: ci_job` and `userAccess.accessAs: user`, whose identities carry job and user IDs) also
+serves entries in `agent` mode. In `agent` mode agentk forwards a client's own `Impersonate-*`
+headers with the service account's credentials (gitlab-agent
+`internal/module/kubernetes_api/agent/server.go`), so any job with that context could run
+`kubectl --as-group=system:masters` and be cluster-admin. Use one mode per agent: give the
+`agent`-mode entries a policy of their own, or give them `accessAs: ci_job` too.";
+    VersionTooOld = "E029", Error, "the targeted GitLab or Fleet version cannot do this",
+"The spec asks for something the GitLab or Fleet version it targets (`gitlab.version`,
+`fleet.version`) does not have. GitLab's agent server rejects a whole agent configuration for
+one unknown key, and Fleet ignores or rejects unknown fields, so fleetc refuses instead. The help
+names the first version that has it: upgrade, or declare the version you run.";
+    RegistryPush = "E030", Error, "the pipeline cannot push this image",
+"A CI job token may push only to its own project's container registry
+(`<registry>/<manifests project>/...`). An image the pipeline builds for another path needs
+`build.credentials`: the names of CI/CD variables holding credentials for that registry.";
     UntargetedCluster = "W001", Warning, "cluster runs no app",
 "No app targets this cluster. It may be new, or a target may be too narrow.";
     OverrideNeverApplies = "W002", Warning, "override never applies",
@@ -160,4 +177,25 @@ Developer access) gets a kubeconfig context for production. Set it, or acknowled
 "The agent's service account may delete resources or use `*` (or `escalate`, `bind`). CI reaches
 the cluster through it, so any job that gets the context can do the same. fleetc's default is
 read-only; grant more only on purpose, acknowledged with `acknowledge: [W007]` on the agent.";
+    DriftingDependency = "W008", Warning, "a dependency on a chart that stays Modified",
+"A Helm chart whose admission webhook gets its `caBundle` injected at runtime (ingress-nginx,
+cert-manager, kube-prometheus-stack) differs from Git on every Fleet before 0.15.6 (and 0.16.0):
+the bundle stays Modified, never Ready, and every `dependsOn` on it waits forever
+(rancher/fleet#5368). Add a `drift.comparePatches` entry for the webhook's caBundle (the help
+gives it), or target a Fleet version with the fix.";
+    UnrestrictedImpersonation = "W009", Warning, "the agent may impersonate any user or group",
+"`accessAs: ci_job` and `userAccess.accessAs: user` impersonate identities that carry job, user
+and project IDs, so the agent's service account needs `impersonate` on every user, group and
+user extra, which cannot be narrowed by name. That is what GitLab requires; make sure the RBAC
+bound to `gitlab:ci_job` and friends is what you mean, and acknowledge with
+`acknowledge: [W009]` on the agent.";
+    CiAccessMissesJobs = "W010", Warning, "ciAccess does not reach fleetc's own jobs",
+"An agent's explicit `ciAccess` gives the manifests project no context for fleetc's verify jobs
+(environment `<environment>/<cluster>`): the project is not listed, or its `environments` do not
+match. GitLab then hands those jobs no kubeconfig context and verification fails. Add the
+environments (for example `production/*`) or the project.";
+    OutsideTopLevelGroup = "W011", Warning, "GitLab ignores an authorized project or group",
+"Projects and groups in `ciAccess` and `userAccess` must be in the agent project's top-level
+group; GitLab silently ignores the others (GitLab.com always; self-managed unless the instance
+setting `organization_cluster_agent_authorization_enabled` is on).";
 }

@@ -65,14 +65,15 @@ pub fn cluster(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
         &format!("labels       {}", labels.join(", ")),
         "",
     );
-    match (cl.agent, fleet.gitlab.as_ref().zip(cl.shard)) {
-        (Some(a), Some((side, shard))) => row(
+    match (cl.agent, fleet.gitlab.as_ref().zip(cl.registration)) {
+        (Some(a), Some((side, reg))) => row(
             &mut out,
             2,
             &format!(
-                "agent        {}, KUBE_CONTEXT {}",
-                side.agents[shard].name,
-                side.kube_context(shard)
+                "agent        {} (policy {}), KUBE_CONTEXT {}",
+                side.agents[reg].name,
+                fleet.agents[a].name,
+                side.kube_context(reg)
             ),
             &spec.at(&format!("/agents/{a}/name")),
         ),

@@ -95,6 +95,17 @@ pub fn is_dns_label(s: &str) -> bool {
     s.len() <= MAX_LABEL_VALUE_LEN && is_dns_label_syntax(s)
 }
 
+/// An OCI image tag (distribution spec: `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`): `1:30` and `-x`
+/// are not tags, and a registry refuses them.
+pub fn is_oci_tag(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 128
+        && (b[0].is_ascii_alphanumeric() || b[0] == b'_')
+        && b.iter()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-'))
+}
+
 /// A Kubernetes label value: empty, or at most 63 characters of alphanumerics, `-`, `_`, `.`,
 /// starting and ending with an alphanumeric.
 pub fn is_label_value(s: &str) -> bool {
@@ -191,6 +202,16 @@ mod tests {
             bundle_name("fleet-examples", "single-cluster/helm"),
             "fleet-examples-single-cluster-helm"
         );
+    }
+
+    #[test]
+    fn oci_tags() {
+        for ok in ["1.4.2", "v1", "_x", "2024-01-01", "0755", &"a".repeat(128)] {
+            assert!(is_oci_tag(ok), "{ok}");
+        }
+        for bad in ["", "1:30", "-x", ".x", "a/b", "my tag", &"a".repeat(129)] {
+            assert!(!is_oci_tag(bad), "{bad}");
+        }
     }
 
     #[test]

@@ -12,7 +12,108 @@ pub fn lint(fleet: &Fleet, ix: &SpanIndex) -> Vec<Diagnostic> {
     untargeted_clusters(fleet, ix, &mut out);
     dependencies_not_colocated(fleet, ix, &mut out);
     production_without_gate(fleet, ix, &mut out);
+    drifting_dependencies(fleet, ix, &mut out);
     out
+}
+
+/// Charts whose admission webhooks get their `caBundle` injected at runtime, so that the live
+/// object always differs from Git: (chart name, webhook kinds, name suffix after the chart's
+/// full name). The full name is the release name when it contains the chart name, else
+/// `<release>-<chart>` (the charts' `fullname` helpers).
+const CA_INJECTED: &[(&str, &[&str], &str)] = &[
+    (
+        "ingress-nginx",
+        &["ValidatingWebhookConfiguration"],
+        "-admission",
+    ),
+    (
+        "cert-manager",
+        &[
+            "ValidatingWebhookConfiguration",
+            "MutatingWebhookConfiguration",
+        ],
+        "-webhook",
+    ),
+    (
+        "kube-prometheus-stack",
+        &[
+            "ValidatingWebhookConfiguration",
+            "MutatingWebhookConfiguration",
+        ],
+        "-admission",
+    ),
+];
+
+/// W008: a dependency on a chart that stays Modified on the targeted Fleet, so the dependent
+/// bundle waits forever (rancher/fleet#5368, fixed in v0.15.6 and v0.16.1).
+fn drifting_dependencies(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
+    if !crate::versions::fleet_ca_bundle_drift(fleet.fleet_version) {
+        return;
+    }
+    for (i, app) in fleet.apps.iter().enumerate() {
+        for (j, &d) in app.depends_on.iter().enumerate() {
+            let dep = &fleet.apps[d];
+            let crate::model::AppSource::Helm(h) = &dep.source else {
+                continue;
+            };
+            let chart = h
+                .chart
+                .trim_end_matches('/')
+                .rsplit('/')
+                .next()
+                .unwrap_or(&h.chart);
+            let Some((_, kinds, suffix)) = CA_INJECTED.iter().find(|(c, ..)| *c == chart) else {
+                continue;
+            };
+            let full = if h.release_name.contains(chart) {
+                h.release_name.clone()
+            } else {
+                format!("{}-{chart}", h.release_name)
+            };
+            let webhook = format!("{full}{suffix}");
+            let patches = dep
+                .drift
+                .as_ref()
+                .map(|dr| dr.compare_patches.as_slice())
+                .unwrap_or(&[]);
+            let missing: Vec<&str> = kinds
+                .iter()
+                .copied()
+                .filter(|k| {
+                    !patches.iter().any(|p| {
+                        p.kind == *k
+                            && p.name == webhook
+                            && p.json_pointers.iter().any(|ptr| ptr.ends_with("/caBundle"))
+                    })
+                })
+                .collect();
+            if missing.is_empty() {
+                continue;
+            }
+            let entries: Vec<String> = missing
+                .iter()
+                .map(|k| format!("{{apiVersion: admissionregistration.k8s.io/v1, kind: {k}, name: {webhook}, jsonPointers: [/webhooks/0/clientConfig/caBundle]}}"))
+                .collect();
+            out.push(
+                Diagnostic::new(
+                    Code::DriftingDependency,
+                    format!(
+                        "`{}` depends on `{}`, which stays Modified on Fleet {}",
+                        app.name, dep.name, fleet.fleet_version
+                    ),
+                )
+                .label(
+                    ix.value(&format!("/apps/{i}/dependsOn/{j}")),
+                    format!("`{webhook}` gets its caBundle injected, so `{}` is never Ready", dep.name),
+                )
+                .help(format!(
+                    "add to `{}`'s `drift.comparePatches`: {} (or target Fleet 0.15.6 / 0.16.1 or later with `fleet.version`)",
+                    dep.name,
+                    entries.join(", ")
+                )),
+            );
+        }
+    }
 }
 
 fn production_without_gate(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {

@@ -46,19 +46,26 @@ pub struct Fleet {
     pub agents: Vec<Agent>,
     /// Apps, in spec order.
     pub apps: Vec<App>,
+    /// The Fleet version the output is made for.
+    pub fleet_version: crate::versions::Version,
     /// The GitLab side, when the spec has a `gitlab` block.
     pub gitlab: Option<GitLabSide>,
     /// Alerting, when the spec has a `monitoring` block.
     pub monitoring: Option<spec::Monitoring>,
 }
 
-/// Everything GitLab needs: agents (sharded) and the pipeline.
+/// Everything GitLab needs: one agent registration per cluster, and the pipeline.
 #[derive(Debug, Clone)]
 pub struct GitLabSide {
     /// The `gitlab` block as written.
     pub settings: spec::GitLab,
-    /// Agent registrations: one per agent, or one per shard of a large agent.
-    pub agents: Vec<AgentShard>,
+    /// The agent server address agentk connects to.
+    pub kas_address: String,
+    /// The GitLab version the output is made for.
+    pub version: crate::versions::Version,
+    /// Agent registrations: one per cluster an agent policy serves, plus one per policy for the
+    /// management cluster.
+    pub agents: Vec<Registration>,
     /// The pipeline, when the spec has a `pipeline` block.
     pub pipeline: Option<spec::Pipeline>,
     /// The registration the drift check reaches the management cluster through.
@@ -67,23 +74,23 @@ pub struct GitLabSide {
 
 impl GitLabSide {
     /// `KUBE_CONTEXT` of an agent registration: `<agent project>:<agent name>`.
-    pub fn kube_context(&self, shard: usize) -> String {
+    pub fn kube_context(&self, registration: usize) -> String {
         format!(
             "{}:{}",
-            self.settings.agent_project, self.agents[shard].name
+            self.settings.agent_project, self.agents[registration].name
         )
     }
 }
 
-/// One GitLab agent registration.
+/// One GitLab agent registration: one token, one agentk installation, one cluster.
 #[derive(Debug, Clone)]
-pub struct AgentShard {
-    /// Registered name (`<agent>` or `<agent>-<n>`).
+pub struct Registration {
+    /// Registered name: the cluster's name, or the policy's for the management cluster.
     pub name: String,
-    /// The spec agent it belongs to.
+    /// The spec agent (access policy) it applies.
     pub agent: AgentId,
-    /// Clusters it serves.
-    pub clusters: Vec<ClusterId>,
+    /// The downstream cluster; `None` for the Fleet management cluster.
+    pub cluster: Option<ClusterId>,
     /// `ci_access` projects.
     pub ci_projects: Vec<spec::CiAccessEntry>,
     /// `ci_access` groups.
@@ -94,12 +101,16 @@ pub struct AgentShard {
     pub namespace: String,
     /// Secret holding the token.
     pub token_secret: String,
-    /// Namespaces with a Role and RoleBinding.
+    /// Namespaces with a Role and RoleBinding: those of the apps on its cluster.
     pub rbac_namespaces: Vec<String>,
     /// Rules of those Roles.
     pub rbac_rules: Vec<spec::RbacRule>,
-    /// Cluster-scoped rules (a ClusterRole).
+    /// Cluster-scoped rules (a ClusterRole): impersonation, or what the spec asks for.
     pub cluster_rules: Vec<spec::RbacRule>,
+    /// Whether `protected_branches_only` may be written (GitLab 17.10 and later).
+    pub protected_branches: bool,
+    /// Whether the chart creates the operational container scanning ClusterRole.
+    pub container_scanning: bool,
 }
 
 /// A deployment environment.
@@ -126,10 +137,10 @@ pub struct Cluster {
     pub region: String,
     /// Every label of its Fleet Cluster object, the environment, region and name keys included.
     pub labels: BTreeMap<String, String>,
-    /// The agent that serves it.
+    /// The agent policy that serves it.
     pub agent: Option<AgentId>,
-    /// The agent registration (shard) that serves it, in [`GitLabSide::agents`].
-    pub shard: Option<usize>,
+    /// Its agent registration, in [`GitLabSide::agents`].
+    pub registration: Option<usize>,
 }
 
 /// A GitLab agent.
@@ -468,8 +479,9 @@ impl Fleet {
     pub fn scope_name(&self, scope: &Scope) -> String {
         match scope {
             Scope::Cluster(c) => format!("cluster-{}", self.clusters[*c].name),
-            Scope::EnvRegion(e, r) => format!("{}-{r}", self.environments[*e].name),
-            Scope::Env(e) => self.environments[*e].name.clone(),
+            // Prefixed, so they never equal a GitRepo target's name (`staging`, `production-eu`).
+            Scope::EnvRegion(e, r) => format!("env-{}-{r}", self.environments[*e].name),
+            Scope::Env(e) => format!("env-{}", self.environments[*e].name),
         }
     }
 

@@ -55,6 +55,14 @@ pub fn read(root: &dyn Workspace) -> Result<Pins, Diagnostic> {
     for (env, apps) in &pins {
         for (app, images) in apps {
             for (image, tag) in images {
+                if !crate::fleet_names::is_oci_tag(tag) {
+                    return Err(Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("`{FILE}` pins `{image}` in `{env}` to `{tag}`, which is not an image tag"),
+                    )
+                    .file(FILE)
+                    .help("restore the file from Git, or pin again with `fleetc pin`"));
+                }
                 for s in [env, app, image, tag] {
                     if let Some(f) = crate::load::secrets::find(s) {
                         return Err(Diagnostic::new(

@@ -78,6 +78,12 @@ fn build(args: &CompileArgs) -> i32 {
         Ok(v) => v,
         Err(code) => return code,
     };
+    // The lock is taken on the output root itself, so a new root is made first (empty; a root
+    // that does not exist yet cannot hold a conflicting file).
+    if let Err(e) = std::fs::create_dir_all(&root) {
+        eprintln!("fleetc: cannot create {}: {e}", root.display());
+        return 2;
+    }
     let _lock = match lock(&root, output::LockMode::Exclusive) {
         Ok(l) => l,
         Err(code) => return code,
@@ -285,12 +291,7 @@ fn pin(args: &PinArgs) -> i32 {
         );
         return 2;
     };
-    let tag_ok = !args.tag.is_empty()
-        && args.tag.len() <= 128
-        && args
-            .tag
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    let tag_ok = crate::fleet_names::is_oci_tag(&args.tag);
     if !tag_ok {
         eprintln!("fleetc: `{}` is not an image tag", args.tag);
         return 2;

@@ -87,6 +87,11 @@ pub struct FleetSettings {
     #[serde(default)]
     #[schemars(example = &"1m")]
     pub polling_interval: Option<String>,
+    /// The Fleet version the management cluster runs (`MAJOR.MINOR[.PATCH]`). fleetc emits only
+    /// what this version supports. Default: `0.13` (Rancher 2.12).
+    #[serde(default)]
+    #[schemars(example = &"0.15.6")]
+    pub version: Option<String>,
     /// Label keys on the Fleet Cluster objects that carry a cluster's environment, region and name.
     /// Selectors and ClusterGroups match on these keys.
     #[serde(default)]
@@ -213,11 +218,15 @@ fn example_labels() -> serde_json::Value {
     serde_json::json!({"workload": "data-processing"})
 }
 
-/// A GitLab agent for Kubernetes.
+/// A GitLab agent access policy. Every cluster it serves gets an agent registration of its own,
+/// named after the cluster (one registration is one cluster: the agent server routes a request
+/// to any agentk connected with the registration's token). An agent that lists no clusters and
+/// no environments is one registration, named after it, for the Fleet management cluster.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Agent {
-    /// Agent name, as registered in GitLab (lowercase letters, digits and `-`).
+    /// Policy name; also the registration name of an agent for the management cluster
+    /// (lowercase letters, digits and `-`).
     #[schemars(example = &"prod-eu")]
     pub name: String,
     /// Environments whose clusters this agent serves.
@@ -253,13 +262,12 @@ pub struct Agent {
     #[serde(default)]
     #[schemars(example = serde_json::json!("gitlab-agent-token"))]
     pub token_secret: Option<String>,
-    /// Largest number of clusters one agent registration serves; beyond it fleetc splits the
-    /// agent into shards named `<name>-0`, `<name>-1`, ... (clusters in spec order).
-    #[serde(default = "default_shard_size")]
-    #[schemars(range(min = 1, max = 10_000))]
-    #[schemars(example = serde_json::json!(100))]
-    pub shard_size: u32,
-    /// Warning codes deliberately accepted for this agent, e.g. `[W006]`, `[W007]`.
+    /// Let the agent chart create the ClusterRole of GitLab's operational container scanning
+    /// (cluster-wide read of workloads). Off unless asked.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub container_scanning: bool,
+    /// Warning codes deliberately accepted for this agent, e.g. `[W006]`, `[W007]`, `[W009]`.
     #[serde(default)]
     #[schemars(example = serde_json::json!(["W007"]))]
     pub acknowledge: Vec<String>,
@@ -267,9 +275,6 @@ pub struct Agent {
 
 fn default_agent_namespace() -> String {
     "gitlab-agent".to_owned()
-}
-fn default_shard_size() -> u32 {
-    100
 }
 
 /// CI/CD access to an agent (`ci_access` in the agent configuration).
@@ -413,11 +418,17 @@ pub struct GitLab {
     /// GitLab instance URL.
     #[schemars(example = &"https://gitlab.example.com")]
     pub url: String,
-    /// Agent server (KAS) address: `wss://kas.gitlab.com` for GitLab.com,
-    /// `wss://<host>/-/kubernetes-agent/` for self-managed Omnibus.
-    #[serde(default = "default_kas")]
+    /// The GitLab version the instance runs (`MAJOR.MINOR`). fleetc emits only what this
+    /// version accepts (the agent server rejects a whole configuration file for one unknown
+    /// key). Default: `18.0`.
+    #[serde(default)]
+    #[schemars(example = &"17.10")]
+    pub version: Option<String>,
+    /// Agent server (KAS) address. Default: `wss://kas.gitlab.com` for GitLab.com, else
+    /// `wss://<host><relative root>/-/kubernetes-agent/` (self-managed Omnibus).
+    #[serde(default)]
     #[schemars(example = serde_json::json!("wss://kas.gitlab.com"))]
-    pub kas_address: String,
+    pub kas_address: Option<String>,
     /// Full path of the project holding `.gitlab/agents/<agent>/config.yaml` (KUBE_CONTEXT is
     /// `<agentProject>:<agent>`).
     #[schemars(example = &"platform/fleet-agents")]
@@ -431,13 +442,11 @@ pub struct GitLab {
     #[serde(default)]
     #[schemars(example = serde_json::json!(["acme/web-app"]))]
     pub deploy_projects: Vec<String>,
-    /// Container registry that built images are pushed to, e.g. `registry.gitlab.example.com/acme`.
-    #[schemars(example = &"registry.gitlab.example.com/acme")]
+    /// Host (and port) of GitLab's container registry, e.g. `registry.gitlab.example.com`. The
+    /// pipeline's job token pushes only to the manifests project's own registry,
+    /// `<registry>/<manifestsProject>`; images built elsewhere need `build.credentials`.
+    #[schemars(example = &"registry.gitlab.example.com")]
     pub registry: String,
-}
-
-fn default_kas() -> String {
-    "wss://kas.gitlab.com".to_owned()
 }
 
 /// The generated `.gitlab-ci.yml`.
@@ -528,6 +537,13 @@ pub struct Monitoring {
     /// Namespace of the PrometheusRule.
     #[schemars(example = &"cattle-monitoring-system")]
     pub namespace: String,
+    /// The label that carries Fleet's own `namespace` (the workspace) as Prometheus stores it.
+    /// Scraped through a ServiceMonitor without `honorLabels` (rancher-monitoring), Fleet's
+    /// `namespace` collides with the target's and arrives as `exported_namespace`; with
+    /// `honorLabels: true` it stays `namespace`.
+    #[serde(default = "default_namespace_label")]
+    #[schemars(example = &"namespace")]
+    pub namespace_label: String,
     /// Labels the Prometheus operator's `ruleSelector` matches.
     #[serde(default)]
     #[schemars(example = example_rule_labels())]
@@ -540,6 +556,10 @@ pub struct Monitoring {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"modified": "critical"}))]
     pub severities: Severities,
+}
+
+fn default_namespace_label() -> String {
+    "exported_namespace".to_owned()
 }
 
 fn example_rule_labels() -> serde_json::Value {
@@ -854,6 +874,24 @@ pub struct ImageBuild {
     #[serde(default = "default_dockerfile")]
     #[schemars(example = serde_json::json!("Containerfile"))]
     pub dockerfile: String,
+    /// CI/CD variables holding credentials for the image's registry, when it is not the
+    /// manifests project's own registry (the job token cannot push there).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"username": "HARBOR_USER", "password": "HARBOR_PASSWORD"}))]
+    pub credentials: Option<RegistryCredentials>,
+}
+
+/// Names of the CI/CD variables (masked, protected) that hold registry credentials. Never the
+/// credentials themselves.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RegistryCredentials {
+    /// Variable with the user name.
+    #[schemars(example = &"HARBOR_USER")]
+    pub username: String,
+    /// Variable with the password or token.
+    #[schemars(example = &"HARBOR_PASSWORD")]
+    pub password: String,
 }
 
 fn default_dockerfile() -> String {
@@ -1084,7 +1122,8 @@ pub struct ComparePatch {
     /// Name of the resource.
     #[schemars(example = serde_json::json!("web"))]
     pub name: String,
-    /// Namespace of the resource. Default: the app namespace.
+    /// Namespace of the resource. Omitted: any namespace, and cluster-scoped resources (Fleet
+    /// matches a patch whose namespace is empty or equal to the object's).
     #[serde(default)]
     #[schemars(example = serde_json::json!("web"))]
     pub namespace: Option<String>,

@@ -180,7 +180,7 @@ fn no_generated_file_is_token_shaped() {
 fn a_spec_that_inlines_a_token_is_rejected_and_writes_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     common::copy_dir(
-        &common::repo().join("tests/fixtures/ok/gitlab-sharded"),
+        &common::repo().join("tests/fixtures/ok/gitlab-policies"),
         tmp.path(),
     );
     let spec = tmp.path().join("fleetc.yaml");
@@ -290,7 +290,7 @@ fn spec_strings_never_break_out_of_their_shell_quoting() {
     );
     assert!(
         args.ends_with(&format!(
-            "\n{hostile}\npush\nregistry.gitlab.example.com/acme/web:abc\n"
+            "\n{hostile}\npush\nregistry.gitlab.example.com/platform/fleet-manifests/web:abc\n"
         )),
         "{args}"
     );

@@ -35,21 +35,21 @@ fn a_typo_inside_an_optional_block_is_one_unknown_key_with_a_suggestion() {
     let cases: &[(&str, &str, &str, &str, &str)] = &[
         // fixture, from, to, misspelled key, suggestion
         (
-            "gitlab-sharded",
+            "gitlab-policies",
             "  agentProject:",
             "  agentProjct:",
             "agentProjct",
             "agentProject",
         ),
         (
-            "gitlab-sharded",
+            "gitlab-policies",
             "  fleetcImage:",
             "  fleetcImag:",
             "fleetcImag",
             "fleetcImage",
         ),
         (
-            "gitlab-sharded",
+            "gitlab-policies",
             "  verifyTimeout:",
             "  verifyTimout:",
             "verifyTimout",
@@ -225,7 +225,10 @@ fn explain_names_the_spec_line_of_every_effective_value() {
         Path::new("."),
     );
     let out = String::from_utf8_lossy(&o.stdout);
-    let image = out.lines().find(|l| l.contains("acme/web:")).unwrap();
+    let image = out
+        .lines()
+        .find(|l| l.contains("fleet-manifests/web:"))
+        .unwrap();
     assert!(image.ends_with("releases.yaml"), "{image}");
     // Every effective-value line says where it comes from.
     for l in out.lines().filter(|l| {

@@ -53,7 +53,7 @@ fn credentials_in_any_url_are_refused() {
             "robot:pw123456@",
         ),
         (
-            "gitlab-sharded",
+            "gitlab-policies",
             "url: https://gitlab.example.org",
             "url: https://root:toor1234@gitlab.example.org",
             "root:toor1234@",

@@ -1,4 +1,4 @@
-//! GitLab agent configuration, `.gitlab/agents/<agent>/config.yaml`, per agent registration.
+//! GitLab agent configuration, `.gitlab/agents/<agent>/config.yaml`, per agent registration (one per cluster).
 //!
 //! The agent server parses this file strictly (protojson): one unknown or misplaced key and it
 //! rejects the whole file. So `default_namespace` sits on each `ci_access` entry (never under
@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::{Artifact, Kind};
-use crate::model::AgentShard;
+use crate::model::Registration;
 use crate::spec::{AccessAs, CiAccessEntry, UserAccessAs};
 
 #[derive(Serialize)]
@@ -53,12 +53,13 @@ struct Id {
     id: String,
 }
 
-pub(super) fn emit(shard: &AgentShard, owner: String) -> Artifact {
+pub(super) fn emit(shard: &Registration, owner: String) -> Artifact {
     let entry = |e: &CiAccessEntry| Entry {
         id: e.id.clone(),
         default_namespace: e.default_namespace.clone(),
         environments: e.environments.clone(),
-        protected_branches_only: e.protected_branches_only,
+        // Older agent servers reject the whole file for this key (GitLab 17.10 made it GA).
+        protected_branches_only: e.protected_branches_only && shard.protected_branches,
         access_as: access_as(e.access_as.as_ref()),
     };
     let ci = (!shard.ci_projects.is_empty() || !shard.ci_groups.is_empty()).then(|| CiAccess {

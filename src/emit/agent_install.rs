@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::k8s::ObjectMeta;
 use super::{Artifact, Kind};
-use crate::model::{AgentShard, GitLabSide};
+use crate::model::{GitLabSide, Registration};
 use crate::spec::{AccessAs, RbacRule};
 
 /// Service account the chart creates for agentk.
@@ -30,6 +30,14 @@ struct Values {
 struct AgentConfig {
     kas_address: String,
     secret_name: String,
+    // The chart's own spelling.
+    #[serde(rename = "operational_container_scanning")]
+    container_scanning: Enabled,
+}
+
+#[derive(Serialize)]
+struct Enabled {
+    enabled: bool,
 }
 
 #[derive(Serialize)]
@@ -94,15 +102,18 @@ struct Subject {
     api_group: Option<&'static str>,
 }
 
-fn role_name(shard: &AgentShard) -> String {
+fn role_name(shard: &Registration) -> String {
     format!("gitlab-agent-{}", shard.name)
 }
 
-pub(super) fn values(side: &GitLabSide, shard: &AgentShard, owner: String) -> Artifact {
+pub(super) fn values(side: &GitLabSide, shard: &Registration, owner: String) -> Artifact {
     let doc = Values {
         config: AgentConfig {
-            kas_address: side.settings.kas_address.clone(),
+            kas_address: side.kas_address.clone(),
             secret_name: shard.token_secret.clone(),
+            container_scanning: Enabled {
+                enabled: shard.container_scanning,
+            },
         },
         replicas: 2,
         rbac: Rbac {
@@ -123,11 +134,45 @@ pub(super) fn values(side: &GitLabSide, shard: &AgentShard, owner: String) -> Ar
 }
 
 /// The agent's RBAC, when it needs any.
-pub(super) fn rbac(shard: &AgentShard, owner: String) -> Option<Artifact> {
+pub(super) fn rbac(shard: &Registration, owner: String) -> Option<Artifact> {
     let name = role_name(shard);
     let subjects = subjects(shard);
     let labels = [("fleetc.io/agent", shard.name.as_str())];
     let mut docs: Vec<serde_json::Value> = Vec::new();
+    // agentk's leader election: a Lease `agent-<id>-lock` in its own namespace, and events
+    // (gitlab-agent `cmd/agentk/agentkapp`; the chart creates no Role for it when its RBAC is
+    // off).
+    let leader = format!("{name}-leader-election");
+    docs.push(doc(&Role {
+        api_version: "rbac.authorization.k8s.io/v1",
+        kind: "Role",
+        metadata: ObjectMeta::managed(&leader, &shard.namespace, &labels),
+        rules: vec![
+            Rule {
+                api_groups: vec!["coordination.k8s.io".to_owned()],
+                resources: vec!["leases".to_owned()],
+                verbs: ["get", "create", "update"].map(str::to_owned).to_vec(),
+                resource_names: Vec::new(),
+            },
+            Rule {
+                api_groups: vec![String::new()],
+                resources: vec!["events".to_owned()],
+                verbs: ["create", "patch"].map(str::to_owned).to_vec(),
+                resource_names: Vec::new(),
+            },
+        ],
+    }));
+    docs.push(doc(&Binding {
+        api_version: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: ObjectMeta::managed(&leader, &shard.namespace, &labels),
+        role_ref: RoleRef {
+            api_group: "rbac.authorization.k8s.io",
+            kind: "Role",
+            name: leader.clone(),
+        },
+        subjects: vec![service_account(shard)],
+    }));
     for ns in &shard.rbac_namespaces {
         docs.push(doc(&Role {
             api_version: "rbac.authorization.k8s.io/v1",
@@ -187,7 +232,7 @@ fn rules(rules: &[RbacRule]) -> Vec<Rule> {
         .collect()
 }
 
-fn service_account(shard: &AgentShard) -> Subject {
+fn service_account(shard: &Registration) -> Subject {
     Subject {
         kind: "ServiceAccount",
         name: SERVICE_ACCOUNT.to_owned(),
@@ -198,7 +243,7 @@ fn service_account(shard: &AgentShard) -> Subject {
 
 /// Who acts through the namespaced Roles: the agent itself, and the identities CI jobs are
 /// impersonated as.
-fn subjects(shard: &AgentShard) -> Vec<Subject> {
+fn subjects(shard: &Registration) -> Vec<Subject> {
     let mut out = vec![service_account(shard)];
     let mut add = |kind: &'static str, name: &str| {
         if !out.iter().any(|s| s.kind == kind && s.name == name) {

@@ -85,7 +85,12 @@ struct ComparePatchOut {
     api_version: String,
     kind: String,
     name: String,
-    namespace: String,
+    // Only when the spec gives one: Fleet matches `jsonPointers` when the patch's namespace is
+    // empty or equal to the object's, so a forced namespace never matches a cluster-scoped object
+    // (a webhook configuration, a CRD) and its bundle stays Modified (rancher/fleet v0.16.1
+    // internal/cmd/agent/deployer/internal/normalizers/diff_normalizer.go:76-79).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     json_pointers: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -146,11 +151,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: String) -> Artifact {
         diff: drift
             .filter(|d| !d.compare_patches.is_empty())
             .map(|d| DiffOut {
-                compare_patches: d
-                    .compare_patches
-                    .iter()
-                    .map(|p| compare_patch(app, p))
-                    .collect(),
+                compare_patches: d.compare_patches.iter().map(compare_patch).collect(),
             }),
         depends_on: app
             .depends_on
@@ -189,12 +190,12 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: String) -> Artifact {
     )
 }
 
-fn compare_patch(app: &App, p: &ComparePatch) -> ComparePatchOut {
+fn compare_patch(p: &ComparePatch) -> ComparePatchOut {
     ComparePatchOut {
         api_version: p.api_version.clone(),
         kind: p.kind.clone(),
         name: p.name.clone(),
-        namespace: p.namespace.clone().unwrap_or_else(|| app.namespace.clone()),
+        namespace: p.namespace.clone(),
         json_pointers: p.json_pointers.clone(),
         operations: p
             .operations

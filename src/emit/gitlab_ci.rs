@@ -40,6 +40,8 @@ struct Job {
     resource_group: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     interruptible: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    timeout: Option<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     before_script: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -218,6 +220,8 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
                 "wait",
                 json!({"seconds": seconds, "timeout": p.verify_timeout}),
             )],
+            // The waits share one deadline; the job gets ten minutes more for everything else.
+            timeout: Some(format!("{} minutes", seconds.div_ceil(60) + 10)),
             ..Job::default()
         },
     ));
@@ -237,6 +241,13 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
                 // verify job of the previous environment, beyond `needs` limits).
                 needs: (e == 0).then_some(needs),
                 // One commit to the manifests repository at a time.
+                // The job that ships carries the environment, so protected environments and
+                // deployment approvals gate it.
+                environment: Some(json!({
+                    "name": env.name,
+                    "deployment_tier": tier(env.tier),
+                    "action": "start",
+                })),
                 resource_group: Some("fleetc-promote".to_owned()),
                 interruptible: Some(false),
                 script: vec![render(&tpl, "promote", json!({"env": env.name}))],
@@ -256,7 +267,9 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
             .collect();
         for c in clusters {
             let cl = &fleet.clusters[c];
-            let Some(shard) = cl.shard else { continue };
+            let Some(shard) = cl.registration else {
+                continue;
+            };
             let context = side.kube_context(shard);
             jobs.push((
                 format!("verify:{}", cl.name),
@@ -268,11 +281,12 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
                         "KUBE_CONTEXT".to_owned(),
                         Value::from(context.clone()),
                     )]),
-                    environment: Some(json!({
-                        "name": format!("{}/{}", env.name, cl.name),
-                        "deployment_tier": tier(env.tier),
-                        "kubernetes": {"agent": context},
-                    })),
+                    environment: Some(verify_environment(
+                        side,
+                        &format!("{}/{}", env.name, cl.name),
+                        tier(env.tier),
+                        &context,
+                    )),
                     resource_group: Some(format!("cluster-{}", cl.name)),
                     script: vec![verify_script(&tpl, fleet, c, &p.verify_timeout)],
                     rules: rules(true, verify == Verify::Manual),
@@ -358,9 +372,10 @@ fn verify_script(tpl: &Environment<'_>, fleet: &Fleet, c: ClusterId, timeout: &s
     {
         for img in app.images.iter().filter(|i| i.build.is_some()) {
             if !app.tag_held.contains(&(c, img.name.clone())) {
+                // What the cluster runs: the replacement repository, when there is one.
                 waits.push(Wait {
                     namespace: &app.namespace,
-                    image: &img.name,
+                    image: img.new_name.as_deref().unwrap_or(&img.name),
                 });
             }
         }
@@ -383,6 +398,16 @@ fn verify_script(tpl: &Environment<'_>, fleet: &Fleet, c: ClusterId, timeout: &s
         "verify",
         json!({"waits": waits, "rollouts": rollouts, "charts": charts, "timeout": timeout}),
     )
+}
+
+/// A verify job's environment: `action: verify` records no deployment (the promote job did);
+/// `kubernetes.agent` links the dashboard from GitLab 17.6 on.
+fn verify_environment(side: &GitLabSide, name: &str, tier: &str, context: &str) -> Value {
+    let mut env = json!({"name": name, "deployment_tier": tier, "action": "verify"});
+    if side.version >= crate::versions::GITLAB_ENVIRONMENT_KUBERNETES_AGENT {
+        env["kubernetes"] = json!({"agent": context});
+    }
+    env
 }
 
 fn tier(t: Tier) -> &'static str {

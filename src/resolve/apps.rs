@@ -382,17 +382,7 @@ impl Cx<'_> {
                     .help("list each image once"),
                 );
             }
-            if img.tag.is_empty() || img.tag.contains(char::is_whitespace) || img.tag.contains('/')
-            {
-                self.push(
-                    Diagnostic::new(
-                        Code::InvalidValue,
-                        format!("invalid image tag `{}`", img.tag),
-                    )
-                    .label(self.at(&format!("{base}/tag")), "not an image tag")
-                    .help("a tag is up to 128 letters, digits, `_`, `.` and `-`"),
-                );
-            }
+            self.image_tag(&img.tag, &format!("{base}/tag"));
             let values_key = if is_helm {
                 let key = img.values_key.clone().unwrap_or_else(|| "image".to_owned());
                 if let Some(first) = keys.insert(key.clone(), j) {
@@ -527,10 +517,42 @@ impl Cx<'_> {
             } else if t.region.is_some() {
                 rest.match_labels.remove(&keys.region);
             }
+            let name = t.name.clone().unwrap_or_else(|| parts.join("-"));
+            if let Some(first) = out.iter().position(|o: &Target| o.name == name) {
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("two targets of `{}` are named `{name}`", a.name),
+                    )
+                    .label(self.ix.head(&base, self.text), "this target")
+                    .label(
+                        self.ix
+                            .head(&format!("/apps/{i}/targets/{first}"), self.text),
+                        "and this one",
+                    )
+                    .help("give one of them a distinct `name`"),
+                );
+            } else if name.starts_with("env-") || name.starts_with("cluster-") {
+                self.push(
+                    Diagnostic::new(
+                        Code::InvalidName,
+                        format!("target name `{name}` is taken by customizations"),
+                    )
+                    .label(
+                        self.at(&format!("{base}/name")),
+                        "`env-…` and `cluster-…` name fleetc's targetCustomizations",
+                    )
+                    .help("choose a name without these prefixes, e.g. `production-eu`"),
+                );
+            }
+            // A target of only `selector: {}` selects every cluster: Fleet needs it spelled as
+            // `clusterSelector: {}`, since a target with no criteria matches nothing
+            // (rancher/fleet v0.16.1 internal/cmd/controller/target/matcher/clustermatcher.go:69-71).
+            let keep_empty = group.is_none() && t.cluster.is_none() && t.selector.is_some();
             out.push(Target {
-                name: t.name.clone().unwrap_or_else(|| parts.join("-")),
+                name,
                 cluster_group: group,
-                selector: (rest != LabelSelector::default()).then_some(rest),
+                selector: (rest != LabelSelector::default() || keep_empty).then_some(rest),
                 matcher: sel,
             });
         }

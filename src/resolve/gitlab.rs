@@ -1,88 +1,180 @@
-//! Resolving the GitLab side: agent registrations (sharded), their CI and user access, the RBAC
-//! of their service accounts, and the pipeline settings.
+//! Resolving the GitLab side: one agent registration per cluster (the spec's agents are access
+//! policies applied to the registrations of their clusters), their CI and user access, the RBAC
+//! of their service accounts, the versions the output is made for, and the pipeline settings.
+//!
+//! One registration is one cluster because the agent server routes a request for an agent to
+//! any agentk connected with its token (gitlab-agent `doc/kas_request_routing.md`,
+//! `internal/module/reverse_tunnel/tunnel/registry_stripe.go`): a token installed in three
+//! clusters makes them replicas of one agent, and a CI job reaches any of them.
 
 use std::collections::BTreeSet;
 
 use super::{Cx, RefNames};
 use crate::codes::Code as C;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::fleet_names::MAX_LABEL_VALUE_LEN;
-use crate::model::{AgentShard, Fleet, GitLabSide};
-use crate::spec::{self, AccessAs, RbacRule, Spec, Tier, Verify};
+use crate::model::{Fleet, GitLabSide, Registration};
+use crate::spec::{self, AccessAs, RbacRule, Spec, Tier, UserAccessAs, Verify};
+use crate::versions::{self, Version};
 
-/// What verification jobs need: read workloads, their pods and events, nothing else.
-fn read_only_rules() -> Vec<RbacRule> {
-    let rule = |groups: &[&str], resources: &[&str], verbs: &[&str]| RbacRule {
-        api_groups: groups.iter().map(|s| (*s).to_owned()).collect(),
-        resources: resources.iter().map(|s| (*s).to_owned()).collect(),
-        verbs: verbs.iter().map(|s| (*s).to_owned()).collect(),
-        resource_names: Vec::new(),
-    };
+/// Entries GitLab reads from `ci_access.projects` and from `ci_access.groups` (and the same for
+/// `user_access`): the rest are dropped without an error (gitlab
+/// `app/services/clusters/agents/authorizations/ci_access/refresh_service.rb`,
+/// `AUTHORIZED_ENTITY_LIMIT = 500`, `first(AUTHORIZED_ENTITY_LIMIT)`).
+pub const MAX_AUTHORIZED: usize = 500;
+
+/// User extras the agent sets when it impersonates a CI job (gitlab-agent
+/// `internal/module/kubernetes_api/server/proxy.go`, `impCiJobExtra`). Kubernetes checks
+/// `impersonate` on `userextras/<key>` for each.
+pub const CI_JOB_EXTRAS: &[&str] = &[
+    "agent.gitlab.com/id",
+    "agent.gitlab.com/config_project_id",
+    "agent.gitlab.com/project_id",
+    "agent.gitlab.com/ci_pipeline_id",
+    "agent.gitlab.com/ci_job_id",
+    "agent.gitlab.com/username",
+    "agent.gitlab.com/environment_slug",
+    "agent.gitlab.com/environment_tier",
+];
+
+/// User extras of `user_access` in `user` mode (same file, `impUserExtra`).
+pub const USER_EXTRAS: &[&str] = &[
+    "agent.gitlab.com/id",
+    "agent.gitlab.com/username",
+    "agent.gitlab.com/access_type",
+    "agent.gitlab.com/config_project_id",
+];
+
+fn rule(groups: &[&str], resources: &[&str], verbs: &[&str], names: Vec<String>) -> RbacRule {
+    let own = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect();
+    RbacRule {
+        api_groups: own(groups),
+        resources: own(resources),
+        verbs: own(verbs),
+        resource_names: names,
+    }
+}
+
+/// What the verify jobs run: `kubectl get … -o jsonpath` on workloads and `kubectl rollout
+/// status` (which gets and watches the workload). Nothing else.
+fn verify_rules() -> Vec<RbacRule> {
     vec![
         rule(
             &["apps"],
-            &["deployments", "statefulsets", "daemonsets", "replicasets"],
+            &["deployments", "statefulsets", "daemonsets"],
             &["get", "list", "watch"],
+            Vec::new(),
         ),
-        rule(
-            &[""],
-            &["pods", "services", "events", "configmaps"],
-            &["get", "list", "watch"],
-        ),
-        rule(&[""], &["pods/log"], &["get"]),
-        rule(&["batch"], &["jobs", "cronjobs"], &["get", "list", "watch"]),
+        rule(&["batch"], &["cronjobs"], &["get", "list"], Vec::new()),
     ]
 }
 
-/// The impersonation CI and users need. A fixed identity is granted by name; the per-job
-/// identities of `ci_job` and `user` access cannot be named in advance.
-fn impersonation_rules(
-    projects: &[spec::CiAccessEntry],
-    groups: &[spec::CiAccessEntry],
-    user_access: Option<&spec::UserAccess>,
-) -> Vec<RbacRule> {
-    let mut users = BTreeSet::new();
-    let mut named_groups = BTreeSet::new();
-    let mut dynamic = user_access.is_some_and(|u| u.access_as == spec::UserAccessAs::User);
-    for e in projects.iter().chain(groups) {
-        match &e.access_as {
-            Some(AccessAs::Impersonate(i)) => {
-                users.insert(i.username.clone());
-                named_groups.extend(i.groups.iter().cloned());
-            }
-            Some(AccessAs::CiJob) => dynamic = true,
-            _ => {}
-        }
-    }
-    let rule = |resources: &[&str], names: Vec<String>| RbacRule {
-        api_groups: vec![String::new()],
-        resources: resources.iter().map(|s| (*s).to_owned()).collect(),
-        verbs: vec!["impersonate".to_owned()],
-        resource_names: names,
-    };
-    if dynamic {
-        return vec![rule(&["users", "groups"], Vec::new())];
-    }
-    let mut out = Vec::new();
-    if !users.is_empty() {
-        out.push(rule(&["users"], users.into_iter().collect()));
-    }
-    if !named_groups.is_empty() {
-        out.push(rule(&["groups"], named_groups.into_iter().collect()));
-    }
-    out
+/// What the drift check needs on the management cluster: read Fleet's bundles.
+fn fleet_read_rules() -> Vec<RbacRule> {
+    vec![rule(
+        &["fleet.cattle.io"],
+        &["bundles", "gitrepos"],
+        &["get", "list"],
+        Vec::new(),
+    )]
 }
 
-/// What the drift check needs on the management cluster: read Fleet's objects.
-fn fleet_read_rules() -> Vec<RbacRule> {
-    vec![RbacRule {
-        api_groups: vec!["fleet.cattle.io".to_owned()],
-        resources: ["bundles", "gitrepos", "clusters", "clustergroups"]
-            .map(str::to_owned)
-            .to_vec(),
-        verbs: ["get", "list", "watch"].map(str::to_owned).to_vec(),
-        resource_names: Vec::new(),
-    }]
+/// Who CI jobs and users act as through one policy.
+#[derive(Default)]
+struct Identities {
+    /// Some entry (or user access) acts as the agent's own service account.
+    agent_mode: Option<String>,
+    /// Some entry needs impersonation of identities that cannot be named (ci_job, user).
+    unrestricted: Option<String>,
+    ci_job: bool,
+    user: bool,
+    users: BTreeSet<String>,
+    groups: BTreeSet<String>,
+}
+
+impl Identities {
+    fn of(
+        projects: &[spec::CiAccessEntry],
+        groups: &[spec::CiAccessEntry],
+        user: Option<&spec::UserAccess>,
+        base: &str,
+        explicit: bool,
+    ) -> Identities {
+        let mut out = Identities::default();
+        for (kind, list) in [("projects", projects), ("groups", groups)] {
+            for (k, e) in list.iter().enumerate() {
+                let ptr = if explicit {
+                    format!("{base}/ciAccess/{kind}/{k}")
+                } else {
+                    format!("{base}/name")
+                };
+                match &e.access_as {
+                    None | Some(AccessAs::Agent) => {
+                        out.agent_mode.get_or_insert(ptr);
+                    }
+                    Some(AccessAs::CiJob) => {
+                        out.ci_job = true;
+                        out.unrestricted.get_or_insert(ptr);
+                    }
+                    Some(AccessAs::Impersonate(i)) => {
+                        out.users.insert(i.username.clone());
+                        out.groups.extend(i.groups.iter().cloned());
+                    }
+                }
+            }
+        }
+        if let Some(u) = user {
+            let ptr = format!("{base}/userAccess");
+            match u.access_as {
+                UserAccessAs::Agent => {
+                    out.agent_mode.get_or_insert(ptr);
+                }
+                UserAccessAs::User => {
+                    out.user = true;
+                    out.unrestricted.get_or_insert(ptr);
+                }
+            }
+        }
+        out
+    }
+
+    /// The ClusterRole rules impersonation needs: by name where the identity is fixed, every
+    /// user, group and user extra where it carries IDs.
+    fn rules(&self) -> Vec<RbacRule> {
+        let imp = ["impersonate"];
+        if self.unrestricted.is_some() {
+            let mut extras: BTreeSet<&str> = BTreeSet::new();
+            if self.ci_job {
+                extras.extend(CI_JOB_EXTRAS);
+            }
+            if self.user {
+                extras.extend(USER_EXTRAS);
+            }
+            let extras: Vec<String> = extras.iter().map(|e| format!("userextras/{e}")).collect();
+            let extras: Vec<&str> = extras.iter().map(String::as_str).collect();
+            return vec![
+                rule(&[""], &["users", "groups"], &imp, Vec::new()),
+                rule(&["authentication.k8s.io"], &extras, &imp, Vec::new()),
+            ];
+        }
+        let mut out = Vec::new();
+        if !self.users.is_empty() {
+            out.push(rule(
+                &[""],
+                &["users"],
+                &imp,
+                self.users.iter().cloned().collect(),
+            ));
+        }
+        if !self.groups.is_empty() {
+            out.push(rule(
+                &[""],
+                &["groups"],
+                &imp,
+                self.groups.iter().cloned().collect(),
+            ));
+        }
+        out
+    }
 }
 
 impl Cx<'_> {
@@ -97,37 +189,68 @@ impl Cx<'_> {
             }
             return;
         };
-        self.gitlab_settings(g);
-        let drift_agent = spec
-            .pipeline
-            .as_ref()
-            .and_then(|p| p.drift_check.as_ref())
-            .and_then(|d| spec.agents.iter().position(|a| a.name == d.agent));
-        let mut shards = Vec::new();
+        let version = self.version(
+            g.version.as_deref(),
+            versions::DEFAULT_GITLAB,
+            "/gitlab/version",
+            "GitLab",
+        );
+        let kas_address = self.gitlab_settings(g);
+        let mut registrations = Vec::new();
         for (a, agent) in spec.agents.iter().enumerate() {
-            let reads_fleet = drift_agent == Some(a);
-            self.agent_shards(a, agent, g, fleet, reads_fleet, &mut shards);
+            self.policy(a, agent, g, fleet, version, spec, &mut registrations);
         }
-        for (s, shard) in shards.iter().enumerate() {
-            for &c in &shard.clusters {
-                fleet.clusters[c].shard = Some(s);
+        for (r, reg) in registrations.iter().enumerate() {
+            if let Some(c) = reg.cluster {
+                fleet.clusters[c].registration = Some(r);
             }
         }
         let mut side = GitLabSide {
             settings: g.clone(),
-            agents: shards,
+            kas_address,
+            version,
+            agents: registrations,
             pipeline: spec.pipeline.clone(),
             drift_agent: None,
         };
         if let Some(p) = &spec.pipeline {
             side.drift_agent = self.pipeline(p, spec, fleet, names, &side);
+            self.jobs_reach_their_clusters(spec, fleet, &side);
         }
         self.built_images(spec, g);
         fleet.gitlab = Some(side);
     }
 
-    fn gitlab_settings(&mut self, g: &spec::GitLab) {
-        if !g.url.starts_with("https://") && !g.url.starts_with("http://") {
+    /// Reads a declared version (or the default).
+    pub(super) fn version(
+        &mut self,
+        declared: Option<&str>,
+        default: &str,
+        ptr: &str,
+        what: &str,
+    ) -> Version {
+        let fallback = Version::parse(default).unwrap_or(Version::new(0, 0, 0));
+        let Some(v) = declared else { return fallback };
+        match Version::parse(v) {
+            Some(v) => v,
+            None => {
+                self.push(
+                    Diagnostic::new(Code::InvalidValue, format!("`{v}` is not a {what} version"))
+                        .label(self.at(ptr), "expected MAJOR.MINOR or MAJOR.MINOR.PATCH")
+                        .help(format!("e.g. `{default}`")),
+                );
+                fallback
+            }
+        }
+    }
+
+    /// Checks the `gitlab` block; returns the agent server address agentk connects to.
+    fn gitlab_settings(&mut self, g: &spec::GitLab) -> String {
+        let host_and_root = g
+            .url
+            .strip_prefix("https://")
+            .or_else(|| g.url.strip_prefix("http://"));
+        if host_and_root.is_none_or(|r| r.is_empty() || r.starts_with('/')) {
             self.push(
                 Diagnostic::new(Code::InvalidValue, "`gitlab.url` is not an HTTP(S) URL")
                     .label(
@@ -137,35 +260,49 @@ impl Cx<'_> {
                     .help("give the address you open GitLab at"),
             );
         }
-        if !g.kas_address.starts_with("wss://") && !g.kas_address.starts_with("ws://") {
-            self.push(
-                Diagnostic::new(Code::InvalidValue, "`gitlab.kasAddress` is not a WebSocket URL")
-                    .label(self.at("/gitlab/kasAddress"), "agentk connects over wss://")
-                    .help("GitLab.com: `wss://kas.gitlab.com`; self-managed: `wss://<gitlab host>/-/kubernetes-agent/`"),
-            );
-        }
+        let kas = match &g.kas_address {
+            Some(k) => {
+                if !k.starts_with("wss://") && !k.starts_with("ws://") {
+                    self.push(
+                        Diagnostic::new(Code::InvalidValue, "`gitlab.kasAddress` is not a WebSocket URL")
+                            .label(self.at("/gitlab/kasAddress"), "agentk connects over wss://")
+                            .help("GitLab.com: `wss://kas.gitlab.com`; self-managed: `wss://<gitlab host>/-/kubernetes-agent/`"),
+                    );
+                }
+                k.clone()
+            }
+            None => default_kas(&g.url),
+        };
         self.project_path(&g.agent_project, "/gitlab/agentProject");
         self.project_path(&g.manifests_project, "/gitlab/manifestsProject");
         for (i, p) in g.deploy_projects.iter().enumerate() {
             self.project_path(p, &format!("/gitlab/deployProjects/{i}"));
         }
-        if g.registry.is_empty()
-            || g.registry.contains("://")
-            || g.registry.ends_with('/')
-            || g.registry.contains(char::is_whitespace)
-        {
-            self.push(
-                Diagnostic::new(
-                    Code::InvalidValue,
-                    format!("invalid registry `{}`", g.registry),
-                )
-                .label(
-                    self.at("/gitlab/registry"),
-                    "expected a registry host and path, without scheme",
-                )
-                .help("e.g. `registry.gitlab.example.com/acme`"),
+        let host_ok = !g.registry.is_empty()
+            && !g.registry.contains(['/', ' ', '@'])
+            && !g.registry.contains("://")
+            && g.registry
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'));
+        if !host_ok {
+            let mut d = Diagnostic::new(
+                Code::InvalidValue,
+                format!("`{}` is not a registry host", g.registry),
+            )
+            .label(
+                self.at("/gitlab/registry"),
+                "expected the host (and port) of GitLab's container registry",
             );
+            d = match g.registry.split_once('/') {
+                Some((host, _)) if !host.contains(':') || host.contains('.') => d.help(format!(
+                    "write the host only, `{host}`: images built by the pipeline go to `{host}/{}/...`",
+                    g.manifests_project.to_lowercase()
+                )),
+                _ => d.help("e.g. `registry.gitlab.example.com`"),
+            };
+            self.push(d);
         }
+        kas
     }
 
     /// A GitLab full path: `group/sub/project`.
@@ -193,167 +330,263 @@ impl Cx<'_> {
         }
     }
 
-    fn agent_shards(
+    /// Applies one agent policy: checks it once, then makes a registration for each of its
+    /// clusters (or one for the management cluster).
+    #[allow(clippy::too_many_arguments)]
+    fn policy(
         &mut self,
         a: usize,
         agent: &spec::Agent,
         g: &spec::GitLab,
         fleet: &Fleet,
-        reads_fleet: bool,
-        out: &mut Vec<AgentShard>,
+        version: Version,
+        spec: &Spec,
+        out: &mut Vec<Registration>,
     ) {
         let base = format!("/agents/{a}");
         let clusters = &fleet.agents[a].clusters;
+        let management = agent.clusters.is_empty() && agent.environments.is_empty();
+        let reads_fleet = spec
+            .pipeline
+            .as_ref()
+            .and_then(|p| p.drift_check.as_ref())
+            .is_some_and(|d| d.agent == agent.name);
         let acknowledged = self.acknowledged(&agent.acknowledge, &format!("{base}/acknowledge"));
-        let size = agent.shard_size.max(1) as usize;
-        let chunks: Vec<&[usize]> = if clusters.len() > size {
-            clusters.chunks(size).collect()
-        } else {
-            vec![clusters.as_slice()]
-        };
-        let sharded = chunks.len() > 1;
-        if sharded {
-            let longest = format!("{}-{}", agent.name, chunks.len() - 1);
-            if longest.len() > MAX_LABEL_VALUE_LEN {
-                self.push(
-                    Diagnostic::new(
-                        Code::NameTooLong,
-                        format!(
-                            "agent shard name `{longest}` has {} characters",
-                            longest.len()
-                        ),
-                    )
-                    .label(
-                        self.at(&format!("{base}/name")),
-                        "shards are named `<agent>-<n>`; GitLab allows 63 characters",
-                    )
-                    .help("shorten the agent name, or raise `shardSize`"),
-                );
-            }
-        }
-        // Namespaces of the apps that run on this agent's clusters.
-        let app_namespaces: BTreeSet<&str> = fleet
-            .apps
-            .iter()
-            .filter(|app| app.clusters.iter().any(|c| clusters.contains(c)))
-            .map(|app| app.namespace.as_str())
-            .collect();
+        self.dns_label(&agent.namespace, &format!("{base}/namespace"), "namespace");
         let rbac = agent.rbac.clone().unwrap_or(spec::AgentRbac {
             namespaces: None,
             rules: None,
             cluster_rules: Vec::new(),
         });
-        let namespaces: Vec<String> = match &rbac.namespaces {
-            Some(ns) => {
-                for (k, n) in ns.iter().enumerate() {
-                    self.dns_label(n, &format!("{base}/rbac/namespaces/{k}"), "namespace");
-                }
-                ns.clone()
+        if let Some(ns) = &rbac.namespaces {
+            for (k, n) in ns.iter().enumerate() {
+                self.dns_label(n, &format!("{base}/rbac/namespaces/{k}"), "namespace");
             }
-            None if reads_fleet => vec![fleet.workspace.clone()],
-            None => app_namespaces.iter().map(|s| (*s).to_owned()).collect(),
-        };
+        }
         let rules = rbac.rules.clone().unwrap_or_else(|| {
             if reads_fleet {
                 fleet_read_rules()
             } else {
-                read_only_rules()
+                verify_rules()
             }
         });
-        let mut cluster_rules = rbac.cluster_rules.clone();
-        self.broad_rbac(&base, agent, &rules, &cluster_rules, &acknowledged);
-
+        self.broad_rbac(&base, agent, &rules, &rbac.cluster_rules, &acknowledged);
+        let protected = version >= versions::GITLAB_PROTECTED_BRANCHES_ONLY;
         let serves_production = clusters
             .iter()
             .any(|c| fleet.environments[fleet.clusters[*c].environment].tier == Tier::Production);
-        let (projects, groups) = match &agent.ci_access {
-            Some(ci) => {
-                for (kind, entries) in [("projects", &ci.projects), ("groups", &ci.groups)] {
-                    for (k, e) in entries.iter().enumerate() {
-                        let ptr = format!("{base}/ciAccess/{kind}/{k}");
-                        self.project_path(&e.id, &format!("{ptr}/id"));
-                        if let Some(ns) = &e.default_namespace {
-                            self.dns_label(ns, &format!("{ptr}/defaultNamespace"), "namespace");
-                        }
-                        if serves_production
-                            && !e.protected_branches_only
-                            && !acknowledged.contains(&C::UnprotectedProductionAgent)
-                        {
-                            self.push(
-                                Diagnostic::new(
-                                    Code::UnprotectedProductionAgent,
-                                    format!("agent `{}` serves production to `{}` from any branch", agent.name, e.id),
-                                )
-                                .label(self.ix.head(&ptr, self.text), "no `protectedBranchesOnly: true`")
-                                .help("set `protectedBranchesOnly: true`, or add `acknowledge: [W006]` to the agent if this is deliberate"),
-                            );
-                        }
-                    }
-                }
-                (ci.projects.clone(), ci.groups.clone())
-            }
-            None => {
-                // The manifests project (and any deploy project), limited to the environments
-                // of the clusters the agent serves.
-                let mut envs: Vec<usize> = clusters
-                    .iter()
-                    .map(|c| fleet.clusters[*c].environment)
-                    .collect();
-                envs.sort_unstable();
-                envs.dedup();
-                let environments: Vec<String> = envs
-                    .iter()
-                    .map(|e| format!("{}/*", fleet.environments[*e].name))
-                    .collect();
-                let projects = std::iter::once(&g.manifests_project)
-                    .chain(&g.deploy_projects)
-                    .map(|id| spec::CiAccessEntry {
-                        id: id.clone(),
-                        default_namespace: None,
-                        environments: environments.clone(),
-                        protected_branches_only: serves_production || clusters.is_empty(),
-                        access_as: None,
-                    })
-                    .collect();
-                (projects, Vec::new())
-            }
-        };
-        cluster_rules.extend(impersonation_rules(
-            &projects,
-            &groups,
-            agent.user_access.as_ref(),
-        ));
+        let explicit = agent.ci_access.clone();
+        if let Some(ci) = &explicit {
+            self.ci_access(
+                &base,
+                agent,
+                ci,
+                g,
+                serves_production,
+                protected,
+                &acknowledged,
+            );
+        }
         if let Some(u) = &agent.user_access {
-            for (k, p) in u.projects.iter().enumerate() {
-                self.project_path(p, &format!("{base}/userAccess/projects/{k}"));
-            }
-            for (k, p) in u.groups.iter().enumerate() {
-                self.project_path(p, &format!("{base}/userAccess/groups/{k}"));
+            for (kind, list) in [("projects", &u.projects), ("groups", &u.groups)] {
+                self.entry_limit(list.len(), &format!("{base}/userAccess/{kind}"));
+                for (k, p) in list.iter().enumerate() {
+                    let ptr = format!("{base}/userAccess/{kind}/{k}");
+                    self.project_path(p, &ptr);
+                    self.top_level(p, &g.agent_project, &ptr, &acknowledged);
+                }
             }
         }
-        self.dns_label(&agent.namespace, &format!("{base}/namespace"), "namespace");
         let token_secret = agent
             .token_secret
             .clone()
             .unwrap_or_else(|| "gitlab-agent-token".to_owned());
-        for (n, chunk) in chunks.iter().enumerate() {
-            out.push(AgentShard {
-                name: if sharded {
-                    format!("{}-{n}", agent.name)
-                } else {
-                    agent.name.clone()
-                },
+        let targets: Vec<Option<usize>> = if management {
+            vec![None]
+        } else {
+            clusters.iter().copied().map(Some).collect()
+        };
+        for cluster in targets {
+            let name = match cluster {
+                Some(c) => fleet.clusters[c].name.clone(),
+                None => agent.name.clone(),
+            };
+            let (projects, groups) = match &explicit {
+                Some(ci) => (ci.projects.clone(), ci.groups.clone()),
+                None => default_ci_access(g, fleet, cluster, protected),
+            };
+            let ids = Identities::of(
+                &projects,
+                &groups,
+                agent.user_access.as_ref(),
+                &base,
+                explicit.is_some(),
+            );
+            let namespaces = match (&rbac.namespaces, cluster) {
+                (Some(ns), _) => ns.clone(),
+                (None, None) if reads_fleet => vec![fleet.workspace.clone()],
+                (None, None) => Vec::new(),
+                // Roles only in the namespaces that exist there: those of its apps.
+                (None, Some(c)) => fleet
+                    .apps
+                    .iter()
+                    .filter(|app| app.clusters.binary_search(&c).is_ok())
+                    .map(|app| app.namespace.clone())
+                    .collect::<BTreeSet<_>>()
+                    .into_iter()
+                    .collect(),
+            };
+            let mut cluster_rules = rbac.cluster_rules.clone();
+            cluster_rules.extend(ids.rules());
+            out.push(Registration {
+                name,
                 agent: a,
-                clusters: chunk.to_vec(),
-                ci_projects: projects.clone(),
-                ci_groups: groups.clone(),
+                cluster,
+                ci_projects: projects,
+                ci_groups: groups,
                 user_access: agent.user_access.clone(),
                 namespace: agent.namespace.clone(),
                 token_secret: token_secret.clone(),
-                rbac_namespaces: namespaces.clone(),
+                rbac_namespaces: namespaces,
                 rbac_rules: rules.clone(),
-                cluster_rules: cluster_rules.clone(),
+                cluster_rules,
+                protected_branches: protected,
+                container_scanning: agent.container_scanning,
             });
+        }
+        // Checked once per policy: every registration of it has the same identities.
+        let ids = match &explicit {
+            Some(ci) => Identities::of(
+                &ci.projects,
+                &ci.groups,
+                agent.user_access.as_ref(),
+                &base,
+                true,
+            ),
+            None => Identities::of(&[], &[], agent.user_access.as_ref(), &base, true),
+        };
+        self.impersonation(agent, &ids, explicit.is_none(), &acknowledged);
+    }
+
+    /// E028 and W009: impersonation that cannot be narrowed, and the mix with `agent` mode.
+    fn impersonation(
+        &mut self,
+        agent: &spec::Agent,
+        ids: &Identities,
+        default_ci: bool,
+        ack: &[C],
+    ) {
+        let Some(unrestricted) = &ids.unrestricted else {
+            return;
+        };
+        let agent_mode = ids.agent_mode.clone().or_else(|| {
+            // fleetc's default ci_access is in agent mode.
+            default_ci.then(|| {
+                format!(
+                    "{}/name",
+                    unrestricted.split("/userAccess").next().unwrap_or("")
+                )
+            })
+        });
+        if let Some(agent_ptr) = agent_mode {
+            self.push(
+                Diagnostic::new(
+                    Code::ImpersonationEscalation,
+                    format!("agent `{}` may impersonate anyone and also serves jobs in `agent` mode", agent.name),
+                )
+                .label(self.ix.head(&agent_ptr, self.text), "acts as the agent's service account, which may impersonate anyone")
+                .label(self.ix.head(unrestricted, self.text), "needs impersonation of any user and group")
+                .help("an `agent`-mode job could pass `--as-group=system:masters`; give these entries `accessAs: ci_job` too, or put them in an agent policy of their own"),
+            );
+        } else if !ack.contains(&C::UnrestrictedImpersonation) {
+            self.push(
+                Diagnostic::new(
+                    Code::UnrestrictedImpersonation,
+                    format!("agent `{}` may impersonate any user, group and user extra", agent.name),
+                )
+                .label(self.ix.head(unrestricted, self.text), "identities with job and user IDs cannot be named in RBAC")
+                .help("GitLab needs it for this mode; bind RBAC to `gitlab:ci_job` (or `gitlab:user`) groups deliberately, and add `acknowledge: [W009]` to the agent"),
+            );
+        }
+    }
+
+    /// Checks explicit `ciAccess` entries.
+    #[allow(clippy::too_many_arguments)]
+    fn ci_access(
+        &mut self,
+        base: &str,
+        agent: &spec::Agent,
+        ci: &spec::CiAccess,
+        g: &spec::GitLab,
+        serves_production: bool,
+        protected: bool,
+        ack: &[C],
+    ) {
+        for (kind, entries) in [("projects", &ci.projects), ("groups", &ci.groups)] {
+            self.entry_limit(entries.len(), &format!("{base}/ciAccess/{kind}"));
+            for (k, e) in entries.iter().enumerate() {
+                let ptr = format!("{base}/ciAccess/{kind}/{k}");
+                self.project_path(&e.id, &format!("{ptr}/id"));
+                self.top_level(&e.id, &g.agent_project, &format!("{ptr}/id"), ack);
+                if let Some(ns) = &e.default_namespace {
+                    self.dns_label(ns, &format!("{ptr}/defaultNamespace"), "namespace");
+                }
+                if e.protected_branches_only && !protected {
+                    self.push(
+                        Diagnostic::new(
+                            Code::VersionTooOld,
+                            "`protectedBranchesOnly` needs GitLab 17.10",
+                        )
+                        .label(self.at(&format!("{ptr}/protectedBranchesOnly")), format!("the targeted GitLab is {}", g.version.as_deref().unwrap_or(versions::DEFAULT_GITLAB)))
+                        .help("an older agent server rejects the whole agent configuration for this key; upgrade GitLab and set `gitlab.version`, or remove it"),
+                    );
+                }
+                if serves_production
+                    && !e.protected_branches_only
+                    && protected
+                    && !ack.contains(&C::UnprotectedProductionAgent)
+                {
+                    self.push(
+                        Diagnostic::new(
+                            Code::UnprotectedProductionAgent,
+                            format!("agent `{}` serves production to `{}` from any branch", agent.name, e.id),
+                        )
+                        .label(self.ix.head(&ptr, self.text), "no `protectedBranchesOnly: true`")
+                        .help("set `protectedBranchesOnly: true`, or add `acknowledge: [W006]` to the agent if this is deliberate"),
+                    );
+                }
+            }
+        }
+    }
+
+    fn entry_limit(&mut self, n: usize, ptr: &str) {
+        if n > MAX_AUTHORIZED {
+            self.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("{n} entries, but GitLab reads only the first {MAX_AUTHORIZED}"),
+                )
+                .label(
+                    self.ix.key(ptr),
+                    "the rest would be dropped without an error",
+                )
+                .help("authorize a group instead of its projects one by one"),
+            );
+        }
+    }
+
+    /// W011: authorizations outside the agent project's top-level group, which GitLab ignores.
+    fn top_level(&mut self, id: &str, agent_project: &str, ptr: &str, ack: &[C]) {
+        let top = |p: &str| p.split('/').next().unwrap_or("").to_ascii_lowercase();
+        if top(id) != top(agent_project) && !ack.contains(&C::OutsideTopLevelGroup) {
+            self.push(
+                Diagnostic::new(
+                    Code::OutsideTopLevelGroup,
+                    format!("GitLab ignores `{id}`: it is outside `{}`", top(agent_project)),
+                )
+                .label(self.at(ptr), format!("not in the agent project's top-level group `{}`", top(agent_project)))
+                .help("move the agent project into the same top-level group, or (self-managed) turn on `organization_cluster_agent_authorization_enabled` and add `acknowledge: [W011]` to the agent"),
+            );
         }
     }
 
@@ -380,7 +613,11 @@ impl Cx<'_> {
                     .filter(|v| {
                         matches!(
                             *v,
-                            "*" | "delete" | "deletecollection" | "escalate" | "bind"
+                            "*" | "delete"
+                                | "deletecollection"
+                                | "escalate"
+                                | "bind"
+                                | "impersonate"
                         )
                     })
                     .collect::<BTreeSet<_>>()
@@ -433,7 +670,7 @@ impl Cx<'_> {
                 let cl = &fleet.clusters[c];
                 let env = &fleet.environments[cl.environment];
                 let verify = p.verify.get(&env.name).copied().unwrap_or_default();
-                if verify != Verify::Skip && cl.shard.is_none() {
+                if verify != Verify::Skip && cl.registration.is_none() {
                     self.push(
                         Diagnostic::new(Code::AgentAssignment, format!("cluster `{}` has no GitLab agent", cl.name))
                             .label(self.at(&format!("/clusters/{c}/name")), "the pipeline verifies it through an agent")
@@ -459,34 +696,220 @@ impl Cx<'_> {
             "/pipeline/driftCheck/agent",
             "agent",
         )?;
-        side.agents.iter().position(|s| s.agent == a)
+        let found = side
+            .agents
+            .iter()
+            .position(|r| r.agent == a && r.cluster.is_none());
+        if found.is_none() {
+            self.push(
+                Diagnostic::new(
+                    Code::AgentAssignment,
+                    format!("agent `{}` serves downstream clusters, not the management cluster", drift.agent),
+                )
+                .label(self.at("/pipeline/driftCheck/agent"), "the drift check reads Fleet's bundles on the management cluster")
+                .help("name an agent with no `clusters` and no `environments`: it is the management cluster's registration"),
+            );
+        }
+        found
     }
 
-    /// Built images must live in the configured registry, so the pipeline can push them.
+    /// W010: explicit `ciAccess` that gives the manifests project no context for a verify job.
+    fn jobs_reach_their_clusters(&mut self, spec: &Spec, fleet: &Fleet, side: &GitLabSide) {
+        let Some(p) = &spec.pipeline else { return };
+        let project = side.settings.manifests_project.to_ascii_lowercase();
+        let mut reported = BTreeSet::new();
+        for reg in &side.agents {
+            let (Some(c), Some(ci)) = (reg.cluster, &spec.agents[reg.agent].ci_access) else {
+                continue;
+            };
+            let cl = &fleet.clusters[c];
+            let env = &fleet.environments[cl.environment].name;
+            if p.verify.get(env).copied().unwrap_or_default() == Verify::Skip
+                || !fleet
+                    .apps
+                    .iter()
+                    .any(|a| a.clusters.binary_search(&c).is_ok())
+            {
+                continue;
+            }
+            let job_env = format!("{env}/{}", cl.name);
+            // The most specific entry applies: the project, else the innermost group.
+            let entry = ci
+                .projects
+                .iter()
+                .find(|e| e.id.to_ascii_lowercase() == project)
+                .or_else(|| {
+                    ci.groups
+                        .iter()
+                        .filter(|e| project.starts_with(&format!("{}/", e.id.to_ascii_lowercase())))
+                        .max_by_key(|e| e.id.len())
+                });
+            let reaches = entry.is_some_and(|e| {
+                e.environments.is_empty()
+                    || e.environments.iter().any(|pat| env_matches(pat, &job_env))
+            });
+            let a = reg.agent;
+            if !reaches
+                && reported.insert(a)
+                && !self
+                    .acknowledged_quiet(&spec.agents[a].acknowledge)
+                    .contains(&C::CiAccessMissesJobs)
+            {
+                self.push(
+                    Diagnostic::new(
+                        Code::CiAccessMissesJobs,
+                        format!("`verify:{}` gets no context from agent `{}`", cl.name, spec.agents[a].name),
+                    )
+                    .label(self.ix.head(&format!("/agents/{a}/ciAccess"), self.text), format!("no entry gives `{}` environment `{job_env}`", side.settings.manifests_project))
+                    .help(format!("add `{}` with `environments: [\"{env}/*\"]`, or add `acknowledge: [W010]` to the agent", side.settings.manifests_project)),
+                );
+            }
+        }
+    }
+
+    /// Built images must go where the pipeline may push them.
     fn built_images(&mut self, spec: &Spec, g: &spec::GitLab) {
+        let own = format!(
+            "{}/{}",
+            g.registry,
+            g.manifests_project.to_ascii_lowercase()
+        );
         for (i, app) in spec.apps.iter().enumerate() {
             for (j, img) in app.images.iter().enumerate() {
                 let Some(b) = &img.build else { continue };
                 let ptr = format!("/apps/{i}/images/{j}");
                 self.safe_path(&b.context, &format!("{ptr}/build/context"));
                 self.safe_path(&b.dockerfile, &format!("{ptr}/build/dockerfile"));
-                if !img.name.starts_with(&format!("{}/", g.registry)) {
+                if let Some(c) = &b.credentials {
+                    for (key, var) in [("username", &c.username), ("password", &c.password)] {
+                        let ok = !var.is_empty()
+                            && !var.starts_with(|ch: char| ch.is_ascii_digit())
+                            && var
+                                .chars()
+                                .all(|ch| ch.is_ascii_alphanumeric() || ch == '_');
+                        if !ok {
+                            self.push(
+                                Diagnostic::new(Code::InvalidValue, format!("`{var}` is not a CI/CD variable name"))
+                                    .label(self.at(&format!("{ptr}/build/credentials/{key}")), "the name of a variable, not its value")
+                                    .help("name the masked CI/CD variable that holds it, e.g. `REGISTRY_PASSWORD`"),
+                            );
+                        }
+                    }
+                    continue;
+                }
+                if img.name != own && !img.name.starts_with(&format!("{own}/")) {
                     self.push(
                         Diagnostic::new(
-                            Code::InvalidValue,
-                            format!(
-                                "built image `{}` is outside the registry `{}`",
-                                img.name, g.registry
-                            ),
+                            Code::RegistryPush,
+                            format!("the pipeline cannot push `{}`", img.name),
                         )
                         .label(
                             self.at(&format!("{ptr}/name")),
-                            "the pipeline pushes built images to `gitlab.registry`",
+                            format!("the job token pushes only to `{own}`"),
                         )
-                        .help(format!("name it `{}/<name>`", g.registry)),
+                        .help(format!(
+                            "name it `{own}/<name>`, or give `build.credentials` for its registry"
+                        )),
                     );
                 }
             }
         }
+    }
+
+    /// The warning codes an agent acknowledges, without reporting bad entries again.
+    fn acknowledged_quiet(&self, codes: &[String]) -> Vec<C> {
+        codes.iter().filter_map(|c| C::parse(c)).collect()
+    }
+}
+
+/// fleetc's default CI access for one registration: the manifests project (and deploy projects),
+/// for the environment of its verify job only, on protected branches where GitLab supports it.
+fn default_ci_access(
+    g: &spec::GitLab,
+    fleet: &Fleet,
+    cluster: Option<usize>,
+    protected: bool,
+) -> (Vec<spec::CiAccessEntry>, Vec<spec::CiAccessEntry>) {
+    let (environments, production) = match cluster {
+        Some(c) => {
+            let cl = &fleet.clusters[c];
+            let env = &fleet.environments[cl.environment];
+            (
+                vec![format!("{}/{}", env.name, cl.name)],
+                env.tier == Tier::Production,
+            )
+        }
+        // The management cluster: the scheduled drift check, which has no environment.
+        None => (Vec::new(), true),
+    };
+    let projects = std::iter::once(&g.manifests_project)
+        .chain(&g.deploy_projects)
+        .map(|id| spec::CiAccessEntry {
+            id: id.clone(),
+            default_namespace: None,
+            environments: environments.clone(),
+            protected_branches_only: protected && production,
+            access_as: None,
+        })
+        .collect();
+    (projects, Vec::new())
+}
+
+/// The agent server address for a GitLab URL: `wss://kas.gitlab.com` for GitLab.com, else the
+/// Omnibus default `wss://<host><relative root>/-/kubernetes-agent/`.
+pub fn default_kas(url: &str) -> String {
+    let rest = url
+        .strip_prefix("https://")
+        .map(|r| ("wss", r))
+        .or_else(|| url.strip_prefix("http://").map(|r| ("ws", r)));
+    match rest {
+        Some((_, r)) if r.trim_end_matches('/') == "gitlab.com" => {
+            "wss://kas.gitlab.com".to_owned()
+        }
+        Some((scheme, r)) => format!("{scheme}://{}/-/kubernetes-agent/", r.trim_end_matches('/')),
+        None => "wss://kas.gitlab.com".to_owned(),
+    }
+}
+
+/// GitLab's environment scope matching: `*` matches any run of characters.
+fn env_matches(pattern: &str, name: &str) -> bool {
+    match pattern.split_once('*') {
+        None => pattern == name,
+        Some((head, tail)) => {
+            name.starts_with(head) && {
+                let rest = &name[head.len()..];
+                (0..=rest.len()).any(|i| rest.is_char_boundary(i) && env_matches(tail, &rest[i..]))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kas_address_follows_the_instance() {
+        assert_eq!(default_kas("https://gitlab.com"), "wss://kas.gitlab.com");
+        assert_eq!(
+            default_kas("https://gitlab.example.com"),
+            "wss://gitlab.example.com/-/kubernetes-agent/"
+        );
+        assert_eq!(
+            default_kas("https://example.com:8443/gitlab/"),
+            "wss://example.com:8443/gitlab/-/kubernetes-agent/"
+        );
+        assert_eq!(
+            default_kas("http://gitlab.local"),
+            "ws://gitlab.local/-/kubernetes-agent/"
+        );
+    }
+
+    #[test]
+    fn environment_scopes() {
+        assert!(env_matches("production/*", "production/prod-1"));
+        assert!(env_matches("*", "x"));
+        assert!(!env_matches("production/*", "staging/s-1"));
+        assert!(env_matches("production/prod-1", "production/prod-1"));
     }
 }

@@ -105,6 +105,12 @@ impl Cx<'_> {
             self.label_key(key, self.at(ptr));
         }
 
+        let fleet_version = self.version(
+            s.version.as_deref(),
+            crate::versions::DEFAULT_FLEET,
+            "/fleet/version",
+            "Fleet",
+        );
         let (environments, env_names) = self.environments(spec);
         let (mut clusters, cluster_names) = self.clusters(spec, &env_names);
         let agents = self.agents(spec, &env_names, &cluster_names, &mut clusters);
@@ -135,6 +141,7 @@ impl Cx<'_> {
             clusters,
             agents,
             apps: Vec::new(),
+            fleet_version,
             gitlab: None,
             monitoring: spec.monitoring.clone(),
         };
@@ -236,7 +243,7 @@ impl Cx<'_> {
                 region: c.region.clone(),
                 labels,
                 agent: None,
-                shard: None,
+                registration: None,
             });
         }
         (out, names)
@@ -595,6 +602,17 @@ impl Cx<'_> {
                 Diagnostic::new(Code::InvalidValue, "`fleet.repo` is not a Git URL")
                     .label(self.at("/fleet/repo"), "expected an HTTPS or SSH URL")
                     .help("e.g. `https://gitlab.example.com/platform/fleet.git` or `git@gitlab.example.com:platform/fleet.git`"),
+            );
+        }
+    }
+
+    /// An OCI image tag, with one message wherever a tag is written.
+    pub(crate) fn image_tag(&mut self, tag: &str, ptr: &str) {
+        if !crate::fleet_names::is_oci_tag(tag) {
+            self.push(
+                Diagnostic::new(Code::InvalidValue, format!("invalid image tag `{tag}`"))
+                    .label(self.at(ptr), "not an OCI image tag")
+                    .help("a tag is 1 to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`"),
             );
         }
     }

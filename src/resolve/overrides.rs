@@ -340,13 +340,7 @@ impl Cx<'_> {
                 };
                 self.push(d);
             }
-            if tag.is_empty() || tag.contains(char::is_whitespace) || tag.contains('/') {
-                self.push(
-                    Diagnostic::new(Code::InvalidValue, format!("invalid image tag `{tag}`"))
-                        .label(self.at(&ptr), "not an image tag")
-                        .help("a tag is up to 128 letters, digits, `_`, `.` and `-`"),
-                );
-            }
+            self.image_tag(tag, &ptr);
         }
         let mut s = Settings {
             replicas: o.replicas,
