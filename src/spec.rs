@@ -544,6 +544,10 @@ pub struct Monitoring {
     #[serde(default = "default_namespace_label")]
     #[schemars(example = &"namespace")]
     pub namespace_label: String,
+    /// Image with `promtool` that the pipeline's `alerts` job runs the alerts' unit tests in.
+    #[serde(default = "default_promtool_image")]
+    #[schemars(example = &"prom/prometheus:v2.53.4")]
+    pub promtool_image: String,
     /// Labels the Prometheus operator's `ruleSelector` matches.
     #[serde(default)]
     #[schemars(example = example_rule_labels())]
@@ -556,6 +560,10 @@ pub struct Monitoring {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"modified": "critical"}))]
     pub severities: Severities,
+}
+
+fn default_promtool_image() -> String {
+    "prom/prometheus:v2.53.4".to_owned()
 }
 
 fn default_namespace_label() -> String {

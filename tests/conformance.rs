@@ -122,14 +122,14 @@ fn artifacts_validate_against_upstream_schemas() {
                 Kind::AgentConfig => assert_valid(&agent, &a.value, &what),
                 Kind::PrometheusRule => assert_valid(&rule, &a.value, &what),
                 Kind::AgentValues => assert_keys_exist(&a.value, &chart_values, &what, ""),
-                // Checked with kubernetes-validate in `gitlab.rs`.
-                Kind::AgentRbac => {}
+                // Checked with kubernetes-validate and promtool in `gitlab.rs`.
+                Kind::AgentRbac | Kind::PrometheusRules | Kind::PrometheusTests => {}
             }
         }
     }
     assert_eq!(
         counts.len(),
-        9,
+        11,
         "every artifact kind was checked: {counts:?}"
     );
 }

@@ -65,16 +65,130 @@ fn alert_rules_pass_promtool() {
     let Some(tool) = common::tool("promtool", "apt-get install prometheus") else {
         return;
     };
-    let checked = check_each(Kind::PrometheusRule, |b, a| {
-        // promtool reads the rule groups, which the PrometheusRule carries under `spec`.
-        let groups = serde_json::json!({"groups": a.value["spec"]["groups"]});
-        let file = b.root.join("rules-for-promtool.yaml");
-        std::fs::write(&file, fleetc::emit::to_yaml(&groups)).unwrap();
+    let checked = check_each(Kind::PrometheusRules, |b, a| {
         let mut c = Command::new(&tool);
-        c.args(["check", "rules"]).arg(file);
+        c.args(["check", "rules"]).arg(b.root.join(&a.path));
         c
     });
     assert!(checked >= 2);
+    // The rule file is exactly the PrometheusRule's groups.
+    for b in common::built_trees() {
+        let cr = b
+            .compiled
+            .artifacts
+            .iter()
+            .find(|a| a.kind == Kind::PrometheusRule);
+        let plain = b
+            .compiled
+            .artifacts
+            .iter()
+            .find(|a| a.kind == Kind::PrometheusRules);
+        if let (Some(cr), Some(plain)) = (cr, plain) {
+            assert_eq!(
+                cr.value["spec"]["groups"], plain.value["groups"],
+                "{}",
+                b.name
+            );
+        }
+    }
+}
+
+/// Every alert fires (and not before its `for:`) on series shaped as the Prometheus operator
+/// scrapes Fleet: the target's `namespace` and Fleet's own under `exported_namespace`, with
+/// `commit` and `generation` changing halfway. The tests are emitted, so users' CI runs them too.
+#[test]
+fn every_alert_fires_under_promtool_test_rules() {
+    let Some(tool) = common::tool("promtool", "apt-get install prometheus") else {
+        return;
+    };
+    let mut alerts = 0;
+    let checked = check_each(Kind::PrometheusTests, |b, a| {
+        let rules = b
+            .compiled
+            .artifacts
+            .iter()
+            .find(|r| r.kind == Kind::PrometheusRules)
+            .unwrap();
+        let tested: std::collections::BTreeSet<&str> = a.value["tests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|t| t["alert_rule_test"].as_array().unwrap())
+            .map(|t| t["alertname"].as_str().unwrap())
+            .collect();
+        for g in rules.value["groups"].as_array().unwrap() {
+            for r in g["rules"].as_array().unwrap() {
+                let name = r["alert"].as_str().unwrap();
+                assert!(
+                    tested.contains(name),
+                    "{}: no test makes {name} fire",
+                    b.name
+                );
+                alerts += 1;
+            }
+        }
+        let mut c = Command::new(&tool);
+        c.args(["test", "rules"]).arg(b.root.join(&a.path));
+        c
+    });
+    assert!(
+        checked >= 2 && alerts >= 10,
+        "{checked} files, {alerts} alerts"
+    );
+}
+
+/// Fleet's own `namespace` label arrives as `exported_namespace` under rancher-monitoring; with
+/// `honorLabels` it stays `namespace`. The rules follow `monitoring.namespaceLabel`, and Fleet
+/// before 0.13 gets no alerts on git metrics it does not export.
+#[test]
+fn alert_rules_follow_the_namespace_label_and_the_fleet_version() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join("examples/fleet"), tmp.path());
+    let spec = tmp.path().join("fleetc.yaml");
+    let exprs = |dir: &std::path::Path| -> String {
+        let c = common::compile(dir).unwrap();
+        let a = c
+            .artifacts
+            .iter()
+            .find(|a| a.kind == Kind::PrometheusRules)
+            .unwrap();
+        serde_json::to_string(&a.value).unwrap()
+    };
+    let default = exprs(tmp.path());
+    assert!(
+        default.contains(r#"exported_namespace=\"fleet-default\""#),
+        "{default}"
+    );
+    assert!(default.contains("FleetGitFetchFailing"));
+    common::edit(
+        &spec,
+        &[
+            (
+                "  namespace: cattle-monitoring-system
+",
+                "  namespace: cattle-monitoring-system
+  namespaceLabel: namespace
+",
+            ),
+            (
+                "  pollingInterval: 1m
+",
+                "  pollingInterval: 1m
+  version: \"0.12\"
+",
+            ),
+        ],
+    );
+    let honored = exprs(tmp.path());
+    assert!(
+        honored.contains(r#"{namespace=\"fleet-default\""#)
+            && !honored.contains("exported_namespace"),
+        "{honored}"
+    );
+    assert!(
+        !honored.contains("FleetGitFetchFailing"),
+        "no git metrics before Fleet 0.13"
+    );
 }
 
 #[test]

@@ -27,7 +27,7 @@ struct Job {
     #[serde(skip_serializing_if = "Option::is_none")]
     stage: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    image: Option<String>,
+    image: Option<Value>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     services: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,6 +74,7 @@ const SCRIPTS: &[(&str, &str)] = &[
     ("drift", include_str!("scripts/drift.sh")),
     ("publish", include_str!("scripts/publish.sh")),
     ("validate", include_str!("scripts/validate.sh")),
+    ("alerts", include_str!("scripts/alerts.sh")),
 ];
 
 /// Quotes a value for POSIX sh: single quotes, with embedded single quotes closed, escaped and
@@ -139,7 +140,7 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
                 name.to_owned(),
                 Job {
                     stage: stage(name.to_owned(), &mut stages),
-                    image: Some(step.image.clone()),
+                    image: Some(Value::from(step.image.clone())),
                     script: step.script.clone(),
                     rules: rules(false, false),
                     ..Job::default()
@@ -175,7 +176,7 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
             name.clone(),
             Job {
                 stage: stage("publish".to_owned(), &mut stages),
-                image: Some(p.docker_image.clone()),
+                image: Some(Value::from(p.docker_image.clone())),
                 services: vec![format!("{}-dind", p.docker_image)],
                 variables: Map::from_iter([("DOCKER_TLS_CERTDIR".to_owned(), Value::from("/certs"))]),
                 script: vec![render(
@@ -194,7 +195,7 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
         "validate".to_owned(),
         Job {
             stage: stage("validate".to_owned(), &mut stages),
-            image: Some(p.fleetc_image.clone()),
+            image: Some(Value::from(p.fleetc_image.clone())),
             needs: Some(Vec::new()),
             script: vec![render(&tpl, "validate", json!({}))],
             artifacts: Some(json!({
@@ -209,11 +210,30 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
         },
     ));
 
+    if let Some(m) = &fleet.monitoring {
+        // The alerts' unit tests (emitted beside the rules) run in every pipeline.
+        jobs.push((
+            "alerts".to_owned(),
+            Job {
+                stage: stage("validate".to_owned(), &mut stages),
+                image: Some(json!({"name": m.promtool_image, "entrypoint": [""]})),
+                needs: Some(Vec::new()),
+                script: vec![render(
+                    &tpl,
+                    "alerts",
+                    json!({"tests": repo_path(fleet, super::prometheus_rule::TESTS_PATH)}),
+                )],
+                rules: rules(false, false),
+                ..Job::default()
+            },
+        ));
+    }
+
     let seconds = go_duration_seconds(&p.verify_timeout);
     jobs.push((
         ".fleetc-verify".to_owned(),
         Job {
-            image: Some(p.fleetc_image.clone()),
+            image: Some(Value::from(p.fleetc_image.clone())),
             interruptible: Some(false),
             before_script: vec![render(
                 &tpl,
@@ -236,7 +256,7 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
             promote.clone(),
             Job {
                 stage: stage(format!("promote-{}", env.name), &mut stages),
-                image: Some(p.fleetc_image.clone()),
+                image: Some(Value::from(p.fleetc_image.clone())),
                 // Later environments wait for the earlier stages (a DAG would need every
                 // verify job of the previous environment, beyond `needs` limits).
                 needs: (e == 0).then_some(needs),
@@ -301,7 +321,7 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
             "drift-check".to_owned(),
             Job {
                 stage: stage("drift-check".to_owned(), &mut stages),
-                image: Some(p.fleetc_image.clone()),
+                image: Some(Value::from(p.fleetc_image.clone())),
                 needs: Some(Vec::new()),
                 variables: Map::from_iter([("KUBE_CONTEXT".to_owned(), Value::from(side.kube_context(shard)))]),
                 script: vec![render(&tpl, "drift", json!({"workspace": fleet.workspace}))],
@@ -398,6 +418,15 @@ fn verify_script(tpl: &Environment<'_>, fleet: &Fleet, c: ClusterId, timeout: &s
         "verify",
         json!({"waits": waits, "rollouts": rollouts, "charts": charts, "timeout": timeout}),
     )
+}
+
+/// A path of the output root as the repository (and so the pipeline) sees it.
+fn repo_path(fleet: &Fleet, path: &str) -> String {
+    if fleet.repo_path.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{}/{path}", fleet.repo_path)
+    }
 }
 
 /// A verify job's environment: `action: verify` records no deployment (the promote job did);

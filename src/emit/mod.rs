@@ -47,6 +47,10 @@ pub enum Kind {
     GitLabCi,
     /// A PrometheusRule.
     PrometheusRule,
+    /// The same rule groups as a plain rules file, for promtool.
+    PrometheusRules,
+    /// promtool unit tests of the alerts.
+    PrometheusTests,
 }
 
 /// One generated file: where it goes and the value it holds.
@@ -95,7 +99,7 @@ pub fn emit(fleet: &Fleet) -> Vec<Artifact> {
         }
     }
     if let Some(m) = &fleet.monitoring {
-        out.push(prometheus_rule::emit(fleet, m));
+        out.extend(prometheus_rule::emit(fleet, m));
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
     out
