@@ -342,7 +342,7 @@ fn tests(fleet: &Fleet, m: &Monitoring, groups: &[Group], fires: &BTreeMap<&str,
                 "input_series": series,
                 "alert_rule_test": [
                     // Not yet: the condition has not lasted `for:`.
-                    {"eval_time": format!("{}m", minutes.saturating_sub(1).max(0)), "alertname": r.alert, "exp_alerts": []},
+                    {"eval_time": format!("{}m", minutes.saturating_sub(1)), "alertname": r.alert, "exp_alerts": []},
                     {"eval_time": format!("{}m", 2 * half - 1), "alertname": r.alert, "exp_alerts": [alert]},
                 ],
             }));
