@@ -136,19 +136,25 @@ pub enum DiffFormat {
 
 /// Options of `fleetc pin`.
 #[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true).args(["tag", "revision"])))]
 pub struct PinArgs {
     /// The spec and output options.
     #[command(flatten)]
     pub compile: CompileArgs,
-    /// Environment to pin.
+    /// Tag of the images the pipeline builds (it passes the commit SHA it built them from).
+    /// Refused when it is an older commit than the tag already pinned.
     #[arg(long)]
-    pub environment: String,
-    /// Image tag to pin (the pipeline passes the commit SHA).
-    #[arg(long)]
-    pub tag: String,
-    /// Only these apps (default: every app with an image the pipeline builds).
-    #[arg(long = "app")]
+    pub tag: Option<String>,
+    /// With `--tag`: only these apps (default: every app with an image the pipeline builds).
+    #[arg(long = "app", requires = "tag")]
     pub apps: Vec<String>,
+    /// Environment whose revision to pin (with `--revision`).
+    #[arg(long, requires = "revision")]
+    pub environment: Option<String>,
+    /// The commit (full SHA) the environment's GitRepos pull. Refused when it is not a
+    /// descendant of the environment's current revision.
+    #[arg(long, requires = "environment")]
+    pub revision: Option<String>,
 }
 
 /// Colour choice.

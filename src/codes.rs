@@ -194,6 +194,12 @@ bound to `gitlab:ci_job` and friends is what you mean, and acknowledge with
 (environment `<environment>/<cluster>`): the project is not listed, or its `environments` do not
 match. GitLab then hands those jobs no kubeconfig context and verification fails. Add the
 environments (for example `production/*`) or the project.";
+    UngatedEnvironment = "W012", Warning, "a gated environment follows the branch",
+"With a pipeline, every environment's GitRepos pull the commit its last promotion pinned
+(`releases.yaml`), so a change reaches it only through its promote job. An environment that has
+never been promoted has no pin yet and follows the branch: every merge reaches it ungated. Run
+its promote job once, or pin the commit it runs now with
+`fleetc pin --environment <env> --revision <commit>`.";
     OutsideTopLevelGroup = "W011", Warning, "GitLab ignores an authorized project or group",
 "Projects and groups in `ciAccess` and `userAccess` must be in the agent project's top-level
 group; GitLab silently ignores the others (GitLab.com always; self-managed unless the instance

@@ -69,6 +69,8 @@ pub fn compare(base: Option<(&Fleet, &Tree)>, head: (&Fleet, &Tree)) -> Report {
 
     let before = base.map(|(f, _)| effective(f)).unwrap_or_default();
     let after = effective(head.0);
+    let revs_before = base.map(|(f, _)| revisions(f)).unwrap_or_default();
+    let revs_after = revisions(head.0);
     let mut grouped: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     let keys: BTreeSet<&(String, String)> = before.keys().chain(after.keys()).collect();
     for key in keys {
@@ -76,7 +78,18 @@ pub fn compare(base: Option<(&Fleet, &Tree)>, head: (&Fleet, &Tree)) -> Report {
         let whats = match (before.get(key), after.get(key)) {
             (None, Some(_)) => vec!["deployed".to_owned()],
             (Some(_), None) => vec!["removed".to_owned()],
-            (Some(a), Some(b)) => settings_changes(a, b),
+            (Some(a), Some(b)) => {
+                let mut w = settings_changes(a, b);
+                let (x, y) = (revs_before.get(key), revs_after.get(key));
+                if x != y {
+                    w.push(format!(
+                        "promoted {} → {}",
+                        x.map_or("unpinned", |r| short(r)),
+                        y.map_or("unpinned", |r| short(r))
+                    ));
+                }
+                w
+            }
             (None, None) => Vec::new(),
         };
         for what in whats {
@@ -117,6 +130,24 @@ pub fn compare(base: Option<(&Fleet, &Tree)>, head: (&Fleet, &Tree)) -> Report {
         });
     }
     report
+}
+
+/// The revision each app's GitRepo pulls on each cluster (absent: it follows the branch).
+fn revisions(fleet: &Fleet) -> BTreeMap<(String, String), String> {
+    let mut out = BTreeMap::new();
+    for app in &fleet.apps {
+        for &c in &app.clusters {
+            let cl = &fleet.clusters[c];
+            if let Some(rev) = &fleet.environments[cl.environment].revision {
+                out.insert((app.name.clone(), cl.name.clone()), rev.clone());
+            }
+        }
+    }
+    out
+}
+
+fn short(rev: &str) -> &str {
+    &rev[..12.min(rev.len())]
 }
 
 /// What each app runs on each cluster: (app, cluster) → settings of the customization Fleet

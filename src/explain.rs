@@ -112,7 +112,7 @@ pub fn app(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
         &format!("app {}", app.name),
         &spec.at(&format!("/apps/{i}/name")),
     );
-    header_lines(&mut out, app, 2);
+    header_lines(&mut out, fleet, app, None, 2);
     for (j, t) in app.targets.iter().enumerate() {
         let n = fleet
             .clusters
@@ -176,7 +176,7 @@ fn app_on_cluster(
         &format!("app {}", app.name),
         &spec.at(&format!("/apps/{i}/name")),
     );
-    header_lines(out, app, 4);
+    header_lines(out, fleet, app, Some(fleet.clusters[c].environment), 4);
     let cl = &fleet.clusters[c];
     if let Some((j, t)) = app
         .targets
@@ -215,13 +215,25 @@ fn app_on_cluster(
     settings_lines(out, spec, app, settings, 4);
 }
 
-fn header_lines(out: &mut String, app: &App, indent: usize) {
+/// The app's bundles (one per environment, or only that of `env`), what each GitRepo pulls, its
+/// namespace and source.
+fn header_lines(out: &mut String, fleet: &Fleet, app: &App, env: Option<usize>, indent: usize) {
     let pad = " ".repeat(indent);
-    let _ = writeln!(
-        out,
-        "{pad}bundle       {} (GitRepo {}, path {})",
-        app.bundle, app.gitrepo, app.repo_dir
-    );
+    for repo in app
+        .gitrepos
+        .iter()
+        .filter(|r| env.is_none_or(|e| e == r.env))
+    {
+        let pulls = match &fleet.environments[repo.env].revision {
+            Some(rev) => format!("revision {} (releases.yaml)", &rev[..12.min(rev.len())]),
+            None => format!("branch {} (not promoted yet)", fleet.branch),
+        };
+        let _ = writeln!(
+            out,
+            "{pad}bundle       {} (GitRepo {}, path {}, {pulls})",
+            repo.bundle, repo.name, app.repo_dir
+        );
+    }
     let _ = writeln!(out, "{pad}namespace    {}", app.namespace);
     match &app.source {
         AppSource::Kustomize { base, .. } => {

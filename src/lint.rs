@@ -13,7 +13,40 @@ pub fn lint(fleet: &Fleet, ix: &SpanIndex) -> Vec<Diagnostic> {
     dependencies_not_colocated(fleet, ix, &mut out);
     production_without_gate(fleet, ix, &mut out);
     drifting_dependencies(fleet, ix, &mut out);
+    ungated_environments(fleet, ix, &mut out);
     out
+}
+
+/// W012: with a pipeline, a manually promoted (or production) environment without a pinned
+/// revision follows the branch, so merges reach it past its gate.
+fn ungated_environments(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
+    if fleet.gitlab.as_ref().is_none_or(|g| g.pipeline.is_none()) {
+        return;
+    }
+    for (i, env) in fleet.environments.iter().enumerate() {
+        let gated = env.promotion == Promotion::Manual || env.tier == Tier::Production;
+        let deployed = fleet
+            .apps
+            .iter()
+            .any(|a| a.gitrepos.iter().any(|r| r.env == i));
+        if gated
+            && deployed
+            && env.revision.is_none()
+            && !env.acknowledged.contains(&Code::UngatedEnvironment)
+        {
+            out.push(
+                Diagnostic::new(
+                    Code::UngatedEnvironment,
+                    format!("`{}` follows `{}` until its first promotion", env.name, fleet.branch),
+                )
+                .label(ix.value(&format!("/environments/{i}/name")), "no revision pinned in releases.yaml")
+                .help(format!(
+                    "run `promote:{}` once, or pin what it runs now: `fleetc pin --environment {} --revision <commit>`",
+                    env.name, env.name
+                )),
+            );
+        }
+    }
 }
 
 /// Charts whose admission webhooks get their `caBundle` injected at runtime, so that the live

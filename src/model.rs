@@ -124,6 +124,8 @@ pub struct Environment {
     pub promotion: Promotion,
     /// Warnings deliberately accepted for this environment.
     pub acknowledged: Vec<crate::codes::Code>,
+    /// The commit its GitRepos pull (release pins); `None`: they follow the branch.
+    pub revision: Option<String>,
 }
 
 /// A downstream cluster.
@@ -163,10 +165,8 @@ pub struct App {
     pub bundle_dir: String,
     /// Bundle directory as the GitRepo's `paths` names it (relative to the Git repository root).
     pub repo_dir: String,
-    /// Name of its GitRepo.
-    pub gitrepo: String,
-    /// Name Fleet derives for its bundle.
-    pub bundle: String,
+    /// One GitRepo per environment the app reaches, each pulling that environment's revision.
+    pub gitrepos: Vec<EnvGitRepo>,
     /// Where its manifests come from.
     pub source: AppSource,
     /// Images it runs.
@@ -190,6 +190,19 @@ pub struct App {
     pub namespace_labels: BTreeMap<String, String>,
     /// Annotations of the app's namespace.
     pub namespace_annotations: BTreeMap<String, String>,
+}
+
+/// An app's GitRepo for one environment.
+#[derive(Debug, Clone)]
+pub struct EnvGitRepo {
+    /// The environment.
+    pub env: EnvId,
+    /// GitRepo name: `<app>-<environment>`.
+    pub name: String,
+    /// The name Fleet derives for the bundle it makes: `HelmReleaseName(<gitrepo>/<path>)`.
+    pub bundle: String,
+    /// The app's targets, each restricted to this environment's ClusterGroup.
+    pub targets: Vec<Target>,
 }
 
 /// Where an app's manifests come from.

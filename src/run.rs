@@ -278,38 +278,6 @@ fn pin(args: &PinArgs) -> i32 {
         Err(code) => return code,
     };
     let fleet = &compiled.fleet;
-    let Some(env) = fleet
-        .environments
-        .iter()
-        .position(|e| e.name == args.environment)
-    else {
-        let known: Vec<&str> = fleet.environments.iter().map(|e| e.name.as_str()).collect();
-        eprintln!(
-            "fleetc: no environment `{}` (declared: {})",
-            args.environment,
-            known.join(", ")
-        );
-        return 2;
-    };
-    let tag_ok = crate::fleet_names::is_oci_tag(&args.tag);
-    if !tag_ok {
-        eprintln!("fleetc: `{}` is not an image tag", args.tag);
-        return 2;
-    }
-    if let Some(f) = crate::load::secrets::find(&args.tag) {
-        eprintln!(
-            "fleetc: the tag looks like {}, which would be committed in {}; pin a commit SHA instead",
-            f.what,
-            crate::pins::FILE
-        );
-        return 2;
-    }
-    for app in &args.apps {
-        if !fleet.apps.iter().any(|a| &a.name == app) {
-            eprintln!("fleetc: no app `{app}`");
-            return 2;
-        }
-    }
     let _lock = match lock(&root, output::LockMode::Exclusive) {
         Ok(l) => l,
         Err(code) => return code,
@@ -321,25 +289,28 @@ fn pin(args: &PinArgs) -> i32 {
             return 1;
         }
     };
-    let mut pinned = 0;
-    for app in &fleet.apps {
-        if !args.apps.is_empty() && !args.apps.contains(&app.name) {
-            continue;
+    let git = |old: &str, new: &str| crate::workspace::is_ancestor(&root, old, new);
+    let refused = |r: crate::pins::Refused| {
+        eprintln!("fleetc: not pinned: {r}");
+        match r {
+            crate::pins::Refused::Invalid(_) => 2,
+            _ => 1,
         }
-        if !app
-            .clusters
-            .iter()
-            .any(|c| fleet.clusters[*c].environment == env)
-        {
-            continue;
+    };
+    let mut said = Vec::new();
+    if let Some(tag) = &args.tag {
+        match crate::pins::pin_tag(&mut pins, fleet, tag, &args.apps, &git) {
+            Ok(n) => said.push(format!(
+                "{} to {tag}",
+                crate::diagnostic::plural(n, "image")
+            )),
+            Err(r) => return refused(r),
         }
-        for img in app.images.iter().filter(|i| i.build.is_some()) {
-            pins.entry(args.environment.clone())
-                .or_default()
-                .entry(app.name.clone())
-                .or_default()
-                .insert(img.name.clone(), args.tag.clone());
-            pinned += 1;
+    }
+    if let (Some(env), Some(rev)) = (&args.environment, &args.revision) {
+        match crate::pins::pin_revision(&mut pins, fleet, env, rev, &git) {
+            Ok(()) => said.push(format!("`{env}` to revision {rev}")),
+            Err(r) => return refused(r),
         }
     }
     if let Err(e) = output::write_atomic(
@@ -349,10 +320,7 @@ fn pin(args: &PinArgs) -> i32 {
         eprintln!("fleetc: cannot write {}: {e}", crate::pins::FILE);
         return 2;
     }
-    eprintln!(
-        "fleetc: pinned {pinned} image(s) in `{}` to {}; run `fleetc build`",
-        args.environment, args.tag
-    );
+    eprintln!("fleetc: pinned {}; run `fleetc build`", said.join(" and "));
     0
 }
 

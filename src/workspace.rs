@@ -102,3 +102,20 @@ pub fn git_toplevel(dir: &Path) -> io::Result<PathBuf> {
     }
     Ok(PathBuf::from(String::from_utf8_lossy(&out.stdout).trim()))
 }
+
+/// Whether commit `old` is an ancestor of (or equal to) commit `new` in the repository holding
+/// `dir`. `Err` when git cannot tell (a commit is missing, as in a shallow clone).
+pub fn is_ancestor(dir: &Path, old: &str, new: &str) -> io::Result<bool> {
+    let status = Command::new("git")
+        .args(["merge-base", "--is-ancestor", old, new])
+        .current_dir(dir)
+        .stderr(std::process::Stdio::null())
+        .status()?;
+    match status.code() {
+        Some(0) => Ok(true),
+        Some(1) => Ok(false),
+        _ => Err(io::Error::other(format!(
+            "git cannot compare {old} and {new} (is the clone shallow? fetch with GIT_DEPTH 0)"
+        ))),
+    }
+}

@@ -45,7 +45,7 @@ fn build_is_deterministic_and_idempotent() {
     let o = fleetc(&["build"], tmp.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let first = snapshot(tmp.path());
-    assert!(first.contains_key("fleet/gitrepos/shop.yaml"));
+    assert!(first.contains_key("fleet/gitrepos/shop-prod.yaml"));
     assert!(first.contains_key(".fleetc-manifest"));
     let o = fleetc(&["build"], tmp.path());
     assert!(
@@ -102,7 +102,7 @@ fn a_failed_compile_writes_nothing() {
 #[test]
 fn refuses_to_overwrite_a_file_it_did_not_generate() {
     let tmp = scratch("minimal");
-    let mine = tmp.path().join("fleet/gitrepos/podinfo.yaml");
+    let mine = tmp.path().join("fleet/gitrepos/podinfo-dev.yaml");
     std::fs::create_dir_all(mine.parent().unwrap()).unwrap();
     std::fs::write(&mine, "# hand-written, precious\n").unwrap();
     let before = snapshot(tmp.path());
@@ -291,7 +291,7 @@ fn gitlab_format_is_a_code_quality_report_pointing_at_the_owner() {
         serde_json::from_slice::<serde_json::Value>(&o.stdout).unwrap(),
         serde_json::json!([])
     );
-    let file = tmp.path().join("ops/fleet/gitrepos/podinfo.yaml");
+    let file = tmp.path().join("ops/fleet/gitrepos/podinfo-dev.yaml");
     common::edit(&file, &[("branch: main", "branch: hotfix")]);
     std::fs::remove_file(tmp.path().join("ops/fleet/clustergroups/env-dev.yaml")).unwrap();
     let o = fleetc(
@@ -321,7 +321,7 @@ fn gitlab_format_is_a_code_quality_report_pointing_at_the_owner() {
         .map(|i| i["location"]["path"].as_str().unwrap())
         .collect();
     assert!(
-        paths.contains(&"ops/fleet/gitrepos/podinfo.yaml"),
+        paths.contains(&"ops/fleet/gitrepos/podinfo-dev.yaml"),
         "{paths:?}"
     );
     // Human output names the spec location the edited file comes from.
@@ -334,23 +334,45 @@ fn gitlab_format_is_a_code_quality_report_pointing_at_the_owner() {
     assert!(err.contains("- name: podinfo"), "{err}");
 }
 
-#[test]
-fn a_pipeline_pin_changes_only_the_pins_and_the_files_carrying_the_tag() {
-    let tmp = tempfile::tempdir().unwrap();
-    common::copy_dir(&common::repo().join("examples/fleet"), tmp.path());
-    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
-    let before = snapshot(tmp.path());
-    let o = fleetc(
-        &["pin", "--environment", "production", "--tag", "0123abcd"],
-        tmp.path(),
+/// Runs git in `dir`, failing the test on an error; returns stdout.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let o = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
     );
+    String::from_utf8_lossy(&o.stdout).trim().to_owned()
+}
+
+/// The example in a Git repository of its own, built and committed; returns the commit.
+fn example_repo(dir: &Path) -> String {
+    common::copy_dir(&common::repo().join("examples/fleet"), dir);
+    std::fs::remove_file(dir.join("releases.yaml")).unwrap();
+    assert_eq!(fleetc(&["build"], dir).status.code(), Some(0));
+    git(dir, &["init", "--quiet", "--initial-branch", "main"]);
+    git(dir, &["add", "--all"]);
+    git(dir, &["commit", "--quiet", "--message", "one"]);
+    git(dir, &["rev-parse", "HEAD"])
+}
+
+#[test]
+fn a_tag_pin_changes_only_the_pins_and_the_files_carrying_the_tag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let commit = example_repo(tmp.path());
+    let before = snapshot(tmp.path());
+    let o = fleetc(&["pin", "--tag", &commit], tmp.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    let o = fleetc(&["build"], tmp.path());
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
     let after = snapshot(tmp.path());
     let changed: Vec<&String> = after
         .keys()
-        .filter(|k| before.get(*k) != after.get(*k))
+        .filter(|k| !k.starts_with(".git/") && before.get(*k) != after.get(*k))
         .collect();
     assert!(
         changed.contains(&&"releases.yaml".to_owned()),
@@ -359,29 +381,109 @@ fn a_pipeline_pin_changes_only_the_pins_and_the_files_carrying_the_tag() {
     for path in &changed {
         let text = String::from_utf8_lossy(&after[*path]);
         assert!(
-            text.contains("0123abcd"),
-            "{path} changed although it does not carry the pinned tag"
+            text.contains(&commit),
+            "{path} changed although it does not carry the tag"
         );
     }
-    assert!(!changed.iter().any(|p| p.as_str() == ".gitlab-ci.yml"));
-    // The production pin reaches prod clusters whose tag no narrower override holds.
-    let web_prod =
-        String::from_utf8_lossy(&after["apps/web/overlays/env/production/kustomization.yaml"])
-            .into_owned();
-    assert!(web_prod.contains("newTag: 0123abcd"), "{web_prod}");
+    assert!(
+        !changed
+            .iter()
+            .any(|p| p.as_str() == ".gitlab-ci.yml" || p.starts_with("fleet/"))
+    );
+    // An override that holds a tag still wins over the pin.
     let held = String::from_utf8_lossy(
         &after["apps/web/overlays/cluster/prod-eu-west-1/kustomization.yaml"],
     )
     .into_owned();
+    assert!(held.contains("newTag: \"1.4.3\""), "{held}");
+    assert_eq!(fleetc(&["check"], tmp.path()).status.code(), Some(0));
+}
+
+#[test]
+fn a_revision_pin_moves_one_environment_and_nothing_else() {
+    let tmp = tempfile::tempdir().unwrap();
+    let commit = example_repo(tmp.path());
+    let before = snapshot(tmp.path());
+    let o = fleetc(
+        &["pin", "--environment", "production", "--revision", &commit],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
+    let after = snapshot(tmp.path());
+    let changed: Vec<&str> = after
+        .keys()
+        .filter(|k| !k.starts_with(".git/") && before.get(*k) != after.get(*k))
+        .map(String::as_str)
+        .collect();
+    for path in &changed {
+        assert!(
+            *path == "releases.yaml"
+                || (path.starts_with("fleet/gitrepos/") && path.ends_with("-production.yaml")),
+            "{path} changed"
+        );
+    }
+    let web = String::from_utf8_lossy(&after["fleet/gitrepos/web-production.yaml"]).into_owned();
     assert!(
-        held.contains("newTag: \"1.4.3\""),
-        "a cluster override still wins: {held}"
+        web.contains(&format!("revision: {commit}")) && !web.contains("branch:"),
+        "{web}"
+    );
+    let staging = String::from_utf8_lossy(&after["fleet/gitrepos/web-staging.yaml"]).into_owned();
+    assert!(
+        staging.contains("branch: main") && !staging.contains("revision:"),
+        "{staging}"
     );
     assert_eq!(fleetc(&["check"], tmp.path()).status.code(), Some(0));
-    // Pinning an unknown environment is a usage error and changes nothing.
-    let o = fleetc(&["pin", "--environment", "prod", "--tag", "x"], tmp.path());
-    assert_eq!(o.status.code(), Some(2));
+    // Unknown environments and short SHAs are usage errors and change nothing.
+    for args in [
+        ["pin", "--environment", "prod", "--revision", &commit],
+        [
+            "pin",
+            "--environment",
+            "production",
+            "--revision",
+            &commit[..12],
+        ],
+    ] {
+        let o = fleetc(&args, tmp.path());
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    }
     assert_eq!(snapshot(tmp.path()), after);
+}
+
+/// An older pipeline's promote job runs after a newer one's: it must not roll an environment
+/// (or the images) back.
+#[test]
+fn pins_never_move_backwards() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old = example_repo(tmp.path());
+    std::fs::write(tmp.path().join("NOTES.md"), "next\n").unwrap();
+    git(tmp.path(), &["add", "--all"]);
+    git(tmp.path(), &["commit", "--quiet", "--message", "two"]);
+    let new = git(tmp.path(), &["rev-parse", "HEAD"]);
+    for (args_new, args_old) in [
+        (
+            vec!["pin", "--environment", "staging", "--revision", &new],
+            vec!["pin", "--environment", "staging", "--revision", &old],
+        ),
+        (vec!["pin", "--tag", &new], vec!["pin", "--tag", &old]),
+    ] {
+        assert_eq!(fleetc(&args_new, tmp.path()).status.code(), Some(0));
+        let pinned = std::fs::read(tmp.path().join("releases.yaml")).unwrap();
+        let o = fleetc(&args_old, tmp.path());
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        assert!(
+            stderr(&o).contains("must not roll it back"),
+            "{}",
+            stderr(&o)
+        );
+        assert_eq!(
+            std::fs::read(tmp.path().join("releases.yaml")).unwrap(),
+            pinned
+        );
+        // Pinning the same commit again is fine (a retried job).
+        assert_eq!(fleetc(&args_new, tmp.path()).status.code(), Some(0));
+    }
 }
 
 #[test]

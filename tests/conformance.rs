@@ -111,8 +111,13 @@ fn artifacts_validate_against_upstream_schemas() {
                     assert_valid(&fleet_yaml, &a.value, &what);
                     // fleet.yaml is a BundleSpec whose `targets` are written `targetCustomizations`;
                     // the Bundle CRD also checks `helm.releaseName` (≤ 53, DNS pattern).
+                    // (`labels` and `name` are the Bundle's metadata: FleetYAML in
+                    // pkg/apis/fleet.cattle.io/v1alpha1/fleetyaml.go.)
                     let mut spec = a.value.clone();
-                    if let Some(t) = spec.as_object_mut().unwrap().remove("targetCustomizations") {
+                    let obj = spec.as_object_mut().unwrap();
+                    obj.remove("labels");
+                    obj.remove("name");
+                    if let Some(t) = obj.remove("targetCustomizations") {
                         spec["targets"] = t;
                     }
                     assert_valid(&bundle_spec, &spec, &format!("{what} as a Bundle spec"));

@@ -211,7 +211,7 @@ fn collisions_between_generated_files_are_diagnostics() {
         &tmp.path().join("fleetc.yaml"),
         &[(
             "namespace: podinfo\n",
-            "namespace: podinfo\n    path: fleet/gitrepos/podinfo.yaml\n",
+            "namespace: podinfo\n    path: fleet/gitrepos/podinfo-dev.yaml\n",
         )],
     );
     let before = snapshot(tmp.path());
@@ -313,7 +313,7 @@ fn check_never_reads_through_a_link_or_from_a_device() {
     use std::os::unix::fs::symlink;
     let tmp = scratch("minimal");
     assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
-    let gitrepo = tmp.path().join("fleet/gitrepos/podinfo.yaml");
+    let gitrepo = tmp.path().join("fleet/gitrepos/podinfo-dev.yaml");
     let group = tmp.path().join("fleet/clustergroups/env-dev.yaml");
     std::fs::remove_file(&gitrepo).unwrap();
     std::fs::remove_file(&group).unwrap();

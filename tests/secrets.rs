@@ -147,10 +147,7 @@ fn tokens_never_enter_release_pins() {
     let pins = tmp.path().join("releases.yaml");
     let before = std::fs::read(&pins).unwrap();
     let token = "glpat-Ab3dEf6hIj9kLm2nOp5qRs";
-    let o = fleetc(
-        &["pin", "--environment", "staging", "--tag", token],
-        tmp.path(),
-    );
+    let o = fleetc(&["pin", "--tag", token], tmp.path());
     assert_eq!(o.status.code(), Some(2));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -163,7 +160,10 @@ fn tokens_never_enter_release_pins() {
         "releases.yaml unchanged"
     );
     // A token written into the file by hand is refused at build, and not echoed.
-    common::edit(&pins, &[("3f2a1b9c0d4e", token)]);
+    common::edit(
+        &pins,
+        &[("3f2a1b9c0d4e5f60718293a4b5c6d7e8f9012345", token)],
+    );
     let o = fleetc(&["build"], tmp.path());
     assert_eq!(o.status.code(), Some(1));
     let err = String::from_utf8_lossy(&o.stderr);

@@ -15,6 +15,8 @@ use crate::spec::{ComparePatch, CorrectDrift};
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct FleetYaml {
+    // Copied to the Bundle and its BundleDeployments: what `dependsOn` selects by.
+    labels: BTreeMap<String, String>,
     default_namespace: String,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     namespace_labels: BTreeMap<String, String>,
@@ -105,9 +107,13 @@ struct OperationOut {
     value: Option<String>,
 }
 
+/// A dependency by label: the app's bundles differ per environment (one GitRepo each), and
+/// Fleet's agent looks only at BundleDeployments on the same cluster
+/// (rancher/fleet v0.16.1 internal/cmd/agent/deployer/deployer.go:447-490), so the selector
+/// finds the dependency's bundle of the cluster's own environment.
 #[derive(Serialize)]
 struct DependsOn {
-    name: String,
+    selector: Selector,
 }
 
 #[derive(Serialize)]
@@ -120,6 +126,10 @@ struct TargetCustomization {
     #[serde(skip_serializing_if = "Option::is_none")]
     kustomize: Option<KustomizeOptions>,
 }
+
+/// The bundle label naming the app (no `cattle.io` in it: Fleet drops such labels when it copies
+/// a bundle's labels to its BundleDeployments).
+pub const APP_LABEL: &str = "fleetc.io/app";
 
 pub(super) fn emit(fleet: &Fleet, app: &App, owner: String) -> Artifact {
     let helm = match &app.source {
@@ -139,6 +149,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: String) -> Artifact {
     };
     let drift = app.drift.as_ref();
     let doc = FleetYaml {
+        labels: BTreeMap::from([(APP_LABEL.to_owned(), app.name.clone())]),
         default_namespace: app.namespace.clone(),
         // Only ever at the root: in a customization Fleet would apply them to every cluster.
         namespace_labels: app.namespace_labels.clone(),
@@ -157,7 +168,13 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: String) -> Artifact {
             .depends_on
             .iter()
             .map(|d| DependsOn {
-                name: fleet.apps[*d].bundle.clone(),
+                selector: Selector {
+                    match_labels: BTreeMap::from([(
+                        APP_LABEL.to_owned(),
+                        fleet.apps[*d].name.clone(),
+                    )]),
+                    match_expressions: Vec::new(),
+                },
             })
             .collect(),
         target_customizations: app

@@ -252,6 +252,7 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
         if e == 0 {
             needs.extend(publish_names.iter().cloned());
         }
+        let previous = e.checked_sub(1).map(|p| &fleet.environments[p].name);
         jobs.push((
             promote.clone(),
             Job {
@@ -260,7 +261,8 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
                 // Later environments wait for the earlier stages (a DAG would need every
                 // verify job of the previous environment, beyond `needs` limits).
                 needs: (e == 0).then_some(needs),
-                // One commit to the manifests repository at a time.
+                // The ancestry checks of `fleetc pin` need the history.
+                variables: Map::from_iter([("GIT_DEPTH".to_owned(), Value::from("0"))]),
                 // The job that ships carries the environment, so protected environments and
                 // deployment approvals gate it.
                 environment: Some(json!({
@@ -270,7 +272,19 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
                 })),
                 resource_group: Some("fleetc-promote".to_owned()),
                 interruptible: Some(false),
-                script: vec![render(&tpl, "promote", json!({"env": env.name}))],
+                script: vec![render(
+                    &tpl,
+                    "promote",
+                    json!({
+                        "env": env.name,
+                        "first": e == 0,
+                        "previous": previous,
+                        "previous_variable": previous.map(|p| revision_variable(p)),
+                        "variable": revision_variable(&env.name),
+                    }),
+                )],
+                // The revision goes on to the next environment's promote job.
+                artifacts: Some(json!({"reports": {"dotenv": "fleetc-promote.env"}})),
                 rules: rules(true, env.promotion == Promotion::Manual),
                 ..Job::default()
             },
@@ -417,6 +431,14 @@ fn verify_script(tpl: &Environment<'_>, fleet: &Fleet, c: ClusterId, timeout: &s
         tpl,
         "verify",
         json!({"waits": waits, "rollouts": rollouts, "charts": charts, "timeout": timeout}),
+    )
+}
+
+/// The dotenv variable a promote job hands the revision on in: `FLEETC_REVISION_<ENV>`.
+fn revision_variable(env: &str) -> String {
+    format!(
+        "FLEETC_REVISION_{}",
+        env.to_ascii_uppercase().replace('-', "_")
     )
 }
 

@@ -1,10 +1,12 @@
-//! Fleet `GitRepo` (fleet.cattle.io/v1alpha1): one per app, pulling its bundle directory.
+//! Fleet `GitRepo` (fleet.cattle.io/v1alpha1): one per app and environment, pulling the app's
+//! bundle directory at the environment's pinned revision (or the branch, before the first
+//! promotion), targeting only that environment's clusters.
 
 use serde::Serialize;
 
 use super::k8s::{ObjectMeta, Selector};
 use super::{Artifact, Kind, MANAGEMENT_DIR};
-use crate::model::{App, Fleet};
+use crate::model::{App, EnvGitRepo, Fleet};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -19,8 +21,13 @@ struct GitRepo {
 #[serde(rename_all = "camelCase")]
 struct GitRepoSpec {
     repo: String,
-    // Always explicit: Fleet's default branch is `master`.
-    branch: String,
+    // Always explicit: Fleet's default branch is `master`. Never beside `revision`: Fleet clones
+    // the branch but polls the revision when both are set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    branch: Option<String>,
+    // A full commit SHA (the environment's release pin).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    revision: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     client_secret_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -41,22 +48,27 @@ struct GitTarget {
     cluster_selector: Option<Selector>,
 }
 
-pub(super) fn emit(fleet: &Fleet, app: &App, owner: String) -> Artifact {
+pub(super) fn emit(fleet: &Fleet, app: &App, repo: &EnvGitRepo, owner: String) -> Artifact {
+    let env = &fleet.environments[repo.env];
     let doc = GitRepo {
         api_version: "fleet.cattle.io/v1alpha1",
         kind: "GitRepo",
         metadata: ObjectMeta::managed(
-            &app.gitrepo,
+            &repo.name,
             &fleet.workspace,
-            &[("fleetc.io/app", &app.name)],
+            &[
+                ("fleetc.io/app", &app.name),
+                ("fleetc.io/environment", &env.name),
+            ],
         ),
         spec: GitRepoSpec {
             repo: fleet.repo.clone(),
-            branch: fleet.branch.clone(),
+            branch: env.revision.is_none().then(|| fleet.branch.clone()),
+            revision: env.revision.clone(),
             client_secret_name: fleet.client_secret_name.clone(),
             polling_interval: fleet.polling_interval.clone(),
             paths: vec![app.repo_dir.clone()],
-            targets: app
+            targets: repo
                 .targets
                 .iter()
                 .map(|t| GitTarget {
@@ -68,7 +80,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: String) -> Artifact {
         },
     };
     Artifact::new(
-        format!("{MANAGEMENT_DIR}/gitrepos/{}.yaml", app.gitrepo),
+        format!("{MANAGEMENT_DIR}/gitrepos/{}.yaml", repo.name),
         Kind::GitRepo,
         owner,
         &doc,

@@ -83,7 +83,9 @@ pub fn emit(fleet: &Fleet) -> Vec<Artifact> {
     out.extend(clustergroup::emit(fleet));
     for (i, app) in fleet.apps.iter().enumerate() {
         let owner = format!("/apps/{i}/name");
-        out.push(gitrepo::emit(fleet, app, owner.clone()));
+        for repo in &app.gitrepos {
+            out.push(gitrepo::emit(fleet, app, repo, owner.clone()));
+        }
         out.push(fleet_yaml::emit(fleet, app, owner.clone()));
         out.extend(kustomization::emit(fleet, app, &owner));
     }

@@ -6,8 +6,8 @@ use super::{Cx, Names, RefNames};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::fleet_names::{self, MAX_HELM_RELEASE_NAME_LEN};
 use crate::model::{
-    App, AppSource, ClusterId, Fleet, HelmChart, ImageRef, LabelSelector, Requirement, Settings,
-    Target, WorkloadRef,
+    App, AppSource, ClusterId, EnvGitRepo, Fleet, HelmChart, ImageRef, LabelSelector, Requirement,
+    Settings, Target, WorkloadRef,
 };
 use crate::spec::{self, Operator, Spec};
 use crate::suggest;
@@ -87,31 +87,6 @@ impl Cx<'_> {
             Some(pre) => format!("{pre}/{bundle_dir}"),
             None => bundle_dir.clone(),
         };
-        let raw_bundle = format!("{}/{}", a.name, repo_dir);
-        let bundle = fleet_names::bundle_name(&a.name, &repo_dir);
-        if raw_bundle.len() > MAX_HELM_RELEASE_NAME_LEN {
-            let at = if a.path.is_some() {
-                format!("{base}/path")
-            } else {
-                format!("{base}/name")
-            };
-            self.push(
-                Diagnostic::new(
-                    Code::NameTooLong,
-                    format!(
-                        "bundle name `{}` would be {} characters; Fleet shortens it to `{bundle}`",
-                        raw_bundle.replace('/', "-"),
-                        raw_bundle.len()
-                    ),
-                )
-                .label(self.at(&at), "Fleet derives the bundle name from the app name and this path")
-                .help(format!(
-                    "app name and bundle directory together may have at most {} characters; set a shorter `path`",
-                    MAX_HELM_RELEASE_NAME_LEN - 1
-                )),
-            );
-        }
-
         let source = self.source(i, a, &bundle_dir);
         let is_helm = matches!(source, AppSource::Helm(_));
         let images = self.images(i, a, is_helm);
@@ -141,6 +116,7 @@ impl Cx<'_> {
                 .unwrap_or(0);
             format!("{base}/images/{j}/tag")
         });
+        self.pinned_tags(a, &mut settings);
         self.source_fit(&base, is_helm, a.values.is_some(), !a.patches.is_empty());
         if is_helm {
             settings.patches.clear();
@@ -160,13 +136,13 @@ impl Cx<'_> {
         };
         let (customizations, tag_held) = self.customizations(&input, fleet, &settings);
 
+        let gitrepos = self.env_gitrepos(i, a, fleet, &targets, &clusters, &repo_dir);
         App {
             name: a.name.clone(),
             namespace: a.namespace.clone(),
             bundle_dir,
             repo_dir,
-            gitrepo: a.name.clone(),
-            bundle,
+            gitrepos,
             source,
             images,
             targets,
@@ -179,6 +155,101 @@ impl Cx<'_> {
             namespace_labels: a.namespace_labels.clone(),
             namespace_annotations: a.namespace_annotations.clone(),
         }
+    }
+
+    /// The release pins replace the app's own tag of the images the pipeline builds (overrides
+    /// that set a tag still win, as they do over the app's tag).
+    fn pinned_tags(&mut self, a: &spec::App, settings: &mut Settings) {
+        let Some(tags) = self.pins.images.get(&a.name) else {
+            return;
+        };
+        for (image, tag) in tags {
+            if !a.images.iter().any(|img| &img.name == image) {
+                self.push(
+                    Diagnostic::new(
+                        Code::UnknownReference,
+                        format!(
+                            "`{}` pins image `{image}`, which app `{}` does not run",
+                            crate::pins::FILE,
+                            a.name
+                        ),
+                    )
+                    .file(crate::pins::FILE)
+                    .help("pin again with `fleetc pin`, or remove the entry"),
+                );
+                continue;
+            }
+            settings.tags.insert(image.clone(), tag.clone());
+            settings
+                .origins
+                .insert(format!("images/{image}"), crate::pins::FILE.to_owned());
+        }
+    }
+
+    /// One GitRepo per environment the app reaches: `<app>-<environment>`, with each target
+    /// of the app restricted to that environment (its ClusterGroup, the rest of the target as a
+    /// selector). Each pulls its environment's pinned revision, so a change reaches an
+    /// environment only when it is promoted there.
+    fn env_gitrepos(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        fleet: &Fleet,
+        targets: &[Target],
+        clusters: &[ClusterId],
+        repo_dir: &str,
+    ) -> Vec<EnvGitRepo> {
+        let keys = &fleet.label_keys;
+        let mut envs: Vec<usize> = clusters
+            .iter()
+            .map(|c| fleet.clusters[*c].environment)
+            .collect();
+        envs.sort_unstable();
+        envs.dedup();
+        let mut out = Vec::new();
+        for e in envs {
+            let env = &fleet.environments[e];
+            let name = format!("{}-{}", a.name, env.name);
+            if name.len() > fleet_names::MAX_LABEL_VALUE_LEN {
+                self.push(
+                    Diagnostic::new(
+                        Code::NameTooLong,
+                        format!("GitRepo name `{name}` has {} characters", name.len()),
+                    )
+                    .label(
+                        self.at(&format!("/apps/{i}/name")),
+                        "GitRepos are named `<app>-<environment>`; Kubernetes allows 63 characters",
+                    )
+                    .help("shorten the app or the environment name"),
+                );
+            }
+            let env_targets = targets
+                .iter()
+                .filter(|t| {
+                    fleet
+                        .clusters
+                        .iter()
+                        .any(|c| c.environment == e && t.matcher.matches(&c.labels))
+                })
+                .map(|t| {
+                    let mut rest = t.matcher.clone();
+                    rest.match_labels.remove(&keys.environment);
+                    Target {
+                        name: t.name.clone(),
+                        cluster_group: Some(fleet.env_group(e)),
+                        selector: (rest != LabelSelector::default()).then_some(rest),
+                        matcher: t.matcher.clone(),
+                    }
+                })
+                .collect();
+            out.push(EnvGitRepo {
+                env: e,
+                bundle: fleet_names::bundle_name(&name, repo_dir),
+                name,
+                targets: env_targets,
+            });
+        }
+        out
     }
 
     /// Reports `values` on kustomize apps and `patches` on Helm apps.

@@ -178,7 +178,27 @@ impl Cx<'_> {
                 tier: e.tier,
                 promotion: e.promotion,
                 acknowledged,
+                revision: self.pins.revisions.get(&e.name).cloned(),
             });
+        }
+        for env in self.pins.revisions.keys() {
+            if !names.contains_key(env) {
+                let mut d = Diagnostic::new(
+                    Code::UnknownReference,
+                    format!(
+                        "`{}` pins environment `{env}`, which the spec does not declare",
+                        crate::pins::FILE
+                    ),
+                )
+                .file(crate::pins::FILE);
+                d = match suggest::closest(env, names.keys().map(String::as_str)) {
+                    Some(s) => d.help(format!(
+                        "did you mean `{s}`? Pin again with `fleetc pin`, or remove the entry"
+                    )),
+                    None => d.help("pin again with `fleetc pin`, or remove the entry"),
+                };
+                self.push(d);
+            }
         }
         (out, names)
     }

@@ -200,54 +200,7 @@ impl Cx<'_> {
             slot.merge(&settings);
         }
         self.shadowed(i, a, fleet, targeted, &seen, &layers);
-        self.pins_layer(a, names, images, &mut layers);
         layers
-    }
-
-    /// Lays the release pins of this app over its environment layers: a pin replaces the
-    /// environment's tag; region and cluster overrides still win over it.
-    fn pins_layer(&mut self, a: &spec::App, names: &RefNames, images: &Names, layers: &mut Layers) {
-        for (env, apps) in self.pins {
-            let Some(tags) = apps.get(&a.name) else {
-                continue;
-            };
-            let Some(&e) = names.envs.get(env) else {
-                self.push(
-                    Diagnostic::new(
-                        Code::UnknownReference,
-                        format!(
-                            "`{}` pins environment `{env}`, which the spec does not declare",
-                            crate::pins::FILE
-                        ),
-                    )
-                    .file(crate::pins::FILE)
-                    .help("pin again with `fleetc pin`, or remove the entry"),
-                );
-                continue;
-            };
-            for (image, tag) in tags {
-                if !images.contains_key(image) {
-                    self.push(
-                        Diagnostic::new(
-                            Code::UnknownReference,
-                            format!(
-                                "`{}` pins image `{image}`, which app `{}` does not run",
-                                crate::pins::FILE,
-                                a.name
-                            ),
-                        )
-                        .file(crate::pins::FILE)
-                        .help("pin again with `fleetc pin`, or remove the entry"),
-                    );
-                    continue;
-                }
-                let layer = layers.env.entry(e).or_default();
-                layer.tags.insert(image.clone(), tag.clone());
-                layer
-                    .origins
-                    .insert(format!("images/{image}"), crate::pins::FILE.to_owned());
-            }
-        }
     }
 
     /// Reports overrides whose every setting is replaced, on every cluster they reach, by a
@@ -382,7 +335,8 @@ pub(super) struct AppInput<'s> {
     pub(super) images: &'s Names,
 }
 
-/// Cluster and image pairs whose tag a layer narrower than the environment sets.
+/// Cluster and image pairs whose tag an override sets, so that a release pin (the app's own
+/// tag) does not reach them.
 fn held_tags(
     layers: &Layers,
     fleet: &Fleet,
@@ -392,6 +346,7 @@ fn held_tags(
     for &c in targeted {
         let cl = &fleet.clusters[c];
         let narrower = [
+            layers.env.get(&cl.environment),
             layers.region.get(&cl.region),
             layers.env_region.get(&(cl.environment, cl.region.clone())),
             layers.cluster.get(&c),
