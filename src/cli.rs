@@ -27,6 +27,9 @@ pub enum Command {
     /// Pin an environment to the images built from one commit (run by the pipeline): writes
     /// `releases.yaml`, which `fleetc build` then reads.
     Pin(PinArgs),
+    /// Wait until Fleet has rolled out a promotion on clusters, through their GitLab agents
+    /// (run by the pipeline's verify jobs; needs kubectl and the agents' kubeconfig contexts).
+    Verify(VerifyArgs),
     /// Print the JSON Schema of the spec.
     Schema,
     /// Write a commented starter spec (`fleetc.yaml`) and the schema editors complete it with
@@ -155,6 +158,37 @@ pub struct PinArgs {
     /// descendant of the environment's current revision.
     #[arg(long, requires = "environment")]
     pub revision: Option<String>,
+}
+
+/// Options of `fleetc verify`.
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["cluster", "environment"])))]
+pub struct VerifyArgs {
+    /// The fleet spec.
+    #[arg(long, default_value = "fleetc.yaml")]
+    pub spec: PathBuf,
+    /// Output root. Default: the spec's directory.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// These clusters.
+    #[arg(long)]
+    pub cluster: Vec<String>,
+    /// Every cluster of this environment that runs an app.
+    #[arg(long)]
+    pub environment: Option<String>,
+    /// With `--environment`: only shard K of N (`K/N`, as GitLab's `parallel` numbers jobs:
+    /// `$CI_NODE_INDEX/$CI_NODE_TOTAL`).
+    #[arg(long, requires = "environment")]
+    pub shard: Option<String>,
+    /// The tag the images the pipeline builds must run with (the pipeline's commit SHA).
+    #[arg(long)]
+    pub tag: Option<String>,
+    /// How long to wait in all, as a Go duration. Default: `pipeline.verifyTimeout`.
+    #[arg(long)]
+    pub timeout: Option<String>,
+    /// Clusters verified at once.
+    #[arg(long, default_value_t = 8)]
+    pub parallel: usize,
 }
 
 /// Colour choice.

@@ -23,6 +23,7 @@ mod run;
 pub mod schema;
 pub mod spec;
 pub mod suggest;
+pub mod verify;
 pub mod versions;
 pub mod workspace;
 

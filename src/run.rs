@@ -13,6 +13,7 @@ use clap::Parser;
 
 use crate::cli::{
     Cli, Color, Command, CompileArgs, DiffArgs, DiffFormat, ExplainArgs, Format, InitArgs, PinArgs,
+    VerifyArgs,
 };
 use crate::codes::Code;
 use crate::diagnostic::{self, Diagnostic, RenderOptions, Source};
@@ -33,6 +34,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Build(args) => build(&args),
         Command::Check(args) => check(&args),
         Command::Pin(args) => pin(&args),
+        Command::Verify(args) => verify(&args),
         Command::Diff(args) => diff(&args),
         Command::Schema => {
             print!("{}", schema::spec_schema_text());
@@ -321,6 +323,98 @@ fn pin(args: &PinArgs) -> i32 {
         return 2;
     }
     eprintln!("fleetc: pinned {}; run `fleetc build`", said.join(" and "));
+    0
+}
+
+fn verify(args: &VerifyArgs) -> i32 {
+    let compile_args = CompileArgs {
+        spec: args.spec.clone(),
+        out: args.out.clone(),
+        deny_warnings: false,
+        exit_code: false,
+        color: Color::Auto,
+        format: Format::Human,
+    };
+    let (_, _, _, compiled) = match compile(&compile_args) {
+        Ok(v) => v,
+        Err(code) => return code,
+    };
+    let fleet = &compiled.fleet;
+    let Some(side) = &fleet.gitlab else {
+        eprintln!("fleetc: the spec has no `gitlab` block: no agents to verify through");
+        return 2;
+    };
+    let mut clusters = Vec::new();
+    for name in &args.cluster {
+        match fleet.clusters.iter().position(|c| &c.name == name) {
+            Some(c) => clusters.push(c),
+            None => {
+                eprintln!("fleetc: the spec declares no cluster `{name}`");
+                return 2;
+            }
+        }
+    }
+    let mut shard = None;
+    if let Some(env) = &args.environment {
+        let Some(e) = fleet.environments.iter().position(|x| &x.name == env) else {
+            eprintln!("fleetc: the spec declares no environment `{env}`");
+            return 2;
+        };
+        clusters = crate::verify::clusters_of(fleet, e);
+        if let Some(s) = &args.shard {
+            let parsed = s
+                .split_once('/')
+                .and_then(|(k, n)| Some((k.parse::<usize>().ok()?, n.parse::<usize>().ok()?)))
+                .filter(|(k, n)| *k >= 1 && k <= n);
+            match parsed {
+                Some(p) => shard = Some(p),
+                None => {
+                    eprintln!("fleetc: `--shard {s}` is not K/N with 1 <= K <= N");
+                    return 2;
+                }
+            }
+        }
+    }
+    let timeout = args
+        .timeout
+        .clone()
+        .or_else(|| side.pipeline.as_ref().map(|p| p.verify_timeout.clone()))
+        .unwrap_or_else(|| "15m".to_owned());
+    let Some(seconds) = crate::resolve::go_duration_seconds(&timeout) else {
+        eprintln!("fleetc: `{timeout}` is not a duration");
+        return 2;
+    };
+    let checks = crate::verify::plan(fleet, &clusters, shard);
+    eprintln!(
+        "fleetc: verifying {} within {timeout}",
+        crate::diagnostic::plural(checks.len(), "cluster")
+    );
+    let results = crate::verify::verify_all(
+        &checks,
+        args.tag.as_deref(),
+        std::time::Duration::from_secs(seconds),
+        args.parallel,
+        crate::verify::POLL,
+        &crate::verify::RealKubectl,
+    );
+    let mut failed = 0;
+    for (check, r) in checks.iter().zip(&results) {
+        match r {
+            Ok(()) => eprintln!("ok      {}", check.cluster),
+            Err(e) => {
+                failed += 1;
+                eprintln!("FAILED  {}: {e}", check.cluster);
+            }
+        }
+    }
+    if failed > 0 {
+        eprintln!(
+            "fleetc: {} of {} not rolled out",
+            failed,
+            crate::diagnostic::plural(checks.len(), "cluster")
+        );
+        return 1;
+    }
     0
 }
 

@@ -15,3 +15,4 @@ mod roundtrip;
 mod schema_file;
 mod secrets;
 mod vendored;
+mod verify;

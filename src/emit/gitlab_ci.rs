@@ -7,15 +7,20 @@
 //! context explicitly, because GitLab does not (gitlab#505451). Shell scripts are text, so they
 //! are rendered from minijinja templates; the YAML around them is typed and serialized.
 
-use std::collections::BTreeSet;
-
 use minijinja::{Environment, UndefinedBehavior, value::Serde};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::{Artifact, Kind};
-use crate::model::{AppSource, ClusterId, Fleet, GitLabSide};
-use crate::spec::{Pipeline, Promotion, Tier, Verify, WorkloadKind};
+use crate::model::{Fleet, GitLabSide};
+use crate::spec::{Pipeline, Promotion, Tier, Verify};
+
+/// Environments with more clusters than this get sharded verify jobs instead of one per cluster.
+const PER_CLUSTER_JOBS: usize = 50;
+/// Clusters one verify shard aims at.
+const CLUSTERS_PER_SHARD: usize = 50;
+/// At most this many shards per environment (GitLab allows `parallel` up to 200).
+const MAX_SHARDS: usize = 50;
 
 /// Where the pipeline is written, relative to the output root.
 pub(super) const PATH: &str = ".gitlab-ci.yml";
@@ -42,6 +47,8 @@ struct Job {
     interruptible: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     timeout: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    parallel: Option<usize>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     before_script: Vec<String>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -69,7 +76,6 @@ fn rules(default_branch_only: bool, manual: bool) -> Vec<Value> {
 /// goes through the `sh` filter, the one shell-quoting helper.
 const SCRIPTS: &[(&str, &str)] = &[
     ("verify", include_str!("scripts/verify.sh")),
-    ("wait", include_str!("scripts/wait.sh")),
     ("promote", include_str!("scripts/promote.sh")),
     ("drift", include_str!("scripts/drift.sh")),
     ("publish", include_str!("scripts/publish.sh")),
@@ -105,22 +111,15 @@ fn templates() -> Environment<'static> {
 }
 
 fn render(env: &Environment<'_>, name: &str, ctx: impl Serialize) -> String {
-    env.get_template(name)
+    let text = env
+        .get_template(name)
         .and_then(|t| t.render(Serde(ctx)))
-        .expect("built-in templates render with their context")
-}
-
-#[derive(Serialize)]
-struct Wait<'a> {
-    namespace: &'a str,
-    image: &'a str,
-}
-
-#[derive(Serialize)]
-struct Rollout<'a> {
-    namespace: &'a str,
-    kind: &'static str,
-    name: &'a str,
+        .expect("built-in templates render with their context");
+    // A one-line script stays a plain YAML string.
+    match text.strip_suffix('\n') {
+        Some(line) if !line.contains('\n') => line.to_owned(),
+        _ => text,
+    }
 }
 
 pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
@@ -229,18 +228,15 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
         ));
     }
 
-    let seconds = go_duration_seconds(&p.verify_timeout);
+    // Resolve refused a timeout that is not a duration.
+    let seconds = crate::resolve::go_duration_seconds(&p.verify_timeout).unwrap_or(900);
     jobs.push((
         ".fleetc-verify".to_owned(),
         Job {
             image: Some(Value::from(p.fleetc_image.clone())),
             interruptible: Some(false),
-            before_script: vec![render(
-                &tpl,
-                "wait",
-                json!({"seconds": seconds, "timeout": p.verify_timeout}),
-            )],
-            // The waits share one deadline; the job gets ten minutes more for everything else.
+            // `fleetc verify` waits within verifyTimeout; the job gets ten minutes more for
+            // everything else.
             timeout: Some(format!("{} minutes", seconds.div_ceil(60) + 10)),
             ..Job::default()
         },
@@ -293,28 +289,51 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
         if verify == Verify::Skip {
             continue;
         }
-        let clusters: BTreeSet<ClusterId> = fleet
-            .apps
-            .iter()
-            .flat_map(|a| a.clusters.iter().copied())
-            .filter(|c| fleet.clusters[*c].environment == e)
-            .collect();
+        let clusters = crate::verify::clusters_of(fleet, e);
+        let stage_name = format!("verify-{}", env.name);
+        if clusters.len() > PER_CLUSTER_JOBS {
+            // Past a few dozen clusters, per-cluster jobs would outgrow GitLab's limits (2 MB of
+            // parsed configuration, jobs per pipeline): shards of the environment instead, each
+            // verifying its share of the clusters in parallel.
+            let shards = clusters
+                .len()
+                .div_ceil(CLUSTERS_PER_SHARD)
+                .clamp(2, MAX_SHARDS);
+            jobs.push((
+                format!("verify:{}", env.name),
+                Job {
+                    extends: Some(".fleetc-verify"),
+                    stage: stage(stage_name, &mut stages),
+                    needs: Some(vec![promote.clone()]),
+                    parallel: Some(shards),
+                    environment: Some(json!({
+                        "name": format!("{}/verify", env.name),
+                        "deployment_tier": tier(env.tier),
+                        "action": "verify",
+                    })),
+                    script: vec![render(
+                        &tpl,
+                        "verify",
+                        json!({"environment": env.name, "cluster": null}),
+                    )],
+                    rules: rules(true, verify == Verify::Manual),
+                    ..Job::default()
+                },
+            ));
+            continue;
+        }
         for c in clusters {
             let cl = &fleet.clusters[c];
-            let Some(shard) = cl.registration else {
+            let Some(reg) = cl.registration else {
                 continue;
             };
-            let context = side.kube_context(shard);
+            let context = side.kube_context(reg);
             jobs.push((
                 format!("verify:{}", cl.name),
                 Job {
                     extends: Some(".fleetc-verify"),
-                    stage: stage(format!("verify-{}", env.name), &mut stages),
+                    stage: stage(stage_name.clone(), &mut stages),
                     needs: Some(vec![promote.clone()]),
-                    variables: Map::from_iter([(
-                        "KUBE_CONTEXT".to_owned(),
-                        Value::from(context.clone()),
-                    )]),
                     environment: Some(verify_environment(
                         side,
                         &format!("{}/{}", env.name, cl.name),
@@ -322,7 +341,11 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
                         &context,
                     )),
                     resource_group: Some(format!("cluster-{}", cl.name)),
-                    script: vec![verify_script(&tpl, fleet, c, &p.verify_timeout)],
+                    script: vec![render(
+                        &tpl,
+                        "verify",
+                        json!({"environment": null, "cluster": cl.name}),
+                    )],
                     rules: rules(true, verify == Verify::Manual),
                     ..Job::default()
                 },
@@ -393,47 +416,6 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
     )
 }
 
-/// What a cluster's verification waits for: the images this pipeline built, where the
-/// environment's pin reaches the cluster, then every rollout.
-fn verify_script(tpl: &Environment<'_>, fleet: &Fleet, c: ClusterId, timeout: &str) -> String {
-    let mut waits = Vec::new();
-    let mut rollouts = Vec::new();
-    let mut charts = Vec::new();
-    for app in fleet
-        .apps
-        .iter()
-        .filter(|a| a.clusters.binary_search(&c).is_ok())
-    {
-        for img in app.images.iter().filter(|i| i.build.is_some()) {
-            if !app.tag_held.contains(&(c, img.name.clone())) {
-                // What the cluster runs: the replacement repository, when there is one.
-                waits.push(Wait {
-                    namespace: &app.namespace,
-                    image: img.new_name.as_deref().unwrap_or(&img.name),
-                });
-            }
-        }
-        match &app.source {
-            AppSource::Kustomize { workload, .. } => rollouts.push(Rollout {
-                namespace: &app.namespace,
-                kind: match workload.kind {
-                    WorkloadKind::Deployment => "deployment",
-                    WorkloadKind::StatefulSet => "statefulset",
-                },
-                name: &workload.name,
-            }),
-            AppSource::Helm(_) => charts.push(app.namespace.as_str()),
-        }
-    }
-    charts.sort_unstable();
-    charts.dedup();
-    render(
-        tpl,
-        "verify",
-        json!({"waits": waits, "rollouts": rollouts, "charts": charts, "timeout": timeout}),
-    )
-}
-
 /// The dotenv variable a promote job hands the revision on in: `FLEETC_REVISION_<ENV>`.
 fn revision_variable(env: &str) -> String {
     format!(
@@ -471,45 +453,9 @@ fn tier(t: Tier) -> &'static str {
     }
 }
 
-/// Seconds in a Go duration that resolve has already validated (`1h30m`, `15m`, `90s`).
-fn go_duration_seconds(d: &str) -> u64 {
-    let mut total = 0f64;
-    let mut num = String::new();
-    let mut chars = d.chars().peekable();
-    while let Some(ch) = chars.next() {
-        if ch.is_ascii_digit() || ch == '.' {
-            num.push(ch);
-            continue;
-        }
-        let mut unit = ch.to_string();
-        if matches!(ch, 'm' | 'u' | 'n' | 'µ') && chars.peek() == Some(&'s') {
-            unit.push('s');
-            chars.next();
-        }
-        let n: f64 = num.parse().unwrap_or(0.0);
-        num.clear();
-        total += n * match unit.as_str() {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            _ => 0.0,
-        };
-    }
-    total.ceil() as u64
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_in_seconds() {
-        assert_eq!(go_duration_seconds("15m"), 900);
-        assert_eq!(go_duration_seconds("1h30m"), 5400);
-        assert_eq!(go_duration_seconds("90s"), 90);
-        assert_eq!(go_duration_seconds("1500ms"), 2);
-    }
 
     #[test]
     fn shell_quoting_filter() {

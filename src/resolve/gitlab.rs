@@ -733,6 +733,7 @@ impl Cx<'_> {
                 continue;
             }
             let job_env = format!("{env}/{}", cl.name);
+            let shard_env = format!("{env}/verify");
             // The most specific entry applies: the project, else the innermost group.
             let entry = ci
                 .projects
@@ -746,7 +747,9 @@ impl Cx<'_> {
                 });
             let reaches = entry.is_some_and(|e| {
                 e.environments.is_empty()
-                    || e.environments.iter().any(|pat| env_matches(pat, &job_env))
+                    || e.environments
+                        .iter()
+                        .any(|pat| env_matches(pat, &job_env) && env_matches(pat, &shard_env))
             });
             let a = reg.agent;
             if !reaches
@@ -823,7 +826,8 @@ impl Cx<'_> {
 }
 
 /// fleetc's default CI access for one registration: the manifests project (and deploy projects),
-/// for the environment of its verify job only, on protected branches where GitLab supports it.
+/// for the verify environments of its cluster's environment, on protected branches where GitLab
+/// supports it.
 fn default_ci_access(
     g: &spec::GitLab,
     fleet: &Fleet,
@@ -831,11 +835,12 @@ fn default_ci_access(
     protected: bool,
 ) -> (Vec<spec::CiAccessEntry>, Vec<spec::CiAccessEntry>) {
     let (environments, production) = match cluster {
+        // The verify jobs of its environment: `<env>/<cluster>`, or `<env>/verify` when the
+        // environment is verified in shards. (Promote jobs, in `<env>`, get no context.)
         Some(c) => {
-            let cl = &fleet.clusters[c];
-            let env = &fleet.environments[cl.environment];
+            let env = &fleet.environments[fleet.clusters[c].environment];
             (
-                vec![format!("{}/{}", env.name, cl.name)],
+                vec![format!("{}/*", env.name)],
                 env.tier == Tier::Production,
             )
         }

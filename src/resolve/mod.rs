@@ -687,6 +687,39 @@ fn is_prometheus_duration(s: &str) -> bool {
     true
 }
 
+/// Whole seconds (rounded up) of a Go duration (`1h30m`, `15m`, `90s`), or `None` when it is not
+/// one. The one reading of Go durations.
+pub fn go_duration_seconds(d: &str) -> Option<u64> {
+    if !is_go_duration(d) {
+        return None;
+    }
+    let mut total = 0f64;
+    let mut num = String::new();
+    let mut chars = d.chars().peekable();
+    while let Some(ch) = chars.next() {
+        if ch.is_ascii_digit() || ch == '.' {
+            num.push(ch);
+            continue;
+        }
+        let mut unit = ch.to_string();
+        if matches!(ch, 'm' | 'u' | 'n' | 'µ') && chars.peek() == Some(&'s') {
+            unit.push('s');
+            chars.next();
+        }
+        let n: f64 = num.parse().ok()?;
+        num.clear();
+        total += n * match unit.as_str() {
+            "h" => 3600.0,
+            "m" => 60.0,
+            "s" => 1.0,
+            "ms" => 0.001,
+            "us" | "µs" => 0.000_001,
+            _ => 0.000_000_001,
+        };
+    }
+    Some(total.ceil() as u64)
+}
+
 /// Go's `time.ParseDuration` syntax, limited to what Fleet's CRD validation accepts.
 fn is_go_duration(s: &str) -> bool {
     if s.is_empty() || s.len() > 32 {
@@ -754,6 +787,15 @@ mod tests {
         for bad in ["", "1d", "2w", "m", "10", "1 m"] {
             assert!(!is_go_duration(bad), "{bad}");
         }
+    }
+
+    #[test]
+    fn go_duration_seconds_read_once() {
+        assert_eq!(go_duration_seconds("15m"), Some(900));
+        assert_eq!(go_duration_seconds("1h30m"), Some(5400));
+        assert_eq!(go_duration_seconds("90s"), Some(90));
+        assert_eq!(go_duration_seconds("1500ms"), Some(2));
+        assert_eq!(go_duration_seconds("1d"), None);
     }
 
     #[test]
