@@ -420,3 +420,116 @@ fn spec_strings_never_break_out_of_their_shell_quoting() {
         assert_eq!(String::from_utf8(out.stdout).unwrap(), s);
     }
 }
+
+/// The job graph GitLab builds from the example's pipeline, as `gitlab-ci-local` (npm) evaluates
+/// its rules: for a push to the default branch, a merge request and the drift-check schedule.
+#[test]
+fn the_job_graph_for_push_merge_request_and_schedule() {
+    let Some(gcl) = common::tool("gitlab-ci-local", "npm: tests/tools/package.json") else {
+        return;
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join("examples/fleet"), tmp.path());
+    let git = |args: &[&str]| {
+        let o = Command::new("git")
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+            .args(args)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    };
+    git(&["init", "--quiet", "--initial-branch", "main"]);
+    git(&["add", "--all"]);
+    git(&["commit", "--quiet", "--message", "x"]);
+    git(&[
+        "remote",
+        "add",
+        "origin",
+        "https://gitlab.example.com/platform/fleet-manifests.git",
+    ]);
+    git(&["update-ref", "refs/remotes/origin/main", "HEAD"]);
+    git(&[
+        "symbolic-ref",
+        "refs/remotes/origin/HEAD",
+        "refs/remotes/origin/main",
+    ]);
+    // name -> (when, environment, needs)
+    let jobs = |vars: &[&str]| -> std::collections::BTreeMap<String, (String, String, String)> {
+        let mut cmd = Command::new(&gcl);
+        cmd.args([
+            "--list-csv",
+            "--ignore-predefined-vars",
+            "CI_PIPELINE_SOURCE,CI_COMMIT_BRANCH",
+        ])
+        .current_dir(tmp.path());
+        for v in vars {
+            cmd.args(["--variable", v]);
+        }
+        let o = cmd.output().unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .skip_while(|l| !l.starts_with("name;"))
+            .skip(1)
+            .map(|l| {
+                let f: Vec<&str> = l.split(';').collect();
+                (
+                    f[0].to_owned(),
+                    (f[2].to_owned(), f[4].to_owned(), f[5].to_owned()),
+                )
+            })
+            .collect()
+    };
+    let push = jobs(&["CI_PIPELINE_SOURCE=push"]);
+    for name in [
+        "build",
+        "test",
+        "publish:web",
+        "publish:data-pipeline",
+        "validate",
+        "alerts",
+        "promote:staging",
+        "promote:production",
+    ] {
+        assert!(push.contains_key(name), "push runs {name}: {push:?}");
+    }
+    assert!(!push.contains_key("drift-check"));
+    // Production ships through its promote job: manual, in the production environment.
+    assert_eq!(push["promote:production"].0, "manual");
+    assert_eq!(push["promote:production"].1, "production");
+    assert_eq!(push["promote:staging"].0, "on_success");
+    assert_eq!(
+        push["promote:staging"].2,
+        "[validate,publish:web,publish:data-pipeline]"
+    );
+    let verify: Vec<&String> = push.keys().filter(|k| k.starts_with("verify:")).collect();
+    assert_eq!(verify.len(), 7, "one verify job per cluster: {verify:?}");
+    for v in verify {
+        let cluster = v.trim_start_matches("verify:");
+        assert!(
+            push[v].1.ends_with(&format!("/{cluster}")),
+            "{v}: {:?}",
+            push[v]
+        );
+    }
+    let mr = jobs(&[
+        "CI_PIPELINE_SOURCE=merge_request_event",
+        "CI_COMMIT_BRANCH=",
+        "CI_MERGE_REQUEST_DIFF_BASE_SHA=abc",
+    ]);
+    assert_eq!(
+        mr.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["alerts", "build", "test", "validate"],
+        "a merge request builds and validates, and never promotes"
+    );
+    let schedule = jobs(&["CI_PIPELINE_SOURCE=schedule", "FLEETC_JOB=drift-check"]);
+    assert_eq!(
+        schedule.keys().map(String::as_str).collect::<Vec<_>>(),
+        ["drift-check"]
+    );
+}

@@ -7,6 +7,7 @@ mod conformance;
 mod daily;
 mod example;
 mod fixtures;
+mod fleet_semantics;
 mod gitlab;
 mod hostile;
 mod messages;
