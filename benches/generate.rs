@@ -90,10 +90,7 @@ fn write(out: &std::path::Path, clusters: usize, apps: usize) -> std::io::Result
     }
     let _ = writeln!(w, "agents:");
     for (name, _, _) in ENVS {
-        let _ = writeln!(
-            w,
-            "  - {{name: {name}, environments: [{name}], shardSize: 100}}"
-        );
+        let _ = writeln!(w, "  - {{name: {name}, environments: [{name}]}}");
     }
     let _ = writeln!(w, "  - {{name: fleet-management}}");
     let _ = writeln!(w, "apps:");
@@ -120,7 +117,7 @@ fn write(out: &std::path::Path, clusters: usize, apps: usize) -> std::io::Result
         }
         let _ = writeln!(
             w,
-            "    images:\n      - name: registry.gitlab.example.com/acme/{name}\n        tag: 1.0.{a}\n        build: {{context: src/{name}}}"
+            "    images:\n      - name: registry.gitlab.example.com/platform/fleet/{name}\n        tag: 1.0.{a}\n        build: {{context: src/{name}}}"
         );
         let _ = writeln!(w, "    replicas: 2");
         let _ = writeln!(
@@ -150,7 +147,7 @@ fn write(out: &std::path::Path, clusters: usize, apps: usize) -> std::io::Result
         for c in (a..clusters).step_by(clusters.div_ceil(5).max(1)).take(5) {
             let _ = writeln!(
                 w,
-                "      - cluster: {}\n        images: {{registry.gitlab.example.com/acme/{name}: 0.9.{c}}}",
+                "      - cluster: {}\n        images: {{registry.gitlab.example.com/platform/fleet/{name}: 0.9.{c}}}",
                 cluster_name(c)
             );
         }
@@ -160,7 +157,7 @@ fn write(out: &std::path::Path, clusters: usize, apps: usize) -> std::io::Result
     }
     let _ = writeln!(
         w,
-        "gitlab:\n  url: https://gitlab.example.com\n  agentProject: platform/fleet-agents\n  manifestsProject: platform/fleet\n  registry: registry.gitlab.example.com/acme"
+        "gitlab:\n  url: https://gitlab.example.com\n  agentProject: platform/fleet-agents\n  manifestsProject: platform/fleet\n  registry: registry.gitlab.example.com"
     );
     let _ = writeln!(
         w,
@@ -183,7 +180,7 @@ fn write_base(out: &std::path::Path, name: &str) -> std::io::Result<()> {
     std::fs::write(
         dir.join("deployment.yaml"),
         format!(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: {name}, image: registry.gitlab.example.com/acme/{name}:latest}}]\n"
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers: [{{name: {name}, image: registry.gitlab.example.com/platform/fleet/{name}:latest}}]\n"
         ),
     )
 }

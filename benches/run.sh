@@ -36,8 +36,8 @@ measure() {
   cat "$work/time"
 }
 
-echo "| clusters | apps | spec | files | build median (s) | build peak RSS (MiB) | check median (s) | check peak RSS (MiB) |"
-echo "|---:|---:|---:|---:|---:|---:|---:|---:|"
+echo "| clusters | apps | spec | files | .gitlab-ci.yml | build median (s) | build peak RSS (MiB) | check median (s) | check peak RSS (MiB) |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
 for size in "${sizes[@]}"; do
   set -- $size; n=$1; m=$2
   fleet="$work/fleet-$n-$m"
@@ -50,8 +50,9 @@ for size in "${sizes[@]}"; do
     measure "$bin" check --spec "$fleet/fleetc.yaml" --out "$fleet/out" >> "$work/c"
   done
   files=$(grep -vc '^#' "$fleet/out/.fleetc-manifest")
+  ci_kib=$(( $(stat -c %s "$fleet/out/.gitlab-ci.yml") / 1024 ))
   bt=$(cut -d' ' -f1 "$work/b" | median); bm=$(cut -d' ' -f2 "$work/b" | median)
   ct=$(cut -d' ' -f1 "$work/c" | median); cm=$(cut -d' ' -f2 "$work/c" | median)
-  awk -v n="$n" -v m="$m" -v s="$spec_kib" -v f="$files" -v bt="$bt" -v bm="$bm" -v ct="$ct" -v cm="$cm" \
-    'BEGIN { printf "| %s | %s | %s KiB | %s | %s | %.0f | %s | %.0f |\n", n, m, s, f, bt, bm / 1024, ct, cm / 1024 }'
+  awk -v n="$n" -v m="$m" -v s="$spec_kib" -v f="$files" -v ci="$ci_kib" -v bt="$bt" -v bm="$bm" -v ct="$ct" -v cm="$cm" \
+    'BEGIN { printf "| %s | %s | %s KiB | %s | %s KiB | %s | %.0f | %s | %.0f |\n", n, m, s, f, ci, bt, bm / 1024, ct, cm / 1024 }'
 done

@@ -533,3 +533,167 @@ fn the_job_graph_for_push_merge_request_and_schedule() {
         ["drift-check"]
     );
 }
+
+/// One registration is one cluster: every cluster an agent serves has its own configuration,
+/// values, RBAC and KUBE_CONTEXT, and no two clusters share one (the agent server routes a
+/// request to any agentk connected with a registration's token).
+#[test]
+fn every_cluster_has_its_own_agent_registration() {
+    let mut checked = 0;
+    for b in common::built_trees() {
+        let Some(side) = &b.compiled.fleet.gitlab else {
+            continue;
+        };
+        let mut contexts = std::collections::BTreeSet::new();
+        for cl in b
+            .compiled
+            .fleet
+            .clusters
+            .iter()
+            .filter(|c| c.agent.is_some())
+        {
+            let reg = &side.agents[cl.registration.unwrap()];
+            assert_eq!(reg.name, cl.name, "{}", b.name);
+            assert_eq!(
+                reg.cluster.map(|c| &b.compiled.fleet.clusters[c].name),
+                Some(&cl.name)
+            );
+            assert!(
+                contexts.insert(side.kube_context(cl.registration.unwrap())),
+                "{}: shared context",
+                b.name
+            );
+            for f in [
+                format!(".gitlab/agents/{}/config.yaml", cl.name),
+                format!("gitlab-agents/{}/values.yaml", cl.name),
+                format!("gitlab-agents/{}/rbac.yaml", cl.name),
+            ] {
+                assert!(b.compiled.files.contains_key(&f), "{}: {f}", b.name);
+            }
+            // Roles only in namespaces of apps on this cluster.
+            let apps: std::collections::BTreeSet<&str> = b
+                .compiled
+                .fleet
+                .apps
+                .iter()
+                .filter(|a| {
+                    a.clusters
+                        .iter()
+                        .any(|c| b.compiled.fleet.clusters[*c].name == cl.name)
+                })
+                .map(|a| a.namespace.as_str())
+                .collect();
+            if b.compiled.fleet.agents[cl.agent.unwrap()].name != "stores" {
+                let roles: std::collections::BTreeSet<&str> =
+                    reg.rbac_namespaces.iter().map(String::as_str).collect();
+                assert_eq!(roles, apps, "{}: {}", b.name, cl.name);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 10, "{checked}");
+}
+
+/// `ci_job` impersonates user extras too: the service account needs impersonate on
+/// `authentication.k8s.io` `userextras/<key>` for every key gitlab-agent sets
+/// (internal/module/kubernetes_api/server/proxy.go, impCiJobExtra), or every request is 403.
+/// A fixed identity is granted by name only.
+#[test]
+fn impersonation_rbac_is_what_the_agent_sends_and_no_more() {
+    let dir = common::repo().join("tests/fixtures/err/W009-unrestricted-impersonation");
+    let compiled = common::compile(&dir).unwrap();
+    let rbac = compiled
+        .artifacts
+        .iter()
+        .find(|a| a.path == "gitlab-agents/prod-1/rbac.yaml")
+        .unwrap();
+    let cluster_role = rbac
+        .value
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["kind"] == "ClusterRole")
+        .unwrap();
+    let text = serde_json::to_string(&cluster_role["rules"]).unwrap();
+    for key in fleetc::resolve::CI_JOB_EXTRAS {
+        assert!(text.contains(&format!("userextras/{key}")), "{key}: {text}");
+    }
+    assert!(text.contains("authentication.k8s.io"), "{text}");
+    // The example impersonates a fixed identity: by resourceNames, never everyone.
+    for b in common::built_trees()
+        .into_iter()
+        .filter(|b| b.name == "fleet")
+    {
+        let rbac = &b.compiled.files["gitlab-agents/prod-eu-west-1/rbac.yaml"];
+        assert!(rbac.contains("resourceNames:\n  - sre-deployer"), "{rbac}");
+        assert!(!rbac.contains("userextras"), "{rbac}");
+    }
+}
+
+/// What the targeted versions cannot take is not emitted; comparePatches never force a
+/// namespace; images for another registry log in with the named variables.
+#[test]
+fn output_follows_versions_and_server_matching_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join("examples/fleet"), tmp.path());
+    let spec = tmp.path().join("fleetc.yaml");
+    let c = common::compile(tmp.path()).unwrap();
+    let ingress = &c.files["bundles/ingress-nginx/fleet.yaml"];
+    let patches = &ingress[ingress.find("comparePatches").unwrap()..];
+    assert!(
+        !patches.contains("namespace:"),
+        "no forced namespace: {patches}"
+    );
+    assert!(c.files[".gitlab-ci.yml"].contains("kubernetes:\n      agent:"));
+    assert!(
+        c.files[".gitlab/agents/prod-us-east-1/config.yaml"]
+            .contains("protected_branches_only: true")
+    );
+    common::edit(
+        &spec,
+        &[
+            (
+                "  url: https://gitlab.example.com\n",
+                "  url: https://gitlab.example.com\n  version: \"17.5\"\n",
+            ),
+            // Both entries (edit replaces every occurrence).
+            ("          protectedBranchesOnly: true\n", ""),
+        ],
+    );
+    let c = common::compile(tmp.path()).unwrap();
+    assert!(
+        !c.files[".gitlab-ci.yml"].contains("kubernetes:"),
+        "environment:kubernetes needs 17.6"
+    );
+    for (path, text) in &c.files {
+        assert!(
+            !text.contains("protected_branches_only"),
+            "{path}: needs 17.10"
+        );
+    }
+    // Another registry: credentials from CI/CD variables, never the job token.
+    common::edit(
+        &spec,
+        &[
+            (
+                "        build:\n          context: src/web\n",
+                "        build:\n          context: src/web\n          credentials: {username: MIRROR_USER, password: MIRROR_TOKEN}\n",
+            ),
+            (
+                "registry.gitlab.example.com/platform/fleet-manifests/web",
+                "mirror.example.com/acme/web",
+            ),
+        ],
+    );
+    common::edit(
+        &tmp.path().join("releases.yaml"),
+        &[(
+            "registry.gitlab.example.com/platform/fleet-manifests/web",
+            "mirror.example.com/acme/web",
+        )],
+    );
+    let c = common::compile(tmp.path()).unwrap_or_else(|e| panic!("{e}"));
+    let v: serde_json::Value = serde_saphyr::from_str(&c.files[".gitlab-ci.yml"]).unwrap();
+    let script = v["publish:web"]["script"][0].as_str().unwrap();
+    assert!(script.contains(r#"printf '%s' "${MIRROR_TOKEN}" | docker login --username "${MIRROR_USER}" --password-stdin 'mirror.example.com'"#), "{script}");
+}

@@ -181,7 +181,14 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
                 script: vec![render(
                     &tpl,
                     "publish",
-                    json!({"dockerfile": format!("{context}/{}", b.dockerfile), "image": img.name, "context": context}),
+                    json!({
+                        "dockerfile": format!("{context}/{}", b.dockerfile),
+                        "image": img.name,
+                        "context": context,
+                        // Variable names (resolve checked them: letters, digits and `_`).
+                        "credentials": b.credentials.as_ref().map(|c| json!({"username": c.username, "password": c.password})),
+                        "host": img.name.split('/').next().unwrap_or_default(),
+                    }),
                 )],
                 rules: rules(true, false),
                 ..Job::default()

@@ -7,6 +7,7 @@
 
 mod apps;
 mod gitlab;
+pub use gitlab::{CI_JOB_EXTRAS, USER_EXTRAS};
 mod overrides;
 mod templating;
 
