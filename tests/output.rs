@@ -85,6 +85,10 @@ impl Io for Faulty {
         self.step()?;
         RealIo.create_dir(path)
     }
+    fn sync(&mut self, paths: &[std::path::PathBuf]) -> io::Result<()> {
+        self.step()?;
+        RealIo.sync(paths)
+    }
 }
 
 /// Compiles the spec in `dir` and applies it through `io`.

@@ -311,6 +311,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let _ = std::fs::remove_file(&tmp);
     let result = RealIo
         .create_new(&tmp, bytes, mode)
+        .and_then(|()| RealIo.sync(std::slice::from_ref(&tmp)))
         .and_then(|()| std::fs::rename(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);
