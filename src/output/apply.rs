@@ -121,15 +121,10 @@ impl std::fmt::Display for ApplyError {
 enum Done {
     Dir(PathBuf),
     Temp(PathBuf),
-    /// A file put in place; `old` is what was there before.
-    Placed {
-        path: String,
-        old: Option<(Vec<u8>, u32)>,
-    },
-    Removed {
-        path: String,
-        old: (Vec<u8>, u32),
-    },
+    /// `plan.writes[k]` is in place (indices, so no content is copied to remember it).
+    Placed(usize),
+    /// `plan.deletes[k]` is removed.
+    Removed(usize),
     Manifest,
 }
 
@@ -209,27 +204,15 @@ fn run(root: &Path, plan: &Plan, io: &mut dyn Io, done: &mut Vec<Done>) -> Step 
         .map(|w| at(&temp_path(&w.path)))
         .collect();
     io.sync(&temps).map_err(fail("(flushing the new files)"))?;
-    for w in &plan.writes {
+    for (k, w) in plan.writes.iter().enumerate() {
         let tmp = temp_path(&w.path);
         io.rename(&at(&tmp), &at(&w.path)).map_err(fail(&w.path))?;
-        // The temporary file is gone: it is the file now.
-        if let Some(i) = done
-            .iter()
-            .rposition(|d| matches!(d, Done::Temp(p) if *p == at(&tmp)))
-        {
-            done.remove(i);
-        }
-        done.push(Done::Placed {
-            path: w.path.clone(),
-            old: w.old.clone(),
-        });
+        // (Its temporary file is gone now; rolling back finds it missing, which is fine.)
+        done.push(Done::Placed(k));
     }
-    for d in &plan.deletes {
+    for (k, d) in plan.deletes.iter().enumerate() {
         io.remove_file(&at(&d.path)).map_err(fail(&d.path))?;
-        done.push(Done::Removed {
-            path: d.path.clone(),
-            old: d.old.clone(),
-        });
+        done.push(Done::Removed(k));
     }
     replace(root, MANIFEST, &plan.manifest, io, plan).map_err(fail(MANIFEST))?;
     for d in &plan.deletes {
@@ -258,17 +241,26 @@ fn rollback(root: &Path, plan: &Plan, io: &mut dyn Io, done: Vec<Done>) -> Vec<S
     let mut unrestored = Vec::new();
     for step in done.into_iter().rev() {
         let (ok, what) = match step {
-            Done::Temp(p) => (io.remove_file(&p).is_ok(), p.display().to_string()),
+            Done::Temp(p) => (
+                !p.exists() || io.remove_file(&p).is_ok(),
+                p.display().to_string(),
+            ),
             Done::Dir(p) => (fs::remove_dir(&p).is_ok(), p.display().to_string()),
-            Done::Placed { path, old: None } => (io.remove_file(&root.join(&path)).is_ok(), path),
-            Done::Placed {
-                path,
-                old: Some((bytes, mode)),
+            Done::Placed(k) => {
+                let w = &plan.writes[k];
+                let ok = match &w.old {
+                    None => io.remove_file(&root.join(&w.path)).is_ok(),
+                    Some((bytes, mode)) => restore(root, &w.path, bytes, *mode, io),
+                };
+                (ok, w.path.clone())
             }
-            | Done::Removed {
-                path,
-                old: (bytes, mode),
-            } => (restore(root, &path, &bytes, mode, io), path),
+            Done::Removed(k) => {
+                let d = &plan.deletes[k];
+                (
+                    restore(root, &d.path, &d.old.0, d.old.1, io),
+                    d.path.clone(),
+                )
+            }
             Done::Manifest => {
                 let ok = match &plan.previous_manifest {
                     Some((bytes, mode)) => restore(root, MANIFEST, bytes, *mode, io),
@@ -318,9 +310,7 @@ fn sync_dirs(root: &Path, plan: &Plan) {
             dirs.insert(parent.to_path_buf());
         }
     }
-    for d in dirs {
-        if let Ok(f) = fs::File::open(&d) {
-            let _ = f.sync_all();
-        }
-    }
+    // In parallel, like the files; a directory that cannot be flushed leaves the build done.
+    let dirs: Vec<PathBuf> = dirs.into_iter().collect();
+    let _ = RealIo.sync(&dirs);
 }
