@@ -98,7 +98,17 @@ fn drifting_dependencies(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic
             let Some((_, kinds, suffix)) = CA_INJECTED.iter().find(|(c, ..)| *c == chart) else {
                 continue;
             };
-            let full = if h.release_name.contains(chart) {
+            // The chart's fullname: `fullnameOverride` when set, else the release name when it
+            // contains the chart's name, else `<release>-<chart>`.
+            let override_name = dep
+                .base
+                .values
+                .get("fullnameOverride")
+                .and_then(|v| v.as_str())
+                .map(str::to_owned);
+            let full = if let Some(o) = override_name {
+                o
+            } else if h.release_name.contains(chart) {
                 h.release_name.clone()
             } else {
                 format!("{}-{chart}", h.release_name)
@@ -113,9 +123,11 @@ fn drifting_dependencies(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic
                 .iter()
                 .copied()
                 .filter(|k| {
+                    // A patch without a name matches every object of its kind (Fleet's diff
+                    // normalizer, diff_normalizer.go:76-79).
                     !patches.iter().any(|p| {
                         p.kind == *k
-                            && p.name == webhook
+                            && (p.name.is_empty() || p.name == webhook)
                             && p.json_pointers.iter().any(|ptr| ptr.ends_with("/caBundle"))
                     })
                 })

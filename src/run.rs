@@ -76,18 +76,20 @@ impl Out<'_> {
 }
 
 fn build(args: &CompileArgs) -> i32 {
-    let (out, source, root, compiled) = match compile(args) {
-        Ok(v) => v,
-        Err(code) => return code,
-    };
-    // The lock is taken on the output root itself, so a new root is made first (empty; a root
-    // that does not exist yet cannot hold a conflicting file).
+    // Locked before the spec and the release pins are read, so a build waiting for a `pin` (or
+    // another build) compiles what that one left. The lock is on the output root itself, so a
+    // new root is made first (empty: a root that did not exist cannot hold a conflicting file).
+    let root = output_root(args);
     if let Err(e) = std::fs::create_dir_all(&root) {
         eprintln!("fleetc: cannot create {}: {e}", root.display());
         return 2;
     }
     let _lock = match lock(&root, output::LockMode::Exclusive) {
         Ok(l) => l,
+        Err(code) => return code,
+    };
+    let (out, source, root, compiled) = match compile(args) {
+        Ok(v) => v,
         Err(code) => return code,
     };
     let mut diags = compiled.warnings.clone();
@@ -275,15 +277,15 @@ fn base_revision(args: &DiffArgs, root: &Path, spec_name: &str) -> Result<Option
 }
 
 fn pin(args: &PinArgs) -> i32 {
+    let _lock = match lock(&output_root(&args.compile), output::LockMode::Exclusive) {
+        Ok(l) => l,
+        Err(code) => return code,
+    };
     let (_, _, root, compiled) = match compile(&args.compile) {
         Ok(v) => v,
         Err(code) => return code,
     };
     let fleet = &compiled.fleet;
-    let _lock = match lock(&root, output::LockMode::Exclusive) {
-        Ok(l) => l,
-        Err(code) => return code,
-    };
     let mut pins = match crate::pins::read(&crate::workspace::Disk(root.clone())) {
         Ok(p) => p,
         Err(d) => {
@@ -478,14 +480,19 @@ fn stale_diagnostics(drift: &output::Drift, compiled: &Compiled) -> Vec<Diagnost
 }
 
 /// Reads and compiles the spec, printing diagnostics on failure. `Err` carries the exit code.
-fn compile(args: &CompileArgs) -> Result<(Out<'_>, Source, PathBuf, Compiled), i32> {
-    let root = match &args.out {
+/// The output root: `--out`, or the spec's directory.
+fn output_root(args: &CompileArgs) -> PathBuf {
+    match &args.out {
         Some(out) => out.clone(),
         None => match args.spec.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         },
-    };
+    }
+}
+
+fn compile(args: &CompileArgs) -> Result<(Out<'_>, Source, PathBuf, Compiled), i32> {
+    let root = output_root(args);
     let out = Out {
         args,
         spec_path: display_path(&args.spec),

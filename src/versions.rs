@@ -65,6 +65,10 @@ pub const DEFAULT_GITLAB: &str = "18.0";
 /// Fleet of a supported Rancher at the time of writing.
 pub const DEFAULT_FLEET: &str = "0.13";
 
+/// The oldest GitLab fleetc's output is for: `workflow:auto_cancel:on_new_commit` (16.8),
+/// `user_access` in agent configurations (16.1) and the 500-entry authorization limit (17.0).
+pub const GITLAB_MINIMUM: Version = Version::new(17, 0, 0);
+
 /// `ci_access.*.protected_branches_only`: behind a feature flag from 17.3, generally available
 /// (flag removed) in 17.10; an older agent server rejects the whole configuration file for an
 /// unknown field (strict `protojson.Unmarshal`, gitlab-agent

@@ -504,8 +504,8 @@ fn the_job_graph_for_push_merge_request_and_schedule() {
     assert_eq!(push["promote:production"].1, "production");
     assert_eq!(push["promote:staging"].0, "on_success");
     assert_eq!(
-        push["promote:staging"].2,
-        "[validate,publish:web,publish:data-pipeline]"
+        push["promote:staging"].2, "[validate,build,test,alerts,publish:web,publish:data-pipeline]",
+        "nothing ships before the build, the tests and the alerts' tests passed"
     );
     let verify: Vec<&String> = push.keys().filter(|k| k.starts_with("verify:")).collect();
     assert_eq!(verify.len(), 7, "one verify job per cluster: {verify:?}");
@@ -619,14 +619,47 @@ fn impersonation_rbac_is_what_the_agent_sends_and_no_more() {
         assert!(text.contains(&format!("userextras/{key}")), "{key}: {text}");
     }
     assert!(text.contains("authentication.k8s.io"), "{text}");
-    // The example impersonates a fixed identity: by resourceNames, never everyone.
+    // A fixed identity is granted by resourceNames, never everyone.
     for b in common::built_trees()
         .into_iter()
-        .filter(|b| b.name == "fleet")
+        .filter(|b| b.name == "gitlab-policies")
     {
-        let rbac = &b.compiled.files["gitlab-agents/prod-eu-west-1/rbac.yaml"];
-        assert!(rbac.contains("resourceNames:\n  - sre-deployer"), "{rbac}");
+        let rbac = &b.compiled.files["gitlab-agents/lab-1/rbac.yaml"];
+        assert!(rbac.contains("resourceNames:\n  - fleetc-lab"), "{rbac}");
         assert!(!rbac.contains("userextras"), "{rbac}");
+    }
+}
+
+/// Any impersonation grant beside `agent`-mode access lets an `agent`-mode job act as that
+/// identity (agentk forwards its Impersonate-* headers); system identities are never granted.
+#[test]
+fn impersonation_beside_agent_mode_and_system_identities_are_refused() {
+    for (to, expect) in [
+        (
+            "accessAs: {impersonate: {username: sre-deployer, groups: [sre]}}",
+            "may impersonate a fixed identity and also serves jobs in `agent` mode",
+        ),
+        (
+            "accessAs: {impersonate: {username: ops, groups: [system:masters]}}",
+            "would impersonate `system:masters`",
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        common::copy_dir(&common::repo().join("examples/fleet"), tmp.path());
+        common::edit(
+            &tmp.path().join("fleetc.yaml"),
+            &[(
+                "        - id: platform/sre\n          environments: [\"production/*\"]\n          protectedBranchesOnly: true\n",
+                &format!(
+                    "        - id: platform/sre\n          environments: [\"production/*\"]\n          protectedBranchesOnly: true\n          {to}\n"
+                ),
+            )],
+        );
+        let err = common::compile(tmp.path()).expect_err(to);
+        assert!(
+            err.contains("fleetc::E028") && err.contains(expect),
+            "{err}"
+        );
     }
 }
 

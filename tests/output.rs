@@ -403,3 +403,27 @@ fn a_second_writer_waits_for_the_first() {
     );
     assert!(tmp.path().join(".fleetc-manifest").exists());
 }
+
+/// A `~` line of the manifest names a file a build removes: only ever fleetc's own temporary
+/// file of a listed path, whoever edited the manifest.
+#[test]
+fn a_tampered_manifest_never_deletes_other_files() {
+    let tmp = scratch("minimal");
+    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
+    std::fs::write(tmp.path().join("notes.txt"), "mine\n").unwrap();
+    let manifest = tmp.path().join(".fleetc-manifest");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str("~ fleetc.yaml\n~ notes.txt\n~ fleet/.x.fleetc-tmp\n");
+    std::fs::write(&manifest, text).unwrap();
+    common::edit(&tmp.path().join("fleetc.yaml"), &[("6.7.1", "6.7.2")]);
+    let o = fleetc(&["build"], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        tmp.path().join("fleetc.yaml").is_file(),
+        "the spec was deleted"
+    );
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("notes.txt")).unwrap(),
+        "mine\n"
+    );
+}

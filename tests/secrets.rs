@@ -173,3 +173,47 @@ fn tokens_never_enter_release_pins() {
     );
     assert!(!err.contains(token), "{err}");
 }
+
+/// Values real charts carry that are not secrets: names of Secrets, switches, annotation
+/// switches, variable references. None of them may be refused.
+#[test]
+fn common_chart_values_are_not_taken_for_secrets() {
+    let tmp = scratch("minimal");
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[(
+            "    targets:",
+            "    values:\n      runners: {secret: gitlab-runner-secret}\n      tls: {secret: web-tls}\n      auth: {credentials: aws-credentials, existingSecret: auth}\n      podAnnotations: {vault.hashicorp.com/agent-inject-token: \"true\"}\n      extraEnv:\n        - {name: DATABASE_URL, value: \"postgres://$(DB_USER):$(DB_PASSWORD)@db/app\"}\n        - {name: API_TOKEN_FILE, value: /var/run/secrets/token}\n      config: {apiKeyHeader: X-API-Key, tokenTTL: 24h}\n    targets:",
+        )],
+    );
+    let (code, found) = e024(tmp.path());
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(code, Some(0));
+}
+
+/// `notSecret` acknowledges a key whatever rule finds it (here a URL with credentials that is
+/// a documented example, not a real one).
+#[test]
+fn not_secret_covers_every_rule_inside_values() {
+    let tmp = scratch("minimal");
+    let spec = tmp.path().join("fleetc.yaml");
+    common::edit(
+        &spec,
+        &[(
+            "    targets:",
+            "    values:\n      docs: {exampleUrl: \"https://user:example-password@example.com\"}\n    targets:",
+        )],
+    );
+    let (_, found) = e024(tmp.path());
+    assert_eq!(found.len(), 1, "{found:?}");
+    common::edit(
+        &spec,
+        &[(
+            "    targets:",
+            "    notSecret: [docs.exampleUrl]\n    targets:",
+        )],
+    );
+    let (code, found) = e024(tmp.path());
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(code, Some(0));
+}

@@ -253,6 +253,13 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
         let promote = format!("promote:{}", env.name);
         let mut needs = vec!["validate".to_owned()];
         if e == 0 {
+            // Nothing ships before the build, the tests and the alerts' tests passed.
+            needs.extend(
+                ["build", "test", "alerts"]
+                    .into_iter()
+                    .filter(|j| jobs.iter().any(|(name, _)| name == j))
+                    .map(str::to_owned),
+            );
             needs.extend(publish_names.iter().cloned());
         }
         let previous = e.checked_sub(1).map(|p| &fleet.environments[p].name);
@@ -315,7 +322,7 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
                     parallel: Some(shards),
                     environment: Some(json!({
                         "name": format!("{}/verify", env.name),
-                        "deployment_tier": tier(env.tier),
+                        "deployment_tier": "other",
                         "action": "verify",
                     })),
                     script: vec![render(
@@ -443,7 +450,10 @@ fn repo_path(fleet: &Fleet, path: &str) -> String {
 /// A verify job's environment: `action: verify` records no deployment (the promote job did);
 /// `kubernetes.agent` links the dashboard from GitLab 17.6 on.
 fn verify_environment(side: &GitLabSide, name: &str, tier: &str, context: &str) -> Value {
-    let mut env = json!({"name": name, "deployment_tier": tier, "action": "verify"});
+    // Tier `other`: a verify job deploys nothing, and a protected `production` tier would drop or
+    // hold it for approval (GitLab before 18.0, and for users who may not deploy).
+    let _ = tier;
+    let mut env = json!({"name": name, "deployment_tier": "other", "action": "verify"});
     if side.version >= crate::versions::GITLAB_ENVIRONMENT_KUBERNETES_AGENT {
         env["kubernetes"] = json!({"agent": context});
     }

@@ -87,6 +87,12 @@ pub fn find(s: &str) -> Option<Found> {
 pub(super) fn scan(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     walk(value, String::new(), index, text, &mut out);
+    // An app's `notSecret` covers every rule inside its values.
+    out.retain(|d| {
+        !d.labels
+            .first()
+            .is_some_and(|l| acknowledged_at(value, index, l.span.start))
+    });
     if let Some(apps) = value.get("apps").and_then(Value::as_array) {
         for (i, app) in apps.iter().enumerate() {
             secret_named_values(app, &format!("/apps/{i}"), index, text, &mut out);
@@ -206,6 +212,9 @@ fn find_url_credentials(s: &str) -> Option<Found> {
             continue;
         };
         let userinfo = &authority[..at];
+        if is_placeholder(userinfo) {
+            continue;
+        }
         let password = userinfo.split_once(':').map(|(_, p)| p);
         if password.is_some_and(|p| !p.is_empty()) || token_len(userinfo) >= 20 {
             return Some(Found {
@@ -249,8 +258,11 @@ fn token_len(s: &str) -> usize {
 
 /// Whether a key names a secret: `password`, `dbPassword`, `api_key`, `clientSecret`,
 /// `GITLAB_TOKEN`. Keys that name where a secret is (`existingSecret`, `passwordSecretName`,
-/// `tokenFile`, `secretRef`) do not.
+/// `tokenFile`, `secretRef`), and a bare `secret` or `credentials` (in charts, almost always
+/// the name of a Secret), do not.
 pub fn is_secret_key(key: &str) -> bool {
+    // An annotation key: its name is after the prefix.
+    let key = key.rsplit('/').next().unwrap_or(key);
     let k: String = key
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
@@ -269,44 +281,71 @@ pub fn is_secret_key(key: &str) -> bool {
         "credentials",
         "passphrase",
     ];
-    const REFERENCES: &[&str] = &[
-        "name",
-        "ref",
-        "file",
-        "path",
-        "existing",
-        "enabled",
-        "create",
-        "key",
-        "type",
-        "mount",
-        "env",
-        "length",
-        "ttl",
-        "expiry",
-        "expiration",
-        "namespace",
-        "annotations",
-        "labels",
-        "secretkeyref",
-        "url",
-        "header",
-        "policy",
-    ];
-    if k.starts_with("existing") {
-        return false;
-    }
-    let secretish = SECRETS.iter().any(|s| k.ends_with(s));
-    let names_a_place = REFERENCES
-        .iter()
-        .any(|r| k.ends_with(r) && !SECRETS.iter().any(|s| k.ends_with(s)));
-    secretish && !names_a_place
+    const NAMES: &[&str] = &["secret", "secrets", "credential", "credentials"];
+    !k.starts_with("existing")
+        && !NAMES.contains(&k.as_str())
+        && SECRETS.iter().any(|s| k.ends_with(s))
 }
 
-/// A literal that would be a secret: not empty, not a Fleet template, not a placeholder.
+/// A literal that would be a secret: not empty, not a template or variable reference, not a
+/// switch.
 fn is_literal_secret(v: &str) -> bool {
     let v = v.trim();
-    !v.is_empty() && !v.contains("${") && v.len() >= 4
+    let switch = matches!(
+        v.to_ascii_lowercase().as_str(),
+        "true" | "false" | "yes" | "no" | "on" | "off" | "enabled" | "disabled"
+    );
+    !v.is_empty() && v.len() >= 4 && !switch && !is_placeholder(v)
+}
+
+/// `${VAR}`, `$(VAR)`, `{{ .Values.x }}`: filled in elsewhere, not a secret.
+fn is_placeholder(v: &str) -> bool {
+    v.contains("${") || v.contains("$(") || v.contains("{{")
+}
+
+/// Whether the byte offset lies inside a values key an app lists in `notSecret` (by name or
+/// dotted path).
+fn acknowledged_at(value: &Value, index: &SpanIndex, offset: usize) -> bool {
+    let Some(apps) = value.get("apps").and_then(Value::as_array) else {
+        return false;
+    };
+    apps.iter().enumerate().any(|(i, app)| {
+        let allowed: Vec<&str> = app
+            .get("notSecret")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if allowed.is_empty() {
+            return false;
+        }
+        let mut roots = vec![(format!("/apps/{i}/values"), app.get("values"))];
+        for (k, o) in app
+            .get("overrides")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            roots.push((format!("/apps/{i}/overrides/{k}/values"), o.get("values")));
+        }
+        roots.into_iter().any(|(ptr, v)| {
+            let mut leaves = Vec::new();
+            if let Some(v) = v {
+                crate::model::value_leaves(v, String::new(), &mut leaves);
+            }
+            leaves.into_iter().any(|leaf| {
+                let span = index.value(&format!("{ptr}{leaf}"));
+                let dotted = leaf
+                    .trim_start_matches('/')
+                    .split('/')
+                    .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                    .collect::<Vec<_>>()
+                    .join(".");
+                let key = dotted.rsplit('.').next().unwrap_or(&dotted).to_owned();
+                span.contains(&offset) && allowed.iter().any(|a| *a == dotted || *a == key)
+            })
+        })
+    })
 }
 
 /// Literal values under secret-named keys in an app's Helm values and kustomize patches (and in

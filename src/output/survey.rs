@@ -221,14 +221,13 @@ fn parse_manifest(bytes: &[u8], mode: u32) -> Previous {
         return prev;
     }
     let text = String::from_utf8_lossy(bytes);
+    let mut temps = Vec::new();
     for line in text.lines() {
         if line.starts_with('#') || line.trim().is_empty() {
             continue;
         }
         match line.strip_prefix("~ ") {
-            Some(tmp) if is_safe_relative(tmp) => {
-                prev.pending.insert(tmp.to_owned());
-            }
+            Some(tmp) if is_safe_relative(tmp) => temps.push(tmp.to_owned()),
             Some(_) => {}
             None if is_safe_relative(line) => {
                 prev.generated.insert(line.to_owned());
@@ -236,7 +235,30 @@ fn parse_manifest(bytes: &[u8], mode: u32) -> Previous {
             None => {}
         }
     }
+    // A `~` line names a file a build removes: only ever the temporary file of a path the same
+    // manifest lists, whoever edited it.
+    for tmp in temps {
+        if target_of(&tmp).is_some_and(|p| prev.generated.contains(&p)) {
+            prev.pending.insert(tmp);
+        }
+    }
     prev
+}
+
+/// The path whose temporary file `tmp` is (`a/.b.fleetc-tmp` → `a/b`), if it is one.
+fn target_of(tmp: &str) -> Option<String> {
+    let (dir, name) = match tmp.rsplit_once('/') {
+        Some((d, n)) => (Some(d), n),
+        None => (None, tmp),
+    };
+    let inner = name.strip_prefix('.')?.strip_suffix(".fleetc-tmp")?;
+    if inner.is_empty() {
+        return None;
+    }
+    Some(match dir {
+        Some(d) => format!("{d}/{inner}"),
+        None => inner.to_owned(),
+    })
 }
 
 /// A manifest entry must stay inside the root, whoever edited the manifest.

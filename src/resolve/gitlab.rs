@@ -85,6 +85,8 @@ struct Identities {
     agent_mode: Option<String>,
     /// Some entry needs impersonation of identities that cannot be named (ci_job, user).
     unrestricted: Option<String>,
+    /// Some entry impersonates a fixed identity.
+    named: Option<String>,
     ci_job: bool,
     user: bool,
     users: BTreeSet<String>,
@@ -116,6 +118,7 @@ impl Identities {
                         out.unrestricted.get_or_insert(ptr);
                     }
                     Some(AccessAs::Impersonate(i)) => {
+                        out.named.get_or_insert(ptr);
                         out.users.insert(i.username.clone());
                         out.groups.extend(i.groups.iter().cloned());
                     }
@@ -195,6 +198,16 @@ impl Cx<'_> {
             "/gitlab/version",
             "GitLab",
         );
+        if version < versions::GITLAB_MINIMUM {
+            self.push(
+                Diagnostic::new(
+                    Code::VersionTooOld,
+                    format!("fleetc's output needs GitLab {} or later", versions::GITLAB_MINIMUM),
+                )
+                .label(self.at("/gitlab/version"), "older than the pipeline keywords and agent configuration fleetc writes")
+                .help("upgrade GitLab; 17.0 has workflow:auto_cancel, user_access and 500 authorized entries"),
+            );
+        }
         let kas_address = self.gitlab_settings(g);
         let mut registrations = Vec::new();
         for (a, agent) in spec.agents.iter().enumerate() {
@@ -476,35 +489,65 @@ impl Cx<'_> {
         default_ci: bool,
         ack: &[C],
     ) {
-        let Some(unrestricted) = &ids.unrestricted else {
+        // Kubernetes' own identities are cluster-admin or the control plane.
+        if let Some(named) = &ids.named
+            && let Some(system) = ids
+                .users
+                .iter()
+                .chain(&ids.groups)
+                .find(|n| n.starts_with("system:"))
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::ImpersonationEscalation,
+                    format!("agent `{}` would impersonate `{system}`", agent.name),
+                )
+                .label(
+                    self.ix.head(named, self.text),
+                    "a Kubernetes system identity",
+                )
+                .help("impersonate a user and groups of your own, bound to the RBAC the jobs need"),
+            );
+        }
+        let Some(grant) = ids.unrestricted.as_ref().or(ids.named.as_ref()) else {
             return;
         };
         let agent_mode = ids.agent_mode.clone().or_else(|| {
             // fleetc's default ci_access is in agent mode.
-            default_ci.then(|| {
-                format!(
-                    "{}/name",
-                    unrestricted.split("/userAccess").next().unwrap_or("")
-                )
-            })
+            default_ci.then(|| format!("/agents/{}/name", grant.split('/').nth(2).unwrap_or("0")))
         });
         if let Some(agent_ptr) = agent_mode {
+            // In `agent` mode agentk forwards a client's own Impersonate-* headers with the
+            // service account's credentials (gitlab-agent
+            // internal/module/kubernetes_api/agent/server.go), so the job may become whoever
+            // the service account may impersonate.
+            let (what, label) = if ids.unrestricted.is_some() {
+                (
+                    "may impersonate anyone",
+                    "needs impersonation of any user and group",
+                )
+            } else {
+                (
+                    "may impersonate a fixed identity",
+                    "the service account may impersonate this identity",
+                )
+            };
             self.push(
                 Diagnostic::new(
                     Code::ImpersonationEscalation,
-                    format!("agent `{}` may impersonate anyone and also serves jobs in `agent` mode", agent.name),
+                    format!("agent `{}` {what} and also serves jobs in `agent` mode", agent.name),
                 )
-                .label(self.ix.head(&agent_ptr, self.text), "acts as the agent's service account, which may impersonate anyone")
-                .label(self.ix.head(unrestricted, self.text), "needs impersonation of any user and group")
-                .help("an `agent`-mode job could pass `--as-group=system:masters`; give these entries `accessAs: ci_job` too, or put them in an agent policy of their own"),
+                .label(self.ix.head(&agent_ptr, self.text), "acts as the agent's service account and may pass `--as`/`--as-group`")
+                .label(self.ix.head(grant, self.text), label)
+                .help("an `agent`-mode job could act as that identity (or as `system:masters`); use one mode per agent policy: give every entry the same `accessAs`, or split the clusters between policies"),
             );
-        } else if !ack.contains(&C::UnrestrictedImpersonation) {
+        } else if ids.unrestricted.is_some() && !ack.contains(&C::UnrestrictedImpersonation) {
             self.push(
                 Diagnostic::new(
                     Code::UnrestrictedImpersonation,
                     format!("agent `{}` may impersonate any user, group and user extra", agent.name),
                 )
-                .label(self.ix.head(unrestricted, self.text), "identities with job and user IDs cannot be named in RBAC")
+                .label(self.ix.head(grant, self.text), "identities with job and user IDs cannot be named in RBAC")
                 .help("GitLab needs it for this mode; bind RBAC to `gitlab:ci_job` (or `gitlab:user`) groups deliberately, and add `acknowledge: [W009]` to the agent"),
             );
         }

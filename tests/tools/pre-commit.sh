@@ -44,17 +44,17 @@ fail() { echo "pre-commit test: $*" >&2; exit 1; }
 # 1. The tree is not built yet: the build hook writes it and fails the run, asking to stage it.
 if pre-commit run --all-files > "$work/out1" 2>&1; then cat "$work/out1"; fail "first run should fail"; fi
 grep -q "stage it and commit again" "$work/out1" || { cat "$work/out1"; fail "build hook did not ask to stage"; }
-[ -f fleet/gitrepos/podinfo.yaml ] || fail "generated tree missing"
+[ -f fleet/gitrepos/podinfo-dev.yaml ] || fail "generated tree missing"
 
 # 2. With the generated tree staged, both hooks pass.
 git add -A
 pre-commit run --all-files > "$work/out2" 2>&1 || { cat "$work/out2"; fail "hooks fail on a fresh tree"; }
 
 # 3. A hand edit of a generated file: check fails and names the file; build repairs it.
-sed -i 's/branch: main/branch: hotfix/' fleet/gitrepos/podinfo.yaml
+sed -i 's/branch: main/branch: hotfix/' fleet/gitrepos/podinfo-dev.yaml
 git add -A
 if pre-commit run fleetc-check --all-files > "$work/out3" 2>&1; then cat "$work/out3"; fail "check passed a hand edit"; fi
-grep -q "fleet/gitrepos/podinfo.yaml" "$work/out3" || { cat "$work/out3"; fail "check did not name the file"; }
+grep -q "fleet/gitrepos/podinfo-dev.yaml" "$work/out3" || { cat "$work/out3"; fail "check did not name the file"; }
 pre-commit run fleetc-build --all-files > /dev/null 2>&1 || true
-grep -q "branch: main" fleet/gitrepos/podinfo.yaml || fail "build did not repair the hand edit"
+grep -q "branch: main" fleet/gitrepos/podinfo-dev.yaml || fail "build did not repair the hand edit"
 echo "pre-commit hooks: ok (3 scenarios)"
