@@ -302,12 +302,7 @@ fn settings_lines(out: &mut String, spec: &Spec<'_>, app: &App, s: &Settings, in
             .pointer(&leaf)
             .cloned()
             .unwrap_or_default();
-        let dotted = leaf
-            .trim_start_matches('/')
-            .split('/')
-            .map(|seg| seg.replace("~1", "/").replace("~0", "~"))
-            .collect::<Vec<_>>()
-            .join(".");
+        let dotted = crate::model::dotted(&leaf);
         row(
             out,
             indent,

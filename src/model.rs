@@ -380,6 +380,15 @@ impl Settings {
     }
 }
 
+/// A JSON pointer as people write a values key: `/controller/service` → `controller.service`.
+pub fn dotted(ptr: &str) -> String {
+    ptr.trim_start_matches('/')
+        .split('/')
+        .map(|seg| seg.replace("~1", "/").replace("~0", "~"))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
 /// JSON pointers of every leaf (non-mapping value) below `v`.
 pub fn value_leaves(v: &Value, ptr: String, out: &mut Vec<String>) {
     match v {

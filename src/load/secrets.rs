@@ -303,6 +303,27 @@ fn is_placeholder(v: &str) -> bool {
     v.contains("${") || v.contains("$(") || v.contains("{{")
 }
 
+/// An app's Helm values and those of its overrides, with their pointers.
+fn values_of<'v>(app: &'v Value, base: &str) -> Vec<(String, &'v Value)> {
+    let mut out: Vec<(String, &Value)> = app
+        .get("values")
+        .map(|v| (format!("{base}/values"), v))
+        .into_iter()
+        .collect();
+    for (k, o) in app
+        .get("overrides")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
+        if let Some(v) = o.get("values") {
+            out.push((format!("{base}/overrides/{k}/values"), v));
+        }
+    }
+    out
+}
+
 /// Whether the byte offset lies inside a values key an app lists in `notSecret` (by name or
 /// dotted path).
 fn acknowledged_at(value: &Value, index: &SpanIndex, offset: usize) -> bool {
@@ -318,33 +339,18 @@ fn acknowledged_at(value: &Value, index: &SpanIndex, offset: usize) -> bool {
         if allowed.is_empty() {
             return false;
         }
-        let mut roots = vec![(format!("/apps/{i}/values"), app.get("values"))];
-        for (k, o) in app
-            .get("overrides")
-            .and_then(Value::as_array)
+        values_of(app, &format!("/apps/{i}"))
             .into_iter()
-            .flatten()
-            .enumerate()
-        {
-            roots.push((format!("/apps/{i}/overrides/{k}/values"), o.get("values")));
-        }
-        roots.into_iter().any(|(ptr, v)| {
-            let mut leaves = Vec::new();
-            if let Some(v) = v {
+            .any(|(ptr, v)| {
+                let mut leaves = Vec::new();
                 crate::model::value_leaves(v, String::new(), &mut leaves);
-            }
-            leaves.into_iter().any(|leaf| {
-                let span = index.value(&format!("{ptr}{leaf}"));
-                let dotted = leaf
-                    .trim_start_matches('/')
-                    .split('/')
-                    .map(|s| s.replace("~1", "/").replace("~0", "~"))
-                    .collect::<Vec<_>>()
-                    .join(".");
-                let key = dotted.rsplit('.').next().unwrap_or(&dotted).to_owned();
-                span.contains(&offset) && allowed.iter().any(|a| *a == dotted || *a == key)
+                leaves.into_iter().any(|leaf| {
+                    let span = index.value(&format!("{ptr}{leaf}"));
+                    let dotted = crate::model::dotted(&leaf);
+                    let key = dotted.rsplit('.').next().unwrap_or(&dotted).to_owned();
+                    span.contains(&offset) && allowed.iter().any(|a| *a == dotted || *a == key)
+                })
             })
-        })
     })
 }
 
@@ -362,10 +368,7 @@ fn secret_named_values(
         .and_then(Value::as_array)
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
-    let mut places: Vec<(String, &Value)> = Vec::new();
-    if let Some(v) = app.get("values") {
-        places.push((format!("{base}/values"), v));
-    }
+    let places = values_of(app, base);
     let patches = |list: Option<&Value>, ptr: String, out: &mut Vec<(String, String)>| {
         for (j, p) in list
             .and_then(Value::as_array)
@@ -391,9 +394,6 @@ fn secret_named_values(
         .flatten()
         .enumerate()
     {
-        if let Some(v) = o.get("values") {
-            places.push((format!("{base}/overrides/{k}/values"), v));
-        }
         patches(
             o.get("patches"),
             format!("{base}/overrides/{k}/patches"),
