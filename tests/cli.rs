@@ -2,13 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::process::Output;
 
-use crate::common::{self, fleetc};
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::common::{self, fleetc, scratch, stderr};
 
 /// Every file under `dir` with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -27,16 +22,6 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             (rel, std::fs::read(e.path()).unwrap())
         })
         .collect()
-}
-
-/// A scratch copy of the `minimal` fixture.
-fn scratch(fixture: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    common::copy_dir(
-        &common::repo().join("tests/fixtures/ok").join(fixture),
-        tmp.path(),
-    );
-    tmp
 }
 
 #[test]

@@ -4,15 +4,10 @@
 use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
-use std::process::Output;
 
 use fleetc::output::{self, Io, RealIo};
 
-use crate::common::{self, fleetc};
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
+use crate::common::{self, fleetc, scratch, stderr};
 
 /// Every file under `dir` (links and special files included, not followed) with its bytes.
 fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -36,15 +31,6 @@ fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
             (rel, bytes)
         })
         .collect()
-}
-
-fn scratch(fixture: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    common::copy_dir(
-        &common::repo().join("tests/fixtures/ok").join(fixture),
-        tmp.path(),
-    );
-    tmp
 }
 
 /// Real file system operations, failing the `fail_at`-th one (counting from 0) with `error`;

@@ -3,16 +3,7 @@
 
 use std::path::Path;
 
-use crate::common::{self, fleetc};
-
-fn scratch(fixture: &str) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    common::copy_dir(
-        &common::repo().join("tests/fixtures/ok").join(fixture),
-        tmp.path(),
-    );
-    tmp
-}
+use crate::common::{self, fleetc, scratch};
 
 /// Builds `dir` with JSON diagnostics; returns the exit code, the E024 messages and the text
 /// under each E024's primary label.
