@@ -183,6 +183,11 @@ pub struct VerifyArgs {
     /// The tag the images the pipeline builds must run with (the pipeline's commit SHA).
     #[arg(long)]
     pub tag: Option<String>,
+    /// The revision promoted: first wait until Fleet has applied it (every BundleDeployment of
+    /// the environments' bundles at this commit and ready), read through the management
+    /// cluster's registration (`pipeline.driftCheck.agent`).
+    #[arg(long)]
+    pub revision: Option<String>,
     /// How long to wait in all, as a Go duration. Default: `pipeline.verifyTimeout`.
     #[arg(long)]
     pub timeout: Option<String>,

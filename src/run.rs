@@ -391,10 +391,33 @@ fn verify(args: &VerifyArgs) -> i32 {
         "fleetc: verifying {} within {timeout}",
         crate::diagnostic::plural(checks.len(), "cluster")
     );
+    let started = std::time::Instant::now();
+    let total = std::time::Duration::from_secs(seconds);
+    // An empty revision: the pipeline's promote job handed none on (verify only the clusters).
+    if let Some(rev) = args.revision.as_ref().filter(|r| !r.is_empty()) {
+        match crate::verify::applied(fleet, &clusters) {
+            Some(applied) => {
+                if let Err(e) = crate::verify::wait_applied(
+                    &applied,
+                    rev,
+                    started + total,
+                    crate::verify::POLL,
+                    &crate::verify::RealKubectl,
+                ) {
+                    eprintln!("FAILED  {e}");
+                    return 1;
+                }
+                eprintln!("ok      Fleet applied {rev}");
+            }
+            None => eprintln!(
+                "fleetc: no management-cluster agent (pipeline.driftCheck.agent): cannot confirm that Fleet applied {rev}; checking the clusters only"
+            ),
+        }
+    }
     let results = crate::verify::verify_all(
         &checks,
         args.tag.as_deref(),
-        std::time::Duration::from_secs(seconds),
+        total.saturating_sub(started.elapsed()),
         args.parallel,
         crate::verify::POLL,
         &crate::verify::RealKubectl,

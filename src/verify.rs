@@ -203,6 +203,90 @@ pub fn verify(
     Ok(())
 }
 
+/// What Fleet must have applied before the clusters are checked: the bundles of the checked
+/// clusters' environments, read through the management cluster's registration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// The management cluster's kubeconfig context.
+    pub context: String,
+    /// Bundle names (one per app and environment).
+    pub bundles: Vec<String>,
+}
+
+/// The bundles of the environments of `clusters`, and the management context to read them
+/// through (none when the spec has no management registration).
+pub fn applied(fleet: &Fleet, clusters: &[ClusterId]) -> Option<Applied> {
+    let side = fleet.gitlab.as_ref()?;
+    let context = side.kube_context(side.drift_agent?);
+    let envs: BTreeSet<usize> = clusters
+        .iter()
+        .map(|c| fleet.clusters[*c].environment)
+        .collect();
+    let mut bundles: Vec<String> = fleet
+        .apps
+        .iter()
+        .flat_map(|a| a.gitrepos.iter())
+        .filter(|r| envs.contains(&r.env))
+        .map(|r| r.bundle.clone())
+        .collect();
+    bundles.sort();
+    bundles.dedup();
+    Some(Applied { context, bundles })
+}
+
+/// Waits until every BundleDeployment of each bundle carries `revision` and is ready: Fleet
+/// has applied the promotion everywhere. BundleDeployments carry their bundle's
+/// `fleet.cattle.io/` labels, the commit among them (rancher/fleet v0.16.1
+/// pkg/apis/fleet.cattle.io/v1alpha1/gitrepo_types.go:12 `CommitLabel`,
+/// internal/cmd/controller/target/target.go:103-108).
+pub fn wait_applied(
+    applied: &Applied,
+    revision: &str,
+    deadline: Instant,
+    poll: Duration,
+    kubectl: &dyn Kubectl,
+) -> Result<(), String> {
+    for bundle in &applied.bundles {
+        loop {
+            let selector = format!("fleet.cattle.io/bundle-name={bundle}");
+            let out = kubectl
+                .run(
+                    &applied.context,
+                    &[
+                        "get",
+                        "bundledeployments.fleet.cattle.io",
+                        "--all-namespaces",
+                        "--selector",
+                        &selector,
+                        "-o",
+                        "jsonpath={range .items[*]}{.metadata.labels.fleet\\.cattle\\.io/commit} {.status.ready}{\"\\n\"}{end}",
+                    ],
+                )
+                .map_err(|e| format!("cannot read the BundleDeployments of {bundle}: {e}"))?;
+            let rows: Vec<&str> = out.lines().filter(|l| !l.trim().is_empty()).collect();
+            let done = !rows.is_empty()
+                && rows.iter().all(|r| {
+                    let mut f = r.split_whitespace();
+                    f.next() == Some(revision) && f.next() == Some("true")
+                });
+            if done {
+                break;
+            }
+            if Instant::now() >= deadline {
+                return Err(format!(
+                    "Fleet has not applied {revision} of {bundle} everywhere ({} of {} BundleDeployments ready at it)",
+                    rows.iter()
+                        .filter(|r| r.split_whitespace().collect::<Vec<_>>() == [revision, "true"])
+                        .count(),
+                    rows.len()
+                ));
+            }
+            std::thread::sleep(poll.min(deadline.saturating_duration_since(Instant::now())));
+        }
+    }
+    Ok(())
+}
+
 /// Verifies every cluster, `parallel` at a time; returns each cluster's outcome, in order.
 pub fn verify_all(
     checks: &[ClusterCheck],

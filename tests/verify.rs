@@ -13,6 +13,7 @@ fn fake_kubectl(bin: &Path) {
 echo "$*" >> "$KUBECTL_LOG"
 if [ -n "$FAIL" ]; then echo "error: forbidden" >&2; exit "$FAIL"; fi
 case "$*" in
+  *bundledeployments*) printf '%b' "$BDS" ;;
   *jsonpath*) printf '%s' "$IMAGES" ;;
   *"-o name"*) printf '%s\n' $WORKLOADS ;;
   *rollout*) echo "rolled out" ;;
@@ -251,4 +252,60 @@ fn the_pipeline_stays_small_at_thousands_of_clusters() {
     assert_eq!(jobs["verify:staging"]["parallel"], 2);
     assert_eq!(jobs["verify:production"]["parallel"], 50);
     assert!(jobs.keys().filter(|k| k.starts_with("verify:")).count() == 2);
+}
+
+/// With `--revision`, verification first waits until Fleet has applied the promoted commit:
+/// every BundleDeployment of the environment's bundles at that commit and ready, read through
+/// the management cluster's registration.
+#[test]
+fn waits_until_fleet_applied_the_promoted_revision() {
+    let images = format!("{WEB}:t");
+    let env = |bds: &'static str| {
+        vec![
+            ("IMAGES", images.clone()),
+            ("WORKLOADS", "deployment.apps/w".to_owned()),
+            ("BDS", bds.to_owned()),
+        ]
+    };
+    let run = |bds: &'static str, timeout: &str| {
+        let vars = env(bds);
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        verify(
+            &[
+                "--cluster",
+                "prod-us-east-1",
+                "--tag",
+                "t",
+                "--revision",
+                "abc",
+                "--timeout",
+                timeout,
+            ],
+            &vars,
+        )
+    };
+    let r = run("abc true\\nabc true\\n", "30s");
+    assert_eq!(r.code, Some(0), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("ok      Fleet applied abc"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.calls.lines().any(|l| l.starts_with("--context platform/fleet-agents:fleet-management get bundledeployments.fleet.cattle.io --all-namespaces --selector fleet.cattle.io/bundle-name=web-production-apps-web")),
+        "{}",
+        r.calls
+    );
+    // One cluster still at the old commit, or not ready: not applied, and the clusters are not
+    // checked on the old state.
+    for bds in ["abc true\\nold true\\n", "abc true\\nabc false\\n", ""] {
+        let r = run(bds, "2s");
+        assert_eq!(r.code, Some(1), "{bds}: {}", r.stderr);
+        assert!(
+            r.stderr.contains("Fleet has not applied abc"),
+            "{}",
+            r.stderr
+        );
+        assert!(!r.calls.contains("rollout"), "{}", r.calls);
+    }
 }

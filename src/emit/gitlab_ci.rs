@@ -328,7 +328,7 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
                     script: vec![render(
                         &tpl,
                         "verify",
-                        json!({"environment": env.name, "cluster": null}),
+                        json!({"environment": env.name, "cluster": null, "revision": revision_variable(&env.name)}),
                     )],
                     rules: rules(true, verify == Verify::Manual),
                     ..Job::default()
@@ -358,7 +358,7 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
                     script: vec![render(
                         &tpl,
                         "verify",
-                        json!({"environment": null, "cluster": cl.name}),
+                        json!({"environment": null, "cluster": cl.name, "revision": revision_variable(&env.name)}),
                     )],
                     rules: rules(true, verify == Verify::Manual),
                     ..Job::default()

@@ -450,6 +450,16 @@ impl Cx<'_> {
                     .collect(),
             };
             let mut cluster_rules = rbac.cluster_rules.clone();
+            if reads_fleet && cluster.is_none() && rbac.rules.is_none() {
+                // `fleetc verify --revision` reads BundleDeployments, which live in one
+                // namespace per downstream cluster.
+                cluster_rules.push(rule(
+                    &["fleet.cattle.io"],
+                    &["bundledeployments"],
+                    &["get", "list"],
+                    Vec::new(),
+                ));
+            }
             cluster_rules.extend(ids.rules());
             out.push(Registration {
                 name,
