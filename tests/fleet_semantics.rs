@@ -115,9 +115,22 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                 );
                 let targets = gitrepo["spec"]["targets"].as_array().unwrap();
                 for (c, cl) in fleet.clusters.iter().enumerate() {
-                    let deployed = targets
+                    // rancher/fleet v0.16.1 internal/cmd/controller/target/builder.go:91-140:
+                    // a cluster the GitRepo targets gets a BundleDeployment unless the first
+                    // targetCustomization it matches says `doNotDeploy` (the fix of
+                    // rancher/fleet#4688 consulted any matching one; both must agree).
+                    let first = customizations
                         .iter()
-                        .any(|t| matches(t, &cl.name, &cl.labels, &groups));
+                        .find(|tc| matches(tc, &cl.name, &cl.labels, &groups));
+                    let skip_first = first.is_some_and(|tc| tc["doNotDeploy"] == true);
+                    let skip_any = customizations.iter().any(|tc| {
+                        tc["doNotDeploy"] == true && matches(tc, &cl.name, &cl.labels, &groups)
+                    });
+                    assert_eq!(skip_first, skip_any, "{}: {}", b.name, cl.name);
+                    let deployed = !skip_first
+                        && targets
+                            .iter()
+                            .any(|t| matches(t, &cl.name, &cl.labels, &groups));
                     let expected =
                         cl.environment == repo.env && app.clusters.binary_search(&c).is_ok();
                     assert_eq!(
@@ -148,4 +161,68 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
         }
     }
     assert!(pairs > 20, "{pairs} app-cluster pairs checked");
+}
+
+/// The point of keeping an app's targets in fleet.yaml: a GitRepo reads fleet.yaml at its
+/// environment's pinned revision, but the GitRepo object itself (and the ClusterGroups) come from
+/// the branch. So after a merge that moves a target, the clusters Fleet deploys to in a pinned
+/// environment are still those of the pinned spec until the change is promoted.
+#[test]
+fn a_change_of_targets_reaches_an_environment_only_with_its_revision() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join("examples/fleet"), tmp.path());
+    let pinned = common::compile(tmp.path()).unwrap();
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[(
+            "      - environment: production\n        region: us-east-1",
+            "      - environment: production\n        region: ap-southeast-1",
+        )],
+    );
+    let branch = common::compile(tmp.path()).unwrap();
+    let doc = |files: &fleetc::output::Tree, path: &str| -> Value {
+        serde_saphyr::from_str(&files[path]).unwrap_or_else(|e| panic!("{path}: {e}"))
+    };
+    let groups: BTreeMap<String, Value> = branch
+        .files
+        .keys()
+        .filter(|p| p.starts_with("fleet/clustergroups/"))
+        .map(|p| doc(&branch.files, p))
+        .map(|g| {
+            (
+                g["metadata"]["name"].as_str().unwrap().to_owned(),
+                g["spec"]["selector"].clone(),
+            )
+        })
+        .collect();
+    let fleet = &branch.fleet;
+    let web = |f: &fleetc::model::Fleet| f.apps.iter().find(|a| a.name == "web").unwrap().clone();
+    let (old, new) = (web(&pinned.fleet), web(fleet));
+    assert_ne!(old.clusters, new.clusters, "the edit must move the app");
+    let old_yaml = doc(&pinned.files, &format!("{}/fleet.yaml", old.bundle_dir));
+    let customizations = old_yaml["targetCustomizations"].as_array().unwrap();
+    let mut checked = 0;
+    for repo in &new.gitrepos {
+        let gitrepo = doc(&branch.files, &format!("fleet/gitrepos/{}.yaml", repo.name));
+        let targets = gitrepo["spec"]["targets"].as_array().unwrap();
+        for (c, cl) in fleet.clusters.iter().enumerate() {
+            let skip = customizations
+                .iter()
+                .find(|tc| matches(tc, &cl.name, &cl.labels, &groups))
+                .is_some_and(|tc| tc["doNotDeploy"] == true);
+            let deployed = !skip
+                && targets
+                    .iter()
+                    .any(|t| matches(t, &cl.name, &cl.labels, &groups));
+            let pinned_says = cl.environment == repo.env && old.clusters.contains(&c);
+            assert_eq!(
+                deployed, pinned_says,
+                "GitRepo {} on {}: the branch's GitRepo with the pinned fleet.yaml deploys \
+                 {deployed}, the pinned spec says {pinned_says}",
+                repo.name, cl.name
+            );
+            checked += usize::from(deployed);
+        }
+    }
+    assert!(checked > 2, "{checked} deployments checked");
 }

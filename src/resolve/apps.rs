@@ -12,6 +12,11 @@ use crate::model::{
 use crate::spec::{self, Operator, Spec};
 use crate::suggest;
 
+/// The most `doNotDeploy` customizations an app's targets may take in fleet.yaml. Typical
+/// targets (an environment, a region, a few labels) take a handful; past this, fleet.yaml would
+/// grow with the product of the targets' requirements.
+const MAX_EXCLUSIONS: usize = 64;
+
 impl Cx<'_> {
     pub(super) fn apps(&mut self, spec: &Spec, fleet: &Fleet, names: &RefNames) -> Vec<App> {
         let mut app_names = Names::new();
@@ -136,7 +141,7 @@ impl Cx<'_> {
         };
         let (customizations, tag_held) = self.customizations(&input, fleet, &settings);
 
-        let gitrepos = self.env_gitrepos(i, a, fleet, &targets, &clusters, &repo_dir);
+        let (gitrepos, excluded) = self.env_gitrepos(i, a, fleet, &targets, &clusters, &repo_dir);
         App {
             name: a.name.clone(),
             namespace: a.namespace.clone(),
@@ -146,6 +151,7 @@ impl Cx<'_> {
             source,
             images,
             targets,
+            excluded,
             clusters,
             base: settings,
             customizations,
@@ -186,10 +192,17 @@ impl Cx<'_> {
         }
     }
 
-    /// One GitRepo per environment the app reaches: `<app>-<environment>`, with each target
-    /// of the app restricted to that environment (its ClusterGroup, the rest of the target as a
-    /// selector). Each pulls its environment's pinned revision, so a change reaches an
-    /// environment only when it is promoted there.
+    /// One GitRepo per environment the app reaches: `<app>-<environment>`, pulling its
+    /// environment's pinned revision, so a change reaches an environment only when it is
+    /// promoted there. The GitRepo targets the environment's ClusterGroup and the app's targets
+    /// live in fleet.yaml, as `doNotDeploy` customizations for every cluster they do not select
+    /// (`excluded`): fleet.yaml is read at the pinned revision, the GitRepo's own targets at
+    /// the branch, so this way a change of targets is promoted like any other. The exclusions
+    /// keep their environment terms even where the GitRepo's ClusterGroup makes them look
+    /// redundant: when a merge extends the app to another environment, that environment's new
+    /// GitRepo reads the old fleet.yaml, and those terms keep it empty until promotion. When the
+    /// exclusions multiply out past `MAX_EXCLUSIONS`, each target of the app is restricted to
+    /// the environment in the GitRepo instead (the ClusterGroup, the rest as a selector).
     fn env_gitrepos(
         &mut self,
         i: usize,
@@ -198,8 +211,16 @@ impl Cx<'_> {
         targets: &[Target],
         clusters: &[ClusterId],
         repo_dir: &str,
-    ) -> Vec<EnvGitRepo> {
+    ) -> (Vec<EnvGitRepo>, Vec<LabelSelector>) {
         let keys = &fleet.label_keys;
+        let excluded = if targets.is_empty() {
+            Some(Vec::new())
+        } else {
+            LabelSelector::none_of(
+                &targets.iter().map(|t| &t.matcher).collect::<Vec<_>>(),
+                MAX_EXCLUSIONS,
+            )
+        };
         let mut envs: Vec<usize> = clusters
             .iter()
             .map(|c| fleet.clusters[*c].environment)
@@ -223,25 +244,40 @@ impl Cx<'_> {
                     .help("shorten the app or the environment name"),
                 );
             }
-            let env_targets = targets
-                .iter()
-                .filter(|t| {
-                    fleet
-                        .clusters
-                        .iter()
-                        .any(|c| c.environment == e && t.matcher.matches(&c.labels))
-                })
-                .map(|t| {
-                    let mut rest = t.matcher.clone();
-                    rest.match_labels.remove(&keys.environment);
-                    Target {
-                        name: t.name.clone(),
-                        cluster_group: Some(fleet.env_group(e)),
-                        selector: (rest != LabelSelector::default()).then_some(rest),
-                        matcher: t.matcher.clone(),
-                    }
-                })
-                .collect();
+            let env_targets = if excluded.is_some() {
+                vec![Target {
+                    name: env.name.clone(),
+                    cluster_group: Some(fleet.env_group(e)),
+                    selector: None,
+                    matcher: LabelSelector {
+                        match_labels: BTreeMap::from([(
+                            keys.environment.clone(),
+                            env.name.clone(),
+                        )]),
+                        match_expressions: Vec::new(),
+                    },
+                }]
+            } else {
+                targets
+                    .iter()
+                    .filter(|t| {
+                        fleet
+                            .clusters
+                            .iter()
+                            .any(|c| c.environment == e && t.matcher.matches(&c.labels))
+                    })
+                    .map(|t| {
+                        let mut rest = t.matcher.clone();
+                        rest.match_labels.remove(&keys.environment);
+                        Target {
+                            name: t.name.clone(),
+                            cluster_group: Some(fleet.env_group(e)),
+                            selector: (rest != LabelSelector::default()).then_some(rest),
+                            matcher: t.matcher.clone(),
+                        }
+                    })
+                    .collect()
+            };
             out.push(EnvGitRepo {
                 env: e,
                 bundle: fleet_names::bundle_name(&name, repo_dir),
@@ -249,7 +285,7 @@ impl Cx<'_> {
                 targets: env_targets,
             });
         }
-        out
+        (out, excluded.unwrap_or_default())
     }
 
     /// Reports `values` on kustomize apps and `patches` on Helm apps.
