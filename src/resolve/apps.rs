@@ -221,6 +221,21 @@ impl Cx<'_> {
                 MAX_EXCLUSIONS,
             )
         };
+        if excluded.is_none() {
+            self.push(
+                Diagnostic::new(
+                    Code::UngatedTargets,
+                    format!("the targets of `{}` are not gated by promotion", a.name),
+                )
+                .label(
+                    self.ix.key(&format!("/apps/{i}/targets")),
+                    format!(
+                        "the clusters these leave out take more than {MAX_EXCLUSIONS} fleet.yaml entries"
+                    ),
+                )
+                .help("use fewer targets or fewer requirements per target, e.g. one shared label; until then a change of them reaches every environment at merge"),
+            );
+        }
         let mut envs: Vec<usize> = clusters
             .iter()
             .map(|c| fleet.clusters[*c].environment)
