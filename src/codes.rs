@@ -204,12 +204,12 @@ its promote job once, or pin the commit it runs now with
 "Projects and groups in `ciAccess` and `userAccess` must be in the agent project's top-level
 group; GitLab silently ignores the others (GitLab.com always; self-managed unless the instance
 setting `organization_cluster_agent_authorization_enabled` is on).";
-    UngatedTargets = "W013", Warning, "an app's target changes reach every environment at merge",
-"fleetc keeps an app's targets in its fleet.yaml, as `doNotDeploy` entries for every cluster the
-targets leave out, because Fleet reads fleet.yaml at the environment's pinned revision while the
-GitRepo objects come from the branch. Those entries are the targets negated and multiplied out;
-when that takes more than 64 entries, the GitRepos carry the targets instead, and a change of
-this app's targets reaches every environment at merge, past its promote job. Fewer targets, or
-fewer requirements per target (a label both share, a ClusterGroup-sized environment or region),
-keep the entries small.";
+    UngatedTargets = "W013", Warning, "a widening of an app's targets reaches clusters at merge",
+"A GitRepo object comes from the branch, but Fleet reads fleet.yaml at the environment's pinned
+revision. So fleetc also writes an app's targets into its fleet.yaml, as `doNotDeploy` entries for
+every cluster the targets leave out, and a cluster gets the app only when both the branch's and
+the pinned targets select it: widening the targets waits for promotion. Those entries are the
+targets negated and multiplied out; past 64 of them fleetc writes none, and clusters added to
+this app's targets get it at merge, in every environment. Fewer targets, or fewer requirements
+per target (a label they share, a whole environment or region), keep the entries few.";
 }

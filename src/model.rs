@@ -174,7 +174,7 @@ pub struct App {
     /// The app's own targets (what `explain` and the lints speak of).
     pub targets: Vec<Target>,
     /// `doNotDeploy` targetCustomizations, first in fleet.yaml: every cluster these select is one
-    /// the app's targets do not. Empty when the GitRepos carry the app's targets themselves.
+    /// the app's targets do not. Empty when that takes more than `MAX_EXCLUSIONS` (W013).
     pub excluded: Vec<LabelSelector>,
     /// Every cluster it is deployed to, in cluster order.
     pub clusters: Vec<ClusterId>,
@@ -204,8 +204,7 @@ pub struct EnvGitRepo {
     pub name: String,
     /// The name Fleet derives for the bundle it makes: `HelmReleaseName(<gitrepo>/<path>)`.
     pub bundle: String,
-    /// Its targets: the environment's ClusterGroup when the app's own targets live in
-    /// fleet.yaml (as `excluded`), else the app's targets restricted to that group.
+    /// The app's targets, each restricted to this environment's ClusterGroup.
     pub targets: Vec<Target>,
 }
 

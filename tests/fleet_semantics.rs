@@ -163,12 +163,14 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
     assert!(pairs > 20, "{pairs} app-cluster pairs checked");
 }
 
-/// The point of keeping an app's targets in fleet.yaml: a GitRepo reads fleet.yaml at its
-/// environment's pinned revision, but the GitRepo object itself (and the ClusterGroups) come from
-/// the branch. So after a merge that moves a target, the clusters Fleet deploys to in a pinned
-/// environment are still those of the pinned spec until the change is promoted.
+/// Why an app's targets are also in fleet.yaml: a GitRepo reads fleet.yaml at its environment's
+/// pinned revision, but the GitRepo object itself (and the ClusterGroups) come from the branch.
+/// After a merge that moves a target (here production's us-east-1 target to ap-southeast-1), a
+/// cluster gets the app only where the branch's targets and the pinned ones agree: the new region
+/// waits for promotion. And an environment pinned to a commit from before the `doNotDeploy`
+/// entries existed keeps exactly the branch's targets, never the whole environment.
 #[test]
-fn a_change_of_targets_reaches_an_environment_only_with_its_revision() {
+fn a_widening_of_targets_reaches_an_environment_only_with_its_revision() {
     let tmp = tempfile::tempdir().unwrap();
     common::copy_dir(&common::repo().join("examples/fleet"), tmp.path());
     let pinned = common::compile(tmp.path()).unwrap();
@@ -198,31 +200,50 @@ fn a_change_of_targets_reaches_an_environment_only_with_its_revision() {
     let fleet = &branch.fleet;
     let web = |f: &fleetc::model::Fleet| f.apps.iter().find(|a| a.name == "web").unwrap().clone();
     let (old, new) = (web(&pinned.fleet), web(fleet));
-    assert_ne!(old.clusters, new.clusters, "the edit must move the app");
     let old_yaml = doc(&pinned.files, &format!("{}/fleet.yaml", old.bundle_dir));
-    let customizations = old_yaml["targetCustomizations"].as_array().unwrap();
-    let mut checked = 0;
+    let with_entries = old_yaml["targetCustomizations"].as_array().unwrap().clone();
+    // The same fleet.yaml as an older fleetc wrote it.
+    let without_entries: Vec<Value> = with_entries
+        .iter()
+        .filter(|tc| tc["doNotDeploy"] != true)
+        .cloned()
+        .collect();
+    assert!(without_entries.len() < with_entries.len());
+    let (mut held_back, mut deployed_count) = (0, 0);
     for repo in &new.gitrepos {
         let gitrepo = doc(&branch.files, &format!("fleet/gitrepos/{}.yaml", repo.name));
         let targets = gitrepo["spec"]["targets"].as_array().unwrap();
         for (c, cl) in fleet.clusters.iter().enumerate() {
-            let skip = customizations
-                .iter()
-                .find(|tc| matches(tc, &cl.name, &cl.labels, &groups))
-                .is_some_and(|tc| tc["doNotDeploy"] == true);
-            let deployed = !skip
-                && targets
+            let deploys = |customizations: &[Value]| {
+                let skip = customizations
                     .iter()
-                    .any(|t| matches(t, &cl.name, &cl.labels, &groups));
-            let pinned_says = cl.environment == repo.env && old.clusters.contains(&c);
+                    .find(|tc| matches(tc, &cl.name, &cl.labels, &groups))
+                    .is_some_and(|tc| tc["doNotDeploy"] == true);
+                !skip
+                    && targets
+                        .iter()
+                        .any(|t| matches(t, &cl.name, &cl.labels, &groups))
+            };
+            let in_env = cl.environment == repo.env;
+            let (was, is) = (old.clusters.contains(&c), new.clusters.contains(&c));
             assert_eq!(
-                deployed, pinned_says,
-                "GitRepo {} on {}: the branch's GitRepo with the pinned fleet.yaml deploys \
-                 {deployed}, the pinned spec says {pinned_says}",
-                repo.name, cl.name
+                deploys(&with_entries),
+                in_env && was && is,
+                "GitRepo {} on {}: branch's GitRepo + pinned fleet.yaml",
+                repo.name,
+                cl.name
             );
-            checked += usize::from(deployed);
+            assert_eq!(
+                deploys(&without_entries),
+                in_env && is,
+                "GitRepo {} on {}: branch's GitRepo + a fleet.yaml from before the entries",
+                repo.name,
+                cl.name
+            );
+            held_back += usize::from(in_env && is && !was);
+            deployed_count += usize::from(in_env && was && is);
         }
     }
-    assert!(checked > 2, "{checked} deployments checked");
+    assert!(held_back > 0, "the edit must widen the targets somewhere");
+    assert!(deployed_count > 2, "{deployed_count} deployments checked");
 }

@@ -194,15 +194,19 @@ impl Cx<'_> {
 
     /// One GitRepo per environment the app reaches: `<app>-<environment>`, pulling its
     /// environment's pinned revision, so a change reaches an environment only when it is
-    /// promoted there. The GitRepo targets the environment's ClusterGroup and the app's targets
-    /// live in fleet.yaml, as `doNotDeploy` customizations for every cluster they do not select
-    /// (`excluded`): fleet.yaml is read at the pinned revision, the GitRepo's own targets at
-    /// the branch, so this way a change of targets is promoted like any other. The exclusions
-    /// keep their environment terms even where the GitRepo's ClusterGroup makes them look
-    /// redundant: when a merge extends the app to another environment, that environment's new
-    /// GitRepo reads the old fleet.yaml, and those terms keep it empty until promotion. When the
-    /// exclusions multiply out past `MAX_EXCLUSIONS`, each target of the app is restricted to
-    /// the environment in the GitRepo instead (the ClusterGroup, the rest as a selector).
+    /// promoted there, with each target of the app restricted to that environment (its
+    /// ClusterGroup, the rest of the target as a selector).
+    ///
+    /// The GitRepo object itself comes from the branch, while fleet.yaml is read at the pinned
+    /// revision. So the app's targets are also written into fleet.yaml as `doNotDeploy`
+    /// customizations for every cluster they do not select (`excluded`): a cluster gets the app
+    /// only if both the branch's targets and the pinned ones select it, and a merge that widens
+    /// the targets (another region, another environment) reaches nobody before promotion. The
+    /// GitRepo keeps the targets rather than the whole environment because an environment pinned
+    /// to a commit from before these entries existed would otherwise get the app on every
+    /// cluster. The exclusions keep their environment terms even where the ClusterGroup makes
+    /// them look redundant: a new environment's GitRepo reads the old fleet.yaml, and those terms
+    /// keep it empty until promotion.
     fn env_gitrepos(
         &mut self,
         i: usize,
@@ -225,7 +229,7 @@ impl Cx<'_> {
             self.push(
                 Diagnostic::new(
                     Code::UngatedTargets,
-                    format!("the targets of `{}` are not gated by promotion", a.name),
+                    format!("a widening of the targets of `{}` is not gated by promotion", a.name),
                 )
                 .label(
                     self.ix.key(&format!("/apps/{i}/targets")),
@@ -233,7 +237,7 @@ impl Cx<'_> {
                         "the clusters these leave out take more than {MAX_EXCLUSIONS} fleet.yaml entries"
                     ),
                 )
-                .help("use fewer targets or fewer requirements per target, e.g. one shared label; until then a change of them reaches every environment at merge"),
+                .help("use fewer targets or fewer requirements per target, e.g. one shared label; until then clusters added to them get the app at merge, in every environment"),
             );
         }
         let mut envs: Vec<usize> = clusters
@@ -259,40 +263,25 @@ impl Cx<'_> {
                     .help("shorten the app or the environment name"),
                 );
             }
-            let env_targets = if excluded.is_some() {
-                vec![Target {
-                    name: env.name.clone(),
-                    cluster_group: Some(fleet.env_group(e)),
-                    selector: None,
-                    matcher: LabelSelector {
-                        match_labels: BTreeMap::from([(
-                            keys.environment.clone(),
-                            env.name.clone(),
-                        )]),
-                        match_expressions: Vec::new(),
-                    },
-                }]
-            } else {
-                targets
-                    .iter()
-                    .filter(|t| {
-                        fleet
-                            .clusters
-                            .iter()
-                            .any(|c| c.environment == e && t.matcher.matches(&c.labels))
-                    })
-                    .map(|t| {
-                        let mut rest = t.matcher.clone();
-                        rest.match_labels.remove(&keys.environment);
-                        Target {
-                            name: t.name.clone(),
-                            cluster_group: Some(fleet.env_group(e)),
-                            selector: (rest != LabelSelector::default()).then_some(rest),
-                            matcher: t.matcher.clone(),
-                        }
-                    })
-                    .collect()
-            };
+            let env_targets = targets
+                .iter()
+                .filter(|t| {
+                    fleet
+                        .clusters
+                        .iter()
+                        .any(|c| c.environment == e && t.matcher.matches(&c.labels))
+                })
+                .map(|t| {
+                    let mut rest = t.matcher.clone();
+                    rest.match_labels.remove(&keys.environment);
+                    Target {
+                        name: t.name.clone(),
+                        cluster_group: Some(fleet.env_group(e)),
+                        selector: (rest != LabelSelector::default()).then_some(rest),
+                        matcher: t.matcher.clone(),
+                    }
+                })
+                .collect();
             out.push(EnvGitRepo {
                 env: e,
                 bundle: fleet_names::bundle_name(&name, repo_dir),
