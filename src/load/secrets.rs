@@ -303,25 +303,26 @@ fn is_placeholder(v: &str) -> bool {
     v.contains("${") || v.contains("$(") || v.contains("{{")
 }
 
-/// An app's Helm values and those of its overrides, with their pointers.
-fn values_of<'v>(app: &'v Value, base: &str) -> Vec<(String, &'v Value)> {
-    let mut out: Vec<(String, &Value)> = app
-        .get("values")
-        .map(|v| (format!("{base}/values"), v))
-        .into_iter()
-        .collect();
-    for (k, o) in app
+/// An app and each of its overrides, with their pointers: where `values` and `patches` live.
+fn app_and_overrides<'v>(app: &'v Value, base: &str) -> Vec<(String, &'v Value)> {
+    let overrides = app
         .get("overrides")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .enumerate()
-    {
-        if let Some(v) = o.get("values") {
-            out.push((format!("{base}/overrides/{k}/values"), v));
-        }
-    }
-    out
+        .map(|(k, o)| (format!("{base}/overrides/{k}"), o));
+    std::iter::once((base.to_owned(), app))
+        .chain(overrides)
+        .collect()
+}
+
+/// An app's Helm values and those of its overrides, with their pointers.
+fn values_of<'v>(app: &'v Value, base: &str) -> Vec<(String, &'v Value)> {
+    app_and_overrides(app, base)
+        .into_iter()
+        .filter_map(|(ptr, o)| o.get("values").map(|v| (format!("{ptr}/values"), v)))
+        .collect()
 }
 
 /// Whether the byte offset lies inside a values key an app lists in `notSecret` (by name or
@@ -369,36 +370,19 @@ fn secret_named_values(
         .map(|a| a.iter().filter_map(Value::as_str).collect())
         .unwrap_or_default();
     let places = values_of(app, base);
-    let patches = |list: Option<&Value>, ptr: String, out: &mut Vec<(String, String)>| {
-        for (j, p) in list
+    let mut patch_texts = Vec::new();
+    for (ptr, o) in app_and_overrides(app, base) {
+        for (j, p) in o
+            .get("patches")
             .and_then(Value::as_array)
             .into_iter()
             .flatten()
             .enumerate()
         {
             if let Some(text) = p.get("patch").and_then(Value::as_str) {
-                out.push((format!("{ptr}/{j}/patch"), text.to_owned()));
+                patch_texts.push((format!("{ptr}/patches/{j}/patch"), text.to_owned()));
             }
         }
-    };
-    let mut patch_texts = Vec::new();
-    patches(
-        app.get("patches"),
-        format!("{base}/patches"),
-        &mut patch_texts,
-    );
-    for (k, o) in app
-        .get("overrides")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
-        patches(
-            o.get("patches"),
-            format!("{base}/overrides/{k}/patches"),
-            &mut patch_texts,
-        );
     }
     let mut hits: Vec<(String, String, String)> = Vec::new(); // (ptr, dotted path, literal)
     for (ptr, v) in &places {
