@@ -394,16 +394,11 @@ fn covers(u: &[Requirement], t: &[Requirement]) -> bool {
 
 /// One requirement per key and operator, values sorted; `None` when no cluster can meet them.
 fn simplify(reqs: Vec<Requirement>) -> Option<Vec<Requirement>> {
-    let mut by: BTreeMap<(String, u8), Vec<String>> = BTreeMap::new();
+    use Operator::{DoesNotExist, Exists, In, NotIn};
+    let mut by: BTreeMap<(String, Operator), Vec<String>> = BTreeMap::new();
     for r in reqs {
-        let op = match r.operator {
-            Operator::In => 0,
-            Operator::NotIn => 1,
-            Operator::Exists => 2,
-            Operator::DoesNotExist => 3,
-        };
-        let values = by.entry((r.key, op)).or_default();
-        if op == 0 && !values.is_empty() {
+        let values = by.entry((r.key, r.operator)).or_default();
+        if r.operator == In && !values.is_empty() {
             // Two `In`s on one key: the value must be in both.
             values.retain(|v| r.values.contains(v));
             if values.is_empty() {
@@ -415,17 +410,16 @@ fn simplify(reqs: Vec<Requirement>) -> Option<Vec<Requirement>> {
         values.sort();
         values.dedup();
     }
-    let has = |k: &str, op: u8| by.contains_key(&(k.to_owned(), op));
+    let get = |k: &str, op| by.get(&(k.to_owned(), op));
     for (key, op) in by.keys() {
         let clash = match op {
-            0 => {
-                has(key, 3)
-                    || by
-                        .get(&(key.clone(), 1))
-                        .is_some_and(|out| by[&(key.clone(), 0)].iter().all(|v| out.contains(v)))
+            In => {
+                get(key, DoesNotExist).is_some()
+                    || get(key, NotIn)
+                        .is_some_and(|out| get(key, In).unwrap().iter().all(|v| out.contains(v)))
             }
-            2 => has(key, 3),
-            _ => false,
+            Exists => get(key, DoesNotExist).is_some(),
+            NotIn | DoesNotExist => false,
         };
         if clash {
             return None;
@@ -433,14 +427,9 @@ fn simplify(reqs: Vec<Requirement>) -> Option<Vec<Requirement>> {
     }
     Some(
         by.into_iter()
-            .map(|((key, op), values)| Requirement {
+            .map(|((key, operator), values)| Requirement {
                 key,
-                operator: [
-                    Operator::In,
-                    Operator::NotIn,
-                    Operator::Exists,
-                    Operator::DoesNotExist,
-                ][usize::from(op)],
+                operator,
                 values,
             })
             .collect(),

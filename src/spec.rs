@@ -1034,7 +1034,7 @@ pub struct Requirement {
 }
 
 /// Selector operator.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
 pub enum Operator {
     /// The label's value is one of `values`.
     In,
