@@ -1,28 +1,8 @@
 //! The `fleetc` binary as a user meets it: exit codes, what lands on disk, and what never does.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::common::{self, fleetc, scratch, stderr};
-
-/// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
+use crate::common::{self, fleetc, scratch, snapshot, stderr};
 
 #[test]
 fn build_is_deterministic_and_idempotent() {

@@ -1,37 +1,12 @@
 //! The output stage at its edges: nothing half-done, nothing clobbered, nothing read that is not
 //! a plain file. Faults are injected through `output::apply_with`.
 
-use std::collections::BTreeMap;
 use std::io;
 use std::path::Path;
 
 use fleetc::output::{self, Io, RealIo};
 
-use crate::common::{self, fleetc, scratch, stderr};
-
-/// Every file under `dir` (links and special files included, not followed) with its bytes.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| !e.file_type().is_dir())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            let bytes = if e.file_type().is_file() {
-                std::fs::read(e.path()).unwrap()
-            } else {
-                b"<not a file>".to_vec()
-            };
-            (rel, bytes)
-        })
-        .collect()
-}
+use crate::common::{self, fleetc, scratch, snapshot, stderr};
 
 /// Real file system operations, failing the `fail_at`-th one (counting from 0) with `error`;
 /// with `crash`, every later operation fails too, as if the process had died there.
