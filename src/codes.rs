@@ -152,6 +152,13 @@ names the first version that has it: upgrade, or declare the version you run.";
 "A CI job token may push only to its own project's container registry
 (`<registry>/<manifests project>/...`). An image the pipeline builds for another path needs
 `build.credentials`: the names of CI/CD variables holding credentials for that registry.";
+    PinnedRevision = "E031", Error, "an environment's pinned commit cannot be compiled",
+"An environment's GitRepos are built from the spec at the commit its last promotion pinned
+(`releases.yaml`), so that adding or removing an app, moving its path or changing its targets
+reaches the environment only with its promote job. fleetc reads that commit from Git: the clone
+must have it (fetch the whole history; in CI, `GIT_DEPTH: 0`), the spec must exist there, declare
+the environment and compile with this fleetc. Promote the environment again, or pin a commit by
+hand with `fleetc pin --environment <env> --revision <commit>`.";
     UntargetedCluster = "W001", Warning, "cluster runs no app",
 "No app targets this cluster. It may be new, or a target may be too narrow.";
     OverrideNeverApplies = "W002", Warning, "override never applies",
@@ -204,12 +211,4 @@ its promote job once, or pin the commit it runs now with
 "Projects and groups in `ciAccess` and `userAccess` must be in the agent project's top-level
 group; GitLab silently ignores the others (GitLab.com always; self-managed unless the instance
 setting `organization_cluster_agent_authorization_enabled` is on).";
-    UngatedTargets = "W013", Warning, "a widening of an app's targets reaches clusters at merge",
-"A GitRepo object comes from the branch, but Fleet reads fleet.yaml at the environment's pinned
-revision. So fleetc also writes an app's targets into its fleet.yaml, as `doNotDeploy` entries for
-every cluster the targets leave out, and a cluster gets the app only when both the branch's and
-the pinned targets select it: widening the targets waits for promotion. Those entries are the
-targets negated and multiplied out; past 64 of them fleetc writes none, and clusters added to
-this app's targets get it at merge, in every environment. Fewer targets, or fewer requirements
-per target (a label they share, a whole environment or region), keep the entries few.";
 }

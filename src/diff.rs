@@ -3,7 +3,9 @@
 //! The artifact diff compares rendered files. The blast radius compares what every cluster runs:
 //! for each app on each cluster, the settings of the one customization Fleet applies there
 //! (first match), so the summary says "prod-eu-west-1: web replicas 3 → 5", not "fleet.yaml
-//! changed".
+//! changed". A cluster of a pinned environment runs the spec at its environment's revision
+//! (`crate::promotion`), so a merge changes it only when the pin moves; what the merge will
+//! bring there with the next promotion is listed apart, as waiting.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -12,6 +14,28 @@ use serde_json::Value;
 
 use crate::model::{Fleet, Settings};
 use crate::output::Tree;
+use crate::promotion::Pinned;
+
+/// One compiled tree as the diff sees it.
+#[derive(Clone, Copy)]
+pub struct View<'a> {
+    /// The spec's fleet.
+    pub fleet: &'a Fleet,
+    /// What the pinned environments run.
+    pub pinned: &'a Pinned,
+    /// The generated files.
+    pub files: &'a Tree,
+}
+
+impl<'a> From<&'a crate::Compiled> for View<'a> {
+    fn from(c: &'a crate::Compiled) -> Self {
+        View {
+            fleet: &c.fleet,
+            pinned: &c.pinned,
+            files: &c.files,
+        }
+    }
+}
 
 /// One kind of change to one app, and the clusters it happens on.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -39,17 +63,20 @@ pub struct Report {
     pub agents: BTreeSet<String>,
     /// Generated files: path and unified diff (base → head); added and removed files included.
     pub files: Vec<(String, String)>,
+    /// What the head's spec changes on clusters of pinned environments, which they get only
+    /// with their next promotion: per environment, the changes.
+    pub waiting: BTreeMap<String, Vec<Change>>,
 }
 
-/// Compares the base fleet (absent when the spec did not exist there) with the head.
-pub fn compare(base: Option<(&Fleet, &Tree)>, head: (&Fleet, &Tree)) -> Report {
+/// Compares the base (absent when the spec did not exist there) with the head.
+pub fn compare(base: Option<View<'_>>, head: View<'_>) -> Report {
     let mut report = Report::default();
     let empty = Tree::new();
-    let base_tree = base.map_or(&empty, |(_, t)| t);
-    let paths: BTreeSet<&String> = base_tree.keys().chain(head.1.keys()).collect();
+    let base_tree = base.map_or(&empty, |b| b.files);
+    let paths: BTreeSet<&String> = base_tree.keys().chain(head.files.keys()).collect();
     for path in paths {
         let old = base_tree.get(path).map_or("", String::as_str);
-        let new = head.1.get(path).map_or("", String::as_str);
+        let new = head.files.get(path).map_or("", String::as_str);
         if old != new {
             let diff = similar::TextDiff::from_lines(old, new)
                 .unified_diff()
@@ -67,10 +94,95 @@ pub fn compare(base: Option<(&Fleet, &Tree)>, head: (&Fleet, &Tree)) -> Report {
         }
     }
 
-    let before = base.map(|(f, _)| effective(f)).unwrap_or_default();
-    let after = effective(head.0);
-    let revs_before = base.map(|(f, _)| revisions(f)).unwrap_or_default();
-    let revs_after = revisions(head.0);
+    let before = base.map(running).unwrap_or_default();
+    let after = running(head);
+    let revs_before = base.map(|b| revisions(b.fleet)).unwrap_or_default();
+    let revs_after = revisions(head.fleet);
+    let env_of: BTreeMap<&str, &str> = head
+        .fleet
+        .clusters
+        .iter()
+        .map(|c| {
+            (
+                c.name.as_str(),
+                head.fleet.environments[c.environment].name.as_str(),
+            )
+        })
+        .chain(base.into_iter().flat_map(|b| {
+            b.fleet.clusters.iter().map(|c| {
+                (
+                    c.name.as_str(),
+                    b.fleet.environments[c.environment].name.as_str(),
+                )
+            })
+        }))
+        .collect();
+    let grouped = changes(&before, &after, &revs_before, &revs_after);
+    for ((app, what), clusters) in grouped {
+        report.apps.insert(app.clone());
+        for c in &clusters {
+            report.clusters.insert(c.clone());
+            if let Some(e) = env_of.get(c.as_str()) {
+                report.environments.insert((*e).to_owned());
+            }
+        }
+        report.changes.push(Change {
+            app,
+            what,
+            clusters,
+        });
+    }
+    // What the head's own spec would run everywhere, against what runs.
+    let branch = effective(head.fleet);
+    let none = BTreeMap::new();
+    for ((app, what), clusters) in changes(&after, &branch, &none, &none) {
+        let mut by_env: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for c in clusters {
+            if let Some(e) = env_of.get(c.as_str()) {
+                by_env.entry(e).or_default().push(c);
+            }
+        }
+        for (env, clusters) in by_env {
+            report
+                .waiting
+                .entry(env.to_owned())
+                .or_default()
+                .push(Change {
+                    app: app.clone(),
+                    what: what.clone(),
+                    clusters,
+                });
+        }
+    }
+    report
+}
+
+/// What the branch's spec changes on cluster `cluster` against the spec its environment is pinned
+/// to (`pinned`): (app, what) pairs, waiting for the environment's promotion.
+pub fn waiting_on(pinned: &Fleet, branch: &Fleet, cluster: &str) -> Vec<(String, String)> {
+    let only =
+        |r: Running| -> Running { r.into_iter().filter(|((_, c), _)| c == cluster).collect() };
+    let none = BTreeMap::new();
+    changes(
+        &only(effective(pinned)),
+        &only(effective(branch)),
+        &none,
+        &none,
+    )
+    .into_keys()
+    .collect()
+}
+
+type Running = BTreeMap<(String, String), Settings>;
+type Revisions = BTreeMap<(String, String), String>;
+
+/// (app, what) → clusters, in cluster-name order, for two states of the fleet.
+fn changes(
+    before: &Running,
+    after: &Running,
+    revs_before: &Revisions,
+    revs_after: &Revisions,
+) -> BTreeMap<(String, String), Vec<String>> {
     let mut grouped: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
     let keys: BTreeSet<&(String, String)> = before.keys().chain(after.keys()).collect();
     for key in keys {
@@ -99,41 +211,40 @@ pub fn compare(base: Option<(&Fleet, &Tree)>, head: (&Fleet, &Tree)) -> Report {
                 .push(cluster.clone());
         }
     }
-    let env_of: BTreeMap<&str, &str> = head
-        .0
-        .clusters
-        .iter()
-        .map(|c| {
-            (
-                c.name.as_str(),
-                head.0.environments[c.environment].name.as_str(),
-            )
-        })
-        .chain(base.into_iter().flat_map(|(f, _)| {
-            f.clusters
-                .iter()
-                .map(|c| (c.name.as_str(), f.environments[c.environment].name.as_str()))
-        }))
-        .collect();
-    for ((app, what), clusters) in grouped {
-        report.apps.insert(app.clone());
-        for c in &clusters {
-            report.clusters.insert(c.clone());
-            if let Some(e) = env_of.get(c.as_str()) {
-                report.environments.insert((*e).to_owned());
-            }
-        }
-        report.changes.push(Change {
-            app,
-            what,
-            clusters,
-        });
+    grouped
+}
+
+/// What runs on each cluster: a pinned environment's clusters run the spec at its revision
+/// (a cluster that spec does not declare yet is taken as the branch describes it), the others
+/// this spec.
+fn running(view: View<'_>) -> Running {
+    let mut out = effective(view.fleet);
+    for (env, &i) in &view.pinned.envs {
+        let at = &view.pinned.revisions[i];
+        let pinned = effective(&at.fleet);
+        let declared: BTreeSet<&str> = at.fleet.clusters.iter().map(|c| c.name.as_str()).collect();
+        let here: BTreeSet<&str> = view
+            .fleet
+            .clusters
+            .iter()
+            .filter(|c| {
+                &view.fleet.environments[c.environment].name == env
+                    && declared.contains(c.name.as_str())
+            })
+            .map(|c| c.name.as_str())
+            .collect();
+        out.retain(|(_, c), _| !here.contains(c.as_str()));
+        out.extend(
+            pinned
+                .into_iter()
+                .filter(|((_, c), _)| here.contains(c.as_str())),
+        );
     }
-    report
+    out
 }
 
 /// The revision each app's GitRepo pulls on each cluster (absent: it follows the branch).
-fn revisions(fleet: &Fleet) -> BTreeMap<(String, String), String> {
+fn revisions(fleet: &Fleet) -> Revisions {
     let mut out = BTreeMap::new();
     for app in &fleet.apps {
         for &c in &app.clusters {
@@ -152,7 +263,7 @@ fn short(rev: &str) -> &str {
 
 /// What each app runs on each cluster: (app, cluster) → settings of the customization Fleet
 /// applies there under first-match, or the app's own settings.
-fn effective(fleet: &Fleet) -> BTreeMap<(String, String), Settings> {
+fn effective(fleet: &Fleet) -> Running {
     let mut out = BTreeMap::new();
     for app in &fleet.apps {
         let mut chosen: BTreeMap<usize, &Settings> = BTreeMap::new();
@@ -295,6 +406,21 @@ impl Report {
         for a in &self.agents {
             let _ = writeln!(out, "  agent {a}: configuration, values or RBAC change");
         }
+        for (env, changes) in &self.waiting {
+            let _ = writeln!(
+                out,
+                "waiting for promote:{env} (not deployed by this change):"
+            );
+            for c in changes {
+                let _ = writeln!(
+                    out,
+                    "  {}: {} on {}",
+                    c.app,
+                    c.what,
+                    crate::suggest::short_list(&c.clusters, 8)
+                );
+            }
+        }
         for (_, diff) in &self.files {
             out.push('\n');
             out.push_str(diff);
@@ -311,6 +437,21 @@ impl Report {
         if !self.changes.is_empty() {
             out.push_str("\n| app | change | clusters |\n|---|---|---|\n");
             for c in &self.changes {
+                let _ = writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    c.app,
+                    c.what.replace('|', "\\|"),
+                    crate::suggest::short_list(&c.clusters, 12)
+                );
+            }
+        }
+        for (env, changes) in &self.waiting {
+            let _ = write!(
+                out,
+                "\n**Waiting for `promote:{env}`** (pinned; not deployed by this change):\n\n| app | change | clusters |\n|---|---|---|\n"
+            );
+            for c in changes {
                 let _ = writeln!(
                     out,
                     "| {} | {} | {} |",

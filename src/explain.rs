@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use crate::load::SpanIndex;
 use crate::model::{App, AppSource, ClusterId, Fleet, Settings};
+use crate::promotion::Pinned;
 use crate::report::line_col;
 use crate::spec::{Promotion, Quantity};
 
@@ -26,7 +27,49 @@ impl Spec<'_> {
     }
 }
 
-/// Everything that reaches cluster `name`, or `None` if there is no such cluster.
+/// Everything that reaches cluster `name` as it runs now, or `None` if there is no such cluster.
+/// A cluster of a pinned environment runs the spec at the environment's revision: that is what
+/// is explained (its lines point into `<spec>@<commit>`), followed by what the branch changes
+/// there with the next promotion.
+pub fn cluster_running(
+    fleet: &Fleet,
+    pinned: &Pinned,
+    spec: &Spec<'_>,
+    name: &str,
+) -> Option<String> {
+    let cl = fleet.clusters.iter().find(|c| c.name == name)?;
+    let env = &fleet.environments[cl.environment].name;
+    let Some(at) = pinned
+        .env(env)
+        .filter(|at| at.fleet.clusters.iter().any(|c| c.name == name))
+    else {
+        return cluster(fleet, spec, name);
+    };
+    let at_spec = Spec {
+        name: &at.source.name,
+        text: &at.source.text,
+        index: &at.index,
+    };
+    let mut out = cluster(&at.fleet, &at_spec, name)?;
+    let waiting = crate::diff::waiting_on(&at.fleet, fleet, name);
+    let _ = writeln!(
+        out,
+        "\n  {env} runs {} (releases.yaml); the lines above are the spec at that commit",
+        crate::promotion::short(&at.revision)
+    );
+    if waiting.is_empty() {
+        let _ = writeln!(out, "  the branch changes nothing here");
+    } else {
+        let _ = writeln!(out, "  waiting for promote:{env}");
+        for (app, what) in waiting {
+            let _ = writeln!(out, "    {app}: {what}");
+        }
+    }
+    Some(out)
+}
+
+/// Everything that reaches cluster `name` as `fleet` describes it, or `None` if there is no such
+/// cluster.
 pub fn cluster(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
     let c = fleet.clusters.iter().position(|c| c.name == name)?;
     let cl = &fleet.clusters[c];
@@ -102,7 +145,9 @@ pub fn cluster(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
 }
 
 /// Where app `name` goes and what each group of clusters gets, or `None` if there is no such app.
-pub fn app(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
+/// A pinned environment gets the app as the spec at its revision says: its bundle line comes
+/// from there, followed by what waits for the environment's promotion.
+pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Option<String> {
     let i = fleet.apps.iter().position(|a| a.name == name)?;
     let app = &fleet.apps[i];
     let mut out = String::new();
@@ -112,7 +157,49 @@ pub fn app(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
         &format!("app {}", app.name),
         &spec.at(&format!("/apps/{i}/name")),
     );
-    header_lines(&mut out, fleet, app, None, 2);
+    let unpinned = |e: usize| pinned.env(&fleet.environments[e].name).is_none();
+    header_lines(&mut out, fleet, app, &unpinned, 2);
+    for (env, &r) in &pinned.envs {
+        let at = &pinned.revisions[r];
+        let _ = writeln!(
+            out,
+            "  {env} runs {} (releases.yaml):",
+            crate::promotion::short(&at.revision)
+        );
+        let e = at.fleet.environments.iter().position(|x| &x.name == env);
+        match at.fleet.apps.iter().find(|a| a.name == app.name) {
+            Some(old) if old.gitrepos.iter().any(|r| Some(r.env) == e) => {
+                header_lines(&mut out, &at.fleet, old, &|x| Some(x) == e, 4);
+            }
+            _ => {
+                let _ = writeln!(out, "    not deployed there at that commit");
+            }
+        }
+        let clusters: Vec<&str> = fleet
+            .clusters
+            .iter()
+            .filter(|c| &fleet.environments[c.environment].name == env)
+            .map(|c| c.name.as_str())
+            .collect();
+        let mut waiting: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
+        for c in &clusters {
+            for (a, what) in crate::diff::waiting_on(&at.fleet, fleet, c) {
+                if a == app.name {
+                    waiting.entry(what).or_default().push(c);
+                }
+            }
+        }
+        if waiting.is_empty() {
+            let _ = writeln!(out, "    the branch changes nothing there");
+        }
+        for (what, on) in waiting {
+            let _ = writeln!(
+                out,
+                "    waiting for promote:{env}: {what} on {}",
+                crate::suggest::short_list(&on, 6)
+            );
+        }
+    }
     for (j, t) in app.targets.iter().enumerate() {
         let n = fleet
             .clusters
@@ -176,7 +263,8 @@ fn app_on_cluster(
         &format!("app {}", app.name),
         &spec.at(&format!("/apps/{i}/name")),
     );
-    header_lines(out, fleet, app, Some(fleet.clusters[c].environment), 4);
+    let env = fleet.clusters[c].environment;
+    header_lines(out, fleet, app, &|e| e == env, 4);
     let cl = &fleet.clusters[c];
     if let Some((j, t)) = app
         .targets
@@ -217,13 +305,15 @@ fn app_on_cluster(
 
 /// The app's bundles (one per environment, or only that of `env`), what each GitRepo pulls, its
 /// namespace and source.
-fn header_lines(out: &mut String, fleet: &Fleet, app: &App, env: Option<usize>, indent: usize) {
+fn header_lines(
+    out: &mut String,
+    fleet: &Fleet,
+    app: &App,
+    envs: &dyn Fn(usize) -> bool,
+    indent: usize,
+) {
     let pad = " ".repeat(indent);
-    for repo in app
-        .gitrepos
-        .iter()
-        .filter(|r| env.is_none_or(|e| e == r.env))
-    {
+    for repo in app.gitrepos.iter().filter(|r| envs(r.env)) {
         let pulls = match &fleet.environments[repo.env].revision {
             Some(rev) => format!("revision {} (releases.yaml)", &rev[..12.min(rev.len())]),
             None => format!("branch {} (not promoted yet)", fleet.branch),

@@ -17,6 +17,7 @@ pub mod load;
 pub mod model;
 pub mod output;
 pub mod pins;
+pub mod promotion;
 pub mod report;
 pub mod resolve;
 mod run;
@@ -46,18 +47,36 @@ pub struct Compiled {
     pub warnings: Vec<Diagnostic>,
     /// Spans of the spec, to point at what a generated file comes from.
     pub index: load::SpanIndex,
+    /// What each pinned environment runs: the spec at its revision (empty under
+    /// [`Revisions::Branch`]).
+    pub pinned: promotion::Pinned,
+}
+
+/// Where each environment's GitRepos come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revisions {
+    /// From the spec at the environment's pinned commit (what `build` writes; needs the commits).
+    Pinned,
+    /// From this spec for every environment: what a promotion of this commit will deploy
+    /// (`fleetc verify` after a promote job; needs no history).
+    Branch,
 }
 
 /// Compiles spec text. `root` is the output root that paths in the spec are relative to; it is
 /// only read (to confirm that kustomize bases and local charts exist, and for release pins).
 pub fn compile(source: &Source, root: &Path) -> Result<Compiled, Vec<Diagnostic>> {
-    compile_in(source, &workspace::Disk(root.to_path_buf()))
+    compile_in(
+        source,
+        &workspace::Disk(root.to_path_buf()),
+        Revisions::Pinned,
+    )
 }
 
 /// Compiles spec text against any view of the output root (the working tree, a Git revision).
 pub fn compile_in(
     source: &Source,
     root: &dyn workspace::Workspace,
+    revisions: Revisions,
 ) -> Result<Compiled, Vec<Diagnostic>> {
     let loaded = load::load(source)?;
     let pins = pins::read(root).map_err(|d| vec![d])?;
@@ -69,9 +88,13 @@ pub fn compile_in(
         return Err(diags);
     }
     let (fleet, mut warnings) = resolved?;
+    let pinned = match revisions {
+        Revisions::Pinned => promotion::compile(&fleet, &loaded.index, root)?,
+        Revisions::Branch => promotion::Pinned::default(),
+    };
     warnings.extend(lint::lint(&fleet, &loaded.index));
     diagnostic::sort(&mut warnings);
-    let artifacts = emit::emit(&fleet);
+    let artifacts = emit::emit(&fleet, &pinned);
     let clashes = clashes(&fleet, &artifacts, &loaded.index);
     if !clashes.is_empty() {
         return Err(clashes);
@@ -87,6 +110,7 @@ pub fn compile_in(
         files,
         warnings,
         index: loaded.index,
+        pinned,
     })
 }
 

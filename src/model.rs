@@ -173,9 +173,6 @@ pub struct App {
     pub images: Vec<ImageRef>,
     /// The app's own targets (what `explain` and the lints speak of).
     pub targets: Vec<Target>,
-    /// `doNotDeploy` targetCustomizations, first in fleet.yaml: every cluster these select is one
-    /// the app's targets do not. Empty when that takes more than `MAX_EXCLUSIONS` (W013).
-    pub excluded: Vec<LabelSelector>,
     /// Every cluster it is deployed to, in cluster order.
     pub clusters: Vec<ClusterId>,
     /// Settings before overrides.
@@ -297,68 +294,6 @@ pub struct Requirement {
 }
 
 impl LabelSelector {
-    /// Selectors that together select exactly the clusters none of `selectors` selects (De
-    /// Morgan: each selector negated requirement by requirement, `NotIn` also matching clusters
-    /// without the key, then multiplied out). `None` when that takes more than `cap` selectors.
-    pub fn none_of(selectors: &[&LabelSelector], cap: usize) -> Option<Vec<LabelSelector>> {
-        let mut terms: Vec<Vec<Requirement>> = vec![Vec::new()];
-        for sel in selectors {
-            let negated: Vec<Requirement> = sel
-                .match_labels
-                .iter()
-                .map(|(k, v)| Requirement {
-                    key: k.clone(),
-                    operator: Operator::NotIn,
-                    values: vec![v.clone()],
-                })
-                .chain(sel.match_expressions.iter().map(|r| Requirement {
-                    key: r.key.clone(),
-                    operator: match r.operator {
-                        Operator::In => Operator::NotIn,
-                        Operator::NotIn => Operator::In,
-                        Operator::Exists => Operator::DoesNotExist,
-                        Operator::DoesNotExist => Operator::Exists,
-                    },
-                    values: r.values.clone(),
-                }))
-                .collect();
-            let mut next = Vec::new();
-            for term in &terms {
-                for req in &negated {
-                    let mut t = term.clone();
-                    t.push(req.clone());
-                    if let Some(t) = simplify(t).filter(|t| !next.contains(t)) {
-                        next.push(t);
-                    }
-                }
-                if next.len() > cap {
-                    return None;
-                }
-            }
-            // Drop a term another one already covers, so fleet.yaml lists each exclusion once.
-            terms = next
-                .iter()
-                .enumerate()
-                .filter(|(i, t)| {
-                    !next
-                        .iter()
-                        .enumerate()
-                        .any(|(j, u)| j != *i && covers(u, t) && (!covers(t, u) || j < *i))
-                })
-                .map(|(_, t)| t.clone())
-                .collect();
-        }
-        Some(
-            terms
-                .into_iter()
-                .map(|match_expressions| LabelSelector {
-                    match_labels: BTreeMap::new(),
-                    match_expressions,
-                })
-                .collect(),
-        )
-    }
-
     /// Whether a cluster with these labels matches.
     pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
         self.match_labels
@@ -374,66 +309,6 @@ impl LabelSelector {
                 }
             })
     }
-}
-
-/// Whether every cluster `t` selects, `u` selects too: each requirement of `u` is implied by one
-/// of `t` on the same key and operator.
-fn covers(u: &[Requirement], t: &[Requirement]) -> bool {
-    u.iter().all(|ru| {
-        t.iter().any(|rt| {
-            rt.key == ru.key
-                && rt.operator == ru.operator
-                && match ru.operator {
-                    Operator::In => rt.values.iter().all(|v| ru.values.contains(v)),
-                    Operator::NotIn => ru.values.iter().all(|v| rt.values.contains(v)),
-                    Operator::Exists | Operator::DoesNotExist => true,
-                }
-        })
-    })
-}
-
-/// One requirement per key and operator, values sorted; `None` when no cluster can meet them.
-fn simplify(reqs: Vec<Requirement>) -> Option<Vec<Requirement>> {
-    use Operator::{DoesNotExist, Exists, In, NotIn};
-    let mut by: BTreeMap<(String, Operator), Vec<String>> = BTreeMap::new();
-    for r in reqs {
-        let values = by.entry((r.key, r.operator)).or_default();
-        if r.operator == In && !values.is_empty() {
-            // Two `In`s on one key: the value must be in both.
-            values.retain(|v| r.values.contains(v));
-            if values.is_empty() {
-                return None;
-            }
-        } else {
-            values.extend(r.values);
-        }
-        values.sort();
-        values.dedup();
-    }
-    let get = |k: &str, op| by.get(&(k.to_owned(), op));
-    for (key, op) in by.keys() {
-        let clash = match op {
-            In => {
-                get(key, DoesNotExist).is_some()
-                    || get(key, NotIn)
-                        .is_some_and(|out| get(key, In).unwrap().iter().all(|v| out.contains(v)))
-            }
-            Exists => get(key, DoesNotExist).is_some(),
-            NotIn | DoesNotExist => false,
-        };
-        if clash {
-            return None;
-        }
-    }
-    Some(
-        by.into_iter()
-            .map(|((key, operator), values)| Requirement {
-                key,
-                operator,
-                values,
-            })
-            .collect(),
-    )
 }
 
 /// What overrides can change. In an app's base and in a customization's `full` every field is
@@ -652,62 +527,5 @@ impl Fleet {
             }
         }
         sel
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn req(key: &str, operator: Operator, values: &[&str]) -> Requirement {
-        Requirement {
-            key: key.to_owned(),
-            operator,
-            values: values.iter().map(|v| (*v).to_owned()).collect(),
-        }
-    }
-
-    /// `none_of` against brute force: over every labelling of two keys with values from
-    /// {absent, a, b, c}, its selectors match exactly the clusters none of the inputs matches.
-    #[test]
-    fn none_of_selects_exactly_what_no_selector_selects() {
-        let sels = [
-            LabelSelector {
-                match_labels: BTreeMap::from([("env".to_owned(), "a".to_owned())]),
-                match_expressions: vec![req("region", Operator::In, &["a", "b"])],
-            },
-            LabelSelector {
-                match_labels: BTreeMap::new(),
-                match_expressions: vec![
-                    req("env", Operator::NotIn, &["a"]),
-                    req("region", Operator::Exists, &[]),
-                ],
-            },
-            LabelSelector {
-                match_labels: BTreeMap::from([("env".to_owned(), "b".to_owned())]),
-                match_expressions: vec![req("region", Operator::DoesNotExist, &[])],
-            },
-        ];
-        let values = [None, Some("a"), Some("b"), Some("c")];
-        for n in 1..=sels.len() {
-            let picked: Vec<&LabelSelector> = sels.iter().take(n).collect();
-            let out = LabelSelector::none_of(&picked, 64).unwrap();
-            for env in values {
-                for region in values {
-                    let labels: BTreeMap<String, String> = [("env", env), ("region", region)]
-                        .into_iter()
-                        .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v.to_owned())))
-                        .collect();
-                    assert_eq!(
-                        out.iter().any(|s| s.matches(&labels)),
-                        !picked.iter().any(|s| s.matches(&labels)),
-                        "{n} selectors, {labels:?}: {out:?}"
-                    );
-                }
-            }
-        }
-        let all = LabelSelector::default();
-        assert_eq!(LabelSelector::none_of(&[&sels[0], &all], 64), Some(vec![]));
-        assert_eq!(LabelSelector::none_of(&[&sels[0], &sels[1]], 1), None);
     }
 }

@@ -212,10 +212,7 @@ fn diff(args: &DiffArgs) -> i32 {
         Ok(b) => b,
         Err(code) => return code,
     };
-    let report = crate::diff::compare(
-        base.as_ref().map(|b| (&b.fleet, &b.files)),
-        (&head.fleet, &head.files),
-    );
+    let report = crate::diff::compare(base.as_ref().map(Into::into), (&head).into());
     match args.format {
         DiffFormat::Text => print!("{}", report.text()),
         DiffFormat::Markdown => print!("{}", report.markdown(&args.base)),
@@ -229,35 +226,13 @@ fn base_revision(args: &DiffArgs, root: &Path, spec_name: &str) -> Result<Option
         eprintln!("fleetc: {e}");
         2
     };
-    let root_abs = root.canonicalize().map_err(io)?;
-    let repo = crate::workspace::git_toplevel(&root_abs).map_err(io)?;
-    let repo = repo.canonicalize().map_err(io)?;
-    let prefix = root_abs
-        .strip_prefix(&repo)
-        .map(|p| p.to_string_lossy().replace('\\', "/"))
-        .unwrap_or_default();
-    let verify = std::process::Command::new("git")
-        .args([
-            "rev-parse",
-            "--verify",
-            "--quiet",
-            &format!("{}^{{commit}}", args.base),
-        ])
-        .current_dir(&repo)
-        .output()
-        .map_err(io)?;
-    if !verify.status.success() {
-        eprintln!(
-            "fleetc: `{}` is not a revision of {}",
-            args.base,
-            repo.display()
-        );
-        return Err(2);
-    }
-    let ws = crate::workspace::GitRevision {
-        repo,
-        rev: args.base.clone(),
-        prefix,
+    let ws = match crate::workspace::GitRevision::open(root, &args.base) {
+        Ok(ws) => ws,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("fleetc: {e}");
+            return Err(2);
+        }
+        Err(e) => return Err(io(e)),
     };
     let Some(text) = crate::workspace::Workspace::read(&ws, spec_name).map_err(io)? else {
         return Ok(None);
@@ -266,14 +241,16 @@ fn base_revision(args: &DiffArgs, root: &Path, spec_name: &str) -> Result<Option
         name: spec_name.to_owned(),
         text,
     };
-    crate::compile_in(&source, &ws).map(Some).map_err(|diags| {
-        eprintln!("fleetc: the spec at `{}` does not compile:", args.base);
-        eprint!(
-            "{}",
-            diagnostic::render_all(&diags, &source, render_options(args.color))
-        );
-        1
-    })
+    crate::compile_in(&source, &ws, crate::Revisions::Pinned)
+        .map(Some)
+        .map_err(|diags| {
+            eprintln!("fleetc: the spec at `{}` does not compile:", args.base);
+            eprint!(
+                "{}",
+                diagnostic::render_all(&diags, &source, render_options(args.color))
+            );
+            1
+        })
 }
 
 fn pin(args: &PinArgs) -> i32 {
@@ -281,7 +258,8 @@ fn pin(args: &PinArgs) -> i32 {
         Ok(l) => l,
         Err(code) => return code,
     };
-    let (_, _, root, compiled) = match compile(&args.compile) {
+    // Pinning needs the names and the policy, not what each environment ran before.
+    let (_, _, root, compiled) = match compile_with(&args.compile, crate::Revisions::Branch) {
         Ok(v) => v,
         Err(code) => return code,
     };
@@ -515,6 +493,13 @@ fn output_root(args: &CompileArgs) -> PathBuf {
 }
 
 fn compile(args: &CompileArgs) -> Result<(Out<'_>, Source, PathBuf, Compiled), i32> {
+    compile_with(args, crate::Revisions::Pinned)
+}
+
+fn compile_with(
+    args: &CompileArgs,
+    revisions: crate::Revisions,
+) -> Result<(Out<'_>, Source, PathBuf, Compiled), i32> {
     let root = output_root(args);
     let out = Out {
         args,
@@ -534,7 +519,7 @@ fn compile(args: &CompileArgs) -> Result<(Out<'_>, Source, PathBuf, Compiled), i
             return Err(1);
         }
     };
-    match crate::compile(&source, &root) {
+    match crate::compile_in(&source, &crate::workspace::Disk(root.clone()), revisions) {
         Ok(compiled) => {
             if args.deny_warnings && !compiled.warnings.is_empty() {
                 out.emit(&compiled.warnings, &source);
@@ -692,9 +677,9 @@ fn explain(args: &ExplainArgs) -> i32 {
             index: &compiled.index,
         };
         let found = if kind == "cluster" {
-            crate::explain::cluster(&compiled.fleet, &spec, name)
+            crate::explain::cluster_running(&compiled.fleet, &compiled.pinned, &spec, name)
         } else {
-            crate::explain::app(&compiled.fleet, &spec, name)
+            crate::explain::app(&compiled.fleet, &compiled.pinned, &spec, name)
         };
         return match found {
             Some(text) => {

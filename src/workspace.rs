@@ -1,6 +1,7 @@
 //! The files the compiler reads besides the spec: kustomize bases and local charts (to confirm
 //! they exist) and the release pins. Either the working tree, or a Git revision read through
-//! `git` without a checkout (for `fleetc diff --base`).
+//! `git` without a checkout (for `fleetc diff --base`, and for the spec each pinned environment
+//! runs).
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -12,6 +13,8 @@ pub trait Workspace {
     fn is_file(&self, rel: &str) -> bool;
     /// The content of `rel`, or `None` if there is no such file.
     fn read(&self, rel: &str) -> io::Result<Option<String>>;
+    /// The same output root at another revision of its Git repository.
+    fn at(&self, rev: &str) -> io::Result<GitRevision>;
 }
 
 /// The working tree.
@@ -29,6 +32,10 @@ impl Workspace for Disk {
             Err(e) => Err(e),
         }
     }
+
+    fn at(&self, rev: &str) -> io::Result<GitRevision> {
+        GitRevision::open(&self.0, rev)
+    }
 }
 
 /// The tree of a Git revision.
@@ -42,6 +49,49 @@ pub struct GitRevision {
 }
 
 impl GitRevision {
+    /// The output root `root` (a directory of a Git working tree) at revision `rev`. `Err` when
+    /// `root` is not in a Git repository or the clone does not have the commit.
+    pub fn open(root: &Path, rev: &str) -> io::Result<GitRevision> {
+        let root = root.canonicalize()?;
+        let repo = git_toplevel(&root)?.canonicalize()?;
+        let prefix = root
+            .strip_prefix(&repo)
+            .map(|p| p.to_string_lossy().replace('\\', "/"))
+            .unwrap_or_default();
+        let ws = GitRevision {
+            repo,
+            rev: rev.to_owned(),
+            prefix,
+        };
+        ws.check()?;
+        Ok(ws)
+    }
+
+    /// `Err` unless the revision names a commit this clone has.
+    fn check(&self) -> io::Result<()> {
+        let out = Command::new("git")
+            .args([
+                "rev-parse",
+                "--verify",
+                "--quiet",
+                &format!("{}^{{commit}}", self.rev),
+            ])
+            .current_dir(&self.repo)
+            .output()?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!(
+                    "`{}` is not a commit of {} (a shallow clone lacks older commits: fetch with GIT_DEPTH 0)",
+                    self.rev,
+                    self.repo.display()
+                ),
+            ))
+        }
+    }
+
     fn object(&self, rel: &str) -> String {
         let rel = rel.trim_start_matches("./");
         if self.prefix.is_empty() {
@@ -85,6 +135,16 @@ impl Workspace for GitRevision {
         String::from_utf8(out.stdout)
             .map(Some)
             .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e))
+    }
+
+    fn at(&self, rev: &str) -> io::Result<GitRevision> {
+        let ws = GitRevision {
+            repo: self.repo.clone(),
+            rev: rev.to_owned(),
+            prefix: self.prefix.clone(),
+        };
+        ws.check()?;
+        Ok(ws)
     }
 }
 

@@ -1,8 +1,6 @@
 //! The `fleetc` binary as a user meets it: exit codes, what lands on disk, and what never does.
 
-use std::path::Path;
-
-use crate::common::{self, fleetc, scratch, snapshot, stderr};
+use crate::common::{self, example_repo, fleetc, git, scratch, snapshot, stderr};
 
 #[test]
 fn build_is_deterministic_and_idempotent() {
@@ -297,33 +295,6 @@ fn gitlab_format_is_a_code_quality_report_pointing_at_the_owner() {
         "{err}"
     );
     assert!(err.contains("- name: podinfo"), "{err}");
-}
-
-/// Runs git in `dir`, failing the test on an error; returns stdout.
-fn git(dir: &Path, args: &[&str]) -> String {
-    let o = std::process::Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    String::from_utf8_lossy(&o.stdout).trim().to_owned()
-}
-
-/// The example in a Git repository of its own, built and committed; returns the commit.
-fn example_repo(dir: &Path) -> String {
-    common::copy_dir(&common::repo().join("examples/fleet"), dir);
-    std::fs::remove_file(dir.join("releases.yaml")).unwrap();
-    assert_eq!(fleetc(&["build"], dir).status.code(), Some(0));
-    git(dir, &["init", "--quiet", "--initial-branch", "main"]);
-    git(dir, &["add", "--all"]);
-    git(dir, &["commit", "--quiet", "--message", "one"]);
-    git(dir, &["rev-parse", "HEAD"])
 }
 
 #[test]

@@ -1,23 +1,8 @@
 //! The daily loop: `fleetc diff` against a Git revision, and `fleetc explain cluster|app`.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-use crate::common::{self, fleetc};
-
-fn git(args: &[&str], cwd: &Path) {
-    let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
+use crate::common::{self, fleetc, git};
 
 /// A Git repository holding the example below `gitops/`, built and committed.
 fn repo_with_example() -> tempfile::TempDir {
@@ -26,9 +11,9 @@ fn repo_with_example() -> tempfile::TempDir {
         &common::repo().join("examples/fleet"),
         &tmp.path().join("gitops"),
     );
-    git(&["init", "-q", "-b", "main"], tmp.path());
-    git(&["add", "-A"], tmp.path());
-    git(&["commit", "-q", "-m", "base"], tmp.path());
+    git(tmp.path(), &["init", "-q", "-b", "main"]);
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-q", "-m", "base"]);
     tmp
 }
 
@@ -96,7 +81,7 @@ fn diff_reports_the_blast_radius_of_a_spec_change() {
     assert!(md.contains("```diff"), "{md}");
 
     // Nothing changed against the working tree's own commit once it is committed.
-    git(&["commit", "-q", "-am", "scale"], tmp.path());
+    git(tmp.path(), &["commit", "-q", "-am", "scale"]);
     let o = fleetc(
         &["diff", "--spec", "gitops/fleetc.yaml", "--base", "HEAD"],
         tmp.path(),
@@ -117,10 +102,10 @@ fn diff_reports_the_blast_radius_of_a_spec_change() {
 #[test]
 fn diff_against_a_revision_without_the_spec_shows_everything_as_new() {
     let tmp = tempfile::tempdir().unwrap();
-    git(&["init", "-q", "-b", "main"], tmp.path());
+    git(tmp.path(), &["init", "-q", "-b", "main"]);
     std::fs::write(tmp.path().join("README"), "x\n").unwrap();
-    git(&["add", "-A"], tmp.path());
-    git(&["commit", "-q", "-m", "empty"], tmp.path());
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-q", "-m", "empty"]);
     common::copy_dir(
         &common::repo().join("tests/fixtures/ok/minimal"),
         tmp.path(),
@@ -153,4 +138,71 @@ fn explain_cluster_and_app() {
     });
     let o = fleetc(&["explain", "cluster", "nope", "--spec", spec], &repo);
     assert_eq!(o.status.code(), Some(2));
+}
+
+/// A cluster of a pinned environment is explained as the spec at its revision says, with what
+/// the branch changes there waiting for promotion; `diff` leaves it out of the blast radius and
+/// lists the change as waiting.
+#[test]
+fn explain_and_diff_speak_of_what_a_pinned_environment_runs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let first = common::example_repo(dir);
+    let pin = fleetc(
+        &["pin", "--environment", "production", "--revision", &first],
+        dir,
+    );
+    assert_eq!(pin.status.code(), Some(0), "{}", common::stderr(&pin));
+    assert_eq!(fleetc(&["build"], dir).status.code(), Some(0));
+    git(dir, &["add", "--all"]);
+    git(dir, &["commit", "-q", "-m", "pin production"]);
+    common::edit(
+        &dir.join("fleetc.yaml"),
+        &[(
+            "      - environment: production\n        replicas: 4",
+            "      - environment: production\n        replicas: 5",
+        )],
+    );
+    assert_eq!(fleetc(&["build"], dir).status.code(), Some(0));
+    let short = &first[..12];
+
+    let o = fleetc(&["explain", "cluster", "prod-us-east-1"], dir);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    assert!(text.contains(&format!("fleetc.yaml@{short}:")), "{text}");
+    assert!(text.contains("    replicas     4 "), "{text}");
+    assert!(
+        text.contains(&format!("production runs {short} (releases.yaml)"))
+            && text.contains("waiting for promote:production\n    web: replicas 4 → 5\n"),
+        "{text}"
+    );
+    // Staging follows the branch: explained from the working tree, nothing waits.
+    let text = stdout(&fleetc(&["explain", "cluster", "staging-us-east-1"], dir));
+    assert!(!text.contains("waiting") && !text.contains('@'), "{text}");
+
+    let text = stdout(&fleetc(&["explain", "app", "web"], dir));
+    assert!(
+        text.contains(&format!(
+            "  production runs {short} (releases.yaml):\n    bundle       web-production-apps-web"
+        )) && text.contains("waiting for promote:production: replicas 4 → 5 on prod-us-east-1"),
+        "{text}"
+    );
+
+    let o = fleetc(&["diff", "--base", "HEAD"], dir);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    assert!(
+        text.starts_with("blast radius: 0 clusters")
+            && text.contains("waiting for promote:production (not deployed by this change):\n  web: replicas 4 → 5 on prod-us-east-1\n"),
+        "{text}"
+    );
+    let md = stdout(&fleetc(
+        &["diff", "--base", "HEAD", "--format", "markdown"],
+        dir,
+    ));
+    assert!(
+        md.contains("**Waiting for `promote:production`**")
+            && md.contains("| web | replicas 4 → 5 | prod-us-east-1 |"),
+        "{md}"
+    );
 }

@@ -163,33 +163,30 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
     assert!(pairs > 20, "{pairs} app-cluster pairs checked");
 }
 
-/// Why an app's targets are also in fleet.yaml: a GitRepo reads fleet.yaml at its environment's
-/// pinned revision, but the GitRepo object itself (and the ClusterGroups) come from the branch.
-/// After a merge that moves a target (here production's us-east-1 target to ap-southeast-1), a
-/// cluster gets the app only where the branch's targets and the pinned ones agree: the new region
-/// waits for promotion. And an environment pinned to a commit from before the `doNotDeploy`
-/// entries existed keeps exactly the branch's targets, never the whole environment.
-#[test]
-fn a_widening_of_targets_reaches_an_environment_only_with_its_revision() {
-    let tmp = tempfile::tempdir().unwrap();
-    common::copy_dir(&common::repo().join("examples/fleet"), tmp.path());
-    let pinned = common::compile(tmp.path()).unwrap();
-    common::edit(
-        &tmp.path().join("fleetc.yaml"),
-        &[(
-            "      - environment: production\n        region: us-east-1",
-            "      - environment: production\n        region: ap-southeast-1",
-        )],
-    );
-    let branch = common::compile(tmp.path()).unwrap();
-    let doc = |files: &fleetc::output::Tree, path: &str| -> Value {
-        serde_saphyr::from_str(&files[path]).unwrap_or_else(|e| panic!("{path}: {e}"))
+/// What Fleet deploys from the committed tree of the Git repository `dir`: for every declared
+/// cluster, each bundle it gets (GitRepo, path), the targetCustomization Fleet picks there and
+/// the fleet.yaml it reads. The GitRepo and ClusterGroup objects are read from the branch (what
+/// the bootstrap GitRepo applies), each fleet.yaml at its GitRepo's `revision`, or at the branch
+/// when the GitRepo follows one: as Fleet's gitjob clones it.
+fn deployed(dir: &Path, fleet: &fleetc::model::Fleet) -> BTreeMap<String, Vec<[String; 4]>> {
+    let show = |rev: &str, path: &str| -> Option<String> {
+        let o = std::process::Command::new("git")
+            .args(["show", &format!("{rev}:{path}")])
+            .current_dir(dir)
+            .output()
+            .unwrap();
+        o.status
+            .success()
+            .then(|| String::from_utf8(o.stdout).unwrap())
     };
-    let groups: BTreeMap<String, Value> = branch
-        .files
-        .keys()
-        .filter(|p| p.starts_with("fleet/clustergroups/"))
-        .map(|p| doc(&branch.files, p))
+    let list = |sub: &str| -> Vec<Value> {
+        common::git(dir, &["ls-tree", "--name-only", &format!("HEAD:{sub}")])
+            .lines()
+            .map(|f| serde_saphyr::from_str(&show("HEAD", &format!("{sub}/{f}")).unwrap()).unwrap())
+            .collect()
+    };
+    let groups: BTreeMap<String, Value> = list("fleet/clustergroups")
+        .into_iter()
         .map(|g| {
             (
                 g["metadata"]["name"].as_str().unwrap().to_owned(),
@@ -197,53 +194,187 @@ fn a_widening_of_targets_reaches_an_environment_only_with_its_revision() {
             )
         })
         .collect();
-    let fleet = &branch.fleet;
-    let web = |f: &fleetc::model::Fleet| f.apps.iter().find(|a| a.name == "web").unwrap().clone();
-    let (old, new) = (web(&pinned.fleet), web(fleet));
-    let old_yaml = doc(&pinned.files, &format!("{}/fleet.yaml", old.bundle_dir));
-    let with_entries = old_yaml["targetCustomizations"].as_array().unwrap().clone();
-    // The same fleet.yaml as an older fleetc wrote it.
-    let without_entries: Vec<Value> = with_entries
-        .iter()
-        .filter(|tc| tc["doNotDeploy"] != true)
-        .cloned()
-        .collect();
-    assert!(without_entries.len() < with_entries.len());
-    let (mut held_back, mut deployed_count) = (0, 0);
-    for repo in &new.gitrepos {
-        let gitrepo = doc(&branch.files, &format!("fleet/gitrepos/{}.yaml", repo.name));
-        let targets = gitrepo["spec"]["targets"].as_array().unwrap();
-        for (c, cl) in fleet.clusters.iter().enumerate() {
-            let deploys = |customizations: &[Value]| {
-                let skip = customizations
+    let mut out: BTreeMap<String, Vec<[String; 4]>> = BTreeMap::new();
+    for repo in list("fleet/gitrepos") {
+        let spec = &repo["spec"];
+        let rev = match spec["revision"].as_str() {
+            Some(r) => r.to_owned(),
+            None => spec["branch"].as_str().unwrap().to_owned(),
+        };
+        for path in spec["paths"].as_array().unwrap() {
+            let path = path.as_str().unwrap();
+            let text = show(&rev, &format!("{path}/fleet.yaml"))
+                .unwrap_or_else(|| panic!("{path}/fleet.yaml at {rev}"));
+            let bundle: Value = serde_saphyr::from_str(&text).unwrap();
+            for cl in &fleet.clusters {
+                let targeted = spec["targets"]
+                    .as_array()
+                    .unwrap()
                     .iter()
+                    .any(|t| matches(t, &cl.name, &cl.labels, &groups));
+                if !targeted {
+                    continue;
+                }
+                let picked = bundle["targetCustomizations"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
                     .find(|tc| matches(tc, &cl.name, &cl.labels, &groups))
-                    .is_some_and(|tc| tc["doNotDeploy"] == true);
-                !skip
-                    && targets
-                        .iter()
-                        .any(|t| matches(t, &cl.name, &cl.labels, &groups))
-            };
-            let in_env = cl.environment == repo.env;
-            let (was, is) = (old.clusters.contains(&c), new.clusters.contains(&c));
-            assert_eq!(
-                deploys(&with_entries),
-                in_env && was && is,
-                "GitRepo {} on {}: branch's GitRepo + pinned fleet.yaml",
-                repo.name,
-                cl.name
-            );
-            assert_eq!(
-                deploys(&without_entries),
-                in_env && is,
-                "GitRepo {} on {}: branch's GitRepo + a fleet.yaml from before the entries",
-                repo.name,
-                cl.name
-            );
-            held_back += usize::from(in_env && is && !was);
-            deployed_count += usize::from(in_env && was && is);
+                    .map_or("-", |tc| tc["name"].as_str().unwrap());
+                out.entry(cl.name.clone()).or_default().push([
+                    repo["metadata"]["name"].as_str().unwrap().to_owned(),
+                    path.to_owned(),
+                    picked.to_owned(),
+                    text.clone(),
+                ]);
+            }
         }
     }
-    assert!(held_back > 0, "the edit must widen the targets somewhere");
-    assert!(deployed_count > 2, "{deployed_count} deployments checked");
+    out
+}
+
+/// Builds and commits; returns the commit.
+fn build_and_commit(dir: &Path, message: &str) -> String {
+    let o = common::fleetc(&["build"], dir);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    common::git(dir, &["add", "--all"]);
+    common::git(
+        dir,
+        &["commit", "--quiet", "--allow-empty", "--message", message],
+    );
+    common::git(dir, &["rev-parse", "HEAD"])
+}
+
+/// Every kind of change waits for a pinned environment's promotion: a merge that adds an app,
+/// removes one, moves one's path, widens and narrows targets and changes values leaves every
+/// production cluster exactly as it was (evaluated with Fleet's rules from the committed tree,
+/// each fleet.yaml read at its GitRepo's revision), reaches staging (not pinned) at once, and
+/// reaches production with its promotion. Fleet reads a GitRepo's paths at its `revision`
+/// (rancher/fleet v0.16.1 `internal/cmd/controller/gitops/reconciler/gitjob.go:597-604`: the
+/// clone job gets `--branch` when one is set, else `--revision`; fleetc never sets both).
+#[test]
+fn every_change_reaches_a_pinned_environment_only_with_its_promotion() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let first = common::example_repo(dir);
+    let o = common::fleetc(
+        &["pin", "--environment", "production", "--revision", &first],
+        dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    build_and_commit(dir, "pin production");
+    let fleet = common::compile(dir).unwrap().fleet;
+    let prod: Vec<String> = fleet
+        .clusters
+        .iter()
+        .filter(|c| fleet.environments[c.environment].name == "production")
+        .map(|c| c.name.clone())
+        .collect();
+    let of = |d: &BTreeMap<String, Vec<[String; 4]>>, clusters: &[String]| {
+        clusters
+            .iter()
+            .map(|c| (c.clone(), d.get(c).cloned().unwrap_or_default()))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let before = deployed(dir, &fleet);
+    let gitrepos = |dir: &Path| -> BTreeMap<String, Vec<u8>> {
+        common::snapshot(&dir.join("fleet/gitrepos"))
+            .into_iter()
+            .filter(|(p, _)| p.ends_with("-production.yaml"))
+            .collect()
+    };
+    let prod_gitrepos = gitrepos(dir);
+
+    let spec = dir.join("fleetc.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let start = text
+        .find("  # Batch processing on the data cluster only")
+        .unwrap();
+    let end = text.find("\ngitlab:").unwrap();
+    let text = format!(
+        "{}  - name: cache\n    namespace: cache\n    source:\n      helm: {{repo: https://charts.example.com, chart: cache, version: 1.0.0}}\n    targets: [{{environment: staging}}, {{environment: production}}]\n{}",
+        &text[..start],
+        &text[end..]
+    );
+    std::fs::write(&spec, text).unwrap();
+    common::edit(
+        &spec,
+        &[
+            // Narrowed (us-east-1) and widened (ap-southeast-1) at once.
+            (
+                "      - environment: production\n        region: us-east-1",
+                "      - environment: production\n        region: ap-southeast-1",
+            ),
+            // A new path.
+            (
+                "  - name: ingress-nginx\n    namespace: ingress-nginx\n",
+                "  - name: ingress-nginx\n    namespace: ingress-nginx\n    path: infra/ingress-nginx\n",
+            ),
+            // A value.
+            (
+                "      - environment: production\n        replicas: 3",
+                "      - environment: production\n        replicas: 5",
+            ),
+        ],
+    );
+    let merged = build_and_commit(dir, "change everything");
+    let after = deployed(dir, &fleet);
+    assert_eq!(
+        of(&after, &prod),
+        of(&before, &prod),
+        "a merge changes nothing on production"
+    );
+    assert_eq!(
+        gitrepos(dir),
+        prod_gitrepos,
+        "production's GitRepos are untouched"
+    );
+    let staging = ["staging-us-east-1".to_owned()];
+    assert_ne!(
+        of(&after, &staging),
+        of(&before, &staging),
+        "staging follows the branch"
+    );
+    let o = common::fleetc(&["check"], dir);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+
+    // Promotion: production now runs exactly what an unpinned production would.
+    let o = common::fleetc(
+        &["pin", "--environment", "production", "--revision", &merged],
+        dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    build_and_commit(dir, "promote production");
+    let promoted = deployed(dir, &fleet);
+    let prod_apps = |d: &BTreeMap<String, Vec<[String; 4]>>, c: &str| -> Vec<String> {
+        d.get(c)
+            .into_iter()
+            .flatten()
+            .map(|e| format!("{} {}", e[0], e[1]))
+            .collect()
+    };
+    assert_eq!(
+        prod_apps(&promoted, "prod-us-east-1"),
+        [
+            "cache-production bundles/cache",
+            "ingress-nginx-production infra/ingress-nginx"
+        ]
+    );
+    assert_eq!(
+        prod_apps(&promoted, "prod-ap-southeast-1"),
+        [
+            "cache-production bundles/cache",
+            "ingress-nginx-production infra/ingress-nginx",
+            "web-production apps/web"
+        ]
+    );
+    assert!(
+        !promoted
+            .values()
+            .flatten()
+            .any(|e| e[0].starts_with("data-pipeline"))
+    );
+    std::fs::write(dir.join("releases.yaml"), "").unwrap();
+    build_and_commit(dir, "unpinned");
+    assert_eq!(of(&deployed(dir, &fleet), &prod), of(&promoted, &prod));
 }

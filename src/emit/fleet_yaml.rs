@@ -121,11 +121,6 @@ struct DependsOn {
 struct TargetCustomization {
     name: String,
     cluster_selector: Selector,
-    // Fleet creates no BundleDeployment for a cluster whose customization says so
-    // (rancher/fleet v0.16.1 internal/cmd/controller/target/builder.go:96-140;
-    // v0.13.0 builder.go:79-84).
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    do_not_deploy: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     helm: Option<HelmOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -182,23 +177,12 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: String) -> Artifact {
                 },
             })
             .collect(),
-        // The app's targets, read at the environment's revision: first, so no override reaches
-        // a cluster they leave out.
         target_customizations: app
-            .excluded
+            .customizations
             .iter()
-            .enumerate()
-            .map(|(n, sel)| TargetCustomization {
-                name: format!("not-targeted-{}", n + 1),
-                cluster_selector: Selector::from(sel),
-                do_not_deploy: true,
-                helm: None,
-                kustomize: None,
-            })
-            .chain(app.customizations.iter().map(|c| TargetCustomization {
+            .map(|c| TargetCustomization {
                 name: fleet.scope_name(&c.scope),
                 cluster_selector: Selector::from(&fleet.scope_selector(&c.scope)),
-                do_not_deploy: false,
                 helm: match &app.source {
                     AppSource::Helm(chart) => Some(HelmOptions {
                         values: helm_values(app, chart, &c.delta),
@@ -212,7 +196,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: String) -> Artifact {
                     }),
                     AppSource::Helm(_) => None,
                 },
-            }))
+            })
             .collect(),
     };
     Artifact::new(

@@ -203,6 +203,9 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
             stage: stage("validate".to_owned(), &mut stages),
             image: Some(Value::from(p.fleetc_image.clone())),
             needs: Some(Vec::new()),
+            // Each pinned environment's GitRepos are built from the spec at its commit, which
+            // a shallow clone lacks.
+            variables: Map::from_iter([("GIT_DEPTH".to_owned(), Value::from("0"))]),
             script: vec![render(&tpl, "validate", json!({}))],
             artifacts: Some(json!({
                 "when": "always",

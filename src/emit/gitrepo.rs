@@ -1,6 +1,8 @@
 //! Fleet `GitRepo` (fleet.cattle.io/v1alpha1): one per app and environment, pulling the app's
 //! bundle directory at the environment's pinned revision (or the branch, before the first
-//! promotion), targeting only that environment's clusters.
+//! promotion), targeting only that environment's clusters. A pinned environment's GitRepos
+//! describe the spec at its revision (`crate::promotion`); only the repository settings come
+//! from the branch.
 
 use serde::Serialize;
 
@@ -48,8 +50,21 @@ struct GitTarget {
     cluster_selector: Option<Selector>,
 }
 
-pub(super) fn emit(fleet: &Fleet, app: &App, repo: &EnvGitRepo, owner: String) -> Artifact {
-    let env = &fleet.environments[repo.env];
+/// `fleet` is the branch's (repository settings, the environment's current pin); `from` the
+/// fleet `app` and `repo` belong to: the branch's, or the spec at the environment's revision.
+pub(super) fn emit(
+    fleet: &Fleet,
+    from: &Fleet,
+    app: &App,
+    repo: &EnvGitRepo,
+    owner: String,
+) -> Artifact {
+    let name = &from.environments[repo.env].name;
+    let env = fleet
+        .environments
+        .iter()
+        .find(|e| &e.name == name)
+        .expect("pinned environments exist on the branch");
     let doc = GitRepo {
         api_version: "fleet.cattle.io/v1alpha1",
         kind: "GitRepo",

@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::Fleet;
+use crate::promotion::Pinned;
 
 /// Directory (under the output root) holding the objects for the Fleet management cluster.
 pub const MANAGEMENT_DIR: &str = "fleet";
@@ -77,14 +78,29 @@ impl Artifact {
     }
 }
 
-/// Every artifact of the fleet, sorted by path.
-pub fn emit(fleet: &Fleet) -> Vec<Artifact> {
+/// Every artifact of the fleet, sorted by path. A pinned environment's GitRepos come from the
+/// spec at its revision (`pinned`, see [`crate::promotion`]), every other file from `fleet`.
+pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
     let mut out = Vec::new();
     out.extend(clustergroup::emit(fleet));
+    for (e, env) in fleet.environments.iter().enumerate() {
+        if let Some(at) = pinned.env(&env.name) {
+            let owner = format!("/environments/{e}/name");
+            for app in &at.fleet.apps {
+                for repo in &app.gitrepos {
+                    if at.fleet.environments[repo.env].name == env.name {
+                        out.push(gitrepo::emit(fleet, &at.fleet, app, repo, owner.clone()));
+                    }
+                }
+            }
+        }
+    }
     for (i, app) in fleet.apps.iter().enumerate() {
         let owner = format!("/apps/{i}/name");
         for repo in &app.gitrepos {
-            out.push(gitrepo::emit(fleet, app, repo, owner.clone()));
+            if pinned.env(&fleet.environments[repo.env].name).is_none() {
+                out.push(gitrepo::emit(fleet, fleet, app, repo, owner.clone()));
+            }
         }
         out.push(fleet_yaml::emit(fleet, app, owner.clone()));
         out.extend(kustomization::emit(fleet, app, &owner));

@@ -12,11 +12,6 @@ use crate::model::{
 use crate::spec::{self, Operator, Spec};
 use crate::suggest;
 
-/// The most `doNotDeploy` customizations an app's targets may take in fleet.yaml. Typical
-/// targets (an environment, a region, a few labels) take a handful; past this, fleet.yaml would
-/// grow with the product of the targets' requirements.
-const MAX_EXCLUSIONS: usize = 64;
-
 impl Cx<'_> {
     pub(super) fn apps(&mut self, spec: &Spec, fleet: &Fleet, names: &RefNames) -> Vec<App> {
         let mut app_names = Names::new();
@@ -141,7 +136,7 @@ impl Cx<'_> {
         };
         let (customizations, tag_held) = self.customizations(&input, fleet, &settings);
 
-        let (gitrepos, excluded) = self.env_gitrepos(i, a, fleet, &targets, &clusters, &repo_dir);
+        let gitrepos = self.env_gitrepos(i, a, fleet, &targets, &clusters, &repo_dir);
         App {
             name: a.name.clone(),
             namespace: a.namespace.clone(),
@@ -151,7 +146,6 @@ impl Cx<'_> {
             source,
             images,
             targets,
-            excluded,
             clusters,
             base: settings,
             customizations,
@@ -193,20 +187,10 @@ impl Cx<'_> {
     }
 
     /// One GitRepo per environment the app reaches: `<app>-<environment>`, pulling its
-    /// environment's pinned revision, so a change reaches an environment only when it is
-    /// promoted there, with each target of the app restricted to that environment (its
-    /// ClusterGroup, the rest of the target as a selector).
-    ///
-    /// The GitRepo object itself comes from the branch, while fleet.yaml is read at the pinned
-    /// revision. So the app's targets are also written into fleet.yaml as `doNotDeploy`
-    /// customizations for every cluster they do not select (`excluded`): a cluster gets the app
-    /// only if both the branch's targets and the pinned ones select it, and a merge that widens
-    /// the targets (another region, another environment) reaches nobody before promotion. The
-    /// GitRepo keeps the targets rather than the whole environment because an environment pinned
-    /// to a commit from before these entries existed would otherwise get the app on every
-    /// cluster. The exclusions keep their environment terms even where the ClusterGroup makes
-    /// them look redundant: a new environment's GitRepo reads the old fleet.yaml, and those terms
-    /// keep it empty until promotion.
+    /// environment's pinned revision, with each target of the app restricted to that
+    /// environment (its ClusterGroup, the rest of the target as a selector). A pinned
+    /// environment's GitRepos are taken from the spec at its revision (`crate::promotion`), so
+    /// a change to them waits for the promote job like everything else.
     fn env_gitrepos(
         &mut self,
         i: usize,
@@ -215,31 +199,8 @@ impl Cx<'_> {
         targets: &[Target],
         clusters: &[ClusterId],
         repo_dir: &str,
-    ) -> (Vec<EnvGitRepo>, Vec<LabelSelector>) {
+    ) -> Vec<EnvGitRepo> {
         let keys = &fleet.label_keys;
-        let excluded = if targets.is_empty() {
-            Some(Vec::new())
-        } else {
-            LabelSelector::none_of(
-                &targets.iter().map(|t| &t.matcher).collect::<Vec<_>>(),
-                MAX_EXCLUSIONS,
-            )
-        };
-        if excluded.is_none() {
-            self.push(
-                Diagnostic::new(
-                    Code::UngatedTargets,
-                    format!("a widening of the targets of `{}` is not gated by promotion", a.name),
-                )
-                .label(
-                    self.ix.key(&format!("/apps/{i}/targets")),
-                    format!(
-                        "the clusters these leave out take more than {MAX_EXCLUSIONS} fleet.yaml entries"
-                    ),
-                )
-                .help("use fewer targets or fewer requirements per target, e.g. one shared label; until then clusters added to them get the app at merge, in every environment"),
-            );
-        }
         let mut envs: Vec<usize> = clusters
             .iter()
             .map(|c| fleet.clusters[*c].environment)
@@ -289,7 +250,7 @@ impl Cx<'_> {
                 targets: env_targets,
             });
         }
-        (out, excluded.unwrap_or_default())
+        out
     }
 
     /// Reports `values` on kustomize apps and `patches` on Helm apps.

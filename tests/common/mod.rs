@@ -210,3 +210,30 @@ pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
         })
         .collect()
 }
+
+/// Runs git in `dir`, failing the test on an error; returns stdout.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let o = std::process::Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.com"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8_lossy(&o.stdout).trim().to_owned()
+}
+
+/// The example in a Git repository of its own, built and committed; returns the commit.
+pub fn example_repo(dir: &Path) -> String {
+    copy_dir(&repo().join("examples/fleet"), dir);
+    std::fs::remove_file(dir.join("releases.yaml")).unwrap();
+    assert_eq!(fleetc(&["build"], dir).status.code(), Some(0));
+    git(dir, &["init", "--quiet", "--initial-branch", "main"]);
+    git(dir, &["add", "--all"]);
+    git(dir, &["commit", "--quiet", "--message", "one"]);
+    git(dir, &["rev-parse", "HEAD"])
+}
