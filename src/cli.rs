@@ -96,11 +96,32 @@ pub struct InitArgs {
 /// Options of `fleetc explain`.
 #[derive(Debug, Args)]
 pub struct ExplainArgs {
-    /// A diagnostic code, `list`, `cluster` or `app`.
-    pub what: String,
-    /// The cluster or app name.
-    pub name: Option<String>,
-    /// The fleet spec (for `cluster` and `app`).
+    /// What to explain.
+    #[command(subcommand)]
+    pub what: Explain,
+}
+
+/// What `fleetc explain` explains.
+#[derive(Debug, Subcommand)]
+pub enum Explain {
+    /// What reaches one cluster: apps, the target that selects it, the targetCustomization
+    /// Fleet picks, the effective settings and the spec line of each, its agent.
+    Cluster(ExplainName),
+    /// Where one app goes and what each group of clusters gets.
+    App(ExplainName),
+    /// Every diagnostic code with its title.
+    List,
+    /// A diagnostic code's long explanation, e.g. `fleetc explain E012`.
+    #[command(external_subcommand)]
+    Code(Vec<String>),
+}
+
+/// A cluster or app of the spec.
+#[derive(Debug, Args)]
+pub struct ExplainName {
+    /// Its name.
+    pub name: String,
+    /// The fleet spec.
     #[arg(long, default_value = "fleetc.yaml")]
     pub spec: PathBuf,
     /// Output root. Default: the spec's directory.

@@ -4,9 +4,13 @@
 //! [`load`] (text → typed spec + spans) → [`resolve`] (→ validated [`model::Fleet`]) →
 //! [`lint`] (→ warnings) → [`emit`] (→ artifacts) → [`output`] (→ files on disk, or a comparison with them).
 //! See ARCHITECTURE.md.
+// Only the command-line layer (`commands`) prints; a stray print would corrupt a language
+// server's stdout.
+#![warn(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod cli;
 pub mod codes;
+mod commands;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
@@ -20,7 +24,6 @@ pub mod pins;
 pub mod promotion;
 pub mod report;
 pub mod resolve;
-mod run;
 pub mod schema;
 pub mod spec;
 pub mod suggest;
@@ -30,7 +33,7 @@ pub mod workspace;
 
 use std::path::Path;
 
-pub use run::run;
+pub use commands::{CliError, run};
 
 use diagnostic::{Diagnostic, Source};
 

@@ -43,6 +43,45 @@ fn err_fixtures_render_their_diagnostics() {
     });
 }
 
+/// Every fixture directory holds a `fleetc.yaml`: a misnamed spec would silently drop out of
+/// the globs above.
+#[test]
+fn no_fixture_directory_lacks_its_spec() {
+    for kind in ["ok", "err"] {
+        let dir = common::repo().join("tests/fixtures").join(kind);
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            assert!(
+                path.join("fleetc.yaml").is_file(),
+                "{} has no fleetc.yaml",
+                path.display()
+            );
+        }
+    }
+}
+
+/// `fleetc build` on each err fixture: an error code writes nothing and exits 1, a warning
+/// code writes the tree and exits 0, whatever else the fixture holds.
+#[test]
+fn errors_stop_the_build_and_warnings_do_not() {
+    let dir = common::repo().join("tests/fixtures/err");
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let tmp = tempfile::tempdir().unwrap();
+        common::copy_dir(&path, tmp.path());
+        let before = common::snapshot(tmp.path());
+        let o = common::fleetc(&["build"], tmp.path());
+        if name.starts_with('E') {
+            assert_eq!(o.status.code(), Some(1), "{name}: {}", common::stderr(&o));
+            assert_eq!(common::snapshot(tmp.path()), before, "{name} wrote files");
+        } else {
+            assert_eq!(o.status.code(), Some(0), "{name}: {}", common::stderr(&o));
+            assert!(tmp.path().join(".fleetc-manifest").is_file(), "{name}");
+        }
+    }
+}
+
 /// Each err fixture is named after the code it demonstrates, and every code but those about
 /// the output tree (E021 conflicts, E027 stale files: tested in `cli`) has one.
 #[test]
@@ -55,9 +94,18 @@ fn every_code_has_an_err_fixture_that_reports_it() {
         let code = Code::parse(&name[..4])
             .unwrap_or_else(|| panic!("fixture {name} is not named after a code"));
         let src = common::source(&path.join("fleetc.yaml"));
-        let diags = match fleetc::compile(&src, &path) {
-            Err(d) => d,
-            Ok(c) => c.warnings,
+        // An error fails compilation; a warning never does.
+        let is_error = code.as_str().starts_with('E');
+        assert_eq!(
+            code.severity() == fleetc::diagnostic::Severity::Error,
+            is_error,
+            "{name}"
+        );
+        let diags = match (fleetc::compile(&src, &path), is_error) {
+            (Err(d), true) => d,
+            (Ok(c), false) => c.warnings,
+            (Err(d), false) => panic!("{name}: a warning fixture fails: {d:#?}"),
+            (Ok(c), true) => panic!("{name}: an error fixture compiles: {:#?}", c.warnings),
         };
         assert!(
             diags.iter().any(|d| d.code == code),

@@ -1,0 +1,52 @@
+//! `fleetc build`: compile the spec and write the generated tree, all or nothing.
+
+use super::{CliError, Session, compile, lock, output_root};
+use crate::cli::CompileArgs;
+use crate::{Revisions, output};
+
+pub(super) fn run(args: &CompileArgs) -> Result<(), CliError> {
+    // Locked before the spec and the release pins are read, so a build waiting for a `pin` (or
+    // another build) compiles what that one left. The lock is on the output root itself, so a
+    // new root is made first (empty: a root that did not exist cannot hold a conflicting file).
+    let root = output_root(args);
+    std::fs::create_dir_all(&root)
+        .map_err(|e| CliError::Io(format!("cannot create {}: {e}", root.display())))?;
+    let _lock = lock(&root, output::LockMode::Exclusive)?;
+    let Session {
+        out,
+        source,
+        root,
+        compiled,
+    } = compile(args, Revisions::Pinned)?;
+    let mut diags = compiled.warnings.clone();
+    let survey = output::survey(&root, &compiled.files);
+    let plan = match output::plan(&survey, &compiled.files, &compiled.fleet.spec_name) {
+        Ok(plan) => plan,
+        Err(conflicts) => {
+            diags.extend(conflicts);
+            out.emit(&diags, &source);
+            return Err(CliError::Diagnostics(None));
+        }
+    };
+    out.emit(&diags, &source);
+    output::apply(&root, &plan)
+        .map_err(|e| CliError::Io(format!("{e} (under {})", root.display())))?;
+    let finished = if survey.previous.interrupted() {
+        "; finished an interrupted build"
+    } else {
+        ""
+    };
+    eprintln!(
+        "fleetc: {} written, {} removed, {} unchanged under {}{finished}",
+        crate::diagnostic::plural(plan.writes.len(), "file"),
+        plan.deletes.len(),
+        plan.unchanged,
+        root.display()
+    );
+    if args.exit_code && !(plan.writes.is_empty() && plan.deletes.is_empty()) {
+        return Err(CliError::Failed(
+            "the generated tree changed; stage it and commit again".to_owned(),
+        ));
+    }
+    Ok(())
+}

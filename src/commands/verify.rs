@@ -1,0 +1,103 @@
+//! `fleetc verify`: wait until Fleet has rolled a promotion out on clusters, through their
+//! GitLab agents (the pipeline's verify jobs).
+
+use std::time::{Duration, Instant};
+
+use super::{CliError, compile, read_only};
+use crate::Revisions;
+use crate::cli::{Color, VerifyArgs};
+use crate::verify::{self, POLL, RealKubectl};
+
+pub(super) fn run(args: &VerifyArgs) -> Result<(), CliError> {
+    let compile_args = read_only(&args.spec, args.out.as_ref(), Color::Auto);
+    // What a promotion of this commit deploys: the verify jobs check the promote job's commit,
+    // whatever the environments ran before (and without the history that would need).
+    let compiled = compile(&compile_args, Revisions::Branch)?.compiled;
+    let fleet = &compiled.fleet;
+    let Some(side) = &fleet.gitlab else {
+        return Err(CliError::Usage(
+            "the spec has no `gitlab` block: no agents to verify through".to_owned(),
+        ));
+    };
+    let mut clusters = Vec::new();
+    for name in &args.cluster {
+        let c = fleet
+            .clusters
+            .iter()
+            .position(|c| &c.name == name)
+            .ok_or_else(|| CliError::Usage(format!("the spec declares no cluster `{name}`")))?;
+        clusters.push(c);
+    }
+    let mut shard = None;
+    if let Some(env) = &args.environment {
+        let e = fleet
+            .environments
+            .iter()
+            .position(|x| &x.name == env)
+            .ok_or_else(|| CliError::Usage(format!("the spec declares no environment `{env}`")))?;
+        clusters = verify::clusters_of(fleet, e);
+        if let Some(s) = &args.shard {
+            let parsed = s
+                .split_once('/')
+                .and_then(|(k, n)| Some((k.parse::<usize>().ok()?, n.parse::<usize>().ok()?)))
+                .filter(|(k, n)| *k >= 1 && k <= n)
+                .ok_or_else(|| {
+                    CliError::Usage(format!("`--shard {s}` is not K/N with 1 <= K <= N"))
+                })?;
+            shard = Some(parsed);
+        }
+    }
+    let timeout = args
+        .timeout
+        .clone()
+        .or_else(|| side.pipeline.as_ref().map(|p| p.verify_timeout.clone()))
+        .unwrap_or_else(|| "15m".to_owned());
+    let seconds = crate::resolve::go_duration_seconds(&timeout)
+        .ok_or_else(|| CliError::Usage(format!("`{timeout}` is not a duration")))?;
+    let checks = verify::plan(fleet, &clusters, shard);
+    eprintln!(
+        "fleetc: verifying {} within {timeout}",
+        crate::diagnostic::plural(checks.len(), "cluster")
+    );
+    let started = Instant::now();
+    let total = Duration::from_secs(seconds);
+    // An empty revision: the pipeline's promote job handed none on (verify only the clusters).
+    if let Some(rev) = args.revision.as_ref().filter(|r| !r.is_empty()) {
+        match verify::applied(fleet, &clusters) {
+            Some(applied) => {
+                verify::wait_applied(&applied, rev, started + total, POLL, &RealKubectl)
+                    .map_err(CliError::Failed)?;
+                eprintln!("ok      Fleet applied {rev}");
+            }
+            None => eprintln!(
+                "fleetc: no management-cluster agent (pipeline.driftCheck.agent): cannot confirm that Fleet applied {rev}; checking the clusters only"
+            ),
+        }
+    }
+    let results = verify::verify_all(
+        &checks,
+        args.tag.as_deref(),
+        total.saturating_sub(started.elapsed()),
+        args.parallel,
+        POLL,
+        &RealKubectl,
+    );
+    let mut failed = 0;
+    for (check, r) in checks.iter().zip(&results) {
+        match r {
+            Ok(()) => eprintln!("ok      {}", check.cluster),
+            Err(e) => {
+                failed += 1;
+                eprintln!("FAILED  {}: {e}", check.cluster);
+            }
+        }
+    }
+    if failed > 0 {
+        return Err(CliError::Failed(format!(
+            "{} of {} not rolled out",
+            failed,
+            crate::diagnostic::plural(checks.len(), "cluster")
+        )));
+    }
+    Ok(())
+}
