@@ -243,3 +243,63 @@ fn explain_names_the_spec_line_of_every_effective_value() {
         );
     }
 }
+
+/// YAML the parser refuses is classified by the parser's error variant (never its wording):
+/// each kind gets its own code, message and help.
+#[test]
+fn yaml_failures_are_classified_by_the_parsers_error_kind() {
+    let deep = format!(
+        "version: 1\nfleet: {}{}\n",
+        "[".repeat(100),
+        "]".repeat(100)
+    );
+    let laughs = std::fs::read_to_string(
+        common::repo().join("tests/fixtures/hostile/13-billion-laughs.yaml"),
+    )
+    .unwrap();
+    let cases: [(&str, &str, &str, &str); 7] = [
+        ("version: 1\nfleet:\n\trepo: x\n", "E001", "", "tabs"),
+        (
+            "version: 1\nversion: 1\n",
+            "E005",
+            "duplicate key `version`",
+            "remove one",
+        ),
+        (&laughs, "E007", "aliases", "aliases"),
+        (&deep, "E007", "nested more than 64 levels deep", "flatten"),
+        (
+            "version: 1\n---\nversion: 1\n",
+            "E001",
+            "more than one YAML document",
+            "`---`",
+        ),
+        (
+            "version: 1\nfleet: !vault x\n",
+            "E001",
+            "YAML tags are not supported",
+            "Secret",
+        ),
+        (
+            "version: .inf\n",
+            "E002",
+            "`.inf` and `.nan`",
+            "whole number",
+        ),
+    ];
+    for (text, code, message, help) in cases {
+        let src = fleetc::diagnostic::Source {
+            name: "fleetc.yaml".to_owned(),
+            text: text.to_owned(),
+        };
+        let diags = fleetc::compile(&src, Path::new(".")).unwrap_err();
+        let d = &diags[0];
+        assert_eq!(diags.len(), 1, "{text:?}: {diags:#?}");
+        assert_eq!(d.code.as_str(), code, "{text:?}: {d:#?}");
+        assert!(d.message.contains(message), "{text:?}: {d:#?}");
+        assert!(
+            d.help.as_deref().unwrap_or("").contains(help),
+            "{text:?}: {d:#?}"
+        );
+        assert!(!d.labels.is_empty(), "{text:?}");
+    }
+}

@@ -153,6 +153,55 @@ fn parse(text: &str) -> Result<Value, Diagnostic> {
     }
 }
 
+/// What went wrong, by the parser's error variants (never by its message text, which changes
+/// between releases).
+enum ParseFailure {
+    DuplicateKey(Option<String>),
+    AliasLimit,
+    TooDeep,
+    TooManyAliases,
+    TooManyNodes,
+    MultipleDocuments,
+    NonFinite,
+    Tag,
+    Tab,
+    Other,
+}
+
+fn classify(e: &serde_saphyr::Error) -> ParseFailure {
+    use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach as B;
+    use serde_saphyr::granit_parser::ErrorKind as K;
+    match e {
+        E::WithSnippet { error, .. } | E::AliasError { error, .. } => classify(error),
+        E::DuplicateMappingKey { key, .. } => ParseFailure::DuplicateKey(key.clone()),
+        E::AliasReplayCounterOverflow { .. }
+        | E::AliasReplayLimitExceeded { .. }
+        | E::AliasExpansionLimitExceeded { .. }
+        | E::AliasReplayStackDepthExceeded { .. } => ParseFailure::AliasLimit,
+        E::Budget { breach, .. } => match breach {
+            B::Depth { .. } => ParseFailure::TooDeep,
+            B::Aliases { .. } | B::Anchors { .. } => ParseFailure::TooManyAliases,
+            _ => ParseFailure::TooManyNodes,
+        },
+        E::MultipleDocuments { .. } => ParseFailure::MultipleDocuments,
+        E::NonFiniteFloat { .. } => ParseFailure::NonFinite,
+        E::UnsupportedTag { .. } | E::TaggedStructFieldName { .. } => ParseFailure::Tag,
+        E::ExternalMessage { source, .. } => match source.as_ref() {
+            serde_saphyr::ExternalMessageSource::Parser(scan) => match scan.kind() {
+                K::TabNotAllowed
+                | K::TabInBlockIndentation
+                | K::TabAtBlockScalarStart
+                | K::TabInIndentation
+                | K::TabInPlainScalar => ParseFailure::Tab,
+                _ => ParseFailure::Other,
+            },
+            _ => ParseFailure::Other,
+        },
+        _ => ParseFailure::Other,
+    }
+}
+
 fn parse_error(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
     let raw = e.without_snippet().to_string();
     let raw = raw.lines().next().unwrap_or("invalid YAML").trim();
@@ -162,70 +211,61 @@ fn parse_error(e: &serde_saphyr::Error, text: &str) -> Diagnostic {
         None => raw,
     };
     let span = e.location().map_or(0..0, |l| location_span(&l, text));
-    let lower = raw.to_ascii_lowercase();
-    if let Some(rest) = raw.strip_prefix("duplicate mapping key: ") {
-        let key = rest.split(',').next().unwrap_or(rest).trim();
-        return Diagnostic::new(Code::DuplicateKey, format!("duplicate key `{key}`"))
-            .label(span, "this key appears earlier in the same mapping")
-            .help("remove one of the two; YAML readers disagree on which one wins");
-    }
-    if lower.contains("alias") && lower.contains("limit") {
-        return Diagnostic::new(
+    let input_limit = |what: &str| {
+        Diagnostic::new(Code::InputLimit, what.to_owned())
+            .label(span.clone(), "reading stopped here")
+            .help("fleetc reads at most 64 nesting levels and expands aliases within a budget; flatten the spec or drop the aliases")
+    };
+    match classify(e) {
+        ParseFailure::DuplicateKey(key) => {
+            let key = key.map_or_else(String::new, |k| format!(" `{k}`"));
+            Diagnostic::new(Code::DuplicateKey, format!("duplicate key{key}"))
+                .label(span, "this key appears earlier in the same mapping")
+                .help("remove one of the two; YAML readers disagree on which one wins")
+        }
+        ParseFailure::AliasLimit => Diagnostic::new(
             Code::InputLimit,
             "the spec expands more YAML aliases than fleetc allows",
         )
         .label(span, "expansion stopped here")
-        .help("a spec needs few aliases; write the repeated parts out, or drop the aliases");
-    }
-    if lower.contains("budget") {
-        let what = if lower.contains("depth") {
-            "the spec is nested more than 64 levels deep"
-        } else if lower.contains("alias") || lower.contains("anchor") {
-            "the spec uses more YAML aliases or anchors than fleetc expands"
-        } else {
-            "the spec has more YAML nodes than fleetc reads"
-        };
-        return Diagnostic::new(Code::InputLimit, what)
-            .label(span, "reading stopped here")
-            .help("fleetc reads at most 64 nesting levels and expands aliases within a budget; flatten the spec or drop the aliases");
-    }
-    let span = if lower.contains("tab") {
-        // The parser reports where the scalar started; the tab itself is a better place.
-        text[span.start..]
-            .find('\t')
-            .map_or(span.clone(), |i| span.start + i..span.start + i + 1)
-    } else {
-        span
-    };
-    if lower.contains("multiple yaml documents") {
-        return Diagnostic::new(
+        .help("a spec needs few aliases; write the repeated parts out, or drop the aliases"),
+        ParseFailure::TooDeep => input_limit("the spec is nested more than 64 levels deep"),
+        ParseFailure::TooManyAliases => {
+            input_limit("the spec uses more YAML aliases or anchors than fleetc expands")
+        }
+        ParseFailure::TooManyNodes => input_limit("the spec has more YAML nodes than fleetc reads"),
+        ParseFailure::MultipleDocuments => Diagnostic::new(
             Code::YamlSyntax,
             "the spec holds more than one YAML document",
         )
         .label(span, "a second document starts here")
-        .help("keep the whole fleet in one document: remove the `---` separator");
-    }
-    if lower.contains("non-finite") {
-        return Diagnostic::new(
+        .help("keep the whole fleet in one document: remove the `---` separator"),
+        ParseFailure::NonFinite => Diagnostic::new(
             Code::WrongType,
             "`.inf` and `.nan` are not numbers a spec can use",
         )
         .label(span, "not a finite number")
-        .help("write a whole number");
+        .help("write a whole number"),
+        ParseFailure::Tag => {
+            Diagnostic::new(Code::YamlSyntax, "YAML tags are not supported in the spec")
+                .label(span, raw.to_owned())
+                .help(
+                    "remove the tag; secrets never go in the spec, name an existing Secret instead",
+                )
+        }
+        ParseFailure::Tab => {
+            // The parser reports where the scalar started; the tab itself is a better place.
+            let span = text[span.start..]
+                .find('\t')
+                .map_or(span.clone(), |i| span.start + i..span.start + i + 1);
+            Diagnostic::new(Code::YamlSyntax, raw.to_owned())
+                .label(span, "the YAML parser stopped here")
+                .help("indent with spaces; YAML does not allow tabs for indentation")
+        }
+        ParseFailure::Other => Diagnostic::new(Code::YamlSyntax, raw.to_owned())
+            .label(span, "the YAML parser stopped here")
+            .help("fix the YAML syntax here; the mistake is often at the end of the line before"),
     }
-    if lower.contains("tag") {
-        return Diagnostic::new(Code::YamlSyntax, "YAML tags are not supported in the spec")
-            .label(span, raw.to_owned())
-            .help("remove the tag; secrets never go in the spec, name an existing Secret instead");
-    }
-    let help = if lower.contains("tab") {
-        "indent with spaces; YAML does not allow tabs for indentation"
-    } else {
-        "fix the YAML syntax here; the mistake is often at the end of the line before"
-    };
-    Diagnostic::new(Code::YamlSyntax, raw.to_owned())
-        .label(span, "the YAML parser stopped here")
-        .help(help)
 }
 
 /// Byte span of a parser location: its byte offset where the parser knows it, else computed
