@@ -266,7 +266,7 @@ fn short(rev: &str) -> &str {
 fn effective(fleet: &Fleet) -> Running {
     let mut out = BTreeMap::new();
     for app in &fleet.apps {
-        let mut chosen: BTreeMap<usize, &Settings> = BTreeMap::new();
+        let mut chosen: BTreeMap<crate::model::ClusterId, &Settings> = BTreeMap::new();
         for c in &app.customizations {
             for &cl in &c.clusters {
                 chosen.entry(cl).or_insert(&c.full);

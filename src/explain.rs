@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 
 use crate::load::SpanIndex;
-use crate::model::{App, AppSource, ClusterId, Fleet, Settings};
+use crate::model::{App, AppSource, ClusterId, EnvId, Fleet, Settings};
 use crate::promotion::Pinned;
 use crate::report::line_col;
 use crate::spec::{Promotion, Quantity};
@@ -71,7 +71,7 @@ pub fn cluster_running(
 /// Everything that reaches cluster `name` as `fleet` describes it, or `None` if there is no such
 /// cluster.
 pub fn cluster(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
-    let c = fleet.clusters.iter().position(|c| c.name == name)?;
+    let c = fleet.cluster_named(name)?;
     let cl = &fleet.clusters[c];
     let env = &fleet.environments[cl.environment];
     let mut out = String::new();
@@ -79,7 +79,7 @@ pub fn cluster(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
         &mut out,
         0,
         &format!("cluster {}", cl.name),
-        &spec.at(&format!("/clusters/{c}/name")),
+        &spec.at(&fleet.cluster_ptr(c).key("name")),
     );
     let promotion = match env.promotion {
         Promotion::Automatic => "automatic",
@@ -93,13 +93,13 @@ pub fn cluster(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
             env.name, env.tier
         )
         .to_lowercase(),
-        &spec.at(&format!("/environments/{}/name", cl.environment)),
+        &spec.at(&fleet.env_ptr(cl.environment).key("name")),
     );
     row(
         &mut out,
         2,
         &format!("region       {}", cl.region),
-        &spec.at(&format!("/clusters/{c}/region")),
+        &spec.at(&fleet.cluster_ptr(c).key("region")),
     );
     let labels: Vec<String> = cl.labels.iter().map(|(k, v)| format!("{k}={v}")).collect();
     row(
@@ -118,13 +118,13 @@ pub fn cluster(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
                 fleet.agents[a].name,
                 side.kube_context(reg)
             ),
-            &spec.at(&format!("/agents/{a}/name")),
+            &spec.at(&fleet.agent_ptr(a).key("name")),
         ),
         (Some(a), None) => row(
             &mut out,
             2,
             &format!("agent        {}", fleet.agents[a].name),
-            &spec.at(&format!("/agents/{a}/name")),
+            &spec.at(&fleet.agent_ptr(a).key("name")),
         ),
         (None, _) => row(&mut out, 2, "agent        none", ""),
     }
@@ -157,7 +157,7 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
         &format!("app {}", app.name),
         &spec.at(&format!("/apps/{i}/name")),
     );
-    let unpinned = |e: usize| pinned.env(&fleet.environments[e].name).is_none();
+    let unpinned = |e: EnvId| pinned.env(&fleet.environments[e].name).is_none();
     header_lines(&mut out, fleet, app, &unpinned, 2);
     for (env, &r) in &pinned.envs {
         let at = &pinned.revisions[r];
@@ -166,7 +166,7 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
             "  {env} runs {} (releases.yaml):",
             crate::promotion::short(&at.revision)
         );
-        let e = at.fleet.environments.iter().position(|x| &x.name == env);
+        let e = at.fleet.environment_named(env);
         match at.fleet.apps.iter().find(|a| a.name == app.name) {
             Some(old) if old.gitrepos.iter().any(|r| Some(r.env) == e) => {
                 header_lines(&mut out, &at.fleet, old, &|x| Some(x) == e, 4);
@@ -222,7 +222,7 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
             .map(|c| fleet.clusters[*c].name.as_str())
             .collect();
         for &c in &cu.clusters {
-            taken[c] = true;
+            taken[c.index()] = true;
         }
         let _ = writeln!(
             out,
@@ -235,7 +235,7 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
     let rest: Vec<&str> = app
         .clusters
         .iter()
-        .filter(|c| !taken[**c])
+        .filter(|c| !taken[c.index()])
         .map(|c| fleet.clusters[*c].name.as_str())
         .collect();
     if !rest.is_empty() {
@@ -309,7 +309,7 @@ fn header_lines(
     out: &mut String,
     fleet: &Fleet,
     app: &App,
-    envs: &dyn Fn(usize) -> bool,
+    envs: &dyn Fn(EnvId) -> bool,
     indent: usize,
 ) {
     let pad = " ".repeat(indent);

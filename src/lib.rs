@@ -21,6 +21,7 @@ pub mod load;
 pub mod model;
 pub mod output;
 pub mod pins;
+pub mod pointer;
 pub mod promotion;
 pub mod report;
 pub mod resolve;

@@ -23,7 +23,7 @@ fn ungated_environments(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>
     if fleet.gitlab.as_ref().is_none_or(|g| g.pipeline.is_none()) {
         return;
     }
-    for (i, env) in fleet.environments.iter().enumerate() {
+    for (i, env) in fleet.environment_ids() {
         let gated = env.promotion == Promotion::Manual || env.tier == Tier::Production;
         let deployed = fleet
             .apps
@@ -39,7 +39,7 @@ fn ungated_environments(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>
                     Code::UngatedEnvironment,
                     format!("`{}` follows `{}` until its first promotion", env.name, fleet.branch),
                 )
-                .label(ix.value(&format!("/environments/{i}/name")), "no revision pinned in releases.yaml")
+                .label(ix.value(&fleet.env_ptr(i).key("name")), "no revision pinned in releases.yaml")
                 .help(format!(
                     "run `promote:{}` once, or pin what it runs now: `fleetc pin --environment {} --revision <commit>`",
                     env.name, env.name
@@ -186,18 +186,18 @@ fn untargeted_clusters(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>)
     let mut targeted = vec![false; fleet.clusters.len()];
     for app in &fleet.apps {
         for &c in &app.clusters {
-            targeted[c] = true;
+            targeted[c.index()] = true;
         }
     }
-    for (i, c) in fleet.clusters.iter().enumerate() {
-        if !targeted[i] {
+    for (i, c) in fleet.cluster_ids() {
+        if !targeted[i.index()] {
             out.push(
                 Diagnostic::new(
                     Code::UntargetedCluster,
                     format!("no app targets cluster `{}`", c.name),
                 )
                 .label(
-                    ix.value(&format!("/clusters/{i}/name")),
+                    ix.value(&fleet.cluster_ptr(i).key("name")),
                     "declared here, runs nothing",
                 )
                 .help("add a target for it to an app, or remove the cluster"),

@@ -6,16 +6,78 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
+use crate::pointer::Ptr;
 use crate::spec::{self, Operator, Patch, Promotion, Tier, WorkloadKind};
 
-/// Index into [`Fleet::environments`].
-pub type EnvId = usize;
-/// Index into [`Fleet::clusters`].
-pub type ClusterId = usize;
-/// Index into [`Fleet::agents`].
-pub type AgentId = usize;
-/// Index into [`Fleet::apps`].
-pub type AppId = usize;
+/// A typed index: an environment, cluster, agent or app is only ever looked up in its own
+/// list, and a reference that did not resolve has no id at all (never a stand-in `0`).
+macro_rules! id {
+    ($(#[$doc:meta])* $name:ident => $item:ty) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name(u32);
+
+        impl $name {
+            /// The id of the item at `index` (spec order).
+            pub fn new(index: usize) -> Self {
+                Self(u32::try_from(index).expect("input budgets keep lists far below 2^32"))
+            }
+
+            /// Its position in the list (and in the spec's list).
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+
+            /// Every id of a list of `len` items, in order.
+            pub fn all(len: usize) -> impl Iterator<Item = Self> {
+                (0..len).map(Self::new)
+            }
+        }
+
+        impl std::ops::Index<$name> for [$item] {
+            type Output = $item;
+            fn index(&self, id: $name) -> &$item {
+                &self[id.index()]
+            }
+        }
+
+        impl std::ops::IndexMut<$name> for [$item] {
+            fn index_mut(&mut self, id: $name) -> &mut $item {
+                &mut self[id.index()]
+            }
+        }
+
+        impl std::ops::Index<$name> for Vec<$item> {
+            type Output = $item;
+            fn index(&self, id: $name) -> &$item {
+                &self[id.index()]
+            }
+        }
+
+        impl std::ops::IndexMut<$name> for Vec<$item> {
+            fn index_mut(&mut self, id: $name) -> &mut $item {
+                &mut self[id.index()]
+            }
+        }
+    };
+}
+
+id!(
+    /// An environment: index into [`Fleet::environments`].
+    EnvId => Environment
+);
+id!(
+    /// A cluster: index into [`Fleet::clusters`].
+    ClusterId => Cluster
+);
+id!(
+    /// An agent policy: index into [`Fleet::agents`].
+    AgentId => Agent
+);
+id!(
+    /// An app: index into [`Fleet::apps`].
+    AppId => App
+);
 
 /// A whole, valid fleet.
 #[derive(Debug, Clone)]
@@ -131,6 +193,9 @@ pub struct Environment {
 /// A downstream cluster.
 #[derive(Debug, Clone)]
 pub struct Cluster {
+    /// Its position in the spec's `clusters` (a cluster whose environment does not resolve is
+    /// left out of the model, so this can differ from its id).
+    pub origin: usize,
     /// Name.
     pub name: String,
     /// Its environment.
@@ -487,6 +552,66 @@ pub struct Customization {
 }
 
 impl Fleet {
+    /// Every environment with its id, in promotion order.
+    pub fn environment_ids(&self) -> impl Iterator<Item = (EnvId, &Environment)> {
+        self.environments
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (EnvId::new(i), e))
+    }
+
+    /// Every cluster with its id, in spec order.
+    pub fn cluster_ids(&self) -> impl Iterator<Item = (ClusterId, &Cluster)> {
+        self.clusters
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (ClusterId::new(i), c))
+    }
+
+    /// Every app with its id, in spec order.
+    pub fn app_ids(&self) -> impl Iterator<Item = (AppId, &App)> {
+        self.apps
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (AppId::new(i), a))
+    }
+
+    /// The cluster named `name`.
+    pub fn cluster_named(&self, name: &str) -> Option<ClusterId> {
+        self.clusters
+            .iter()
+            .position(|c| c.name == name)
+            .map(ClusterId::new)
+    }
+
+    /// Where environment `e` is declared in the spec.
+    pub fn env_ptr(&self, e: EnvId) -> Ptr {
+        Ptr::item("environments", e.index())
+    }
+
+    /// Where cluster `c` is declared in the spec (its `origin`).
+    pub fn cluster_ptr(&self, c: ClusterId) -> Ptr {
+        Ptr::item("clusters", self.clusters[c].origin)
+    }
+
+    /// Where agent policy `a` is declared in the spec.
+    pub fn agent_ptr(&self, a: AgentId) -> Ptr {
+        Ptr::item("agents", a.index())
+    }
+
+    /// Where app `a` is declared in the spec.
+    pub fn app_ptr(&self, a: AppId) -> Ptr {
+        Ptr::item("apps", a.index())
+    }
+
+    /// The environment named `name`.
+    pub fn environment_named(&self, name: &str) -> Option<EnvId> {
+        self.environments
+            .iter()
+            .position(|e| e.name == name)
+            .map(EnvId::new)
+    }
+
     /// Name of the ClusterGroup of an environment.
     pub fn env_group(&self, env: EnvId) -> String {
         format!("env-{}", self.environments[env].name)

@@ -11,7 +11,7 @@
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use crate::model::{AppSource, ClusterId, Fleet};
+use crate::model::{AppSource, ClusterId, EnvId, Fleet};
 use crate::spec::WorkloadKind;
 
 /// What one cluster is checked for.
@@ -51,7 +51,7 @@ pub fn plan(
 }
 
 /// Clusters of `env` that run at least one app, in cluster order.
-pub fn clusters_of(fleet: &Fleet, env: usize) -> Vec<ClusterId> {
+pub fn clusters_of(fleet: &Fleet, env: EnvId) -> Vec<ClusterId> {
     let set: BTreeSet<ClusterId> = fleet
         .apps
         .iter()
@@ -218,7 +218,7 @@ pub struct Applied {
 pub fn applied(fleet: &Fleet, clusters: &[ClusterId]) -> Option<Applied> {
     let side = fleet.gitlab.as_ref()?;
     let context = side.kube_context(side.drift_agent?);
-    let envs: BTreeSet<usize> = clusters
+    let envs: BTreeSet<EnvId> = clusters
         .iter()
         .map(|c| fleet.clusters[*c].environment)
         .collect();

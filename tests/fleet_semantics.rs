@@ -114,7 +114,7 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                     b.name
                 );
                 let targets = gitrepo["spec"]["targets"].as_array().unwrap();
-                for (c, cl) in fleet.clusters.iter().enumerate() {
+                for (c, cl) in fleet.cluster_ids() {
                     // rancher/fleet v0.16.1 internal/cmd/controller/target/builder.go:91-140:
                     // a cluster the GitRepo targets gets a BundleDeployment unless the first
                     // targetCustomization it matches says `doNotDeploy` (the fix of

@@ -303,3 +303,36 @@ fn yaml_failures_are_classified_by_the_parsers_error_kind() {
         assert!(!d.labels.is_empty(), "{text:?}");
     }
 }
+
+/// A cluster whose environment does not resolve is reported once: it is left out of the fleet
+/// (no stand-in environment), and references to it (an agent, a target, an override) are not
+/// reported again.
+#[test]
+fn a_cluster_with_an_unknown_environment_is_reported_once() {
+    let text = "version: 1
+fleet: {repo: https://gitlab.example.com/ops/fleet.git, branch: main}
+environments: [{name: dev, tier: development}]
+clusters:
+  - {name: dev-1, environment: dev, region: local}
+  - {name: dev-2, environment: devv, region: local}
+agents:
+  - {name: a, clusters: [dev-2]}
+apps:
+  - name: web
+    namespace: web
+    source: {helm: {repo: https://charts.example.com, chart: web, version: 1.0.0}}
+    targets: [{environment: dev}, {cluster: dev-2}]
+    overrides: [{cluster: dev-2, replicas: 2}]
+";
+    let src = fleetc::diagnostic::Source {
+        name: "fleetc.yaml".to_owned(),
+        text: text.to_owned(),
+    };
+    let diags = fleetc::compile(&src, Path::new(".")).unwrap_err();
+    let messages: Vec<String> = diags
+        .iter()
+        .map(|d| format!("{} {}", d.code.as_str(), d.message))
+        .collect();
+    assert_eq!(messages, ["E012 unknown environment `devv`"], "{diags:#?}");
+    assert_eq!(&text[diags[0].labels[0].span.clone()], "devv", "{diags:#?}");
+}

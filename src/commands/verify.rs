@@ -22,18 +22,14 @@ pub(super) fn run(args: &VerifyArgs) -> Result<(), CliError> {
     let mut clusters = Vec::new();
     for name in &args.cluster {
         let c = fleet
-            .clusters
-            .iter()
-            .position(|c| &c.name == name)
+            .cluster_named(name)
             .ok_or_else(|| CliError::Usage(format!("the spec declares no cluster `{name}`")))?;
         clusters.push(c);
     }
     let mut shard = None;
     if let Some(env) = &args.environment {
         let e = fleet
-            .environments
-            .iter()
-            .position(|x| &x.name == env)
+            .environment_named(env)
             .ok_or_else(|| CliError::Usage(format!("the spec declares no environment `{env}`")))?;
         clusters = verify::clusters_of(fleet, e);
         if let Some(s) = &args.shard {

@@ -25,10 +25,10 @@ struct ClusterGroupSpec {
 
 pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
     let mut out = Vec::new();
-    for (i, env) in fleet.environments.iter().enumerate() {
+    for (i, env) in fleet.environment_ids() {
         let name = fleet.env_group(i);
         let label = ("fleetc.io/environment", env.name.as_str());
-        let owner = format!("/environments/{i}/name");
+        let owner = fleet.env_ptr(i).key("name").into();
         out.push(group(
             fleet,
             &name,
@@ -43,9 +43,12 @@ pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
         let first = fleet
             .clusters
             .iter()
-            .position(|c| &c.region == region)
-            .unwrap_or(0);
-        let owner = format!("/clusters/{first}/region");
+            .find(|c| &c.region == region)
+            .expect("regions are those of the clusters")
+            .origin;
+        let owner = crate::pointer::Ptr::item("clusters", first)
+            .key("region")
+            .into();
         let label = ("fleetc.io/region", region.as_str());
         out.push(group(fleet, &name, label, &fleet.label_keys.region, owner));
     }

@@ -306,7 +306,7 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
         if verify == Verify::Skip {
             continue;
         }
-        let clusters = crate::verify::clusters_of(fleet, e);
+        let clusters = crate::verify::clusters_of(fleet, crate::model::EnvId::new(e));
         let stage_name = format!("verify-{}", env.name);
         if clusters.len() > PER_CLUSTER_JOBS {
             // Past a few dozen clusters, per-cluster jobs would outgrow GitLab's limits (2 MB of

@@ -107,7 +107,7 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
     }
     if let Some(side) = &fleet.gitlab {
         for shard in &side.agents {
-            let owner = format!("/agents/{}/name", shard.agent);
+            let owner: String = fleet.agent_ptr(shard.agent).key("name").into();
             out.push(agent_config::emit(shard, owner.clone()));
             out.push(agent_install::values(side, shard, owner.clone()));
             out.extend(agent_install::rbac(shard, owner));

@@ -6,8 +6,8 @@ use super::{Cx, Names, RefNames};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::fleet_names::{self, MAX_HELM_RELEASE_NAME_LEN};
 use crate::model::{
-    App, AppSource, ClusterId, EnvGitRepo, Fleet, HelmChart, ImageRef, LabelSelector, Requirement,
-    Settings, Target, WorkloadRef,
+    App, AppId, AppSource, ClusterId, EnvGitRepo, EnvId, Fleet, HelmChart, ImageRef, LabelSelector,
+    Requirement, Settings, Target, WorkloadRef,
 };
 use crate::spec::{self, Operator, Spec};
 use crate::suggest;
@@ -46,7 +46,7 @@ impl Cx<'_> {
                             .help("remove this entry"),
                         );
                     } else {
-                        apps[i].depends_on.push(d);
+                        apps[i].depends_on.push(AppId::new(d));
                     }
                 }
             }
@@ -201,7 +201,7 @@ impl Cx<'_> {
         repo_dir: &str,
     ) -> Vec<EnvGitRepo> {
         let keys = &fleet.label_keys;
-        let mut envs: Vec<usize> = clusters
+        let mut envs: Vec<EnvId> = clusters
             .iter()
             .map(|c| fleet.clusters[*c].environment)
             .collect();
@@ -533,7 +533,7 @@ impl Cx<'_> {
                     &format!("{base}/environment"),
                     "environment",
                 ) {
-                    Some(env) => group = Some(fleet.env_group(env)),
+                    Some(env) => group = Some(fleet.env_group(EnvId::new(env))),
                     None => ok = false,
                 }
                 sel.match_labels.insert(keys.environment.clone(), e.clone());
@@ -552,7 +552,7 @@ impl Cx<'_> {
             }
             if let Some(c) = &t.cluster {
                 if self
-                    .reference(&names.clusters, c, &format!("{base}/cluster"), "cluster")
+                    .cluster_ref(&names.clusters, c, &format!("{base}/cluster"))
                     .is_none()
                 {
                     ok = false;
@@ -631,7 +631,7 @@ impl Cx<'_> {
         let clusters = reached
             .iter()
             .enumerate()
-            .filter_map(|(c, r)| r.then_some(c))
+            .filter_map(|(c, r)| r.then_some(ClusterId::new(c)))
             .collect();
         (out, clusters)
     }
@@ -769,7 +769,7 @@ impl Cx<'_> {
             let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
             state[start] = 1;
             while let Some(&mut (node, ref mut next)) = stack.last_mut() {
-                if let Some(&dep) = apps[node].depends_on.get(*next) {
+                if let Some(dep) = apps[node].depends_on.get(*next).map(|d| d.index()) {
                     *next += 1;
                     match state[dep] {
                         0 => {
@@ -804,7 +804,7 @@ impl Cx<'_> {
             let j = apps[a]
                 .depends_on
                 .iter()
-                .position(|d| *d == next)
+                .position(|d| d.index() == next)
                 .unwrap_or(0);
             let text = if a == first {
                 "this dependency closes the cycle"

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 use super::{Cx, RefNames};
 use crate::codes::Code as C;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Fleet, GitLabSide, Registration};
+use crate::model::{AgentId, ClusterId, Fleet, GitLabSide, Registration};
 use crate::spec::{self, AccessAs, RbacRule, Spec, Tier, UserAccessAs, Verify};
 use crate::versions::{self, Version};
 
@@ -357,7 +357,7 @@ impl Cx<'_> {
         out: &mut Vec<Registration>,
     ) {
         let base = format!("/agents/{a}");
-        let clusters = &fleet.agents[a].clusters;
+        let clusters = &fleet.agents[AgentId::new(a)].clusters;
         let management = agent.clusters.is_empty() && agent.environments.is_empty();
         let reads_fleet = spec
             .pipeline
@@ -414,7 +414,7 @@ impl Cx<'_> {
             .token_secret
             .clone()
             .unwrap_or_else(|| "gitlab-agent-token".to_owned());
-        let targets: Vec<Option<usize>> = if management {
+        let targets: Vec<Option<ClusterId>> = if management {
             vec![None]
         } else {
             clusters.iter().copied().map(Some).collect()
@@ -463,7 +463,7 @@ impl Cx<'_> {
             cluster_rules.extend(ids.rules());
             out.push(Registration {
                 name,
-                agent: a,
+                agent: AgentId::new(a),
                 cluster,
                 ci_projects: projects,
                 ci_groups: groups,
@@ -726,7 +726,7 @@ impl Cx<'_> {
                 if verify != Verify::Skip && cl.registration.is_none() {
                     self.push(
                         Diagnostic::new(Code::AgentAssignment, format!("cluster `{}` has no GitLab agent", cl.name))
-                            .label(self.at(&format!("/clusters/{c}/name")), "the pipeline verifies it through an agent")
+                            .label(self.at(&fleet.cluster_ptr(c).key("name")), "the pipeline verifies it through an agent")
                             .help(format!(
                                 "serve it with an agent (`agents[].clusters` or `environments`), or set `pipeline.verify.{}: skip`",
                                 env.name
@@ -752,7 +752,7 @@ impl Cx<'_> {
         let found = side
             .agents
             .iter()
-            .position(|r| r.agent == a && r.cluster.is_none());
+            .position(|r| r.agent == AgentId::new(a) && r.cluster.is_none());
         if found.is_none() {
             self.push(
                 Diagnostic::new(
@@ -772,7 +772,8 @@ impl Cx<'_> {
         let project = side.settings.manifests_project.to_ascii_lowercase();
         let mut reported = BTreeSet::new();
         for reg in &side.agents {
-            let (Some(c), Some(ci)) = (reg.cluster, &spec.agents[reg.agent].ci_access) else {
+            let (Some(c), Some(ci)) = (reg.cluster, &spec.agents[reg.agent.index()].ci_access)
+            else {
                 continue;
             };
             let cl = &fleet.clusters[c];
@@ -804,7 +805,7 @@ impl Cx<'_> {
                         .iter()
                         .any(|pat| env_matches(pat, &job_env) && env_matches(pat, &shard_env))
             });
-            let a = reg.agent;
+            let a = reg.agent.index();
             if !reaches
                 && reported.insert(a)
                 && !self
@@ -884,7 +885,7 @@ impl Cx<'_> {
 fn default_ci_access(
     g: &spec::GitLab,
     fleet: &Fleet,
-    cluster: Option<usize>,
+    cluster: Option<ClusterId>,
     protected: bool,
 ) -> (Vec<spec::CiAccessEntry>, Vec<spec::CiAccessEntry>) {
     let (environments, production) = match cluster {

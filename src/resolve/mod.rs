@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::fleet_names::{is_dns_label, is_label_key, is_label_value};
 use crate::load::{Loaded, SpanIndex};
-use crate::model::{Agent, Cluster, Environment, Fleet};
+use crate::model::{Agent, AgentId, Cluster, ClusterId, EnvId, Environment, Fleet};
 use crate::spec::Spec;
 use crate::suggest;
 
@@ -36,6 +36,7 @@ pub fn resolve(
         root,
         diags: Vec::new(),
         clusters_incomplete: false,
+        dropped_clusters: Default::default(),
     };
     let fleet = cx.fleet(&loaded.spec, spec_name);
     let mut diags = cx.diags;
@@ -58,6 +59,9 @@ pub(crate) struct Cx<'a> {
     pub(crate) diags: Vec<Diagnostic>,
     /// Some cluster's environment did not resolve, so "matches no cluster" would be an echo.
     pub(crate) clusters_incomplete: bool,
+    /// Clusters left out of the model for an error of their own: references to them are not
+    /// reported again.
+    pub(crate) dropped_clusters: std::collections::HashSet<String>,
 }
 
 /// Name → index, for one kind of named thing.
@@ -204,32 +208,33 @@ impl Cx<'_> {
         (out, names)
     }
 
+    /// The clusters whose environment resolves, each with its position in the spec
+    /// (`origin`), and their names. A cluster whose environment does not resolve is left out of
+    /// the model (its error is reported; references to it stay silent), never given a stand-in
+    /// environment.
     fn clusters(&mut self, spec: &Spec, envs: &Names) -> (Vec<Cluster>, Names) {
         let keys = &spec.fleet.cluster_labels;
+        let mut seen = Names::new();
         let mut names = Names::new();
         let mut out = Vec::with_capacity(spec.clusters.len());
         for (i, c) in spec.clusters.iter().enumerate() {
             let base = format!("/clusters/{i}");
             self.dns_label(&c.name, &format!("{base}/name"), "cluster name");
+            let first = !seen.contains_key(&c.name);
             self.unique(
-                &mut names,
+                &mut seen,
                 &c.name,
                 &format!("{base}/name"),
                 "cluster",
                 "/clusters",
-                out.len(),
+                i,
             );
-            let environment = self
-                .reference(
-                    envs,
-                    &c.environment,
-                    &format!("{base}/environment"),
-                    "environment",
-                )
-                .unwrap_or_else(|| {
-                    self.clusters_incomplete = true;
-                    0
-                });
+            let environment = self.reference(
+                envs,
+                &c.environment,
+                &format!("{base}/environment"),
+                "environment",
+            );
             self.label_value(
                 &c.region,
                 &format!("{base}/region"),
@@ -255,12 +260,21 @@ impl Cx<'_> {
                 }
                 labels.insert(k.clone(), v.clone());
             }
+            let Some(environment) = environment else {
+                self.clusters_incomplete = true;
+                self.dropped_clusters.insert(c.name.clone());
+                continue;
+            };
             labels.insert(keys.environment.clone(), c.environment.clone());
             labels.insert(keys.region.clone(), c.region.clone());
             labels.insert(keys.name.clone(), c.name.clone());
+            if first {
+                names.insert(c.name.clone(), out.len());
+            }
             out.push(Cluster {
+                origin: i,
                 name: c.name.clone(),
-                environment,
+                environment: EnvId::new(environment),
                 region: c.region.clone(),
                 labels,
                 agent: None,
@@ -268,6 +282,21 @@ impl Cx<'_> {
             });
         }
         (out, names)
+    }
+
+    /// A reference to a cluster by name: its id, or `None` (reported, unless the cluster was
+    /// left out of the model for an error of its own).
+    pub(crate) fn cluster_ref(
+        &mut self,
+        names: &Names,
+        name: &str,
+        ptr: &str,
+    ) -> Option<ClusterId> {
+        if self.dropped_clusters.contains(name) {
+            return None;
+        }
+        self.reference(names, name, ptr, "cluster")
+            .map(ClusterId::new)
     }
 
     fn agents(
@@ -278,8 +307,8 @@ impl Cx<'_> {
         clusters: &mut [Cluster],
     ) -> Vec<Agent> {
         let mut names = Names::new();
-        let mut by_cluster: HashMap<usize, Vec<(usize, String)>> = HashMap::new();
-        let mut by_env: HashMap<usize, Vec<(usize, String)>> = HashMap::new();
+        let mut by_cluster: HashMap<ClusterId, Vec<(usize, String)>> = HashMap::new();
+        let mut by_env: HashMap<EnvId, Vec<(usize, String)>> = HashMap::new();
         for (i, a) in spec.agents.iter().enumerate() {
             let base = format!("/agents/{i}");
             self.dns_label(&a.name, &format!("{base}/name"), "agent name");
@@ -294,12 +323,12 @@ impl Cx<'_> {
             for (j, e) in a.environments.iter().enumerate() {
                 let ptr = format!("{base}/environments/{j}");
                 if let Some(env) = self.reference(envs, e, &ptr, "environment") {
-                    by_env.entry(env).or_default().push((i, ptr));
+                    by_env.entry(EnvId::new(env)).or_default().push((i, ptr));
                 }
             }
             for (j, c) in a.clusters.iter().enumerate() {
                 let ptr = format!("{base}/clusters/{j}");
-                if let Some(cl) = self.reference(cluster_names, c, &ptr, "cluster") {
+                if let Some(cl) = self.cluster_ref(cluster_names, c, &ptr) {
                     by_cluster.entry(cl).or_default().push((i, ptr));
                 }
             }
@@ -312,8 +341,9 @@ impl Cx<'_> {
                 clusters: Vec::new(),
             })
             .collect();
-        for (ci, c) in spec.clusters.iter().enumerate() {
-            let base = format!("/clusters/{ci}");
+        for ci in ClusterId::all(clusters.len()) {
+            let c = &spec.clusters[clusters[ci].origin];
+            let base = format!("/clusters/{}", clusters[ci].origin);
             let listed = by_cluster
                 .get(&ci)
                 .or_else(|| by_env.get(&clusters[ci].environment))
@@ -373,6 +403,7 @@ impl Cx<'_> {
                     }
                 },
             };
+            let chosen = chosen.map(AgentId::new);
             clusters[ci].agent = chosen;
             if let Some(a) = chosen {
                 agents[a].clusters.push(ci);

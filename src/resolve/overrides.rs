@@ -62,7 +62,7 @@ impl Cx<'_> {
         by_name.sort_by(|x, y| fleet.clusters[*x].name.cmp(&fleet.clusters[*y].name));
         for c in by_name {
             let cl = &fleet.clusters[c];
-            covered[c] = true;
+            covered[c.index()] = true;
             out.push(entry(
                 Scope::Cluster(c),
                 vec![c],
@@ -74,7 +74,7 @@ impl Cx<'_> {
         // Remaining clusters grouped by environment (promotion order) and region (sorted).
         let mut groups: BTreeMap<(EnvId, &str), Vec<ClusterId>> = BTreeMap::new();
         for &c in targeted {
-            if !covered[c] {
+            if !covered[c.index()] {
                 let cl = &fleet.clusters[c];
                 groups
                     .entry((cl.environment, cl.region.as_str()))
@@ -147,8 +147,7 @@ impl Cx<'_> {
                     continue;
                 }
                 (None, None, Some(c)) => {
-                    let Some(id) =
-                        self.reference(&names.clusters, c, &format!("{base}/cluster"), "cluster")
+                    let Some(id) = self.cluster_ref(&names.clusters, c, &format!("{base}/cluster"))
                     else {
                         continue;
                     };
@@ -162,7 +161,7 @@ impl Cx<'_> {
                             &format!("{base}/environment"),
                             "environment",
                         ) {
-                            Some(id) => Some(id),
+                            Some(id) => Some(EnvId::new(id)),
                             None => continue,
                         },
                         None => None,

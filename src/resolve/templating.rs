@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::{Cx, RefNames};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::escape;
-use crate::model::{ClusterId, Fleet};
+use crate::model::{ClusterId, EnvId, Fleet};
 use crate::spec;
 
 /// One `${ ... }` found in a string.
@@ -119,12 +119,12 @@ impl Cx<'_> {
                 .environment
                 .as_ref()
                 .and_then(|e| names.envs.get(e))
-                .copied();
+                .map(|&e| EnvId::new(e));
             let cluster = o
                 .cluster
                 .as_ref()
                 .and_then(|c| names.clusters.get(c))
-                .copied();
+                .map(|&c| ClusterId::new(c));
             let receiving: Vec<ClusterId> = targeted
                 .iter()
                 .copied()
