@@ -207,6 +207,14 @@ environments (for example `production/*`) or the project.";
 never been promoted has no pin yet and follows the branch: every merge reaches it ungated. Run
 its promote job once, or pin the commit it runs now with
 `fleetc pin --environment <env> --revision <commit>`.";
+    PinnedSpecDiffers = "W014", Warning, "a pinned environment's commit used other label keys or another workspace",
+"A pinned environment's GitRepos come from the spec at its pinned commit, but the ClusterGroups
+and the GitRepos' namespace (the Fleet workspace) follow the branch. After a change of
+`fleet.clusterLabels` or `fleet.namespace`, the pinned GitRepos select clusters by the old label
+keys while the ClusterGroups use the new ones, or the GitRepos move to another workspace, at
+merge: the environment can lose or gain clusters before its promotion. Promote the environment
+right after such a change, or keep both until then (give the clusters both labels), and
+acknowledge with `acknowledge: [W014]` on the environment.";
     OutsideTopLevelGroup = "W011", Warning, "GitLab ignores an authorized project or group",
 "Projects and groups in `ciAccess` and `userAccess` must be in the agent project's top-level
 group; GitLab silently ignores the others (GitLab.com always; self-managed unless the instance

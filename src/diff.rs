@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use crate::model::{Fleet, Settings};
+use crate::model::{Cluster, Fleet, Settings};
 use crate::output::Tree;
 use crate::promotion::Pinned;
 
@@ -94,28 +94,17 @@ pub fn compare(base: Option<View<'_>>, head: View<'_>) -> Report {
         }
     }
 
-    let before = base.map(running).unwrap_or_default();
-    let after = running(head);
-    let revs_before = base.map(|b| revisions(b.fleet)).unwrap_or_default();
-    let revs_after = revisions(head.fleet);
-    let env_of: BTreeMap<&str, &str> = head
-        .fleet
-        .clusters
-        .iter()
-        .map(|c| {
-            (
-                c.name.as_str(),
-                head.fleet.environments[c.environment].name.as_str(),
-            )
-        })
-        .chain(base.into_iter().flat_map(|b| {
-            b.fleet.clusters.iter().map(|c| {
-                (
-                    c.name.as_str(),
-                    b.fleet.environments[c.environment].name.as_str(),
-                )
-            })
-        }))
+    let before = base.map(|b| running(b.fleet, b.pinned)).unwrap_or_default();
+    let after = running(head.fleet, head.pinned);
+    let revs_before = base
+        .map(|b| revisions(b.fleet, &before))
+        .unwrap_or_default();
+    let revs_after = revisions(head.fleet, &after);
+    // The head's environment wins for a cluster that moved.
+    let env_of: BTreeMap<&str, &str> = base
+        .into_iter()
+        .flat_map(|b| environments_of(b.fleet))
+        .chain(environments_of(head.fleet))
         .collect();
     let grouped = changes(&before, &after, &revs_before, &revs_after);
     for ((app, what), clusters) in grouped {
@@ -132,10 +121,30 @@ pub fn compare(base: Option<View<'_>>, head: View<'_>) -> Report {
             clusters,
         });
     }
-    // What the head's own spec would run everywhere, against what runs.
-    let branch = effective(head.fleet);
+    report.waiting = waiting_from(head.fleet, &after);
+    report
+}
+
+fn environments_of(fleet: &Fleet) -> impl Iterator<Item = (&str, &str)> {
+    fleet.clusters.iter().map(|c| {
+        (
+            c.name.as_str(),
+            fleet.environments[c.environment].name.as_str(),
+        )
+    })
+}
+
+/// What the branch's spec changes on the clusters of pinned environments, which they get only
+/// with their next promotion: per environment, the changes.
+pub fn waiting(fleet: &Fleet, pinned: &Pinned) -> BTreeMap<String, Vec<Change>> {
+    waiting_from(fleet, &running(fleet, pinned))
+}
+
+fn waiting_from(fleet: &Fleet, running: &Running) -> BTreeMap<String, Vec<Change>> {
+    let env_of: BTreeMap<&str, &str> = environments_of(fleet).collect();
     let none = BTreeMap::new();
-    for ((app, what), clusters) in changes(&after, &branch, &none, &none) {
+    let mut out: BTreeMap<String, Vec<Change>> = BTreeMap::new();
+    for ((app, what), clusters) in changes(running, &effective(fleet), &none, &none) {
         let mut by_env: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for c in clusters {
             if let Some(e) = env_of.get(c.as_str()) {
@@ -143,37 +152,18 @@ pub fn compare(base: Option<View<'_>>, head: View<'_>) -> Report {
             }
         }
         for (env, clusters) in by_env {
-            report
-                .waiting
-                .entry(env.to_owned())
-                .or_default()
-                .push(Change {
-                    app: app.clone(),
-                    what: what.clone(),
-                    clusters,
-                });
+            out.entry(env.to_owned()).or_default().push(Change {
+                app: app.clone(),
+                what: what.clone(),
+                clusters,
+            });
         }
     }
-    report
+    out
 }
 
-/// What the branch's spec changes on cluster `cluster` against the spec its environment is pinned
-/// to (`pinned`): (app, what) pairs, waiting for the environment's promotion.
-pub fn waiting_on(pinned: &Fleet, branch: &Fleet, cluster: &str) -> Vec<(String, String)> {
-    let only =
-        |r: Running| -> Running { r.into_iter().filter(|((_, c), _)| c == cluster).collect() };
-    let none = BTreeMap::new();
-    changes(
-        &only(effective(pinned)),
-        &only(effective(branch)),
-        &none,
-        &none,
-    )
-    .into_keys()
-    .collect()
-}
-
-type Running = BTreeMap<(String, String), Settings>;
+/// (app, cluster) → the settings it runs with.
+pub type Running = BTreeMap<(String, String), Settings>;
 type Revisions = BTreeMap<(String, String), String>;
 
 /// (app, what) → clusters, in cluster-name order, for two states of the fleet.
@@ -214,47 +204,86 @@ fn changes(
     grouped
 }
 
-/// What runs on each cluster: a pinned environment's clusters run the spec at its revision
-/// (a cluster that spec does not declare yet is taken as the branch describes it), the others
-/// this spec.
-fn running(view: View<'_>) -> Running {
-    let mut out = effective(view.fleet);
-    for (env, &i) in &view.pinned.envs {
-        let at = &view.pinned.revisions[i];
-        let pinned = effective(&at.fleet);
-        let declared: BTreeSet<&str> = at.fleet.clusters.iter().map(|c| c.name.as_str()).collect();
-        let here: BTreeSet<&str> = view
-            .fleet
+/// What runs on each cluster: a pinned environment's clusters run the spec at its revision,
+/// the others `fleet`'s.
+fn running(fleet: &Fleet, pinned: &Pinned) -> Running {
+    let mut out = effective(fleet);
+    for (env, &i) in &pinned.envs {
+        let here: Vec<&Cluster> = fleet
             .clusters
             .iter()
-            .filter(|c| {
-                &view.fleet.environments[c.environment].name == env
-                    && declared.contains(c.name.as_str())
-            })
-            .map(|c| c.name.as_str())
+            .filter(|c| &fleet.environments[c.environment].name == env)
             .collect();
-        out.retain(|(_, c), _| !here.contains(c.as_str()));
-        out.extend(
-            pinned
-                .into_iter()
-                .filter(|((_, c), _)| here.contains(c.as_str())),
-        );
+        let names: BTreeSet<&str> = here.iter().map(|c| c.name.as_str()).collect();
+        out.retain(|(_, c), _| !names.contains(c.as_str()));
+        out.extend(pinned_on(&pinned.revisions[i].fleet, env, &here));
     }
     out
 }
 
-/// The revision each app's GitRepo pulls on each cluster (absent: it follows the branch).
-fn revisions(fleet: &Fleet) -> Revisions {
-    let mut out = BTreeMap::new();
-    for app in &fleet.apps {
-        for &c in &app.clusters {
-            let cl = &fleet.clusters[c];
-            if let Some(rev) = &fleet.environments[cl.environment].revision {
-                out.insert((app.name.clone(), cl.name.clone()), rev.clone());
+/// What the spec `at` (pinned for environment `env`) gives each of `clusters`, which belong to
+/// `env` on the branch. A cluster `at` declares in `env` gets what `at` resolved for it; any
+/// other (declared later, or moved) gets what Fleet gives its labels: the apps whose GitRepo
+/// targets for `env` select it, each with the first customization whose selector matches.
+pub fn pinned_on(at: &Fleet, env: &str, clusters: &[&Cluster]) -> Running {
+    let Some(e) = at.environment_named(env) else {
+        return Running::new();
+    };
+    let declared: BTreeSet<&str> = clusters
+        .iter()
+        .filter(|cl| {
+            at.cluster_named(&cl.name)
+                .is_some_and(|c| at.clusters[c].environment == e)
+        })
+        .map(|cl| cl.name.as_str())
+        .collect();
+    let mut out: Running = effective(at)
+        .into_iter()
+        .filter(|((_, c), _)| declared.contains(c.as_str()))
+        .collect();
+    for cl in clusters
+        .iter()
+        .filter(|cl| !declared.contains(cl.name.as_str()))
+    {
+        for app in &at.apps {
+            let reaches = app
+                .gitrepos
+                .iter()
+                .filter(|r| r.env == e)
+                .any(|r| r.targets.iter().any(|t| t.matcher.matches(&cl.labels)));
+            if reaches {
+                let settings = app
+                    .customizations
+                    .iter()
+                    .find(|cu| at.scope_selector(&cu.scope).matches(&cl.labels))
+                    .map_or(&app.base, |cu| &cu.full);
+                out.insert((app.name.clone(), cl.name.clone()), settings.clone());
             }
         }
     }
     out
+}
+
+/// The revision each (app, cluster) that runs pulls (absent: it follows the branch).
+fn revisions(fleet: &Fleet, running: &Running) -> Revisions {
+    let rev_of: BTreeMap<&str, &String> = fleet
+        .clusters
+        .iter()
+        .filter_map(|c| {
+            fleet.environments[c.environment]
+                .revision
+                .as_ref()
+                .map(|r| (c.name.as_str(), r))
+        })
+        .collect();
+    running
+        .keys()
+        .filter_map(|key| {
+            rev_of
+                .get(key.1.as_str())
+                .map(|r| (key.clone(), (*r).clone()))
+        })
+        .collect()
 }
 
 fn short(rev: &str) -> &str {

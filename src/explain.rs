@@ -30,33 +30,61 @@ impl Spec<'_> {
 /// Everything that reaches cluster `name` as it runs now, or `None` if there is no such cluster.
 /// A cluster of a pinned environment runs the spec at the environment's revision: that is what
 /// is explained (its lines point into `<spec>@<commit>`), followed by what the branch changes
-/// there with the next promotion.
+/// there with the next promotion. A cluster that spec does not declare in that environment
+/// (declared or moved since) is explained from the branch, with the apps Fleet gives its labels
+/// from the pinned GitRepos.
 pub fn cluster_running(
     fleet: &Fleet,
     pinned: &Pinned,
     spec: &Spec<'_>,
     name: &str,
 ) -> Option<String> {
-    let cl = fleet.clusters.iter().find(|c| c.name == name)?;
+    let cl = &fleet.clusters[fleet.cluster_named(name)?];
     let env = &fleet.environments[cl.environment].name;
-    let Some(at) = pinned
-        .env(env)
-        .filter(|at| at.fleet.clusters.iter().any(|c| c.name == name))
-    else {
+    let Some(at) = pinned.env(env) else {
         return cluster(fleet, spec, name);
     };
-    let at_spec = Spec {
-        name: &at.source.name,
-        text: &at.source.text,
-        index: &at.index,
+    let short = crate::promotion::short(&at.revision);
+    let declared = at
+        .fleet
+        .cluster_named(name)
+        .is_some_and(|c| at.fleet.environments[at.fleet.clusters[c].environment].name == *env);
+    let mut out = if declared {
+        let at_spec = Spec {
+            name: &at.source.name,
+            text: &at.source.text,
+            index: &at.index,
+        };
+        let mut out = cluster(&at.fleet, &at_spec, name)?;
+        let _ = writeln!(
+            out,
+            "\n  {env} runs {short} (releases.yaml); the lines above are the spec at that commit"
+        );
+        out
+    } else {
+        let mut out = cluster(fleet, spec, name)?;
+        let runs: Vec<String> = crate::diff::pinned_on(&at.fleet, env, &[cl])
+            .into_keys()
+            .map(|(app, _)| app)
+            .collect();
+        let _ = writeln!(
+            out,
+            "\n  {env} runs {short} (releases.yaml), which does not declare this cluster there: the lines above are the branch's; by its labels, that commit's GitRepos give it {}",
+            if runs.is_empty() {
+                "no app".to_owned()
+            } else {
+                runs.join(", ")
+            }
+        );
+        out
     };
-    let mut out = cluster(&at.fleet, &at_spec, name)?;
-    let waiting = crate::diff::waiting_on(&at.fleet, fleet, name);
-    let _ = writeln!(
-        out,
-        "\n  {env} runs {} (releases.yaml); the lines above are the spec at that commit",
-        crate::promotion::short(&at.revision)
-    );
+    let waiting: Vec<(String, String)> = crate::diff::waiting(fleet, pinned)
+        .remove(env.as_str())
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|c| c.clusters.iter().any(|c| c == name))
+        .map(|c| (c.app, c.what))
+        .collect();
     if waiting.is_empty() {
         let _ = writeln!(out, "  the branch changes nothing here");
     } else {
@@ -148,7 +176,20 @@ pub fn cluster(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
 /// A pinned environment gets the app as the spec at its revision says: its bundle line comes
 /// from there, followed by what waits for the environment's promotion.
 pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Option<String> {
-    let i = fleet.apps.iter().position(|a| a.name == name)?;
+    let Some(i) = fleet.apps.iter().position(|a| a.name == name) else {
+        // Removed on the branch, but still running where an environment is pinned.
+        if !pinned
+            .revisions
+            .iter()
+            .any(|at| at.fleet.apps.iter().any(|a| a.name == name))
+        {
+            return None;
+        }
+        let mut out =
+            format!("app {name} (not in the branch's spec: removed with the next promotion)\n");
+        pinned_lines(&mut out, fleet, pinned, name);
+        return Some(out);
+    };
     let app = &fleet.apps[i];
     let mut out = String::new();
     row(
@@ -159,46 +200,12 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
     );
     let unpinned = |e: EnvId| pinned.env(&fleet.environments[e].name).is_none();
     header_lines(&mut out, fleet, app, &unpinned, 2);
-    for (env, &r) in &pinned.envs {
-        let at = &pinned.revisions[r];
+    pinned_lines(&mut out, fleet, pinned, &app.name);
+    if !pinned.envs.is_empty() {
         let _ = writeln!(
             out,
-            "  {env} runs {} (releases.yaml):",
-            crate::promotion::short(&at.revision)
+            "  on the branch (what pinned environments get with their promotion):"
         );
-        let e = at.fleet.environment_named(env);
-        match at.fleet.apps.iter().find(|a| a.name == app.name) {
-            Some(old) if old.gitrepos.iter().any(|r| Some(r.env) == e) => {
-                header_lines(&mut out, &at.fleet, old, &|x| Some(x) == e, 4);
-            }
-            _ => {
-                let _ = writeln!(out, "    not deployed there at that commit");
-            }
-        }
-        let clusters: Vec<&str> = fleet
-            .clusters
-            .iter()
-            .filter(|c| &fleet.environments[c.environment].name == env)
-            .map(|c| c.name.as_str())
-            .collect();
-        let mut waiting: std::collections::BTreeMap<String, Vec<&str>> = Default::default();
-        for c in &clusters {
-            for (a, what) in crate::diff::waiting_on(&at.fleet, fleet, c) {
-                if a == app.name {
-                    waiting.entry(what).or_default().push(c);
-                }
-            }
-        }
-        if waiting.is_empty() {
-            let _ = writeln!(out, "    the branch changes nothing there");
-        }
-        for (what, on) in waiting {
-            let _ = writeln!(
-                out,
-                "    waiting for promote:{env}: {what} on {}",
-                crate::suggest::short_list(&on, 6)
-            );
-        }
     }
     for (j, t) in app.targets.iter().enumerate() {
         let n = fleet
@@ -301,6 +308,46 @@ fn app_on_cluster(
         }
     };
     settings_lines(out, spec, app, settings, 4);
+}
+
+/// For each pinned environment: the app's bundle there as the pinned commit has it, and what
+/// the branch changes there with the next promotion.
+fn pinned_lines(out: &mut String, fleet: &Fleet, pinned: &Pinned, name: &str) {
+    let waiting = crate::diff::waiting(fleet, pinned);
+    for (env, &r) in &pinned.envs {
+        let at = &pinned.revisions[r];
+        let _ = writeln!(
+            out,
+            "  {env} runs {} (releases.yaml):",
+            crate::promotion::short(&at.revision)
+        );
+        let e = at.fleet.environment_named(env);
+        match at.fleet.apps.iter().find(|a| a.name == name) {
+            Some(old) if old.gitrepos.iter().any(|r| Some(r.env) == e) => {
+                header_lines(out, &at.fleet, old, &|x| Some(x) == e, 4);
+            }
+            _ => {
+                let _ = writeln!(out, "    not deployed there at that commit");
+            }
+        }
+        let changes: Vec<&crate::diff::Change> = waiting
+            .get(env.as_str())
+            .into_iter()
+            .flatten()
+            .filter(|c| c.app == name)
+            .collect();
+        if changes.is_empty() {
+            let _ = writeln!(out, "    the branch changes nothing there");
+        }
+        for c in changes {
+            let _ = writeln!(
+                out,
+                "    waiting for promote:{env}: {} on {}",
+                c.what,
+                crate::suggest::short_list(&c.clusters, 6)
+            );
+        }
+    }
 }
 
 /// The app's bundles (one per environment, or only that of `env`), what each GitRepo pulls, its

@@ -96,6 +96,7 @@ pub fn compile_in(
         Revisions::Pinned => promotion::compile(&fleet, &loaded.index, root)?,
         Revisions::Branch => promotion::Pinned::default(),
     };
+    warnings.extend(pinned.warnings.iter().cloned());
     warnings.extend(lint::lint(&fleet, &loaded.index));
     diagnostic::sort(&mut warnings);
     let artifacts = emit::emit(&fleet, &pinned);
@@ -168,7 +169,11 @@ fn clashes(
                     "and so does this",
                 )
                 .file(a.path.clone())
-                .help("give the apps distinct `path`s"),
+                .help(if a.kind == emit::Kind::GitRepo {
+                    "GitRepos are named `<app>-<environment>`: rename the app or the environment so no two names meet"
+                } else {
+                    "give the apps distinct `path`s"
+                }),
             );
         }
     }

@@ -40,6 +40,9 @@ pub struct Pinned {
     pub revisions: Vec<AtRevision>,
     /// Environment name → index into `revisions`.
     pub envs: BTreeMap<String, usize>,
+    /// W014 for each pinned environment whose spec used other cluster label keys or another
+    /// workspace than the branch.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Pinned {
@@ -91,7 +94,7 @@ pub fn compile(
                             short(rev)
                         ),
                         "its GitRepos are built from the spec at its pinned commit",
-                        format!("fetch the whole history (`git fetch --unshallow`; in CI, `GIT_DEPTH: 0`); if the pin is wrong, `fleetc pin --environment {} --revision <commit>` (or remove it from releases.yaml)", env.name),
+                        "fetch the whole history (`git fetch --unshallow`; in CI, `GIT_DEPTH: 0`); a pinned commit that is in no branch at all (typed by hand): remove the entry from releases.yaml, and the environment follows the branch until its next promotion".to_owned(),
                     ));
                     continue;
                 }
@@ -116,23 +119,20 @@ pub fn compile(
                             fleet.spec_name
                         ),
                         "its GitRepos are built from the spec at its pinned commit",
-                        format!("pin `{}` to a commit that has the spec: `fleetc pin --environment {} --revision <commit>`", env.name, env.name),
+                        format!("fleetc reads the spec there at `{}` relative to the output root, so keep the spec inside the output root; or pin `{}` to a commit that has it: `fleetc pin --environment {} --revision <commit>`", fleet.spec_name, env.name, env.name),
                     ));
                     continue;
                 }
-                Err(Failure::DoesNotCompile(first, more)) => {
-                    let more = match more {
-                        0 => String::new(),
-                        n => format!(" (and {})", crate::diagnostic::plural(n, "more problem")),
-                    };
+                Err(Failure::DoesNotCompile(problems)) => {
                     diags.push(fail(
                         format!(
-                            "the spec at {} (`{}`'s pinned commit) does not compile: {first}{more}",
+                            "the spec at {} (`{}`'s pinned commit) does not compile with this fleetc: {}",
                             short(rev),
-                            env.name
+                            env.name,
+                            problems.join("; ")
                         ),
                         "its GitRepos are built from the spec at its pinned commit",
-                        format!("`fleetc diff --base {rev}` shows the problems; promote `{}` again to pin a newer commit, or build with the fleetc version that commit was made with", env.name),
+                        format!("pin `{}` by hand to a commit whose spec compiles, e.g. the current one (`fleetc pin --environment {} --revision $(git rev-parse HEAD)`, then `fleetc build`: that promotes the branch to it), or build with the fleetc version that commit was made with", env.name, env.name),
                     ));
                     continue;
                 }
@@ -171,6 +171,44 @@ pub fn compile(
             env.revision = rev;
         }
     }
+    // ClusterGroups and the GitRepos' namespace follow the branch; the pinned GitRepos' own
+    // selectors do not. A change to either splits a pinned environment at merge.
+    let mut warnings = Vec::new();
+    for (e, env) in fleet.environments.iter().enumerate() {
+        let Some(at) = out.env(&env.name) else {
+            continue;
+        };
+        let mut changed = Vec::new();
+        if at.fleet.label_keys != fleet.label_keys {
+            changed.push(("/fleet/clusterLabels", "the cluster label keys"));
+        }
+        if at.fleet.workspace != fleet.workspace {
+            changed.push(("/fleet/namespace", "the Fleet workspace"));
+        }
+        for (ptr, what) in changed {
+            let warning = Diagnostic::new(
+                Code::PinnedSpecDiffers,
+                format!(
+                    "{what} changed since `{}`'s pinned commit {}",
+                    env.name,
+                    short(&at.revision)
+                ),
+            )
+            .label(index.key(ptr), "changed here")
+            .label(
+                index.value(&format!("/environments/{e}/name")),
+                "its GitRepos still select clusters as they did at that commit",
+            )
+            .help(format!(
+                "promote `{}` right after this change, or keep both until then (for label keys: give the clusters both labels)",
+                env.name
+            ));
+            if !env.acknowledged.contains(&Code::PinnedSpecDiffers) {
+                warnings.push(warning);
+            }
+        }
+    }
+    out.warnings = warnings;
     Ok(out)
 }
 
@@ -179,14 +217,18 @@ enum Failure {
     Missing,
     Unreadable(String),
     NoSpec,
-    DoesNotCompile(String, usize),
+    /// Its errors, each with the line of the spec at that commit.
+    DoesNotCompile(Vec<String>),
 }
 
 fn at_revision(fleet: &Fleet, root: &dyn Workspace, rev: &str) -> Result<AtRevision, Failure> {
     let unreadable = |e: std::io::Error| Failure::Unreadable(e.to_string());
-    let ws = root.at(rev).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => Failure::Missing,
-        _ => unreadable(e),
+    let ws = root.at(rev).map_err(|e| {
+        if crate::workspace::is_missing_commit(&e) {
+            Failure::Missing
+        } else {
+            unreadable(e)
+        }
     })?;
     let text = ws
         .read(&fleet.spec_name)
@@ -196,13 +238,27 @@ fn at_revision(fleet: &Fleet, root: &dyn Workspace, rev: &str) -> Result<AtRevis
         name: format!("{}@{}", fleet.spec_name, short(rev)),
         text,
     };
+    const SHOWN: usize = 5;
     let first = |diags: Vec<Diagnostic>| {
         let errors: Vec<&Diagnostic> = diags.iter().filter(|d| d.is_error()).collect();
-        let first = errors
-            .first()
-            .map(|d| format!("{} {}", d.code.as_str(), d.message))
-            .unwrap_or_default();
-        Failure::DoesNotCompile(first, errors.len().saturating_sub(1))
+        let mut shown: Vec<String> = errors
+            .iter()
+            .take(SHOWN)
+            .map(|d| match d.labels.first() {
+                Some(l) => format!(
+                    "{} {} ({}:{})",
+                    d.code.as_str(),
+                    d.message,
+                    source.name,
+                    crate::report::line_col(&source.text, l.span.start).0
+                ),
+                None => format!("{} {}", d.code.as_str(), d.message),
+            })
+            .collect();
+        if errors.len() > SHOWN {
+            shown.push(format!("{} more", errors.len() - SHOWN));
+        }
+        Failure::DoesNotCompile(shown)
     };
     let loaded = crate::load::load(&source).map_err(first)?;
     if !loaded.errors.is_empty() {

@@ -105,7 +105,7 @@ fn default_workspace() -> String {
 
 /// Label keys fleetc relies on. The defaults suit Rancher: it sets
 /// `management.cattle.io/cluster-display-name` on every Fleet Cluster itself.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ClusterLabelKeys {
     /// Label key holding the cluster's environment name.

@@ -41,16 +41,38 @@ impl Workspace for Disk {
 /// The tree of a Git revision.
 pub struct GitRevision {
     /// The repository's top-level directory.
-    pub repo: PathBuf,
+    repo: PathBuf,
     /// The revision, e.g. `origin/main` or a commit SHA.
-    pub rev: String,
+    rev: String,
     /// The output root relative to the repository root (`""` at the root).
-    pub prefix: String,
+    prefix: String,
+    /// Every file under the output root at the revision (relative to it), listed once with one
+    /// `git ls-tree` rather than one `git` process per question.
+    files: std::sync::OnceLock<Result<std::collections::HashSet<String>, String>>,
+}
+
+/// The error of [`GitRevision::open`] when the clone does not have the commit (as opposed to
+/// Git failing, or the directory not being in a repository).
+#[derive(Debug)]
+pub struct MissingCommit(String);
+
+impl std::fmt::Display for MissingCommit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for MissingCommit {}
+
+/// Whether `e` says that the clone lacks a commit.
+pub fn is_missing_commit(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<MissingCommit>())
 }
 
 impl GitRevision {
     /// The output root `root` (a directory of a Git working tree) at revision `rev`. `Err` when
-    /// `root` is not in a Git repository or the clone does not have the commit.
+    /// `root` is not in a Git repository, or (a [`MissingCommit`]) the clone does not have the
+    /// commit.
     pub fn open(root: &Path, rev: &str) -> io::Result<GitRevision> {
         let root = root.canonicalize()?;
         let repo = git_toplevel(&root)?.canonicalize()?;
@@ -58,10 +80,15 @@ impl GitRevision {
             .strip_prefix(&repo)
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .unwrap_or_default();
+        GitRevision::new(repo, rev, prefix)
+    }
+
+    fn new(repo: PathBuf, rev: &str, prefix: String) -> io::Result<GitRevision> {
         let ws = GitRevision {
             repo,
             rev: rev.to_owned(),
             prefix,
+            files: std::sync::OnceLock::new(),
         };
         ws.check()?;
         Ok(ws)
@@ -83,17 +110,16 @@ impl GitRevision {
         } else {
             Err(io::Error::new(
                 io::ErrorKind::NotFound,
-                format!(
+                MissingCommit(format!(
                     "`{}` is not a commit of {} (a shallow clone lacks older commits: fetch with GIT_DEPTH 0)",
                     self.rev,
                     self.repo.display()
-                ),
+                )),
             ))
         }
     }
 
     fn object(&self, rel: &str) -> String {
-        let rel = rel.trim_start_matches("./");
         if self.prefix.is_empty() {
             format!("{}:{rel}", self.rev)
         } else {
@@ -101,26 +127,53 @@ impl GitRevision {
         }
     }
 
-    /// The object's type (`blob`, `tree`), or `None` when it does not exist.
-    fn kind(&self, rel: &str) -> Option<String> {
-        let out = Command::new("git")
-            .args(["cat-file", "-t", &self.object(rel)])
-            .current_dir(&self.repo)
-            .output()
-            .ok()?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+    fn files(&self) -> io::Result<&std::collections::HashSet<String>> {
+        let listed = self.files.get_or_init(|| {
+            let mut cmd = Command::new("git");
+            cmd.args([
+                "ls-tree",
+                "-r",
+                "-z",
+                "--name-only",
+                "--full-tree",
+                &self.rev,
+            ]);
+            if !self.prefix.is_empty() {
+                cmd.args(["--", &self.prefix]);
+            }
+            let out = cmd
+                .current_dir(&self.repo)
+                .output()
+                .map_err(|e| e.to_string())?;
+            if !out.status.success() {
+                return Err(String::from_utf8_lossy(&out.stderr).trim().to_owned());
+            }
+            let under = if self.prefix.is_empty() {
+                String::new()
+            } else {
+                format!("{}/", self.prefix)
+            };
+            Ok(out
+                .stdout
+                .split(|&b| b == 0)
+                .filter_map(|p| std::str::from_utf8(p).ok())
+                .filter_map(|p| p.strip_prefix(under.as_str()))
+                .map(str::to_owned)
+                .collect())
+        });
+        listed.as_ref().map_err(|e| io::Error::other(e.clone()))
     }
 }
 
 impl Workspace for GitRevision {
     fn is_file(&self, rel: &str) -> bool {
-        self.kind(rel).as_deref() == Some("blob")
+        let rel = rel.trim_start_matches("./");
+        self.files().is_ok_and(|f| f.contains(rel))
     }
 
     fn read(&self, rel: &str) -> io::Result<Option<String>> {
-        if !self.is_file(rel) {
+        let rel = rel.trim_start_matches("./");
+        if !self.files()?.contains(rel) {
             return Ok(None);
         }
         let out = Command::new("git")
@@ -138,13 +191,7 @@ impl Workspace for GitRevision {
     }
 
     fn at(&self, rev: &str) -> io::Result<GitRevision> {
-        let ws = GitRevision {
-            repo: self.repo.clone(),
-            rev: rev.to_owned(),
-            prefix: self.prefix.clone(),
-        };
-        ws.check()?;
-        Ok(ws)
+        GitRevision::new(self.repo.clone(), rev, self.prefix.clone())
     }
 }
 

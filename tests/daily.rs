@@ -206,3 +206,140 @@ fn explain_and_diff_speak_of_what_a_pinned_environment_runs() {
         "{md}"
     );
 }
+
+/// W014: a change of the cluster label keys since a pinned commit splits that environment at
+/// merge (ClusterGroups follow the branch, its GitRepos the pin), so fleetc warns, naming the
+/// change and the environment.
+#[test]
+fn a_label_key_change_since_a_pin_is_a_warning() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let first = common::example_repo(dir);
+    let pin = fleetc(
+        &["pin", "--environment", "production", "--revision", &first],
+        dir,
+    );
+    assert_eq!(pin.status.code(), Some(0), "{}", common::stderr(&pin));
+    common::edit(
+        &dir.join("fleetc.yaml"),
+        &[(
+            "fleet:\n  namespace: fleet-default\n",
+            "fleet:\n  namespace: fleet-default\n  clusterLabels: {environment: example.com/env, region: region, name: management.cattle.io/cluster-display-name}\n",
+        )],
+    );
+    let o = fleetc(&["build"], dir);
+    let err = common::stderr(&o);
+    assert_eq!(o.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("fleetc::W014")
+            && err.contains(&format!(
+                "the cluster label keys changed since `production`'s pinned commit {}",
+                &first[..12]
+            )),
+        "{err}"
+    );
+}
+
+/// A cluster declared after an environment's pin gets what the pinned GitRepos give its labels;
+/// an app removed on the branch keeps running in the pinned environment until its promotion.
+/// `explain` and `diff` say so.
+#[test]
+fn new_clusters_and_removed_apps_of_a_pinned_environment() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let first = common::example_repo(dir);
+    let pin = fleetc(
+        &["pin", "--environment", "production", "--revision", &first],
+        dir,
+    );
+    assert_eq!(pin.status.code(), Some(0), "{}", common::stderr(&pin));
+    assert_eq!(fleetc(&["build"], dir).status.code(), Some(0));
+    git(dir, &["add", "--all"]);
+    git(dir, &["commit", "-q", "-m", "pin production"]);
+    let spec = dir.join("fleetc.yaml");
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let start = text
+        .find("  # Batch processing on the data cluster only")
+        .unwrap();
+    let end = text.find("\ngitlab:").unwrap();
+    std::fs::write(&spec, format!("{}{}", &text[..start], &text[end + 1..])).unwrap();
+    common::edit(
+        &spec,
+        &[
+            (
+                "  - name: prod-eu-west-1\n    environment: production\n    region: eu-west-1\n",
+                "  - name: prod-eu-west-1\n    environment: production\n    region: eu-west-1\n  - name: prod-eu-west-2\n    environment: production\n    region: eu-west-1\n",
+            ),
+            (
+                "clusters: [prod-eu-west-1, prod-eu-central-1, prod-data-eu-west-1]",
+                "clusters: [prod-eu-west-1, prod-eu-west-2, prod-eu-central-1, prod-data-eu-west-1]",
+            ),
+        ],
+    );
+    let o = fleetc(&["build"], dir);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    let short = &first[..12];
+
+    let text = stdout(&fleetc(&["explain", "cluster", "prod-eu-west-2"], dir));
+    assert!(
+        text.contains(&format!(
+            "production runs {short} (releases.yaml), which does not declare this cluster there"
+        )) && text.contains("that commit's GitRepos give it ingress-nginx, web"),
+        "{text}"
+    );
+    let o = fleetc(&["explain", "app", "data-pipeline"], dir);
+    let text = stdout(&o);
+    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    assert!(
+        text.starts_with("app data-pipeline (not in the branch's spec")
+            && text.contains("    bundle       data-pipeline-production-apps-data-pipeline")
+            && text.contains("waiting for promote:production: removed on prod-data-eu-west-1"),
+        "{text}"
+    );
+    let text = stdout(&fleetc(&["diff", "--base", "HEAD"], dir));
+    let (radius, waiting) = text.split_once("waiting for promote:production").unwrap();
+    assert!(!radius.contains("data-pipeline"), "{text}");
+    assert!(
+        waiting.contains("data-pipeline: removed on prod-data-eu-west-1"),
+        "{text}"
+    );
+}
+
+/// A pinned commit whose spec this fleetc does not compile (an old format, a mistake committed
+/// there) is E031 listing its problems with their lines at that commit, and the help names the
+/// way out: pinning by hand to a commit that compiles.
+#[test]
+fn a_pinned_spec_that_does_not_compile_is_e031_with_its_problems() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    common::example_repo(dir);
+    common::edit(
+        &dir.join("fleetc.yaml"),
+        &[(
+            "  pollingInterval: 1m\n",
+            "  pollingInterval: 1m\n  pollInterval: 1m\n",
+        )],
+    );
+    git(dir, &["commit", "-q", "-am", "a typo"]);
+    let broken = git(dir, &["rev-parse", "HEAD"]);
+    common::edit(&dir.join("fleetc.yaml"), &[("  pollInterval: 1m\n", "")]);
+    std::fs::write(
+        dir.join("releases.yaml"),
+        format!("revisions:\n  production: {broken}\n"),
+    )
+    .unwrap();
+    let o = fleetc(&["build"], dir);
+    // The rendering wraps lines; compare words.
+    let err = common::stderr(&o)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("fleetc::E031")
+            && err.contains(&format!("fleetc.yaml@{}:", &broken[..12]))
+            && err.contains("pollInterval")
+            && err.contains("fleetc pin --environment production --revision $(git rev-parse HEAD)"),
+        "{err}"
+    );
+}

@@ -336,3 +336,40 @@ apps:
     assert_eq!(messages, ["E012 unknown environment `devv`"], "{diags:#?}");
     assert_eq!(&text[diags[0].labels[0].span.clone()], "devv", "{diags:#?}");
 }
+
+/// Two GitRepo names that meet (`a` in `b-c`, `a-b` in `c`) are E021 with help about names,
+/// not paths.
+#[test]
+fn gitrepo_names_that_meet_are_refused_with_help_about_names() {
+    let text = "version: 1
+fleet: {repo: https://gitlab.example.com/ops/fleet.git, branch: main}
+environments: [{name: b-c, tier: development}, {name: c, tier: staging}]
+clusters:
+  - {name: x1, environment: b-c, region: r}
+  - {name: x2, environment: c, region: r}
+apps:
+  - name: a
+    namespace: a
+    source: {helm: {repo: https://charts.example.com, chart: a, version: 1.0.0}}
+    targets: [{environment: b-c}]
+  - name: a-b
+    namespace: ab
+    source: {helm: {repo: https://charts.example.com, chart: a, version: 1.0.0}}
+    targets: [{environment: c}]
+";
+    let src = fleetc::diagnostic::Source {
+        name: "fleetc.yaml".to_owned(),
+        text: text.to_owned(),
+    };
+    let diags = fleetc::compile(&src, Path::new(".")).unwrap_err();
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert_eq!(diags[0].code.as_str(), "E021");
+    assert!(
+        diags[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("`<app>-<environment>`"),
+        "{diags:#?}"
+    );
+}

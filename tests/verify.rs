@@ -35,6 +35,14 @@ struct Run {
 }
 
 fn verify(args: &[&str], env: &[(&str, &str)]) -> Run {
+    verify_spec(
+        &common::repo().join("examples/fleet/fleetc.yaml"),
+        args,
+        env,
+    )
+}
+
+fn verify_spec(spec: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
     let tmp = tempfile::tempdir().unwrap();
     let bin = tmp.path().join("bin");
     fake_kubectl(&bin);
@@ -44,11 +52,10 @@ fn verify(args: &[&str], env: &[(&str, &str)]) -> Run {
         bin.display(),
         std::env::var("PATH").unwrap_or_default()
     );
-    let spec = common::repo().join("examples/fleet/fleetc.yaml");
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_fleetc"));
     cmd.arg("verify")
         .arg("--spec")
-        .arg(&spec)
+        .arg(spec)
         .args(args)
         .env("PATH", path)
         .env("KUBECTL_LOG", &log)
@@ -256,38 +263,47 @@ fn the_pipeline_stays_small_at_thousands_of_clusters() {
 
 /// With `--revision`, verification first waits until Fleet has applied the promoted commit:
 /// every BundleDeployment of the environment's bundles at that commit and ready, read through
-/// the management cluster's registration.
+/// the management cluster's registration. The bundles are those of the spec *at that commit*
+/// (the promote job may have promoted later merges than the job's checkout): an app only in the
+/// checkout is not waited for.
 #[test]
 fn waits_until_fleet_applied_the_promoted_revision() {
+    let repo = tempfile::tempdir().unwrap();
+    let rev = common::example_repo(repo.path());
+    common::edit(
+        &repo.path().join("fleetc.yaml"),
+        &[(
+            "\napps:\n",
+            "\napps:\n  - name: cache\n    namespace: cache\n    source: {helm: {repo: https://charts.example.com, chart: cache, version: 1.0.0}}\n    targets: [{environment: production}]\n",
+        )],
+    );
+    let spec = repo.path().join("fleetc.yaml");
     let images = format!("{WEB}:t");
-    let env = |bds: &'static str| {
-        vec![
-            ("IMAGES", images.clone()),
-            ("WORKLOADS", "deployment.apps/w".to_owned()),
-            ("BDS", bds.to_owned()),
-        ]
-    };
-    let run = |bds: &'static str, timeout: &str| {
-        let vars = env(bds);
-        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        verify(
+    let run = |bds: String, timeout: &str| {
+        let vars = [
+            ("IMAGES", images.as_str()),
+            ("WORKLOADS", "deployment.apps/w"),
+            ("BDS", bds.as_str()),
+        ];
+        verify_spec(
+            &spec,
             &[
                 "--cluster",
                 "prod-us-east-1",
                 "--tag",
                 "t",
                 "--revision",
-                "abc",
+                &rev,
                 "--timeout",
                 timeout,
             ],
             &vars,
         )
     };
-    let r = run("abc true\\nabc true\\n", "30s");
+    let r = run(format!("{rev} true\\n{rev} true\\n"), "30s");
     assert_eq!(r.code, Some(0), "{}", r.stderr);
     assert!(
-        r.stderr.contains("ok      Fleet applied abc"),
+        r.stderr.contains(&format!("ok      Fleet applied {rev}")),
         "{}",
         r.stderr
     );
@@ -296,16 +312,34 @@ fn waits_until_fleet_applied_the_promoted_revision() {
         "{}",
         r.calls
     );
+    assert!(!r.calls.contains("cache"), "{}", r.calls);
     // One cluster still at the old commit, or not ready: not applied, and the clusters are not
     // checked on the old state.
-    for bds in ["abc true\\nold true\\n", "abc true\\nabc false\\n", ""] {
-        let r = run(bds, "2s");
+    for bds in [
+        format!("{rev} true\\nold true\\n"),
+        format!("{rev} true\\n{rev} false\\n"),
+        String::new(),
+    ] {
+        let r = run(bds.clone(), "2s");
         assert_eq!(r.code, Some(1), "{bds}: {}", r.stderr);
         assert!(
-            r.stderr.contains("Fleet has not applied abc"),
+            r.stderr.contains(&format!("Fleet has not applied {rev}")),
             "{}",
             r.stderr
         );
         assert!(!r.calls.contains("rollout"), "{}", r.calls);
     }
+    // A commit the clone does not have is a usage error, with what to fetch.
+    let r = verify_spec(
+        &spec,
+        &[
+            "--cluster",
+            "prod-us-east-1",
+            "--revision",
+            "0123456789abcdef0123456789abcdef01234567",
+        ],
+        &[],
+    );
+    assert_eq!(r.code, Some(2), "{}", r.stderr);
+    assert!(r.stderr.contains("is not a commit"), "{}", r.stderr);
 }

@@ -197,6 +197,44 @@ fn compile(args: &CompileArgs, revisions: Revisions) -> Result<Session<'_>, CliE
     }
 }
 
+/// Compiles the spec as it is at Git revision `rev` of the repository holding `root` (read with
+/// git, no checkout). `None` when the spec did not exist there; its diagnostics are printed
+/// when it does not compile.
+fn compile_at(
+    root: &Path,
+    spec_name: &str,
+    rev: &str,
+    color: Color,
+    revisions: Revisions,
+) -> Result<Option<Compiled>, CliError> {
+    let ws = crate::workspace::GitRevision::open(root, rev).map_err(|e| {
+        if crate::workspace::is_missing_commit(&e) {
+            CliError::Usage(e.to_string())
+        } else {
+            CliError::Io(e.to_string())
+        }
+    })?;
+    let Some(text) = crate::workspace::Workspace::read(&ws, spec_name)
+        .map_err(|e| CliError::Io(e.to_string()))?
+    else {
+        return Ok(None);
+    };
+    let source = Source {
+        name: spec_name.to_owned(),
+        text,
+    };
+    crate::compile_in(&source, &ws, revisions)
+        .map(Some)
+        .map_err(|diags| {
+            eprintln!("fleetc: the spec at `{rev}` does not compile:");
+            eprint!(
+                "{}",
+                diagnostic::render_all(&diags, &source, render_options(color))
+            );
+            CliError::Diagnostics(None)
+        })
+}
+
 /// Locks the output root, saying so when another fleetc holds it.
 fn lock(root: &Path, mode: output::LockMode) -> Result<output::Lock, CliError> {
     let shown = root.display().to_string();

@@ -3,16 +3,28 @@
 
 use std::time::{Duration, Instant};
 
-use super::{CliError, compile, read_only};
+use super::{CliError, compile, compile_at, output_root, read_only, spec_name};
 use crate::Revisions;
 use crate::cli::{Color, VerifyArgs};
 use crate::verify::{self, POLL, RealKubectl};
 
 pub(super) fn run(args: &VerifyArgs) -> Result<(), CliError> {
     let compile_args = read_only(&args.spec, args.out.as_ref(), Color::Auto);
-    // What a promotion of this commit deploys: the verify jobs check the promote job's commit,
-    // whatever the environments ran before (and without the history that would need).
-    let compiled = compile(&compile_args, Revisions::Branch)?.compiled;
+    // The promoted commit is what the environment now runs: its spec says which bundles and
+    // images to wait for (the promote job may have promoted later merges than this pipeline's
+    // checkout). Without a revision, the checkout's spec. Each for every environment alike:
+    // what a promotion deploys, whatever the environments ran before.
+    let revision = args.revision.as_deref().filter(|r| !r.is_empty());
+    let compiled = match revision {
+        None => compile(&compile_args, Revisions::Branch)?.compiled,
+        Some(rev) => {
+            let root = output_root(&compile_args);
+            let name = spec_name(&compile_args.spec, &root);
+            compile_at(&root, &name, rev, Color::Auto, Revisions::Branch)?.ok_or_else(|| {
+                CliError::Usage(format!("the spec `{name}` does not exist at {rev}"))
+            })?
+        }
+    };
     let fleet = &compiled.fleet;
     let Some(side) = &fleet.gitlab else {
         return Err(CliError::Usage(
@@ -57,8 +69,8 @@ pub(super) fn run(args: &VerifyArgs) -> Result<(), CliError> {
     );
     let started = Instant::now();
     let total = Duration::from_secs(seconds);
-    // An empty revision: the pipeline's promote job handed none on (verify only the clusters).
-    if let Some(rev) = args.revision.as_ref().filter(|r| !r.is_empty()) {
+    // No revision: the pipeline's promote job handed none on (verify only the clusters).
+    if let Some(rev) = revision {
         match verify::applied(fleet, &clusters) {
             Some(applied) => {
                 verify::wait_applied(&applied, rev, started + total, POLL, &RealKubectl)

@@ -1,8 +1,8 @@
 //! Fleet `GitRepo` (fleet.cattle.io/v1alpha1): one per app and environment, pulling the app's
 //! bundle directory at the environment's pinned revision (or the branch, before the first
 //! promotion), targeting only that environment's clusters. A pinned environment's GitRepos
-//! describe the spec at its revision (`crate::promotion`); only the repository settings come
-//! from the branch.
+//! describe the spec at its revision (`crate::promotion`); only the workspace and the repository
+//! settings come from the branch.
 
 use serde::Serialize;
 
