@@ -6,6 +6,7 @@ use std::fmt::Write as _;
 
 use crate::load::SpanIndex;
 use crate::model::{App, AppSource, ClusterId, EnvId, Fleet, Settings};
+use crate::pointer::Ptr;
 use crate::promotion::Pinned;
 use crate::report::line_col;
 use crate::spec::{Promotion, Quantity};
@@ -21,8 +22,8 @@ pub struct Spec<'a> {
 }
 
 impl Spec<'_> {
-    fn at(&self, ptr: &str) -> String {
-        let (line, _) = line_col(self.text, self.index.value(ptr).start);
+    fn at(&self, ptr: &Ptr) -> String {
+        let (line, _) = line_col(self.text, self.index.nearest(ptr).start);
         format!("{}:{line}", self.name)
     }
 }
@@ -196,7 +197,7 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
         &mut out,
         0,
         &format!("app {}", app.name),
-        &spec.at(&format!("/apps/{i}/name")),
+        &spec.at(&Ptr::item("apps", i).key("name")),
     );
     let unpinned = |e: EnvId| pinned.env(&fleet.environments[e].name).is_none();
     header_lines(&mut out, fleet, app, &unpinned, 2);
@@ -217,7 +218,7 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
             &mut out,
             2,
             &format!("target       {} ({n} clusters)", t.name),
-            &spec.at(&format!("/apps/{i}/targets/{j}")),
+            &spec.at(&Ptr::item("apps", i).key("targets").index(j)),
         );
     }
     let _ = writeln!(out, "  reaches      {} clusters", app.clusters.len());
@@ -268,7 +269,7 @@ fn app_on_cluster(
         out,
         2,
         &format!("app {}", app.name),
-        &spec.at(&format!("/apps/{i}/name")),
+        &spec.at(&Ptr::item("apps", i).key("name")),
     );
     let env = fleet.clusters[c].environment;
     header_lines(out, fleet, app, &|e| e == env, 4);
@@ -283,7 +284,7 @@ fn app_on_cluster(
             out,
             4,
             &format!("targeted by  {}", t.name),
-            &spec.at(&format!("/apps/{i}/targets/{j}")),
+            &spec.at(&Ptr::item("apps", i).key("targets").index(j)),
         );
     }
     let picked = app
@@ -394,8 +395,8 @@ fn header_lines(
 /// The effective settings, one per line, each with the spec line (or file) that set it.
 fn settings_lines(out: &mut String, spec: &Spec<'_>, app: &App, s: &Settings, indent: usize) {
     let from = |key: &str| match s.origins.get(key) {
-        Some(o) if o.starts_with('/') => spec.at(o),
-        Some(file) => file.clone(),
+        Some(crate::model::Origin::Spec(p)) => spec.at(p),
+        Some(crate::model::Origin::File(file)) => (*file).to_owned(),
         None => String::new(),
     };
     if let Some(r) = s.replicas {
@@ -431,7 +432,7 @@ fn settings_lines(out: &mut String, spec: &Spec<'_>, app: &App, s: &Settings, in
     let mut leaves = Vec::new();
     crate::model::value_leaves(
         &serde_json::Value::Object(s.values.clone()),
-        String::new(),
+        Ptr::root(),
         &mut leaves,
     );
     for leaf in leaves {

@@ -37,6 +37,7 @@ use std::path::Path;
 pub use commands::{CliError, run};
 
 use diagnostic::{Diagnostic, Source};
+use pointer::Ptr;
 
 /// A compiled fleet.
 #[derive(Debug)]
@@ -138,7 +139,7 @@ fn clashes(
     let mut by_path: std::collections::BTreeMap<&str, &emit::Artifact> = Default::default();
     for a in artifacts {
         let label = |d: Diagnostic, a: &emit::Artifact, text: &str| {
-            d.label(index.value(&a.owner), text.to_owned())
+            d.label(index.nearest(&a.owner), text.to_owned())
         };
         if let Some((_, what)) = reserved.iter().find(|(p, _)| *p == a.path) {
             out.push(
@@ -189,8 +190,8 @@ fn clashes(
                         w[0], w[1]
                     ),
                 )
-                .label(index.value(&a.owner), "generates the file")
-                .label(index.value(&b.owner), "generates a file below it")
+                .label(index.nearest(&a.owner), "generates the file")
+                .label(index.nearest(&b.owner), "generates a file below it")
                 .file(w[0].to_owned())
                 .help("give the apps distinct `path`s"),
             );
@@ -198,7 +199,7 @@ fn clashes(
     }
     for (i, app) in fleet.apps.iter().enumerate() {
         let dir = format!("{}/", app.bundle_dir);
-        let own = format!("/apps/{i}/name");
+        let own = Ptr::item("apps", i).key("name");
         if let Some(a) = artifacts
             .iter()
             .find(|a| a.owner != own && (app.bundle_dir == "." || a.path.starts_with(&dir)))
@@ -213,10 +214,10 @@ fn clashes(
                     ),
                 )
                 .label(
-                    index.key(&format!("/apps/{i}/path")),
+                    index.key(&Ptr::item("apps", i).key("path")),
                     "Fleet deploys every file in this directory",
                 )
-                .label(index.value(&a.owner), "generated from here")
+                .label(index.nearest(&a.owner), "generated from here")
                 .help("give the app a `path` of its own, away from other generated files"),
             );
         }

@@ -4,6 +4,7 @@
 use crate::diagnostic::{Code, Diagnostic};
 use crate::load::SpanIndex;
 use crate::model::Fleet;
+use crate::pointer::Ptr;
 use crate::spec::{Promotion, Tier};
 
 /// Every lint finding for `fleet`.
@@ -39,7 +40,7 @@ fn ungated_environments(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>
                     Code::UngatedEnvironment,
                     format!("`{}` follows `{}` until its first promotion", env.name, fleet.branch),
                 )
-                .label(ix.value(&fleet.env_ptr(i).key("name")), "no revision pinned in releases.yaml")
+                .label(ix.nearest(&fleet.env_ptr(i).key("name")), "no revision pinned in releases.yaml")
                 .help(format!(
                     "run `promote:{}` once, or pin what it runs now: `fleetc pin --environment {} --revision <commit>`",
                     env.name, env.name
@@ -148,7 +149,7 @@ fn drifting_dependencies(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic
                     ),
                 )
                 .label(
-                    ix.value(&format!("/apps/{i}/dependsOn/{j}")),
+                    ix.nearest(&Ptr::item("apps", i).key("dependsOn").index(j)),
                     format!("`{webhook}` gets its caBundle injected, so `{}` is never Ready", dep.name),
                 )
                 .help(format!(
@@ -172,7 +173,7 @@ fn production_without_gate(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnost
                     Code::ProductionAutoPromotion,
                     format!("production environment `{}` is promoted automatically", env.name),
                 )
-                .label(ix.value(&format!("/environments/{i}/name")), "no person decides when changes reach it")
+                .label(ix.nearest(&Ptr::item("environments", i).key("name")), "no person decides when changes reach it")
                 .help("set `promotion: manual`, or add `acknowledge: [W005]` to the environment if this is deliberate"),
             );
         }
@@ -197,7 +198,7 @@ fn untargeted_clusters(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>)
                     format!("no app targets cluster `{}`", c.name),
                 )
                 .label(
-                    ix.value(&fleet.cluster_ptr(i).key("name")),
+                    ix.nearest(&fleet.cluster_ptr(i).key("name")),
                     "declared here, runs nothing",
                 )
                 .help("add a target for it to an app, or remove the cluster"),
@@ -228,7 +229,7 @@ fn dependencies_not_colocated(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagn
                         ),
                     )
                     .label(
-                        ix.value(&format!("/apps/{i}/dependsOn/{j}")),
+                        ix.nearest(&Ptr::item("apps", i).key("dependsOn").index(j)),
                         format!("e.g. `{first}` would wait forever"),
                     )
                     .help(format!(

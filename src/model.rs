@@ -391,9 +391,18 @@ pub struct Settings {
     /// Kustomize patches, in application order.
     pub patches: Vec<Patch>,
     /// Where each setting comes from: `replicas`, `images/<name>`, `resources/requests/<key>`,
-    /// `values/<json pointer>`, `patches/<n>` → the spec pointer that set it, or the file
-    /// (`releases.yaml`). Not part of what a cluster runs, so equality ignores it.
-    pub origins: BTreeMap<String, String>,
+    /// `values/<json pointer>`, `patches/<n>` → where it was set. Not part of what a cluster
+    /// runs, so equality ignores it.
+    pub origins: BTreeMap<String, Origin>,
+}
+
+/// Where a setting was set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A node of the spec.
+    Spec(Ptr),
+    /// Another file beside it (`releases.yaml`).
+    File(&'static str),
 }
 
 impl PartialEq for Settings {
@@ -410,21 +419,20 @@ impl Settings {
     /// Records that every setting present came from the spec node `base` (an app or an
     /// override): `<base>/replicas`, `<base>/values/...`, and so on. `images` are keyed by name
     /// under `image_ptr`, which says where each image's tag is written.
-    pub fn set_origins(&mut self, base: &str, image_ptr: impl Fn(&str) -> String) {
-        let esc = crate::load::escape;
+    pub fn set_origins(&mut self, base: &Ptr, image_ptr: impl Fn(&str) -> Ptr) {
         let mut o = BTreeMap::new();
         if self.replicas.is_some() {
-            o.insert("replicas".to_owned(), format!("{base}/replicas"));
+            o.insert("replicas".to_owned(), Origin::Spec(base.key("replicas")));
         }
         for name in self.tags.keys() {
-            o.insert(format!("images/{name}"), image_ptr(name));
+            o.insert(format!("images/{name}"), Origin::Spec(image_ptr(name)));
         }
         if let Some(r) = &self.resources {
             for (kind, map) in [("requests", &r.requests), ("limits", &r.limits)] {
                 for k in map.keys() {
                     o.insert(
                         format!("resources/{kind}/{k}"),
-                        format!("{base}/resources/{kind}/{}", esc(k)),
+                        Origin::Spec(base.key("resources").key(kind).key(k)),
                     );
                 }
             }
@@ -432,14 +440,20 @@ impl Settings {
         let mut leaves = Vec::new();
         value_leaves(
             &Value::Object(self.values.clone()),
-            String::new(),
+            Ptr::root(),
             &mut leaves,
         );
         for leaf in leaves {
-            o.insert(format!("values{leaf}"), format!("{base}/values{leaf}"));
+            o.insert(
+                format!("values{leaf}"),
+                Origin::Spec(base.key("values").join(&leaf)),
+            );
         }
         for n in 0..self.patches.len() {
-            o.insert(format!("patches/{n}"), format!("{base}/patches/{n}"));
+            o.insert(
+                format!("patches/{n}"),
+                Origin::Spec(base.key("patches").index(n)),
+            );
         }
         self.origins = o;
     }
@@ -455,14 +469,14 @@ pub fn dotted(ptr: &str) -> String {
 }
 
 /// JSON pointers of every leaf (non-mapping value) below `v`.
-pub fn value_leaves(v: &Value, ptr: String, out: &mut Vec<String>) {
+pub fn value_leaves(v: &Value, ptr: Ptr, out: &mut Vec<Ptr>) {
     match v {
         Value::Object(m) if !m.is_empty() => {
             for (k, child) in m {
-                value_leaves(child, format!("{ptr}/{}", crate::load::escape(k)), out);
+                value_leaves(child, ptr.key(k), out);
             }
         }
-        _ if ptr.is_empty() => {}
+        _ if ptr.is_root() => {}
         _ => out.push(ptr),
     }
 }

@@ -29,6 +29,28 @@ impl Ptr {
         Ptr::root().key(list).index(i)
     }
 
+    /// `rel` (a pointer relative to this one, as [`Ptr::root`]-based walks build them) below
+    /// this one.
+    pub fn join(&self, rel: &Ptr) -> Ptr {
+        Ptr(format!("{}{}", self.0, rel.0))
+    }
+
+    /// Whether this is the root.
+    pub fn is_root(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// A pointer given as RFC 6901 text by a tool that already escaped it (a JSON Schema
+    /// validator's instance path).
+    pub fn from_json_pointer(text: String) -> Ptr {
+        Ptr(text)
+    }
+
+    /// A fixed path of keys below the root (`Ptr::path(&["fleet", "version"])`).
+    pub fn path(keys: &[&str]) -> Ptr {
+        keys.iter().fold(Ptr::root(), |p, k| p.key(k))
+    }
+
     /// The pointer as text.
     pub fn as_str(&self) -> &str {
         &self.0

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use crate::diagnostic::{Code, Diagnostic, Source};
 use crate::load::SpanIndex;
 use crate::model::Fleet;
+use crate::pointer::Ptr;
 use crate::workspace::Workspace;
 
 /// The spec at one pinned revision, compiled.
@@ -73,7 +74,10 @@ pub fn compile(
         };
         let fail = |message: String, label: &str, help: String| {
             Diagnostic::new(Code::PinnedRevision, message)
-                .label(index.value(&format!("/environments/{e}/name")), label)
+                .label(
+                    index.nearest(&Ptr::item("environments", e).key("name")),
+                    label,
+                )
                 .file(crate::pins::FILE)
                 .help(help)
         };
@@ -180,10 +184,13 @@ pub fn compile(
         };
         let mut changed = Vec::new();
         if at.fleet.label_keys != fleet.label_keys {
-            changed.push(("/fleet/clusterLabels", "the cluster label keys"));
+            changed.push((
+                Ptr::path(&["fleet", "clusterLabels"]),
+                "the cluster label keys",
+            ));
         }
         if at.fleet.workspace != fleet.workspace {
-            changed.push(("/fleet/namespace", "the Fleet workspace"));
+            changed.push((Ptr::path(&["fleet", "namespace"]), "the Fleet workspace"));
         }
         for (ptr, what) in changed {
             let warning = Diagnostic::new(
@@ -194,9 +201,9 @@ pub fn compile(
                     short(&at.revision)
                 ),
             )
-            .label(index.key(ptr), "changed here")
+            .label(index.key(&ptr), "changed here")
             .label(
-                index.value(&format!("/environments/{e}/name")),
+                index.nearest(&Ptr::item("environments", e).key("name")),
                 "its GitRepos still select clusters as they did at that commit",
             )
             .help(format!(

@@ -54,17 +54,17 @@ pub(super) fn run(args: &CompileArgs) -> Result<(), CliError> {
 
 /// One E027 per file that differs, labelled with the part of the spec it is generated from.
 fn stale_diagnostics(drift: &output::Drift, compiled: &Compiled) -> Vec<Diagnostic> {
-    let owners: HashMap<&str, &str> = compiled
+    let owners: HashMap<&str, &crate::pointer::Ptr> = compiled
         .artifacts
         .iter()
-        .map(|a| (a.path.as_str(), a.owner.as_str()))
+        .map(|a| (a.path.as_str(), &a.owner))
         .collect();
     let stale = |path: &str, message: String, help: &str| {
         let d = Diagnostic::new(Code::StaleOutput, message)
             .file(path.to_owned())
             .help(help.to_owned());
         match owners.get(path) {
-            Some(ptr) => d.label(compiled.index.value(ptr), "generated from here"),
+            Some(ptr) => d.label(compiled.index.nearest(ptr), "generated from here"),
             None => d,
         }
     };

@@ -4,6 +4,7 @@
 //! rejects the whole file. So `default_namespace` sits on each `ci_access` entry (never under
 //! `ci_access` itself) and `access_as` always holds exactly one key.
 
+use crate::pointer::Ptr;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -53,7 +54,7 @@ struct Id {
     id: String,
 }
 
-pub(super) fn emit(shard: &Registration, owner: String) -> Artifact {
+pub(super) fn emit(shard: &Registration, owner: Ptr) -> Artifact {
     let entry = |e: &CiAccessEntry| Entry {
         id: e.id.clone(),
         default_namespace: e.default_namespace.clone(),

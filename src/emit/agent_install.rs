@@ -6,6 +6,7 @@
 //! here is least privilege: a Role and RoleBinding per namespace, a ClusterRole only for what is
 //! cluster-scoped (impersonation, or rules the spec asks for).
 
+use crate::pointer::Ptr;
 use serde::Serialize;
 
 use super::k8s::ObjectMeta;
@@ -106,7 +107,7 @@ fn role_name(shard: &Registration) -> String {
     format!("gitlab-agent-{}", shard.name)
 }
 
-pub(super) fn values(side: &GitLabSide, shard: &Registration, owner: String) -> Artifact {
+pub(super) fn values(side: &GitLabSide, shard: &Registration, owner: Ptr) -> Artifact {
     let doc = Values {
         config: AgentConfig {
             kas_address: side.kas_address.clone(),
@@ -134,7 +135,7 @@ pub(super) fn values(side: &GitLabSide, shard: &Registration, owner: String) -> 
 }
 
 /// The agent's RBAC, when it needs any.
-pub(super) fn rbac(shard: &Registration, owner: String) -> Option<Artifact> {
+pub(super) fn rbac(shard: &Registration, owner: Ptr) -> Option<Artifact> {
     let name = role_name(shard);
     let subjects = subjects(shard);
     let labels = [("fleetc.io/agent", shard.name.as_str())];

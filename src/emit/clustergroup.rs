@@ -1,6 +1,7 @@
 //! Fleet `ClusterGroup` (fleet.cattle.io/v1alpha1): one per environment and one per region,
 //! selecting clusters by the environment and region label keys.
 
+use crate::pointer::Ptr;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -28,7 +29,7 @@ pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
     for (i, env) in fleet.environment_ids() {
         let name = fleet.env_group(i);
         let label = ("fleetc.io/environment", env.name.as_str());
-        let owner = fleet.env_ptr(i).key("name").into();
+        let owner = fleet.env_ptr(i).key("name");
         out.push(group(
             fleet,
             &name,
@@ -46,9 +47,7 @@ pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
             .find(|c| &c.region == region)
             .expect("regions are those of the clusters")
             .origin;
-        let owner = crate::pointer::Ptr::item("clusters", first)
-            .key("region")
-            .into();
+        let owner = Ptr::item("clusters", first).key("region");
         let label = ("fleetc.io/region", region.as_str());
         out.push(group(fleet, &name, label, &fleet.label_keys.region, owner));
     }
@@ -56,7 +55,7 @@ pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
 }
 
 /// A ClusterGroup selecting the clusters whose label `key` has the value `label.1`.
-fn group(fleet: &Fleet, name: &str, label: (&str, &str), key: &str, owner: String) -> Artifact {
+fn group(fleet: &Fleet, name: &str, label: (&str, &str), key: &str, owner: Ptr) -> Artifact {
     let doc = ClusterGroup {
         api_version: "fleet.cattle.io/v1alpha1",
         kind: "ClusterGroup",

@@ -1,6 +1,7 @@
 //! A bundle's `fleet.yaml`: namespace, Helm or kustomize options, drift handling, dependencies
 //! by the exact bundle names Fleet derives, and the targetCustomizations, most specific first.
 
+use crate::pointer::Ptr;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -131,7 +132,7 @@ struct TargetCustomization {
 /// a bundle's labels to its BundleDeployments).
 pub const APP_LABEL: &str = "fleetc.io/app";
 
-pub(super) fn emit(fleet: &Fleet, app: &App, owner: String) -> Artifact {
+pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
     let helm = match &app.source {
         AppSource::Helm(chart) => HelmOptions {
             release_name: Some(chart.release_name.clone()),

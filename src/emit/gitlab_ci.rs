@@ -7,6 +7,7 @@
 //! context explicitly, because GitLab does not (gitlab#505451). Shell scripts are text, so they
 //! are rendered from minijinja templates; the YAML around them is typed and serialized.
 
+use crate::pointer::Ptr;
 use minijinja::{Environment, UndefinedBehavior, value::Serde};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -428,7 +429,7 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
     Artifact::new(
         PATH.to_owned(),
         Kind::GitLabCi,
-        "/pipeline".to_owned(),
+        Ptr::path(&["pipeline"]),
         &Value::Object(doc),
     )
 }

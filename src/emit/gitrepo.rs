@@ -4,6 +4,7 @@
 //! describe the spec at its revision (`crate::promotion`); only the workspace and the repository
 //! settings come from the branch.
 
+use crate::pointer::Ptr;
 use serde::Serialize;
 
 use super::k8s::{ObjectMeta, Selector};
@@ -57,7 +58,7 @@ pub(super) fn emit(
     from: &Fleet,
     app: &App,
     repo: &EnvGitRepo,
-    owner: String,
+    owner: Ptr,
 ) -> Artifact {
     let name = &from.environments[repo.env].name;
     let env = fleet

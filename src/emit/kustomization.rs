@@ -2,6 +2,7 @@
 //! and one per targetCustomization, each built straight from the base with everything that
 //! applies to its clusters (overlays are never stacked, so each can be read on its own).
 
+use crate::pointer::Ptr;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
@@ -97,7 +98,7 @@ pub(super) fn overlay_dir(fleet: &Fleet, scope: &Scope) -> String {
     }
 }
 
-pub(super) fn emit(fleet: &Fleet, app: &App, owner: &str) -> Vec<Artifact> {
+pub(super) fn emit(fleet: &Fleet, app: &App, owner: &Ptr) -> Vec<Artifact> {
     let AppSource::Kustomize { base, workload } = &app.source else {
         return Vec::new();
     };
@@ -125,7 +126,7 @@ fn overlay(
     workload: &WorkloadRef,
     dir: &str,
     s: &Settings,
-    owner: &str,
+    owner: &Ptr,
 ) -> Artifact {
     let depth = dir.split('/').count();
     let up = "../".repeat(depth);
@@ -173,7 +174,7 @@ fn overlay(
     Artifact::new(
         format!("{}/{dir}/kustomization.yaml", app.bundle_dir),
         Kind::Kustomization,
-        owner.to_owned(),
+        owner.clone(),
         &doc,
     )
 }

@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::model::Fleet;
+use crate::pointer::Ptr;
 use crate::promotion::Pinned;
 
 /// Directory (under the output root) holding the objects for the Fleet management cluster.
@@ -64,11 +65,11 @@ pub struct Artifact {
     /// The document, exactly as serialized.
     pub value: Value,
     /// JSON pointer of the spec node this file is generated from (for "generated from here").
-    pub owner: String,
+    pub owner: Ptr,
 }
 
 impl Artifact {
-    fn new(path: String, kind: Kind, owner: String, doc: &impl Serialize) -> Artifact {
+    fn new(path: String, kind: Kind, owner: Ptr, doc: &impl Serialize) -> Artifact {
         Artifact {
             path,
             kind,
@@ -85,7 +86,7 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
     out.extend(clustergroup::emit(fleet));
     for (e, env) in fleet.environments.iter().enumerate() {
         if let Some(at) = pinned.env(&env.name) {
-            let owner = format!("/environments/{e}/name");
+            let owner = Ptr::item("environments", e).key("name");
             for app in &at.fleet.apps {
                 for repo in &app.gitrepos {
                     if at.fleet.environments[repo.env].name == env.name {
@@ -96,7 +97,7 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
         }
     }
     for (i, app) in fleet.apps.iter().enumerate() {
-        let owner = format!("/apps/{i}/name");
+        let owner = Ptr::item("apps", i).key("name");
         for repo in &app.gitrepos {
             if pinned.env(&fleet.environments[repo.env].name).is_none() {
                 out.push(gitrepo::emit(fleet, fleet, app, repo, owner.clone()));
@@ -107,7 +108,7 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
     }
     if let Some(side) = &fleet.gitlab {
         for shard in &side.agents {
-            let owner: String = fleet.agent_ptr(shard.agent).key("name").into();
+            let owner = fleet.agent_ptr(shard.agent).key("name");
             out.push(agent_config::emit(shard, owner.clone()));
             out.push(agent_install::values(side, shard, owner.clone()));
             out.extend(agent_install::rbac(shard, owner));

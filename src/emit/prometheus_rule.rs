@@ -9,6 +9,7 @@
 //! (`cattle-fleet-system`) and, without `honorLabels`, arrives as `exported_namespace`: the label
 //! is `monitoring.namespaceLabel`.
 
+use crate::pointer::Ptr;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -82,7 +83,7 @@ pub(super) fn emit(fleet: &Fleet, m: &Monitoring) -> Vec<Artifact> {
             groups: groups.clone(),
         },
     };
-    let owner = "/monitoring".to_owned();
+    let owner = Ptr::path(&["monitoring"]);
     vec![
         Artifact::new(PATH.to_owned(), Kind::PrometheusRule, owner.clone(), &doc),
         Artifact::new(

@@ -13,6 +13,7 @@ use serde_json::Value;
 pub use span_index::{SpanIndex, escape};
 
 use crate::diagnostic::{Code, Diagnostic, Source, Span};
+use crate::pointer::Ptr;
 use crate::schema;
 use crate::spec::{SPEC_VERSION, Spec};
 use crate::suggest;
@@ -330,13 +331,16 @@ fn check_version(value: &Value, index: &SpanIndex) -> Result<(), Vec<Diagnostic>
                     serde_json::to_string(v).unwrap_or_default()
                 ),
             )
-            .label(index.value("/version"), "this fleetc reads version 1")
+            .label(
+                index.nearest(&Ptr::path(&["version"])),
+                "this fleetc reads version 1",
+            )
             .help("set `version: 1`"),
         ]),
         None => Err(vec![
             Diagnostic::new(Code::UnsupportedVersion, "the spec has no `version`")
                 .label(
-                    index.value("").start..index.value("").start,
+                    index.nearest(&Ptr::root()).start..index.nearest(&Ptr::root()).start,
                     "expected here",
                 )
                 .help("add `version: 1` as the first line of the spec"),
@@ -366,13 +370,14 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
     let mut diags = Vec::new();
     for err in errors {
         let ptr = err.instance_path().to_string();
+        let here = Ptr::from_json_pointer(ptr.clone());
         let instance = value.pointer(&ptr).unwrap_or(&Value::Null);
         use jsonschema::error::ValidationErrorKind as K;
         match err.kind() {
             K::AdditionalProperties { unexpected } => {
                 let known = schema::known_keys(root, &ptr);
                 for key in unexpected {
-                    let at = format!("{ptr}/{}", escape(key));
+                    let at = here.key(key);
                     let mut d = Diagnostic::new(Code::UnknownKey, format!("unknown key `{key}`"))
                         .label(index.key(&at), "not a key fleetc knows here");
                     let namespace_meta =
@@ -402,7 +407,7 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                 };
                 diags.push(
                     Diagnostic::new(Code::MissingKey, format!("missing key `{key}` in {what}"))
-                        .label(index.head(&ptr, text), format!("`{key}` is required here"))
+                        .label(index.head(&here, text), format!("`{key}` is required here"))
                         .help(required_help(key)),
                 );
             }
@@ -419,7 +424,7 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                             suggest::describe(instance)
                         ),
                     )
-                    .label(index.value(&ptr), format!("expected {expected}"))
+                    .label(index.nearest(&here), format!("expected {expected}"))
                     .help(type_help(&expected)),
                 );
             }
@@ -440,7 +445,7 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                     format!("{found} is not a valid value for `{}`", display_ptr(&ptr)),
                 )
                 .label(
-                    index.value(&ptr),
+                    index.nearest(&here),
                     format!("expected one of {}", list(&allowed)),
                 )
                 .help(format!("use one of {}", list(&allowed)));
@@ -456,7 +461,7 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                 let msg = err.masked().to_string();
                 diags.push(
                     Diagnostic::new(Code::WrongType, format!("`{}`: {msg}", display_ptr(&ptr)))
-                        .label(index.value(&ptr), "invalid value")
+                        .label(index.nearest(&here), "invalid value")
                         .help("`fleetc schema` prints what every key accepts"),
                 );
             }

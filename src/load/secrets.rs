@@ -7,8 +7,9 @@
 
 use serde_json::Value;
 
-use super::{SpanIndex, escape};
+use super::SpanIndex;
 use crate::diagnostic::{Code, Diagnostic, Span};
+use crate::pointer::Ptr;
 
 /// A secret found in a string.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +87,7 @@ pub fn find(s: &str) -> Option<Found> {
 /// Scans every key and string of the spec.
 pub(super) fn scan(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    walk(value, String::new(), index, text, &mut out);
+    walk(value, Ptr::root(), index, text, &mut out);
     // An app's `notSecret` covers every rule inside its values.
     out.retain(|d| {
         !d.labels
@@ -95,23 +96,23 @@ pub(super) fn scan(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnost
     });
     if let Some(apps) = value.get("apps").and_then(Value::as_array) {
         for (i, app) in apps.iter().enumerate() {
-            secret_named_values(app, &format!("/apps/{i}"), index, text, &mut out);
+            secret_named_values(app, &Ptr::item("apps", i), index, text, &mut out);
         }
     }
     out
 }
 
-fn walk(v: &Value, ptr: String, index: &SpanIndex, text: &str, out: &mut Vec<Diagnostic>) {
+fn walk(v: &Value, ptr: Ptr, index: &SpanIndex, text: &str, out: &mut Vec<Diagnostic>) {
     match v {
         Value::String(s) => check(s, &ptr, false, index, text, out),
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                walk(item, format!("{ptr}/{i}"), index, text, out);
+                walk(item, ptr.index(i), index, text, out);
             }
         }
         Value::Object(map) => {
             for (k, item) in map {
-                let child = format!("{ptr}/{}", escape(k));
+                let child = ptr.key(k);
                 check(k, &child, true, index, text, out);
                 walk(item, child, index, text, out);
             }
@@ -122,7 +123,7 @@ fn walk(v: &Value, ptr: String, index: &SpanIndex, text: &str, out: &mut Vec<Dia
 
 fn check(
     s: &str,
-    ptr: &str,
+    ptr: &Ptr,
     is_key: bool,
     index: &SpanIndex,
     text: &str,
@@ -135,7 +136,7 @@ fn check(
         let node = if is_key {
             index.key(ptr)
         } else {
-            index.value(ptr)
+            index.nearest(ptr)
         };
         out.push(report(&f, &s[f.at..f.at + f.len], node, text));
     }
@@ -304,24 +305,24 @@ fn is_placeholder(v: &str) -> bool {
 }
 
 /// An app and each of its overrides, with their pointers: where `values` and `patches` live.
-fn app_and_overrides<'v>(app: &'v Value, base: &str) -> Vec<(String, &'v Value)> {
+fn app_and_overrides<'v>(app: &'v Value, base: &Ptr) -> Vec<(Ptr, &'v Value)> {
     let overrides = app
         .get("overrides")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .enumerate()
-        .map(|(k, o)| (format!("{base}/overrides/{k}"), o));
-    std::iter::once((base.to_owned(), app))
+        .map(|(k, o)| (base.key("overrides").index(k), o));
+    std::iter::once((base.clone(), app))
         .chain(overrides)
         .collect()
 }
 
 /// An app's Helm values and those of its overrides, with their pointers.
-fn values_of<'v>(app: &'v Value, base: &str) -> Vec<(String, &'v Value)> {
+fn values_of<'v>(app: &'v Value, base: &Ptr) -> Vec<(Ptr, &'v Value)> {
     app_and_overrides(app, base)
         .into_iter()
-        .filter_map(|(ptr, o)| o.get("values").map(|v| (format!("{ptr}/values"), v)))
+        .filter_map(|(ptr, o)| o.get("values").map(|v| (ptr.key("values"), v)))
         .collect()
 }
 
@@ -340,13 +341,13 @@ fn acknowledged_at(value: &Value, index: &SpanIndex, offset: usize) -> bool {
         if allowed.is_empty() {
             return false;
         }
-        values_of(app, &format!("/apps/{i}"))
+        values_of(app, &Ptr::item("apps", i))
             .into_iter()
             .any(|(ptr, v)| {
                 let mut leaves = Vec::new();
-                crate::model::value_leaves(v, String::new(), &mut leaves);
+                crate::model::value_leaves(v, Ptr::root(), &mut leaves);
                 leaves.into_iter().any(|leaf| {
-                    let span = index.value(&format!("{ptr}{leaf}"));
+                    let span = index.nearest(&ptr.join(&leaf));
                     let dotted = crate::model::dotted(&leaf);
                     let key = dotted.rsplit('.').next().unwrap_or(&dotted).to_owned();
                     span.contains(&offset) && allowed.iter().any(|a| *a == dotted || *a == key)
@@ -359,7 +360,7 @@ fn acknowledged_at(value: &Value, index: &SpanIndex, offset: usize) -> bool {
 /// `env` entries whose name is secret-like), unless the app lists the key in `notSecret`.
 fn secret_named_values(
     app: &Value,
-    base: &str,
+    base: &Ptr,
     index: &SpanIndex,
     text: &str,
     out: &mut Vec<Diagnostic>,
@@ -380,11 +381,11 @@ fn secret_named_values(
             .enumerate()
         {
             if let Some(text) = p.get("patch").and_then(Value::as_str) {
-                patch_texts.push((format!("{ptr}/patches/{j}/patch"), text.to_owned()));
+                patch_texts.push((ptr.key("patches").index(j).key("patch"), text.to_owned()));
             }
         }
     }
-    let mut hits: Vec<(String, String, String)> = Vec::new(); // (ptr, dotted path, literal)
+    let mut hits: Vec<(Ptr, String, String)> = Vec::new(); // (ptr, dotted path, literal)
     for (ptr, v) in &places {
         secret_leaves(v, ptr, "", &mut hits);
     }
@@ -410,7 +411,7 @@ fn secret_named_values(
         if allowed.iter().any(|a| *a == path || *a == key) || find(&literal).is_some() {
             continue;
         }
-        let node = index.value(&ptr);
+        let node = index.nearest(&ptr);
         let span = text
             .get(node.clone())
             .and_then(|src| src.find(&literal))
@@ -432,7 +433,7 @@ fn secret_named_values(
 
 /// Secret-named keys with literal string values below `v`, and `env` entries
 /// (`{name: DB_PASSWORD, value: …}`) with literal values.
-fn secret_leaves(v: &Value, ptr: &str, path: &str, out: &mut Vec<(String, String, String)>) {
+fn secret_leaves(v: &Value, ptr: &Ptr, path: &str, out: &mut Vec<(Ptr, String, String)>) {
     let join = |k: &str| {
         if path.is_empty() {
             k.to_owned()
@@ -447,10 +448,10 @@ fn secret_leaves(v: &Value, ptr: &str, path: &str, out: &mut Vec<(String, String
                 && is_secret_key(name)
                 && is_literal_secret(value)
             {
-                out.push((format!("{ptr}/value"), name.clone(), value.clone()));
+                out.push((ptr.key("value"), name.clone(), value.clone()));
             }
             for (k, child) in map {
-                let child_ptr = format!("{ptr}/{}", escape(k));
+                let child_ptr = ptr.key(k);
                 match child {
                     Value::String(s) if is_secret_key(k) && is_literal_secret(s) => {
                         out.push((child_ptr, join(k), s.clone()));
@@ -461,7 +462,7 @@ fn secret_leaves(v: &Value, ptr: &str, path: &str, out: &mut Vec<(String, String
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                secret_leaves(item, &format!("{ptr}/{i}"), &join(&i.to_string()), out);
+                secret_leaves(item, &ptr.index(i), &join(&i.to_string()), out);
             }
         }
         _ => {}

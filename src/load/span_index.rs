@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use serde_saphyr::granit_parser::{Event, Parser};
 
 use crate::diagnostic::Span;
+use crate::pointer::Ptr;
 
 /// Byte spans of every node of a YAML document, keyed by JSON pointer.
 #[derive(Debug, Default, Clone)]
@@ -91,9 +92,15 @@ impl SpanIndex {
         ix
     }
 
-    /// Span of the value at `ptr`, or of its closest indexed ancestor.
-    pub fn value(&self, ptr: &str) -> Span {
-        let mut p = ptr;
+    /// Span of the value at exactly `ptr`, if the spec has one there.
+    pub fn exact(&self, ptr: &Ptr) -> Option<Span> {
+        self.values.get(ptr.as_str()).cloned()
+    }
+
+    /// Span of the value at `ptr`, or, when the spec leaves it out (a default), of its closest
+    /// ancestor that is there: where a diagnostic about it can point.
+    pub fn nearest(&self, ptr: &Ptr) -> Span {
+        let mut p = ptr.as_str();
         loop {
             if let Some(s) = self.values.get(p) {
                 return s.clone();
@@ -106,27 +113,22 @@ impl SpanIndex {
     }
 
     /// Span of the key introducing the value at `ptr`; the value's span when there is no key
-    /// (list items, the document root).
-    pub fn key(&self, ptr: &str) -> Span {
+    /// (list items, the document root), or the nearest ancestor's when the spec leaves it out.
+    pub fn key(&self, ptr: &Ptr) -> Span {
         self.keys
-            .get(ptr)
+            .get(ptr.as_str())
             .cloned()
-            .unwrap_or_else(|| self.value(ptr))
+            .unwrap_or_else(|| self.nearest(ptr))
     }
 
-    /// Span of the first line of the value at `ptr`: for a mapping spread over many lines, the
-    /// place a reader recognises it by.
-    pub fn head(&self, ptr: &str, src: &str) -> Span {
-        let s = self.value(ptr);
+    /// Span of the first line of the value at `ptr` (or its nearest ancestor): for a mapping
+    /// spread over many lines, the place a reader recognises it by.
+    pub fn head(&self, ptr: &Ptr, src: &str) -> Span {
+        let s = self.nearest(ptr);
         let end = src[s.start.min(src.len())..s.end.min(src.len())]
             .find('\n')
             .map_or(s.end, |n| s.start + n);
         s.start..end.max(s.start)
-    }
-
-    /// Whether a value is indexed at exactly `ptr`.
-    pub fn contains(&self, ptr: &str) -> bool {
-        self.values.contains_key(ptr)
     }
 
     /// Span covering the end of the text (for problems with no better place).
@@ -157,19 +159,25 @@ mod tests {
     fn indexes_keys_values_and_collections() {
         let src = "a: 1\nb:\n  - x\n  - {c: d}\n";
         let ix = SpanIndex::build(src);
-        assert_eq!(&src[ix.value("/a")], "1");
-        assert_eq!(&src[ix.key("/a")], "a");
-        assert_eq!(&src[ix.value("/b/0")], "x");
-        assert_eq!(&src[ix.value("/b/1/c")], "d");
-        assert_eq!(&src[ix.key("/b/1/c")], "c");
-        // Unknown pointers fall back to the closest ancestor.
-        assert_eq!(&src[ix.value("/b/1/zz")], "{c: d}");
+        let a = Ptr::path(&["a"]);
+        let b = Ptr::path(&["b"]);
+        assert_eq!(&src[ix.nearest(&a)], "1");
+        assert_eq!(&src[ix.key(&a)], "a");
+        assert_eq!(&src[ix.nearest(&b.index(0))], "x");
+        assert_eq!(&src[ix.nearest(&b.index(1).key("c"))], "d");
+        assert_eq!(&src[ix.key(&b.index(1).key("c"))], "c");
+        // A pointer the spec leaves out: the exact lookup has nothing, the nearest one falls
+        // back to the closest ancestor.
+        assert_eq!(ix.exact(&b.index(1).key("zz")), None);
+        assert_eq!(&src[ix.nearest(&b.index(1).key("zz"))], "{c: d}");
     }
 
     #[test]
     fn escapes_pointer_segments() {
         let src = "labels:\n  example.com/tier: web\n";
         let ix = SpanIndex::build(src);
-        assert_eq!(&src[ix.value("/labels/example.com~1tier")], "web");
+        let p = Ptr::path(&["labels", "example.com/tier"]);
+        assert_eq!(p.as_str(), "/labels/example.com~1tier");
+        assert_eq!(&src[ix.exact(&p).unwrap()], "web");
     }
 }

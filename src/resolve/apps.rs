@@ -9,6 +9,7 @@ use crate::model::{
     App, AppId, AppSource, ClusterId, EnvGitRepo, EnvId, Fleet, HelmChart, ImageRef, LabelSelector,
     Requirement, Settings, Target, WorkloadRef,
 };
+use crate::pointer::Ptr;
 use crate::spec::{self, Operator, Spec};
 use crate::suggest;
 
@@ -16,9 +17,16 @@ impl Cx<'_> {
     pub(super) fn apps(&mut self, spec: &Spec, fleet: &Fleet, names: &RefNames) -> Vec<App> {
         let mut app_names = Names::new();
         for (i, a) in spec.apps.iter().enumerate() {
-            let ptr = format!("/apps/{i}/name");
+            let ptr = Ptr::item("apps", i).key("name");
             self.dns_label(&a.name, &ptr, "app name");
-            self.unique(&mut app_names, &a.name, &ptr, "app", "/apps", i);
+            self.unique(
+                &mut app_names,
+                &a.name,
+                &ptr,
+                "app",
+                &Ptr::path(&["apps"]),
+                i,
+            );
         }
         let prefix = spec
             .fleet
@@ -34,7 +42,7 @@ impl Cx<'_> {
             .collect();
         for (i, a) in spec.apps.iter().enumerate() {
             for (j, dep) in a.depends_on.iter().enumerate() {
-                let ptr = format!("/apps/{i}/dependsOn/{j}");
+                let ptr = Ptr::item("apps", i).key("dependsOn").index(j);
                 if let Some(d) = self.reference(&app_names, dep, &ptr, "app") {
                     if d == i {
                         self.push(
@@ -64,21 +72,17 @@ impl Cx<'_> {
         fleet: &Fleet,
         names: &RefNames,
     ) -> App {
-        let base = format!("/apps/{i}");
-        self.dns_label(&a.namespace, &format!("{base}/namespace"), "namespace");
-        self.labels(
-            &a.namespace_labels,
-            &format!("{base}/namespaceLabels"),
-            true,
-        );
+        let base = Ptr::item("apps", i);
+        self.dns_label(&a.namespace, &base.key("namespace"), "namespace");
+        self.labels(&a.namespace_labels, &base.key("namespaceLabels"), true);
         self.labels(
             &a.namespace_annotations,
-            &format!("{base}/namespaceAnnotations"),
+            &base.key("namespaceAnnotations"),
             false,
         );
         let bundle_dir = match &a.path {
             Some(p) => {
-                self.safe_path(p, &format!("{base}/path"));
+                self.safe_path(p, &base.key("path"));
                 normalize(p)
             }
             None => format!("bundles/{}", a.name),
@@ -114,7 +118,7 @@ impl Cx<'_> {
                 .iter()
                 .position(|img| img.name == name)
                 .unwrap_or(0);
-            format!("{base}/images/{j}/tag")
+            base.key("images").index(j).key("tag")
         });
         self.pinned_tags(a, &mut settings);
         self.source_fit(&base, is_helm, a.values.is_some(), !a.patches.is_empty());
@@ -180,9 +184,10 @@ impl Cx<'_> {
                 continue;
             }
             settings.tags.insert(image.clone(), tag.clone());
-            settings
-                .origins
-                .insert(format!("images/{image}"), crate::pins::FILE.to_owned());
+            settings.origins.insert(
+                format!("images/{image}"),
+                crate::model::Origin::File(crate::pins::FILE),
+            );
         }
     }
 
@@ -218,7 +223,7 @@ impl Cx<'_> {
                         format!("GitRepo name `{name}` has {} characters", name.len()),
                     )
                     .label(
-                        self.at(&format!("/apps/{i}/name")),
+                        self.at(&Ptr::item("apps", i).key("name")),
                         "GitRepos are named `<app>-<environment>`; Kubernetes allows 63 characters",
                     )
                     .help("shorten the app or the environment name"),
@@ -256,7 +261,7 @@ impl Cx<'_> {
     /// Reports `values` on kustomize apps and `patches` on Helm apps.
     pub(super) fn source_fit(
         &mut self,
-        base: &str,
+        base: &Ptr,
         is_helm: bool,
         has_values: bool,
         has_patches: bool,
@@ -265,7 +270,7 @@ impl Cx<'_> {
             self.push(
                 Diagnostic::new(Code::NotForSource, "`values` only apply to Helm apps")
                     .label(
-                        self.ix.key(&format!("{base}/values")),
+                        self.ix.key(&base.key("values")),
                         "this app is built with kustomize",
                     )
                     .help(
@@ -277,7 +282,7 @@ impl Cx<'_> {
             self.push(
                 Diagnostic::new(Code::NotForSource, "`patches` only apply to kustomize apps")
                     .label(
-                        self.ix.key(&format!("{base}/patches")),
+                        self.ix.key(&base.key("patches")),
                         "this app is a Helm chart",
                     )
                     .help("use `values` to configure a chart"),
@@ -286,10 +291,10 @@ impl Cx<'_> {
     }
 
     fn source(&mut self, i: usize, a: &spec::App, bundle_dir: &str) -> AppSource {
-        let base = format!("/apps/{i}/source");
+        let base = Ptr::item("apps", i).key("source");
         match (&a.source.kustomize, &a.source.helm) {
             (Some(k), None) => {
-                let ptr = format!("{base}/kustomize/base");
+                let ptr = base.key("kustomize").key("base");
                 let kbase = normalize(&k.base);
                 if self.safe_path(&k.base, &ptr) {
                     let found = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
@@ -355,7 +360,7 @@ impl Cx<'_> {
         h: &spec::HelmSource,
         bundle_dir: &str,
     ) -> HelmChart {
-        let base = format!("/apps/{i}/source/helm");
+        let base = Ptr::item("apps", i).key("source").key("helm");
         let remote = h.repo.is_some() || h.chart.contains("://");
         if remote && h.version.is_none() {
             self.push(
@@ -364,7 +369,7 @@ impl Cx<'_> {
                     format!("chart `{}` has no version", h.chart),
                 )
                 .label(
-                    self.at(&format!("{base}/chart")),
+                    self.at(&base.key("chart")),
                     "unpinned: every build could deploy another chart",
                 )
                 .help("pin the chart with `version:` (an exact version, or a semver range)"),
@@ -373,7 +378,7 @@ impl Cx<'_> {
         let chart = if remote {
             h.chart.clone()
         } else {
-            let ptr = format!("{base}/chart");
+            let ptr = base.key("chart");
             let local = normalize(&h.chart);
             if self.safe_path(&h.chart, &ptr)
                 && !self
@@ -393,9 +398,9 @@ impl Cx<'_> {
         };
         let release_name = h.release_name.clone().unwrap_or_else(|| a.name.clone());
         let ptr = if h.release_name.is_some() {
-            format!("{base}/releaseName")
+            base.key("releaseName")
         } else {
-            format!("/apps/{i}/name")
+            Ptr::item("apps", i).key("name")
         };
         if release_name.len() > MAX_HELM_RELEASE_NAME_LEN {
             self.push(
@@ -439,22 +444,22 @@ impl Cx<'_> {
         let mut keys: HashMap<String, usize> = HashMap::new();
         let mut out = Vec::new();
         for (j, img) in a.images.iter().enumerate() {
-            let base = format!("/apps/{i}/images/{j}");
+            let base = Ptr::item("apps", i).key("images").index(j);
             if let Some(first) = seen.insert(img.name.clone(), j) {
                 self.push(
                     Diagnostic::new(
                         Code::DuplicateName,
                         format!("image `{}` is listed twice", img.name),
                     )
-                    .label(self.at(&format!("{base}/name")), "listed again here")
+                    .label(self.at(&base.key("name")), "listed again here")
                     .label(
-                        self.at(&format!("/apps/{i}/images/{first}/name")),
+                        self.at(&Ptr::item("apps", i).key("images").index(first).key("name")),
                         "first listed here",
                     )
                     .help("list each image once"),
                 );
             }
-            self.image_tag(&img.tag, &format!("{base}/tag"));
+            self.image_tag(&img.tag, &base.key("tag"));
             let values_key = if is_helm {
                 let key = img.values_key.clone().unwrap_or_else(|| "image".to_owned());
                 if let Some(first) = keys.insert(key.clone(), j) {
@@ -463,9 +468,9 @@ impl Cx<'_> {
                             Code::DuplicateName,
                             format!("two images write values key `{key}`"),
                         )
-                        .label(self.at(&format!("{base}/name")), "this image")
+                        .label(self.at(&base.key("name")), "this image")
                         .label(
-                            self.at(&format!("/apps/{i}/images/{first}/name")),
+                            self.at(&Ptr::item("apps", i).key("images").index(first).key("name")),
                             "and this one",
                         )
                         .help("give each image its own `valuesKey`, e.g. `controller.image`"),
@@ -480,7 +485,7 @@ impl Cx<'_> {
                             "`valuesKey` only applies to Helm apps",
                         )
                         .label(
-                            self.ix.key(&format!("{base}/valuesKey")),
+                            self.ix.key(&base.key("valuesKey")),
                             "this app is built with kustomize",
                         )
                         .help("remove it; kustomize sets images by `name`"),
@@ -509,7 +514,7 @@ impl Cx<'_> {
         let mut reached = vec![false; fleet.clusters.len()];
         let mut out = Vec::new();
         for (j, t) in a.targets.iter().enumerate() {
-            let base = format!("/apps/{i}/targets/{j}");
+            let base = Ptr::item("apps", i).key("targets").index(j);
             if t.environment.is_none()
                 && t.region.is_none()
                 && t.cluster.is_none()
@@ -527,12 +532,7 @@ impl Cx<'_> {
             let mut group = None;
             let mut parts = Vec::new();
             if let Some(e) = &t.environment {
-                match self.reference(
-                    &names.envs,
-                    e,
-                    &format!("{base}/environment"),
-                    "environment",
-                ) {
+                match self.reference(&names.envs, e, &base.key("environment"), "environment") {
                     Some(env) => group = Some(fleet.env_group(EnvId::new(env))),
                     None => ok = false,
                 }
@@ -541,7 +541,7 @@ impl Cx<'_> {
             }
             if let Some(r) = &t.region {
                 if !fleet.regions.contains(r) {
-                    self.unknown_region(r, &format!("{base}/region"), fleet);
+                    self.unknown_region(r, &base.key("region"), fleet);
                     ok = false;
                 }
                 sel.match_labels.insert(keys.region.clone(), r.clone());
@@ -552,7 +552,7 @@ impl Cx<'_> {
             }
             if let Some(c) = &t.cluster {
                 if self
-                    .cluster_ref(&names.clusters, c, &format!("{base}/cluster"))
+                    .cluster_ref(&names.clusters, c, &base.key("cluster"))
                     .is_none()
                 {
                     ok = false;
@@ -561,7 +561,7 @@ impl Cx<'_> {
                 parts.push(c.clone());
             }
             if let Some(s) = &t.selector {
-                ok &= self.selector(s, &format!("{base}/selector"), &mut sel, fleet);
+                ok &= self.selector(s, &base.key("selector"), &mut sel, fleet);
                 parts.push("selected".to_owned());
             }
             if !ok {
@@ -599,7 +599,7 @@ impl Cx<'_> {
                     .label(self.ix.head(&base, self.text), "this target")
                     .label(
                         self.ix
-                            .head(&format!("/apps/{i}/targets/{first}"), self.text),
+                            .head(&Ptr::item("apps", i).key("targets").index(first), self.text),
                         "and this one",
                     )
                     .help("give one of them a distinct `name`"),
@@ -611,7 +611,7 @@ impl Cx<'_> {
                         format!("target name `{name}` is taken by customizations"),
                     )
                     .label(
-                        self.at(&format!("{base}/name")),
+                        self.at(&base.key("name")),
                         "`env-…` and `cluster-…` name fleetc's targetCustomizations",
                     )
                     .help("choose a name without these prefixes, e.g. `production-eu`"),
@@ -636,7 +636,7 @@ impl Cx<'_> {
         (out, clusters)
     }
 
-    pub(super) fn unknown_region(&mut self, r: &str, ptr: &str, fleet: &Fleet) {
+    pub(super) fn unknown_region(&mut self, r: &str, ptr: &Ptr, fleet: &Fleet) {
         let mut d = Diagnostic::new(Code::UnknownReference, format!("unknown region `{r}`"))
             .label(self.at(ptr), "no cluster is in this region");
         d = match suggest::closest(r, fleet.regions.iter().map(String::as_str)) {
@@ -653,7 +653,7 @@ impl Cx<'_> {
     fn selector(
         &mut self,
         s: &spec::Selector,
-        base: &str,
+        base: &Ptr,
         sel: &mut LabelSelector,
         fleet: &Fleet,
     ) -> bool {
@@ -664,7 +664,7 @@ impl Cx<'_> {
             .flat_map(|c| c.labels.keys().map(|k| (k.as_str(), ())))
             .collect();
         for (k, v) in &s.match_labels {
-            let ptr = format!("{base}/matchLabels/{}", crate::load::escape(k));
+            let ptr = base.key("matchLabels").key(k);
             ok &= self.selector_key(k, &ptr, &known_keys);
             if let Some(prev) = sel.match_labels.get(k)
                 && prev != v
@@ -682,8 +682,8 @@ impl Cx<'_> {
             sel.match_labels.insert(k.clone(), v.clone());
         }
         for (j, r) in s.match_expressions.iter().enumerate() {
-            let ptr = format!("{base}/matchExpressions/{j}");
-            ok &= self.selector_key(&r.key, &format!("{ptr}/key"), &known_keys);
+            let ptr = base.key("matchExpressions").index(j);
+            ok &= self.selector_key(&r.key, &ptr.key("key"), &known_keys);
             let needs_values = matches!(r.operator, Operator::In | Operator::NotIn);
             if needs_values == r.values.is_empty() {
                 let msg = if needs_values {
@@ -717,7 +717,7 @@ impl Cx<'_> {
                             format!("no cluster has `{}: {v}`", r.key),
                         )
                         .label(
-                            self.at(&format!("{ptr}/values/{k}")),
+                            self.at(&ptr.key("values").index(k)),
                             "matches no declared cluster",
                         );
                         let mut uniq: Vec<&str> = have.clone();
@@ -741,7 +741,7 @@ impl Cx<'_> {
         ok
     }
 
-    fn selector_key(&mut self, k: &str, ptr: &str, known: &BTreeMap<&str, ()>) -> bool {
+    fn selector_key(&mut self, k: &str, ptr: &Ptr, known: &BTreeMap<&str, ()>) -> bool {
         if known.contains_key(k) {
             return true;
         }
@@ -811,7 +811,10 @@ impl Cx<'_> {
             } else {
                 "part of the cycle"
             };
-            d = d.label(self.at(&format!("/apps/{a}/dependsOn/{j}")), text);
+            d = d.label(
+                self.at(&Ptr::item("apps", a).key("dependsOn").index(j)),
+                text,
+            );
         }
         // The primary label is the first app's edge.
         if let Some(p) = cycle.iter().position(|a| *a == first) {
@@ -831,7 +834,7 @@ impl Cx<'_> {
             let (a, ai) = w[0];
             let (b, bi) = w[1];
             if a == b || b.starts_with(&format!("{a}/")) {
-                let ptr = |i: usize| format!("/apps/{i}/path");
+                let ptr = |i: usize| Ptr::item("apps", i).key("path");
                 self.push(
                     Diagnostic::new(
                         Code::UnsafePath,

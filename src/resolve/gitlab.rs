@@ -13,6 +13,7 @@ use super::{Cx, RefNames};
 use crate::codes::Code as C;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{AgentId, ClusterId, Fleet, GitLabSide, Registration};
+use crate::pointer::Ptr;
 use crate::spec::{self, AccessAs, RbacRule, Spec, Tier, UserAccessAs, Verify};
 use crate::versions::{self, Version};
 
@@ -82,11 +83,11 @@ fn fleet_read_rules() -> Vec<RbacRule> {
 #[derive(Default)]
 struct Identities {
     /// Some entry (or user access) acts as the agent's own service account.
-    agent_mode: Option<String>,
+    agent_mode: Option<Ptr>,
     /// Some entry needs impersonation of identities that cannot be named (ci_job, user).
-    unrestricted: Option<String>,
+    unrestricted: Option<Ptr>,
     /// Some entry impersonates a fixed identity.
-    named: Option<String>,
+    named: Option<Ptr>,
     ci_job: bool,
     user: bool,
     users: BTreeSet<String>,
@@ -98,16 +99,16 @@ impl Identities {
         projects: &[spec::CiAccessEntry],
         groups: &[spec::CiAccessEntry],
         user: Option<&spec::UserAccess>,
-        base: &str,
+        base: &Ptr,
         explicit: bool,
     ) -> Identities {
         let mut out = Identities::default();
         for (kind, list) in [("projects", projects), ("groups", groups)] {
             for (k, e) in list.iter().enumerate() {
                 let ptr = if explicit {
-                    format!("{base}/ciAccess/{kind}/{k}")
+                    base.key("ciAccess").key(kind).index(k)
                 } else {
-                    format!("{base}/name")
+                    base.key("name")
                 };
                 match &e.access_as {
                     None | Some(AccessAs::Agent) => {
@@ -126,7 +127,7 @@ impl Identities {
             }
         }
         if let Some(u) = user {
-            let ptr = format!("{base}/userAccess");
+            let ptr = base.key("userAccess");
             match u.access_as {
                 UserAccessAs::Agent => {
                     out.agent_mode.get_or_insert(ptr);
@@ -186,7 +187,7 @@ impl Cx<'_> {
             if spec.pipeline.is_some() {
                 self.push(
                     Diagnostic::new(Code::InvalidValue, "`pipeline` needs a `gitlab` block")
-                        .label(self.ix.key("/pipeline"), "the pipeline runs in GitLab")
+                        .label(self.ix.key(&Ptr::path(&["pipeline"])), "the pipeline runs in GitLab")
                         .help("add `gitlab:` with the instance URL, agent project, manifests project and registry"),
                 );
             }
@@ -195,7 +196,7 @@ impl Cx<'_> {
         let version = self.version(
             g.version.as_deref(),
             versions::DEFAULT_GITLAB,
-            "/gitlab/version",
+            &Ptr::path(&["gitlab", "version"]),
             "GitLab",
         );
         if version < versions::GITLAB_MINIMUM {
@@ -204,7 +205,7 @@ impl Cx<'_> {
                     Code::VersionTooOld,
                     format!("fleetc's output needs GitLab {} or later", versions::GITLAB_MINIMUM),
                 )
-                .label(self.at("/gitlab/version"), "older than the pipeline keywords and agent configuration fleetc writes")
+                .label(self.at(&Ptr::path(&["gitlab", "version"])), "older than the pipeline keywords and agent configuration fleetc writes")
                 .help("upgrade GitLab; 17.0 has workflow:auto_cancel, user_access and 500 authorized entries"),
             );
         }
@@ -239,7 +240,7 @@ impl Cx<'_> {
         &mut self,
         declared: Option<&str>,
         default: &str,
-        ptr: &str,
+        ptr: &Ptr,
         what: &str,
     ) -> Version {
         let fallback = Version::parse(default).unwrap_or(Version::new(0, 0, 0));
@@ -267,7 +268,7 @@ impl Cx<'_> {
             self.push(
                 Diagnostic::new(Code::InvalidValue, "`gitlab.url` is not an HTTP(S) URL")
                     .label(
-                        self.at("/gitlab/url"),
+                        self.at(&Ptr::path(&["gitlab", "url"])),
                         "expected e.g. https://gitlab.example.com",
                     )
                     .help("give the address you open GitLab at"),
@@ -278,7 +279,7 @@ impl Cx<'_> {
                 if !k.starts_with("wss://") && !k.starts_with("ws://") {
                     self.push(
                         Diagnostic::new(Code::InvalidValue, "`gitlab.kasAddress` is not a WebSocket URL")
-                            .label(self.at("/gitlab/kasAddress"), "agentk connects over wss://")
+                            .label(self.at(&Ptr::path(&["gitlab", "kasAddress"])), "agentk connects over wss://")
                             .help("GitLab.com: `wss://kas.gitlab.com`; self-managed: `wss://<gitlab host>/-/kubernetes-agent/`"),
                     );
                 }
@@ -286,10 +287,13 @@ impl Cx<'_> {
             }
             None => default_kas(&g.url),
         };
-        self.project_path(&g.agent_project, "/gitlab/agentProject");
-        self.project_path(&g.manifests_project, "/gitlab/manifestsProject");
+        self.project_path(&g.agent_project, &Ptr::path(&["gitlab", "agentProject"]));
+        self.project_path(
+            &g.manifests_project,
+            &Ptr::path(&["gitlab", "manifestsProject"]),
+        );
         for (i, p) in g.deploy_projects.iter().enumerate() {
-            self.project_path(p, &format!("/gitlab/deployProjects/{i}"));
+            self.project_path(p, &Ptr::root().key("gitlab").key("deployProjects").index(i));
         }
         let host_ok = !g.registry.is_empty()
             && !g.registry.contains(['/', ' ', '@'])
@@ -303,7 +307,7 @@ impl Cx<'_> {
                 format!("`{}` is not a registry host", g.registry),
             )
             .label(
-                self.at("/gitlab/registry"),
+                self.at(&Ptr::path(&["gitlab", "registry"])),
                 "expected the host (and port) of GitLab's container registry",
             );
             d = match g.registry.split_once('/') {
@@ -319,7 +323,7 @@ impl Cx<'_> {
     }
 
     /// A GitLab full path: `group/sub/project`.
-    fn project_path(&mut self, path: &str, ptr: &str) {
+    fn project_path(&mut self, path: &str, ptr: &Ptr) {
         let ok = !path.is_empty()
             && path.split('/').all(|seg| {
                 !seg.is_empty()
@@ -356,7 +360,7 @@ impl Cx<'_> {
         spec: &Spec,
         out: &mut Vec<Registration>,
     ) {
-        let base = format!("/agents/{a}");
+        let base = Ptr::item("agents", a);
         let clusters = &fleet.agents[AgentId::new(a)].clusters;
         let management = agent.clusters.is_empty() && agent.environments.is_empty();
         let reads_fleet = spec
@@ -364,8 +368,8 @@ impl Cx<'_> {
             .as_ref()
             .and_then(|p| p.drift_check.as_ref())
             .is_some_and(|d| d.agent == agent.name);
-        let acknowledged = self.acknowledged(&agent.acknowledge, &format!("{base}/acknowledge"));
-        self.dns_label(&agent.namespace, &format!("{base}/namespace"), "namespace");
+        let acknowledged = self.acknowledged(&agent.acknowledge, &base.key("acknowledge"));
+        self.dns_label(&agent.namespace, &base.key("namespace"), "namespace");
         let rbac = agent.rbac.clone().unwrap_or(spec::AgentRbac {
             namespaces: None,
             rules: None,
@@ -373,7 +377,7 @@ impl Cx<'_> {
         });
         if let Some(ns) = &rbac.namespaces {
             for (k, n) in ns.iter().enumerate() {
-                self.dns_label(n, &format!("{base}/rbac/namespaces/{k}"), "namespace");
+                self.dns_label(n, &base.key("rbac").key("namespaces").index(k), "namespace");
             }
         }
         let rules = rbac.rules.clone().unwrap_or_else(|| {
@@ -402,9 +406,9 @@ impl Cx<'_> {
         }
         if let Some(u) = &agent.user_access {
             for (kind, list) in [("projects", &u.projects), ("groups", &u.groups)] {
-                self.entry_limit(list.len(), &format!("{base}/userAccess/{kind}"));
+                self.entry_limit(list.len(), &base.key("userAccess").key(kind));
                 for (k, p) in list.iter().enumerate() {
-                    let ptr = format!("{base}/userAccess/{kind}/{k}");
+                    let ptr = base.key("userAccess").key(kind).index(k);
                     self.project_path(p, &ptr);
                     self.top_level(p, &g.agent_project, &ptr, &acknowledged);
                 }
@@ -488,12 +492,13 @@ impl Cx<'_> {
             ),
             None => Identities::of(&[], &[], agent.user_access.as_ref(), &base, true),
         };
-        self.impersonation(agent, &ids, explicit.is_none(), &acknowledged);
+        self.impersonation(&base, agent, &ids, explicit.is_none(), &acknowledged);
     }
 
     /// E028 and W009: impersonation that cannot be narrowed, and the mix with `agent` mode.
     fn impersonation(
         &mut self,
+        base: &Ptr,
         agent: &spec::Agent,
         ids: &Identities,
         default_ci: bool,
@@ -524,7 +529,7 @@ impl Cx<'_> {
         };
         let agent_mode = ids.agent_mode.clone().or_else(|| {
             // fleetc's default ci_access is in agent mode.
-            default_ci.then(|| format!("/agents/{}/name", grant.split('/').nth(2).unwrap_or("0")))
+            default_ci.then(|| base.key("name"))
         });
         if let Some(agent_ptr) = agent_mode {
             // In `agent` mode agentk forwards a client's own Impersonate-* headers with the
@@ -567,7 +572,7 @@ impl Cx<'_> {
     #[allow(clippy::too_many_arguments)]
     fn ci_access(
         &mut self,
-        base: &str,
+        base: &Ptr,
         agent: &spec::Agent,
         ci: &spec::CiAccess,
         g: &spec::GitLab,
@@ -576,13 +581,13 @@ impl Cx<'_> {
         ack: &[C],
     ) {
         for (kind, entries) in [("projects", &ci.projects), ("groups", &ci.groups)] {
-            self.entry_limit(entries.len(), &format!("{base}/ciAccess/{kind}"));
+            self.entry_limit(entries.len(), &base.key("ciAccess").key(kind));
             for (k, e) in entries.iter().enumerate() {
-                let ptr = format!("{base}/ciAccess/{kind}/{k}");
-                self.project_path(&e.id, &format!("{ptr}/id"));
-                self.top_level(&e.id, &g.agent_project, &format!("{ptr}/id"), ack);
+                let ptr = base.key("ciAccess").key(kind).index(k);
+                self.project_path(&e.id, &ptr.key("id"));
+                self.top_level(&e.id, &g.agent_project, &ptr.key("id"), ack);
                 if let Some(ns) = &e.default_namespace {
-                    self.dns_label(ns, &format!("{ptr}/defaultNamespace"), "namespace");
+                    self.dns_label(ns, &ptr.key("defaultNamespace"), "namespace");
                 }
                 if e.protected_branches_only && !protected {
                     self.push(
@@ -590,7 +595,7 @@ impl Cx<'_> {
                             Code::VersionTooOld,
                             "`protectedBranchesOnly` needs GitLab 17.10",
                         )
-                        .label(self.at(&format!("{ptr}/protectedBranchesOnly")), format!("the targeted GitLab is {}", g.version.as_deref().unwrap_or(versions::DEFAULT_GITLAB)))
+                        .label(self.at(&ptr.key("protectedBranchesOnly")), format!("the targeted GitLab is {}", g.version.as_deref().unwrap_or(versions::DEFAULT_GITLAB)))
                         .help("an older agent server rejects the whole agent configuration for this key; upgrade GitLab and set `gitlab.version`, or remove it"),
                     );
                 }
@@ -612,7 +617,7 @@ impl Cx<'_> {
         }
     }
 
-    fn entry_limit(&mut self, n: usize, ptr: &str) {
+    fn entry_limit(&mut self, n: usize, ptr: &Ptr) {
         if n > MAX_AUTHORIZED {
             self.push(
                 Diagnostic::new(
@@ -629,7 +634,7 @@ impl Cx<'_> {
     }
 
     /// W011: authorizations outside the agent project's top-level group, which GitLab ignores.
-    fn top_level(&mut self, id: &str, agent_project: &str, ptr: &str, ack: &[C]) {
+    fn top_level(&mut self, id: &str, agent_project: &str, ptr: &Ptr, ack: &[C]) {
         let top = |p: &str| p.split('/').next().unwrap_or("").to_ascii_lowercase();
         if top(id) != top(agent_project) && !ack.contains(&C::OutsideTopLevelGroup) {
             self.push(
@@ -646,7 +651,7 @@ impl Cx<'_> {
     /// W007: `delete` or wildcards in an agent's RBAC.
     fn broad_rbac(
         &mut self,
-        base: &str,
+        base: &Ptr,
         agent: &spec::Agent,
         rules: &[RbacRule],
         cluster_rules: &[RbacRule],
@@ -682,7 +687,7 @@ impl Cx<'_> {
                             Code::BroadAgentRbac,
                             format!("agent `{}` may `{}`", agent.name, risky.join("`, `")),
                         )
-                        .label(self.ix.head(&format!("{base}/rbac/{kind}/{k}"), self.text), "more than verification needs")
+                        .label(self.ix.head(&base.key("rbac").key(kind).index(k), self.text), "more than verification needs")
                         .help("grant only the verbs and resources CI needs, or add `acknowledge: [W007]` to the agent if this is deliberate"),
                     );
                 }
@@ -703,7 +708,7 @@ impl Cx<'_> {
             self.reference(
                 &names.envs,
                 env,
-                &format!("/pipeline/verify/{}", crate::load::escape(env)),
+                &Ptr::path(&["pipeline", "verify"]).key(env),
                 "environment",
             );
         }
@@ -713,7 +718,10 @@ impl Cx<'_> {
                     Code::InvalidValue,
                     format!("`{}` is not a duration", p.verify_timeout),
                 )
-                .label(self.at("/pipeline/verifyTimeout"), "expected e.g. `15m`")
+                .label(
+                    self.at(&Ptr::path(&["pipeline", "verifyTimeout"])),
+                    "expected e.g. `15m`",
+                )
                 .help("use units s, m or h"),
             );
         }
@@ -746,7 +754,7 @@ impl Cx<'_> {
         let a = self.reference(
             &agent_names,
             &drift.agent,
-            "/pipeline/driftCheck/agent",
+            &Ptr::path(&["pipeline", "driftCheck", "agent"]),
             "agent",
         )?;
         let found = side
@@ -759,7 +767,7 @@ impl Cx<'_> {
                     Code::AgentAssignment,
                     format!("agent `{}` serves downstream clusters, not the management cluster", drift.agent),
                 )
-                .label(self.at("/pipeline/driftCheck/agent"), "the drift check reads Fleet's bundles on the management cluster")
+                .label(self.at(&Ptr::path(&["pipeline", "driftCheck", "agent"])), "the drift check reads Fleet's bundles on the management cluster")
                 .help("name an agent with no `clusters` and no `environments`: it is the management cluster's registration"),
             );
         }
@@ -817,7 +825,7 @@ impl Cx<'_> {
                         Code::CiAccessMissesJobs,
                         format!("`verify:{}` gets no context from agent `{}`", cl.name, spec.agents[a].name),
                     )
-                    .label(self.ix.head(&format!("/agents/{a}/ciAccess"), self.text), format!("no entry gives `{}` environment `{job_env}`", side.settings.manifests_project))
+                    .label(self.ix.head(&Ptr::item("agents", a).key("ciAccess"), self.text), format!("no entry gives `{}` environment `{job_env}`", side.settings.manifests_project))
                     .help(format!("add `{}` with `environments: [\"{env}/*\"]`, or add `acknowledge: [W010]` to the agent", side.settings.manifests_project)),
                 );
             }
@@ -834,9 +842,9 @@ impl Cx<'_> {
         for (i, app) in spec.apps.iter().enumerate() {
             for (j, img) in app.images.iter().enumerate() {
                 let Some(b) = &img.build else { continue };
-                let ptr = format!("/apps/{i}/images/{j}");
-                self.safe_path(&b.context, &format!("{ptr}/build/context"));
-                self.safe_path(&b.dockerfile, &format!("{ptr}/build/dockerfile"));
+                let ptr = Ptr::item("apps", i).key("images").index(j);
+                self.safe_path(&b.context, &ptr.key("build").key("context"));
+                self.safe_path(&b.dockerfile, &ptr.key("build").key("dockerfile"));
                 if let Some(c) = &b.credentials {
                     for (key, var) in [("username", &c.username), ("password", &c.password)] {
                         let ok = !var.is_empty()
@@ -847,7 +855,7 @@ impl Cx<'_> {
                         if !ok {
                             self.push(
                                 Diagnostic::new(Code::InvalidValue, format!("`{var}` is not a CI/CD variable name"))
-                                    .label(self.at(&format!("{ptr}/build/credentials/{key}")), "the name of a variable, not its value")
+                                    .label(self.at(&ptr.key("build").key("credentials").key(key)), "the name of a variable, not its value")
                                     .help("name the masked CI/CD variable that holds it, e.g. `REGISTRY_PASSWORD`"),
                             );
                         }
@@ -861,7 +869,7 @@ impl Cx<'_> {
                             format!("the pipeline cannot push `{}`", img.name),
                         )
                         .label(
-                            self.at(&format!("{ptr}/name")),
+                            self.at(&ptr.key("name")),
                             format!("the job token pushes only to `{own}`"),
                         )
                         .help(format!(

@@ -17,6 +17,7 @@ use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::fleet_names::{is_dns_label, is_label_key, is_label_value};
 use crate::load::{Loaded, SpanIndex};
 use crate::model::{Agent, AgentId, Cluster, ClusterId, EnvId, Environment, Fleet};
+use crate::pointer::Ptr;
 use crate::spec::Spec;
 use crate::suggest;
 
@@ -68,8 +69,8 @@ pub(crate) struct Cx<'a> {
 pub(crate) type Names = HashMap<String, usize>;
 
 impl Cx<'_> {
-    pub(crate) fn at(&self, ptr: &str) -> Span {
-        self.ix.value(ptr)
+    pub(crate) fn at(&self, ptr: &Ptr) -> Span {
+        self.ix.nearest(ptr)
     }
 
     pub(crate) fn push(&mut self, d: Diagnostic) {
@@ -78,7 +79,11 @@ impl Cx<'_> {
 
     fn fleet(&mut self, spec: &Spec, spec_name: &str) -> Fleet {
         let s = &spec.fleet;
-        self.dns_label(&s.namespace, "/fleet/namespace", "workspace namespace");
+        self.dns_label(
+            &s.namespace,
+            &Ptr::path(&["fleet", "namespace"]),
+            "workspace namespace",
+        );
         self.check_repo_url(&s.repo);
         if s.branch.trim().is_empty()
             || s.branch
@@ -86,26 +91,39 @@ impl Cx<'_> {
         {
             self.push(
                 Diagnostic::new(Code::InvalidValue, "`fleet.branch` is not a branch name")
-                    .label(self.at("/fleet/branch"), "branch names have no spaces")
+                    .label(
+                        self.at(&Ptr::path(&["fleet", "branch"])),
+                        "branch names have no spaces",
+                    )
                     .help("name the branch Fleet pulls, e.g. `main`"),
             );
         }
         if let Some(secret) = &s.client_secret_name {
-            self.dns_subdomain(secret, "/fleet/clientSecretName", "Secret name");
+            self.dns_subdomain(
+                secret,
+                &Ptr::path(&["fleet", "clientSecretName"]),
+                "Secret name",
+            );
         }
         if let Some(p) = &s.repo_path {
-            self.safe_path(p, "/fleet/repoPath");
+            self.safe_path(p, &Ptr::path(&["fleet", "repoPath"]));
         }
         if let Some(d) = &s.polling_interval {
-            self.check_duration(d, "/fleet/pollingInterval");
+            self.check_duration(d, &Ptr::path(&["fleet", "pollingInterval"]));
         }
         for (key, ptr) in [
             (
                 &s.cluster_labels.environment,
-                "/fleet/clusterLabels/environment",
+                &Ptr::path(&["fleet", "clusterLabels", "environment"]),
             ),
-            (&s.cluster_labels.region, "/fleet/clusterLabels/region"),
-            (&s.cluster_labels.name, "/fleet/clusterLabels/name"),
+            (
+                &s.cluster_labels.region,
+                &Ptr::path(&["fleet", "clusterLabels", "region"]),
+            ),
+            (
+                &s.cluster_labels.name,
+                &Ptr::path(&["fleet", "clusterLabels", "name"]),
+            ),
         ] {
             self.label_key(key, self.at(ptr));
         }
@@ -113,7 +131,7 @@ impl Cx<'_> {
         let fleet_version = self.version(
             s.version.as_deref(),
             crate::versions::DEFAULT_FLEET,
-            "/fleet/version",
+            &Ptr::path(&["fleet", "version"]),
             "Fleet",
         );
         let (environments, env_names) = self.environments(spec);
@@ -166,18 +184,20 @@ impl Cx<'_> {
         let mut names = Names::new();
         let mut out = Vec::new();
         for (i, e) in spec.environments.iter().enumerate() {
-            let ptr = format!("/environments/{i}/name");
+            let ptr = Ptr::item("environments", i).key("name");
             self.dns_label(&e.name, &ptr, "environment name");
             self.unique(
                 &mut names,
                 &e.name,
                 &ptr,
                 "environment",
-                "/environments",
+                &Ptr::path(&["environments"]),
                 out.len(),
             );
-            let acknowledged =
-                self.acknowledged(&e.acknowledge, &format!("/environments/{i}/acknowledge"));
+            let acknowledged = self.acknowledged(
+                &e.acknowledge,
+                &Ptr::item("environments", i).key("acknowledge"),
+            );
             out.push(Environment {
                 name: e.name.clone(),
                 tier: e.tier,
@@ -218,33 +238,33 @@ impl Cx<'_> {
         let mut names = Names::new();
         let mut out = Vec::with_capacity(spec.clusters.len());
         for (i, c) in spec.clusters.iter().enumerate() {
-            let base = format!("/clusters/{i}");
-            self.dns_label(&c.name, &format!("{base}/name"), "cluster name");
+            let base = Ptr::item("clusters", i);
+            self.dns_label(&c.name, &base.key("name"), "cluster name");
             let first = !seen.contains_key(&c.name);
             self.unique(
                 &mut seen,
                 &c.name,
-                &format!("{base}/name"),
+                &base.key("name"),
                 "cluster",
-                "/clusters",
+                &Ptr::path(&["clusters"]),
                 i,
             );
             let environment = self.reference(
                 envs,
                 &c.environment,
-                &format!("{base}/environment"),
+                &base.key("environment"),
                 "environment",
             );
             self.label_value(
                 &c.region,
-                &format!("{base}/region"),
+                &base.key("region"),
                 "region",
                 "regions become label values",
             );
-            self.labels(&c.labels, &format!("{base}/labels"), true);
+            self.labels(&c.labels, &base.key("labels"), true);
             let mut labels = BTreeMap::new();
             for (k, v) in &c.labels {
-                let ptr = format!("{base}/labels/{}", crate::load::escape(k));
+                let ptr = base.key("labels").key(k);
                 if [&keys.environment, &keys.region, &keys.name].contains(&k) {
                     self.push(
                         Diagnostic::new(
@@ -290,7 +310,7 @@ impl Cx<'_> {
         &mut self,
         names: &Names,
         name: &str,
-        ptr: &str,
+        ptr: &Ptr,
     ) -> Option<ClusterId> {
         if self.dropped_clusters.contains(name) {
             return None;
@@ -307,27 +327,27 @@ impl Cx<'_> {
         clusters: &mut [Cluster],
     ) -> Vec<Agent> {
         let mut names = Names::new();
-        let mut by_cluster: HashMap<ClusterId, Vec<(usize, String)>> = HashMap::new();
-        let mut by_env: HashMap<EnvId, Vec<(usize, String)>> = HashMap::new();
+        let mut by_cluster: HashMap<ClusterId, Vec<(usize, Ptr)>> = HashMap::new();
+        let mut by_env: HashMap<EnvId, Vec<(usize, Ptr)>> = HashMap::new();
         for (i, a) in spec.agents.iter().enumerate() {
-            let base = format!("/agents/{i}");
-            self.dns_label(&a.name, &format!("{base}/name"), "agent name");
+            let base = Ptr::item("agents", i);
+            self.dns_label(&a.name, &base.key("name"), "agent name");
             self.unique(
                 &mut names,
                 &a.name,
-                &format!("{base}/name"),
+                &base.key("name"),
                 "agent",
-                "/agents",
+                &Ptr::path(&["agents"]),
                 i,
             );
             for (j, e) in a.environments.iter().enumerate() {
-                let ptr = format!("{base}/environments/{j}");
+                let ptr = base.key("environments").index(j);
                 if let Some(env) = self.reference(envs, e, &ptr, "environment") {
                     by_env.entry(EnvId::new(env)).or_default().push((i, ptr));
                 }
             }
             for (j, c) in a.clusters.iter().enumerate() {
-                let ptr = format!("{base}/clusters/{j}");
+                let ptr = base.key("clusters").index(j);
                 if let Some(cl) = self.cluster_ref(cluster_names, c, &ptr) {
                     by_cluster.entry(cl).or_default().push((i, ptr));
                 }
@@ -343,7 +363,7 @@ impl Cx<'_> {
             .collect();
         for ci in ClusterId::all(clusters.len()) {
             let c = &spec.clusters[clusters[ci].origin];
-            let base = format!("/clusters/{}", clusters[ci].origin);
+            let base = Ptr::item("clusters", clusters[ci].origin);
             let listed = by_cluster
                 .get(&ci)
                 .or_else(|| by_env.get(&clusters[ci].environment))
@@ -351,7 +371,7 @@ impl Cx<'_> {
                 .unwrap_or_default();
             let chosen = match &c.agent {
                 Some(name) => {
-                    let ptr = format!("{base}/agent");
+                    let ptr = base.key("agent");
                     let explicit = self.reference(&names, name, &ptr, "agent");
                     if let Some(a) = explicit {
                         let serves_others = !spec.agents[a].clusters.is_empty()
@@ -396,7 +416,7 @@ impl Cx<'_> {
                             )
                             .label(self.at(second), "second claim")
                             .label(self.at(first), "first claim")
-                            .label(self.at(&format!("{base}/name")), "the cluster")
+                            .label(self.at(&base.key("name")), "the cluster")
                             .help("set `agent:` on the cluster, or list it under one agent only"),
                         );
                         Some(*a)
@@ -413,8 +433,12 @@ impl Cx<'_> {
     }
 
     fn monitoring(&mut self, m: &crate::spec::Monitoring) {
-        self.dns_label(&m.namespace, "/monitoring/namespace", "namespace");
-        self.labels(&m.labels, "/monitoring/labels", true);
+        self.dns_label(
+            &m.namespace,
+            &Ptr::path(&["monitoring", "namespace"]),
+            "namespace",
+        );
+        self.labels(&m.labels, &Ptr::path(&["monitoring", "labels"]), true);
         let t = &m.thresholds;
         for (key, d) in [
             ("failed", &t.failed),
@@ -431,7 +455,7 @@ impl Cx<'_> {
                         format!("`{d}` is not a Prometheus duration"),
                     )
                     .label(
-                        self.at(&format!("/monitoring/thresholds/{key}")),
+                        self.at(&Ptr::root().key("monitoring").key("thresholds").key(key)),
                         "Prometheus would reject the rule",
                     )
                     .help("use units ms, s, m, h, d, w or y, e.g. `5m` or `1h30m`"),
@@ -447,7 +471,7 @@ impl Cx<'_> {
             ("notReady", &s.not_ready),
             ("gitFetch", &s.git_fetch),
         ] {
-            let ptr = format!("/monitoring/severities/{key}");
+            let ptr = Ptr::root().key("monitoring").key("severities").key(key);
             self.label_value(v, &ptr, "severity", "severities are label values");
         }
     }
@@ -455,7 +479,7 @@ impl Cx<'_> {
     // ---- shared checks ----
 
     /// Reads an `acknowledge` list: warning codes only.
-    fn acknowledged(&mut self, codes: &[String], ptr: &str) -> Vec<crate::codes::Code> {
+    fn acknowledged(&mut self, codes: &[String], ptr: &Ptr) -> Vec<crate::codes::Code> {
         let mut out = Vec::new();
         for (k, c) in codes.iter().enumerate() {
             match crate::codes::Code::parse(c) {
@@ -467,15 +491,12 @@ impl Cx<'_> {
                         Code::InvalidValue,
                         format!("`{c}` is an error and cannot be acknowledged"),
                     )
-                    .label(
-                        self.at(&format!("{ptr}/{k}")),
-                        "only warnings can be acknowledged",
-                    )
+                    .label(self.at(&ptr.index(k)), "only warnings can be acknowledged")
                     .help("fix the error instead"),
                 ),
                 None => self.push(
                     Diagnostic::new(Code::InvalidValue, format!("unknown diagnostic code `{c}`"))
-                        .label(self.at(&format!("{ptr}/{k}")), "not a fleetc code")
+                        .label(self.at(&ptr.index(k)), "not a fleetc code")
                         .help("`fleetc explain list` lists every code"),
                 ),
             }
@@ -487,11 +508,11 @@ impl Cx<'_> {
     pub(crate) fn labels(
         &mut self,
         labels: &BTreeMap<String, String>,
-        ptr: &str,
+        ptr: &Ptr,
         values_are_labels: bool,
     ) {
         for (k, v) in labels {
-            let at = format!("{ptr}/{}", crate::load::escape(k));
+            let at = ptr.key(k);
             self.label_key(k, self.ix.key(&at));
             if values_are_labels {
                 self.label_value(v, &at, "label value", "not a Kubernetes label value");
@@ -504,13 +525,13 @@ impl Cx<'_> {
         &mut self,
         names: &mut Names,
         name: &str,
-        ptr: &str,
+        ptr: &Ptr,
         kind: &str,
-        list_ptr: &str,
+        list_ptr: &Ptr,
         idx: usize,
     ) {
         if let Some(&first) = names.get(name) {
-            let first_ptr = format!("{list_ptr}/{first}/name");
+            let first_ptr = list_ptr.index(first).key("name");
             self.push(
                 Diagnostic::new(
                     Code::DuplicateName,
@@ -530,7 +551,7 @@ impl Cx<'_> {
         &mut self,
         names: &Names,
         name: &str,
-        ptr: &str,
+        ptr: &Ptr,
         kind: &str,
     ) -> Option<usize> {
         if let Some(&i) = names.get(name) {
@@ -558,7 +579,7 @@ impl Cx<'_> {
         None
     }
 
-    pub(crate) fn dns_label(&mut self, name: &str, ptr: &str, what: &str) {
+    pub(crate) fn dns_label(&mut self, name: &str, ptr: &Ptr, what: &str) {
         if !is_dns_label(name) {
             let why = if name.len() > 63 {
                 format!("{} characters; at most 63 fit", name.len())
@@ -577,7 +598,7 @@ impl Cx<'_> {
         }
     }
 
-    fn dns_subdomain(&mut self, name: &str, ptr: &str, what: &str) {
+    fn dns_subdomain(&mut self, name: &str, ptr: &Ptr, what: &str) {
         if name.len() > 253 || !name.split('.').all(is_dns_label) {
             self.push(
                 Diagnostic::new(
@@ -601,7 +622,7 @@ impl Cx<'_> {
     }
 
     /// A value that becomes a Kubernetes label value.
-    fn label_value(&mut self, value: &str, ptr: &str, what: &str, why: &str) {
+    fn label_value(&mut self, value: &str, ptr: &Ptr, what: &str, why: &str) {
         if value.is_empty() || !is_label_value(value) {
             self.push(
                 Diagnostic::new(Code::InvalidName, format!("invalid {what} `{value}`"))
@@ -612,7 +633,7 @@ impl Cx<'_> {
     }
 
     /// A path relative to the output root that cannot escape it.
-    pub(crate) fn safe_path(&mut self, path: &str, ptr: &str) -> bool {
+    pub(crate) fn safe_path(&mut self, path: &str, ptr: &Ptr) -> bool {
         let problem = if path.is_empty() {
             Some("the path is empty")
         } else if path.starts_with('/') || path.contains(':') {
@@ -652,14 +673,14 @@ impl Cx<'_> {
         if !ok || url.contains(|c: char| c.is_whitespace() || c.is_control()) {
             self.push(
                 Diagnostic::new(Code::InvalidValue, "`fleet.repo` is not a Git URL")
-                    .label(self.at("/fleet/repo"), "expected an HTTPS or SSH URL")
+                    .label(self.at(&Ptr::path(&["fleet", "repo"])), "expected an HTTPS or SSH URL")
                     .help("e.g. `https://gitlab.example.com/platform/fleet.git` or `git@gitlab.example.com:platform/fleet.git`"),
             );
         }
     }
 
     /// An OCI image tag, with one message wherever a tag is written.
-    pub(crate) fn image_tag(&mut self, tag: &str, ptr: &str) {
+    pub(crate) fn image_tag(&mut self, tag: &str, ptr: &Ptr) {
         if !crate::fleet_names::is_oci_tag(tag) {
             self.push(
                 Diagnostic::new(Code::InvalidValue, format!("invalid image tag `{tag}`"))
@@ -669,7 +690,7 @@ impl Cx<'_> {
         }
     }
 
-    fn check_duration(&mut self, d: &str, ptr: &str) {
+    fn check_duration(&mut self, d: &str, ptr: &Ptr) {
         if !is_go_duration(d) {
             self.push(
                 Diagnostic::new(Code::InvalidValue, format!("`{d}` is not a Go duration"))

@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::{Cx, Names, RefNames};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{ClusterId, Customization, EnvId, Fleet, Scope, Settings};
+use crate::pointer::Ptr;
 use crate::spec;
 
 /// Override layers of one app, keyed by what they apply to.
@@ -121,7 +122,7 @@ impl Cx<'_> {
         let mut layers = Layers::default();
         let mut seen: Vec<(usize, Key, Settings)> = Vec::new();
         for (j, o) in a.overrides.iter().enumerate() {
-            let base = format!("/apps/{i}/overrides/{j}");
+            let base = Ptr::item("apps", i).key("overrides").index(j);
             let settings = self.override_settings(&base, o, is_helm, images);
             let scope = match (&o.environment, &o.region, &o.cluster) {
                 (None, None, None) => {
@@ -139,7 +140,7 @@ impl Cx<'_> {
                             "`cluster` cannot be combined with `environment` or `region`",
                         )
                         .label(
-                            self.ix.key(&format!("{base}/cluster")),
+                            self.ix.key(&base.key("cluster")),
                             "a cluster already has one environment and region",
                         )
                         .help("keep only `cluster`"),
@@ -147,7 +148,7 @@ impl Cx<'_> {
                     continue;
                 }
                 (None, None, Some(c)) => {
-                    let Some(id) = self.cluster_ref(&names.clusters, c, &format!("{base}/cluster"))
+                    let Some(id) = self.cluster_ref(&names.clusters, c, &base.key("cluster"))
                     else {
                         continue;
                     };
@@ -158,7 +159,7 @@ impl Cx<'_> {
                         Some(e) => match self.reference(
                             &names.envs,
                             e,
-                            &format!("{base}/environment"),
+                            &base.key("environment"),
                             "environment",
                         ) {
                             Some(id) => Some(EnvId::new(id)),
@@ -169,7 +170,7 @@ impl Cx<'_> {
                     if let Some(r) = r
                         && !fleet.regions.contains(r)
                     {
-                        self.unknown_region(r, &format!("{base}/region"), fleet);
+                        self.unknown_region(r, &base.key("region"), fleet);
                         continue;
                     }
                     match (env, r) {
@@ -261,7 +262,8 @@ impl Cx<'_> {
                         format!("override of `{}` never takes effect", a.name),
                     )
                     .label(
-                        self.ix.head(&format!("/apps/{i}/overrides/{j}"), self.text),
+                        self.ix
+                            .head(&Ptr::item("apps", i).key("overrides").index(*j), self.text),
                         format!(
                             "more specific overrides replace {list} on every cluster it reaches"
                         ),
@@ -274,14 +276,14 @@ impl Cx<'_> {
 
     fn override_settings(
         &mut self,
-        base: &str,
+        base: &Ptr,
         o: &spec::Override,
         is_helm: bool,
         images: &Names,
     ) -> Settings {
         self.source_fit(base, is_helm, o.values.is_some(), !o.patches.is_empty());
         for (name, tag) in &o.images {
-            let ptr = format!("{base}/images/{}", crate::load::escape(name));
+            let ptr = base.key("images").key(name);
             if !images.contains_key(name) {
                 let mut d =
                     Diagnostic::new(Code::UnknownReference, format!("unknown image `{name}`"))
@@ -310,9 +312,7 @@ impl Cx<'_> {
             },
             origins: Default::default(),
         };
-        s.set_origins(base, |name| {
-            format!("{base}/images/{}", crate::load::escape(name))
-        });
+        s.set_origins(base, |name| base.key("images").key(name));
         s
     }
 }

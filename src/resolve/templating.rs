@@ -9,8 +9,8 @@ use serde_json::{Map, Value};
 
 use super::{Cx, RefNames};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::load::escape;
 use crate::model::{ClusterId, EnvId, Fleet};
+use crate::pointer::Ptr;
 use crate::spec;
 
 /// One `${ ... }` found in a string.
@@ -111,7 +111,7 @@ impl Cx<'_> {
         targeted: &[ClusterId],
     ) {
         if let Some(values) = &a.values {
-            self.template_values(values, &format!("/apps/{i}/values"), fleet, targeted);
+            self.template_values(values, &Ptr::item("apps", i).key("values"), fleet, targeted);
         }
         for (j, o) in a.overrides.iter().enumerate() {
             let Some(values) = &o.values else { continue };
@@ -139,7 +139,7 @@ impl Cx<'_> {
                 .collect();
             self.template_values(
                 values,
-                &format!("/apps/{i}/overrides/{j}/values"),
+                &Ptr::item("apps", i).key("overrides").index(j).key("values"),
                 fleet,
                 &receiving,
             );
@@ -149,18 +149,18 @@ impl Cx<'_> {
     fn template_values(
         &mut self,
         values: &Map<String, Value>,
-        ptr: &str,
+        ptr: &Ptr,
         fleet: &Fleet,
         clusters: &[ClusterId],
     ) {
         for (k, v) in values {
-            let child = format!("{ptr}/{}", escape(k));
+            let child = ptr.key(k);
             match v {
                 Value::String(s) => self.template_string(s, &child, fleet, clusters),
                 Value::Object(m) => self.template_values(m, &child, fleet, clusters),
                 Value::Array(items) => {
                     for (n, item) in items.iter().enumerate() {
-                        let p = format!("{child}/{n}");
+                        let p = child.index(n);
                         match item {
                             Value::String(s) => self.template_string(s, &p, fleet, clusters),
                             Value::Object(m) => self.template_values(m, &p, fleet, clusters),
@@ -173,7 +173,7 @@ impl Cx<'_> {
         }
     }
 
-    fn template_string(&mut self, s: &str, ptr: &str, fleet: &Fleet, clusters: &[ClusterId]) {
+    fn template_string(&mut self, s: &str, ptr: &Ptr, fleet: &Fleet, clusters: &[ClusterId]) {
         if !s.contains("${") {
             return;
         }
