@@ -461,3 +461,77 @@ fn build_exit_code_reports_a_changed_tree() {
         "nothing to write"
     );
 }
+
+/// Code Quality fingerprints identify a finding, not where it is: moving it to another line
+/// keeps its fingerprint (GitLab then shows no "new" issue), and two different findings differ.
+#[test]
+fn code_quality_fingerprints_survive_line_moves() {
+    let fingerprints = |text: &str| -> Vec<(String, String)> {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("fleetc.yaml"), text).unwrap();
+        let o = fleetc(&["check", "--format", "gitlab"], tmp.path());
+        assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+        let issues: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let mut out: Vec<(String, String)> = issues
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| {
+                (
+                    i["description"].as_str().unwrap().to_owned(),
+                    i["fingerprint"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let spec =
+        std::fs::read_to_string(common::repo().join("tests/fixtures/ok/minimal/fleetc.yaml"))
+            .unwrap()
+            .replace(
+                "environment: dev\n    region",
+                "environment: prod\n    region",
+            )
+            .replace("  - environment: dev\n", "  - environment: stage\n");
+    let before = fingerprints(&spec);
+    let after = fingerprints(&format!("# a comment\n\n{spec}"));
+    assert_eq!(before.len(), 2, "{before:?}");
+    assert_eq!(before, after);
+    assert_ne!(before[0].1, before[1].1);
+}
+
+/// `pin --tag` pins only the images the pipeline builds (an image with `build`), and with
+/// `--app` only those apps' images: a third-party image keeps the tag the spec gives it.
+#[test]
+fn a_tag_pin_touches_only_the_images_the_pipeline_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    example_repo(dir);
+    common::edit(
+        &dir.join("fleetc.yaml"),
+        &[(
+            "        build:\n          context: src/web\n",
+            "        build:\n          context: src/web\n      - name: docker.io/library/redis\n        tag: \"7.4\"\n",
+        )],
+    );
+    let o = fleetc(
+        &[
+            "pin",
+            "--tag",
+            "0123456789abcdef0123456789abcdef01234567",
+            "--app",
+            "web",
+        ],
+        dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stderr(&o).contains("pinned 1 image"), "{}", stderr(&o));
+    let pins = std::fs::read_to_string(dir.join("releases.yaml")).unwrap();
+    assert!(
+        pins.contains("fleet-manifests/web: 0123456789abcdef0123456789abcdef01234567")
+            && !pins.contains("redis")
+            && !pins.contains("data-pipeline"),
+        "{pins}"
+    );
+}

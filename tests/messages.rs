@@ -373,3 +373,32 @@ apps:
         "{diags:#?}"
     );
 }
+
+/// Fleet templates in an override's values are checked against the clusters that override
+/// reaches: `.ClusterLabels.zone` is fine for the EU override (both EU clusters have `zone`)
+/// and E025 for the US one (prod-2 has none), labelled at the override's value.
+#[test]
+fn override_values_are_checked_as_templates_for_the_clusters_they_reach() {
+    let path = common::repo().join("tests/fixtures/err/E025-template-label-missing/fleetc.yaml");
+    let text = std::fs::read_to_string(path)
+        .unwrap()
+        .replace("        env: ${ .ClusterLabels.env }\n", "")
+        .replace("        zone: ${ .ClusterLabels.zone }\n", "")
+        + "      - region: us-east-1\n        values:\n          usZone: ${ .ClusterLabels.zone }\n";
+    let src = fleetc::diagnostic::Source {
+        name: "fleetc.yaml".to_owned(),
+        text: text.clone(),
+    };
+    let diags = fleetc::compile(&src, Path::new(".")).unwrap_err();
+    let e025: Vec<&fleetc::diagnostic::Diagnostic> =
+        diags.iter().filter(|d| d.code.as_str() == "E025").collect();
+    assert_eq!(e025.len(), 1, "{diags:#?}");
+    let label = &text[e025[0].labels[0].span.clone()];
+    assert!(label.contains(".ClusterLabels.zone"), "{label:?}");
+    let line = text[..e025[0].labels[0].span.start].lines().count();
+    assert!(
+        text.lines().nth(line - 1).unwrap().contains("usZone"),
+        "labelled on line {line}: {:?}",
+        text.lines().nth(line - 1)
+    );
+}

@@ -114,3 +114,45 @@ fn yaml11_lookalike_strings_stay_strings() {
     let text = fleetc::emit::to_yaml(&value);
     assert_eq!(read_yaml11(&text), value, "\n{text}");
 }
+
+/// The spec is read as YAML 1.2, as editors and the schema read it: unquoted `no`, `on`, `y`,
+/// `0755` and `1_000` in Helm values are strings, and reach fleet.yaml as those strings (a YAML
+/// 1.1 reader would turn them into `false`, `true`, 493 and 1000).
+#[test]
+fn the_spec_is_read_as_yaml_1_2() {
+    let text = "version: 1
+fleet: {repo: https://gitlab.example.com/ops/fleet.git, branch: main}
+environments: [{name: dev, tier: development}]
+clusters: [{name: dev-1, environment: dev, region: local}]
+apps:
+  - name: web
+    namespace: web
+    source: {helm: {repo: https://charts.example.com, chart: web, version: 1.0.0}}
+    targets: [{environment: dev}]
+    values:
+      a: no
+      b: on
+      c: y
+      d: 0755
+      e: 1_000
+      f: true
+";
+    let src = fleetc::diagnostic::Source {
+        name: "fleetc.yaml".to_owned(),
+        text: text.to_owned(),
+    };
+    let compiled = fleetc::compile(&src, std::path::Path::new(".")).unwrap();
+    let bundle: serde_json::Value =
+        serde_saphyr::from_str(&compiled.files["bundles/web/fleet.yaml"]).unwrap();
+    let values = &bundle["helm"]["values"];
+    for (k, want) in [
+        ("a", "no"),
+        ("b", "on"),
+        ("c", "y"),
+        ("d", "0755"),
+        ("e", "1_000"),
+    ] {
+        assert_eq!(values[k], serde_json::json!(want), "{k}: {values}");
+    }
+    assert_eq!(values["f"], serde_json::json!(true));
+}
