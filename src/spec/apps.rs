@@ -1,0 +1,417 @@
+//! Apps: sources, images, targets and overrides.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+use super::*;
+
+/// An application: one Fleet bundle.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct App {
+    /// App name; also its GitRepo name and, for Helm apps, its release name.
+    #[schemars(example = &"web")]
+    pub name: String,
+    /// Namespace the app's resources are deployed into (`defaultNamespace` of the bundle).
+    #[schemars(example = &"web")]
+    pub namespace: String,
+    /// Bundle directory, relative to the output root: fleetc writes `fleet.yaml` and overlays there.
+    /// A kustomize base or a local chart lives inside it. Default: `bundles/<name>`.
+    #[serde(default)]
+    #[schemars(example = &"apps/web")]
+    pub path: Option<String>,
+    /// Where the manifests come from: exactly one of `kustomize` or `helm`.
+    #[schemars(example = serde_json::json!({"kustomize": {"base": "base"}}))]
+    pub source: Source,
+    /// Container images the app runs, with their default tags.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"name": "registry.gitlab.example.com/acme/web", "tag": "1.4.2"}]))]
+    pub images: Vec<Image>,
+    /// Replica count of the app's workload, before overrides.
+    #[serde(default)]
+    #[schemars(range(max = 2_147_483_647))]
+    #[schemars(example = serde_json::json!(3))]
+    pub replicas: Option<u32>,
+    /// Resource requests and limits of the app's main container, before overrides.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"requests": {"cpu": "250m", "memory": "256Mi"}, "limits": {"memory": "512Mi"}}))]
+    pub resources: Option<Resources>,
+    /// Helm values (Helm apps only), before overrides.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"service": {"type": "ClusterIP"}}))]
+    pub values: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Kustomize patches (kustomize apps only) applied everywhere.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"target": {"kind": "Deployment", "name": "web"}, "patch": "- op: replace\n  path: /spec/template/spec/priorityClassName\n  value: high\n"}]))]
+    pub patches: Vec<Patch>,
+    /// Where the app is deployed. A cluster matching any target gets the app.
+    #[schemars(length(min = 1))]
+    #[schemars(example = serde_json::json!([{"environment": "staging"}, {"environment": "production", "region": "eu-west-1"}]))]
+    pub targets: Vec<Target>,
+    /// Per environment, region or cluster changes. fleetc orders them so that Fleet's first-match
+    /// rule gives every cluster its most specific override, with the broader ones merged in.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"environment": "production", "replicas": 4}, {"cluster": "prod-eu-west-1", "images": {"registry.gitlab.example.com/acme/web": "1.4.3"}}]))]
+    pub overrides: Vec<Override>,
+    /// Apps that must be ready on a cluster before this one is deployed there.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(["ingress-nginx"]))]
+    pub depends_on: Vec<String>,
+    /// Drift handling: correction and fields to ignore.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"correctDrift": {"enabled": true}}))]
+    pub drift: Option<Drift>,
+    /// Labels of the app's namespace. App-wide only: Fleet applies per-target namespace labels
+    /// to every cluster (rancher/fleet#4210), so overrides cannot set them.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"team": "web"}))]
+    pub namespace_labels: BTreeMap<String, String>,
+    /// Keys in `values` and `patches` that look like secrets (`password`, `apiToken`, an `env`
+    /// entry named `DB_PASSWORD`) but hold something else: a name (`tokenTTL`) or dotted path
+    /// (`auth.token`). Without it a literal value under such a key is refused (E024).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(["auth.tokenTTL"]))]
+    pub not_secret: Vec<String>,
+    /// Annotations of the app's namespace. App-wide only, like `namespaceLabels`.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"owner": "web-team"}))]
+    pub namespace_annotations: BTreeMap<String, String>,
+}
+
+/// Where an app's manifests come from. Exactly one key.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Source {
+    /// A kustomize base inside the app's bundle directory.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"base": "base"}))]
+    pub kustomize: Option<KustomizeSource>,
+    /// A Helm chart from a repository, an OCI registry or a directory inside the bundle.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"repo": "https://kubernetes.github.io/ingress-nginx", "chart": "ingress-nginx", "version": "4.11.3"}))]
+    pub helm: Option<HelmSource>,
+}
+
+/// A kustomize base.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct KustomizeSource {
+    /// Base directory relative to the bundle directory; it must contain a `kustomization.yaml`.
+    #[serde(default = "default_base")]
+    #[schemars(example = &"base")]
+    pub base: String,
+    /// The workload that `replicas` and `resources` change.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"kind": "Deployment", "name": "web", "container": "web"}))]
+    pub workload: Option<Workload>,
+}
+
+fn default_base() -> String {
+    "base".to_owned()
+}
+
+/// A workload inside a kustomize base.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Workload {
+    /// Workload kind.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("StatefulSet"))]
+    pub kind: WorkloadKind,
+    /// Workload name. Default: the app name.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("web"))]
+    pub name: Option<String>,
+    /// Container whose `resources` are set. Default: the workload name.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("app"))]
+    pub container: Option<String>,
+}
+
+/// Kind of a scalable workload.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+pub enum WorkloadKind {
+    /// apps/v1 Deployment.
+    #[default]
+    Deployment,
+    /// apps/v1 StatefulSet.
+    StatefulSet,
+}
+
+/// A Helm chart.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HelmSource {
+    /// Chart name in `repo`, an `oci://` reference, or a directory relative to the bundle directory.
+    #[schemars(example = &"ingress-nginx")]
+    pub chart: String,
+    /// Helm repository URL. Omitted for OCI charts and local chart directories.
+    #[serde(default)]
+    #[schemars(example = &"https://kubernetes.github.io/ingress-nginx")]
+    pub repo: Option<String>,
+    /// Chart version (exact, or a semver constraint). Required with `repo` and for OCI charts.
+    #[serde(default)]
+    #[schemars(example = &"4.11.3")]
+    pub version: Option<String>,
+    /// Helm release name. Default: the app name. At most 53 characters.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("ingress"))]
+    pub release_name: Option<String>,
+    /// Values key that `replicas` sets.
+    #[serde(default = "default_replicas_key")]
+    #[schemars(example = serde_json::json!("controller.replicaCount"))]
+    pub replicas_key: String,
+    /// Values key that `resources` sets.
+    #[serde(default = "default_resources_key")]
+    #[schemars(example = serde_json::json!("controller.resources"))]
+    pub resources_key: String,
+}
+
+fn default_replicas_key() -> String {
+    "replicaCount".to_owned()
+}
+fn default_resources_key() -> String {
+    "resources".to_owned()
+}
+
+/// A container image the app runs.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Image {
+    /// Image name as the manifests spell it (kustomize `images[].name`); overrides refer to it.
+    #[schemars(example = &"registry.gitlab.com/acme/web")]
+    pub name: String,
+    /// Replacement repository, when the image should be pulled from elsewhere.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("mirror.example.com/acme/web"))]
+    pub new_name: Option<String>,
+    /// Default tag.
+    #[schemars(example = &"1.4.2")]
+    pub tag: String,
+    /// Helm apps: the values key holding `repository` and `tag` for this image.
+    #[serde(default)]
+    #[schemars(example = &"image")]
+    pub values_key: Option<String>,
+    /// Built by the pipeline from this repository: it is pushed as `<name>:<commit SHA>` and
+    /// promoted environment by environment through release pins.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"context": "src/web", "dockerfile": "Dockerfile"}))]
+    pub build: Option<ImageBuild>,
+}
+
+/// How the pipeline builds an image.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ImageBuild {
+    /// Build context, relative to the output root like every path in the spec.
+    #[schemars(example = &"src/web")]
+    pub context: String,
+    /// Dockerfile, relative to the context.
+    #[serde(default = "default_dockerfile")]
+    #[schemars(example = serde_json::json!("Containerfile"))]
+    pub dockerfile: String,
+    /// CI/CD variables holding credentials for the image's registry, when it is not the
+    /// manifests project's own registry (the job token cannot push there).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"username": "HARBOR_USER", "password": "HARBOR_PASSWORD"}))]
+    pub credentials: Option<RegistryCredentials>,
+}
+
+/// Names of the CI/CD variables (masked, protected) that hold registry credentials. Never the
+/// credentials themselves.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RegistryCredentials {
+    /// Variable with the user name.
+    #[schemars(example = &"HARBOR_USER")]
+    pub username: String,
+    /// Variable with the password or token.
+    #[schemars(example = &"HARBOR_PASSWORD")]
+    pub password: String,
+}
+
+fn default_dockerfile() -> String {
+    "Dockerfile".to_owned()
+}
+
+/// Resource requests and limits of one container.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Resources {
+    /// Requested resources, e.g. `cpu: 250m`, `memory: 256Mi`.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"cpu": "250m", "memory": "256Mi"}))]
+    pub requests: BTreeMap<String, Quantity>,
+    /// Resource limits.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"memory": "512Mi"}))]
+    pub limits: BTreeMap<String, Quantity>,
+}
+
+/// A Kubernetes quantity (`250m`, `1Gi`, `2`).
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Quantity {
+    /// A quantity string.
+    Text(String),
+    /// A plain number.
+    Number(serde_json::Number),
+}
+
+/// A kustomize patch.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Patch {
+    /// Which resources the patch applies to; omitted for a strategic-merge patch naming its object.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"kind": "Deployment", "name": "web"}))]
+    pub target: Option<PatchTarget>,
+    /// The patch itself: a strategic-merge patch or a JSON 6902 patch, as YAML text.
+    #[schemars(example = serde_json::json!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  minReadySeconds: 10\n"))]
+    pub patch: String,
+}
+
+/// Resource selector of a kustomize patch.
+#[derive(Debug, Clone, PartialEq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PatchTarget {
+    /// API group.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("apps"))]
+    pub group: Option<String>,
+    /// API version.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("v1"))]
+    pub version: Option<String>,
+    /// Resource kind.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("Deployment"))]
+    pub kind: Option<String>,
+    /// Resource name.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("web"))]
+    pub name: Option<String>,
+    /// Resource namespace.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("web"))]
+    pub namespace: Option<String>,
+    /// Label selector, in `kubectl` syntax.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("app.kubernetes.io/name=web"))]
+    pub label_selector: Option<String>,
+    /// Annotation selector, in `kubectl` syntax.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("fleetc.io/patch=true"))]
+    pub annotation_selector: Option<String>,
+}
+
+/// A set of clusters. All given criteria must hold.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Target {
+    /// Display name of the target in the GitRepo. Default: made from the criteria.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("production-eu"))]
+    pub name: Option<String>,
+    /// Clusters of this environment.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("production"))]
+    pub environment: Option<String>,
+    /// Clusters in this region.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("eu-west-1"))]
+    pub region: Option<String>,
+    /// This one cluster.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("prod-eu-west-1"))]
+    pub cluster: Option<String>,
+    /// Clusters whose labels match this selector.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"matchExpressions": [{"key": "region", "operator": "In", "values": ["eu-west-1", "eu-central-1"]}]}))]
+    pub selector: Option<Selector>,
+}
+
+/// A Kubernetes label selector over cluster labels (including the environment and region keys).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Selector {
+    /// Labels that must have exactly these values.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"workload": "data-processing"}))]
+    pub match_labels: BTreeMap<String, String>,
+    /// Set-based requirements.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"key": "region", "operator": "In", "values": ["eu-west-1", "eu-central-1"]}]))]
+    pub match_expressions: Vec<Requirement>,
+}
+
+/// One set-based selector requirement.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Requirement {
+    /// Label key.
+    #[schemars(example = &"region")]
+    pub key: String,
+    /// Operator.
+    #[schemars(example = serde_json::json!("In"))]
+    pub operator: Operator,
+    /// Values; required for `In` and `NotIn`, empty for `Exists` and `DoesNotExist`.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(["eu-west-1", "eu-central-1"]))]
+    pub values: Vec<String>,
+}
+
+/// Selector operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, JsonSchema)]
+pub enum Operator {
+    /// The label's value is one of `values`.
+    In,
+    /// The label is missing or its value is none of `values`.
+    NotIn,
+    /// The label is present.
+    Exists,
+    /// The label is absent.
+    DoesNotExist,
+}
+
+/// Changes for the clusters of one environment, one region, one environment in one region,
+/// or one cluster.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Override {
+    /// Applies to this environment's clusters (combinable with `region`).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("production"))]
+    pub environment: Option<String>,
+    /// Applies to this region's clusters (combinable with `environment`).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("eu-west-1"))]
+    pub region: Option<String>,
+    /// Applies to this one cluster (not combinable).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("prod-eu-west-1"))]
+    pub cluster: Option<String>,
+    /// Replica count.
+    #[serde(default)]
+    #[schemars(range(max = 2_147_483_647))]
+    #[schemars(example = serde_json::json!(5))]
+    pub replicas: Option<u32>,
+    /// Image tags by image name.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"registry.gitlab.example.com/acme/web": "1.4.3"}))]
+    pub images: BTreeMap<String, String>,
+    /// Resource requests and limits; replaces the broader setting key by key.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"requests": {"cpu": "500m"}}))]
+    pub resources: Option<Resources>,
+    /// Helm values, deep-merged over the broader ones.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"controller": {"replicaCount": 3}}))]
+    pub values: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Kustomize patches, applied after the broader ones.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"patch": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  paused: false\n"}]))]
+    pub patches: Vec<Patch>,
+}

@@ -1,0 +1,80 @@
+//! Fleet's own bundle options that fleetc passes through as they are (drift handling and
+//! comparePatches): declared once, for the spec, emit and import alike.
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+/// Drift handling of a bundle.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Drift {
+    /// Let Fleet revert changes made to deployed resources outside Git.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"enabled": true}))]
+    pub correct_drift: Option<CorrectDrift>,
+    /// Fields Fleet ignores when comparing live resources with Git (fields that controllers mutate).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "jsonPointers": ["/spec/replicas"]}]))]
+    pub compare_patches: Vec<ComparePatch>,
+}
+
+/// Fleet drift correction.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct CorrectDrift {
+    /// Correct drift.
+    #[schemars(example = serde_json::json!(true))]
+    pub enabled: bool,
+    /// Delete and recreate resources Helm cannot patch. Recreating causes downtime.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(false))]
+    pub force: bool,
+    /// Keep the Helm history of failed corrections.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(false))]
+    pub keep_fail_history: bool,
+}
+
+/// A resource whose listed fields Fleet ignores when detecting drift.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ComparePatch {
+    /// API version of the resource.
+    #[schemars(example = &"apps/v1")]
+    pub api_version: String,
+    /// Kind of the resource.
+    #[schemars(example = &"Deployment")]
+    pub kind: String,
+    /// Name of the resource.
+    #[schemars(example = serde_json::json!("web"))]
+    pub name: String,
+    /// Namespace of the resource. Omitted: any namespace, and cluster-scoped resources (Fleet
+    /// matches a patch whose namespace is empty or equal to the object's).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("web"))]
+    pub namespace: Option<String>,
+    /// JSON pointers of fields to ignore.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(["/spec/replicas"]))]
+    pub json_pointers: Vec<String>,
+    /// JSON patch operations applied before comparing.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"op": "remove", "path": "/spec/template/metadata/annotations"}]))]
+    pub operations: Vec<PatchOperation>,
+}
+
+/// A JSON patch operation.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct PatchOperation {
+    /// Operation, usually `remove`.
+    #[schemars(example = serde_json::json!("remove"))]
+    pub op: String,
+    /// JSON pointer of the field.
+    #[schemars(example = serde_json::json!("/spec/replicas"))]
+    pub path: String,
+    /// Value for `add`, `replace` and `test`.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("3"))]
+    pub value: Option<String>,
+}

@@ -1,0 +1,229 @@
+//! The fleet spec (`fleetc.yaml`, version 1) as the user writes it.
+//!
+//! These types are the single source of truth for the spec's shape: the loader deserializes
+//! into them, and `fleetc schema` derives the published JSON Schema from them. They carry no
+//! meaning beyond shape; names, references and selectors are checked by `resolve`.
+//!
+//! Every struct denies unknown keys, so a typo is an error, never silently ignored.
+
+mod apps;
+mod fleet_options;
+mod gitlab;
+mod monitoring;
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Deserialize;
+
+pub use apps::*;
+pub use fleet_options::*;
+pub use gitlab::*;
+pub use monitoring::*;
+
+/// The only spec version this fleetc understands.
+pub const SPEC_VERSION: u64 = 1;
+
+/// A fleetc spec: one file that describes a whole fleet of clusters and the apps they run.
+/// fleetc compiles it into Fleet GitRepos, ClusterGroups, fleet.yaml bundles and kustomize overlays.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+#[schemars(title = "fleetc spec", extend("$id" = "https://fleetc.dev/schemas/fleetc.schema.json"))]
+pub struct Spec {
+    /// Spec format version. Must be `1`.
+    #[schemars(extend("const" = 1), example = 1)]
+    pub version: u64,
+    /// How Fleet pulls this repository: workspace namespace, Git URL, branch and credentials.
+    #[schemars(example = serde_json::json!({"repo": "https://gitlab.example.com/platform/fleet-manifests.git", "branch": "main"}))]
+    pub fleet: FleetSettings,
+    /// Deployment environments, in promotion order (the first is deployed first).
+    #[schemars(length(min = 1))]
+    #[schemars(example = serde_json::json!([{"name": "staging", "tier": "staging"}, {"name": "production", "tier": "production", "promotion": "manual"}]))]
+    pub environments: Vec<Environment>,
+    /// Every downstream cluster Fleet deploys to.
+    #[schemars(length(min = 1))]
+    #[schemars(example = serde_json::json!([{"name": "prod-eu-west-1", "environment": "production", "region": "eu-west-1"}]))]
+    pub clusters: Vec<Cluster>,
+    /// GitLab agents for Kubernetes and the clusters or environments each one serves.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"name": "prod-eu", "environments": ["production"]}]))]
+    pub agents: Vec<Agent>,
+    /// Applications: one Fleet bundle each.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"name": "web", "namespace": "web", "source": {"helm": {"repo": "https://charts.example.com", "chart": "web", "version": "1.2.0"}}, "targets": [{"environment": "production"}]}]))]
+    pub apps: Vec<App>,
+    /// The GitLab instance and projects. With it fleetc also writes agent configurations, agent
+    /// Helm values and RBAC, and `.gitlab-ci.yml`.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"url": "https://gitlab.example.com", "agentProject": "platform/fleet-agents", "manifestsProject": "platform/fleet-manifests", "registry": "registry.gitlab.example.com/acme"}))]
+    pub gitlab: Option<GitLab>,
+    /// The generated pipeline: build, test, verification and the drift check.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"fleetcImage": "registry.gitlab.example.com/platform/fleetc:0.1"}))]
+    pub pipeline: Option<Pipeline>,
+    /// Prometheus alerts on Fleet's own metrics. With it fleetc writes a PrometheusRule.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"namespace": "cattle-monitoring-system", "labels": {"release": "rancher-monitoring"}}))]
+    pub monitoring: Option<Monitoring>,
+}
+
+/// Settings for the Fleet side: where the GitRepos live and which repository and branch they pull.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct FleetSettings {
+    /// Fleet workspace namespace the GitRepos and ClusterGroups are created in.
+    /// Downstream clusters registered through Rancher live in `fleet-default`.
+    #[serde(default = "default_workspace")]
+    #[schemars(example = &"fleet-default")]
+    pub namespace: String,
+    /// HTTPS or SSH URL of the Git repository Fleet pulls (the repository holding this spec's output).
+    #[schemars(example = &"https://gitlab.example.com/platform/fleet-manifests.git")]
+    pub repo: String,
+    /// Branch Fleet pulls. Always emitted explicitly: Fleet's own default is `master`.
+    #[schemars(example = &"main")]
+    pub branch: String,
+    /// Name of an existing Secret (type `kubernetes.io/basic-auth` or `kubernetes.io/ssh-auth`) in the
+    /// workspace namespace holding the Git credentials. Never the credentials themselves.
+    #[serde(default)]
+    #[schemars(example = &"gitlab-fleet-deploy-token")]
+    pub client_secret_name: Option<String>,
+    /// Directory of the output root inside the Git repository, when the spec does not sit at the
+    /// repository root. Prefixed to every GitRepo `paths` entry.
+    #[serde(default)]
+    #[schemars(example = &"gitops")]
+    pub repo_path: Option<String>,
+    /// How often Fleet polls the repository, as a Go duration (`15s`, `1m`, `1h`).
+    /// Omitted: Fleet's default of 15 seconds.
+    #[serde(default)]
+    #[schemars(example = &"1m")]
+    pub polling_interval: Option<String>,
+    /// The Fleet version the management cluster runs (`MAJOR.MINOR[.PATCH]`). fleetc emits only
+    /// what this version supports. Default: `0.13` (Rancher 2.12).
+    #[serde(default)]
+    #[schemars(example = &"0.15.6")]
+    pub version: Option<String>,
+    /// Label keys on the Fleet Cluster objects that carry a cluster's environment, region and name.
+    /// Selectors and ClusterGroups match on these keys.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"environment": "env", "region": "region", "name": "management.cattle.io/cluster-display-name"}))]
+    pub cluster_labels: ClusterLabelKeys,
+}
+
+fn default_workspace() -> String {
+    "fleet-default".to_owned()
+}
+
+/// Label keys fleetc relies on. The defaults suit Rancher: it sets
+/// `management.cattle.io/cluster-display-name` on every Fleet Cluster itself.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterLabelKeys {
+    /// Label key holding the cluster's environment name.
+    #[serde(default = "default_env_key")]
+    #[schemars(example = &"env")]
+    pub environment: String,
+    /// Label key holding the cluster's region.
+    #[serde(default = "default_region_key")]
+    #[schemars(example = &"region")]
+    pub region: String,
+    /// Label key holding the cluster's name.
+    #[serde(default = "default_name_key")]
+    #[schemars(example = &"management.cattle.io/cluster-display-name")]
+    pub name: String,
+}
+
+impl Default for ClusterLabelKeys {
+    fn default() -> Self {
+        ClusterLabelKeys {
+            environment: default_env_key(),
+            region: default_region_key(),
+            name: default_name_key(),
+        }
+    }
+}
+
+fn default_env_key() -> String {
+    "env".to_owned()
+}
+fn default_region_key() -> String {
+    "region".to_owned()
+}
+fn default_name_key() -> String {
+    "management.cattle.io/cluster-display-name".to_owned()
+}
+
+/// A deployment environment such as staging or production.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Environment {
+    /// Environment name (a Kubernetes label value, lowercase letters, digits and `-`).
+    #[schemars(example = &"production")]
+    pub name: String,
+    /// GitLab deployment tier of this environment.
+    #[schemars(example = serde_json::json!("production"))]
+    pub tier: Tier,
+    /// Whether a change reaches this environment automatically after the previous one, or waits
+    /// for a manual gate.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("manual"))]
+    pub promotion: Promotion,
+    /// Warning codes deliberately accepted for this environment, e.g. `[W005]` for a production
+    /// environment that is promoted automatically on purpose.
+    #[serde(default)]
+    #[schemars(example = vec!["W005"])]
+    pub acknowledge: Vec<String>,
+}
+
+/// GitLab deployment tier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// Production environments.
+    Production,
+    /// Staging environments.
+    Staging,
+    /// Testing environments.
+    Testing,
+    /// Development environments.
+    Development,
+    /// Any other environment.
+    Other,
+}
+
+/// How a change is promoted into an environment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Promotion {
+    /// Deployed as soon as the previous environment succeeded.
+    #[default]
+    Automatic,
+    /// Waits for a person to start the deployment.
+    Manual,
+}
+
+/// A downstream cluster registered in Fleet.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Cluster {
+    /// Cluster name as Fleet displays it (a DNS label, at most 63 characters).
+    #[schemars(example = &"prod-eu-west-1")]
+    pub name: String,
+    /// Name of the environment this cluster belongs to.
+    #[schemars(example = &"production")]
+    pub environment: String,
+    /// Region the cluster runs in.
+    #[schemars(example = &"eu-west-1")]
+    pub region: String,
+    /// Further labels of the Fleet Cluster object; app target selectors match on them.
+    #[serde(default)]
+    #[schemars(example = example_labels())]
+    pub labels: BTreeMap<String, String>,
+    /// GitLab agent serving this cluster. Omitted: the agent whose `clusters` or `environments` list it.
+    #[serde(default)]
+    #[schemars(example = &"prod-eu")]
+    pub agent: Option<String>,
+}
+
+fn example_labels() -> serde_json::Value {
+    serde_json::json!({"workload": "data-processing"})
+}
