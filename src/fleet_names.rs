@@ -198,6 +198,10 @@ mod tests {
     #[test]
     fn bundle_names_join_gitrepo_and_path() {
         assert_eq!(bundle_name("web", "apps/web"), "web-apps-web");
+        // A bundle at the repository root: Go's filepath.Join("web", ".") is "web".
+        assert_eq!(bundle_name("web", "."), "web");
+        assert_eq!(bundle_name("web", ""), "web");
+        assert_eq!(bundle_name("web", "/"), "web");
         // A path Fleet must clean: the hash is of the string after `/` became `-`
         // (rancher/fleet v0.16.1 internal/names/name.go:66-82: ReplaceAll, then
         // Hex(str, 8)), md5("web-production-apps-My_Web") = 03803bc9…, not of the input with

@@ -1,6 +1,6 @@
 //! `fleetc build`: compile the spec and write the generated tree, all or nothing.
 
-use super::{CliError, Session, compile, lock, output_root};
+use super::{CliError, Session, compile, lock, output_root, unreadable_spec};
 use crate::cli::CompileArgs;
 use crate::{Revisions, output};
 
@@ -9,6 +9,8 @@ pub(super) fn run(args: &CompileArgs) -> Result<(), CliError> {
     // another build) compiles what that one left. The lock is on the output root itself, so a
     // new root is made first (empty: a root that did not exist cannot hold a conflicting file).
     let root = output_root(args);
+    // A spec that is not there writes nothing, not even the output root.
+    std::fs::metadata(&args.spec).map_err(|e| CliError::Io(unreadable_spec(&args.spec, &e)))?;
     std::fs::create_dir_all(&root)
         .map_err(|e| CliError::Io(format!("cannot create {}: {e}", root.display())))?;
     let _lock = lock(&root, output::LockMode::Exclusive)?;

@@ -249,15 +249,18 @@ enum ReadError {
     Diag(Box<(Source, Diagnostic)>),
 }
 
+/// Why the spec at `path` cannot be opened, with the way on when it does not exist.
+fn unreadable_spec(path: &Path, e: &std::io::Error) -> String {
+    let hint = if e.kind() == std::io::ErrorKind::NotFound {
+        "; `fleetc init` writes a starter spec, or pass `--spec FILE`"
+    } else {
+        ""
+    };
+    format!("cannot read spec {}: {e}{hint}", path.display())
+}
+
 fn read_spec(path: &Path, name: &str) -> Result<Source, ReadError> {
-    let file = File::open(path).map_err(|e| {
-        let hint = if e.kind() == std::io::ErrorKind::NotFound {
-            "; `fleetc init` writes a starter spec, or pass `--spec FILE`"
-        } else {
-            ""
-        };
-        ReadError::Io(format!("cannot read spec {}: {e}{hint}", path.display()))
-    })?;
+    let file = File::open(path).map_err(|e| ReadError::Io(unreadable_spec(path, &e)))?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
         return Err(ReadError::Io(format!(
             "spec {} is a directory",
