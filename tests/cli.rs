@@ -29,7 +29,7 @@ fn build_is_deterministic_and_idempotent() {
 #[test]
 fn every_generated_file_names_its_spec() {
     let tmp = scratch("minimal");
-    fleetc(&["build"], tmp.path());
+    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
     for (path, bytes) in snapshot(tmp.path()) {
         if path != "fleetc.yaml" {
             let text = String::from_utf8(bytes).unwrap();
@@ -44,7 +44,7 @@ fn every_generated_file_names_its_spec() {
 #[test]
 fn a_failed_compile_writes_nothing() {
     let tmp = scratch("minimal");
-    fleetc(&["build"], tmp.path());
+    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
     let spec = tmp.path().join("fleetc.yaml");
     common::edit(
         &spec,
@@ -96,7 +96,7 @@ fn never_writes_through_a_symlink() {
 #[test]
 fn removes_what_the_spec_no_longer_produces_and_nothing_else() {
     let tmp = scratch("first-match");
-    fleetc(&["build"], tmp.path());
+    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
     let overlay = tmp
         .path()
         .join("apps/shop/overlays/cluster/prod-eu-2/kustomization.yaml");
@@ -132,7 +132,7 @@ fn check_reports_hand_edits_and_build_repairs_them() {
         Some(1),
         "nothing built yet"
     );
-    fleetc(&["build"], tmp.path());
+    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
     let o = fleetc(&["check"], tmp.path());
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     let file = tmp.path().join("bundles/podinfo/fleet.yaml");
@@ -146,7 +146,7 @@ fn check_reports_hand_edits_and_build_repairs_them() {
         out.contains("-  version: \"6.8.0\"") && out.contains("+  version: \"6.7.1\""),
         "{out}"
     );
-    fleetc(&["build"], tmp.path());
+    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
     assert_eq!(fleetc(&["check"], tmp.path()).status.code(), Some(0));
 }
 
@@ -158,6 +158,14 @@ fn exit_codes() {
         Some(2),
         "missing spec is an I/O error"
     );
+    // ... and writes nothing, not even the output root it would have used.
+    assert_eq!(
+        fleetc(&["build", "--spec", "nope/fleetc.yaml"], tmp.path())
+            .status
+            .code(),
+        Some(2)
+    );
+    assert!(!tmp.path().join("nope").exists());
     assert_eq!(
         fleetc(&["build", "--bogus"], tmp.path()).status.code(),
         Some(2),

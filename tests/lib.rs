@@ -3,6 +3,7 @@
 mod common;
 
 mod cli;
+mod cli_cases;
 mod conformance;
 mod daily;
 mod example;
