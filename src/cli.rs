@@ -99,6 +99,12 @@ pub struct ExplainArgs {
     /// What to explain.
     #[command(subcommand)]
     pub what: Explain,
+    /// The fleet spec (for `cluster` and `app`).
+    #[arg(long, global = true, default_value = "fleetc.yaml")]
+    pub spec: PathBuf,
+    /// Output root. Default: the spec's directory.
+    #[arg(long, global = true)]
+    pub out: Option<PathBuf>,
 }
 
 /// What `fleetc explain` explains.
@@ -121,12 +127,6 @@ pub enum Explain {
 pub struct ExplainName {
     /// Its name.
     pub name: String,
-    /// The fleet spec.
-    #[arg(long, default_value = "fleetc.yaml")]
-    pub spec: PathBuf,
-    /// Output root. Default: the spec's directory.
-    #[arg(long)]
-    pub out: Option<PathBuf>,
 }
 
 /// Options of `fleetc diff`.

@@ -241,3 +241,20 @@ pub fn pin_revision(
     pins.revisions.insert(env.to_owned(), revision.to_owned());
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_commit_sha;
+
+    #[test]
+    fn commit_shas_are_forty_lowercase_hex_digits() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        assert!(is_commit_sha(sha));
+        assert!(!is_commit_sha(&sha[..39]));
+        assert!(!is_commit_sha(&format!("{sha}0")));
+        // Git prints lowercase; an uppercase or non-hex character is not a commit it names.
+        assert!(!is_commit_sha(&sha.replace('a', "A")));
+        assert!(!is_commit_sha(&sha.replace('a', "g")));
+        assert!(!is_commit_sha(&sha.replace('a', "-")));
+    }
+}

@@ -523,6 +523,20 @@ fn a_tag_pin_touches_only_the_images_the_pipeline_builds() {
             "        build:\n          context: src/web\n      - name: docker.io/library/redis\n        tag: \"7.4\"\n",
         )],
     );
+    // An app the spec does not declare is a usage error, and pins nothing.
+    let o = fleetc(
+        &[
+            "pin",
+            "--tag",
+            "0123456789abcdef0123456789abcdef01234567",
+            "--app",
+            "wbe",
+        ],
+        dir,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("no app `wbe`"), "{}", stderr(&o));
+    assert!(!dir.join("releases.yaml").exists());
     let o = fleetc(
         &[
             "pin",
@@ -541,5 +555,20 @@ fn a_tag_pin_touches_only_the_images_the_pipeline_builds() {
             && !pins.contains("redis")
             && !pins.contains("data-pipeline"),
         "{pins}"
+    );
+}
+
+/// `releases.yaml` is read within the spec's size budget: a huge one is E007, not read.
+#[test]
+fn oversized_release_pins_are_refused() {
+    let tmp = scratch("minimal");
+    let big = format!("# {}\n", "x".repeat(33 << 20));
+    std::fs::write(tmp.path().join("releases.yaml"), big).unwrap();
+    let o = fleetc(&["check"], tmp.path());
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("fleetc::E007") && stderr(&o).contains("`releases.yaml` is too large"),
+        "{}",
+        stderr(&o)
     );
 }

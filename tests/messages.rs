@@ -305,8 +305,8 @@ fn yaml_failures_are_classified_by_the_parsers_error_kind() {
 }
 
 /// A cluster whose environment does not resolve is reported once: it is left out of the fleet
-/// (no stand-in environment), and references to it (an agent, a target, an override) are not
-/// reported again.
+/// (no stand-in environment), and references to it (an agent, a target, an override), to the
+/// region only it is in and to the label only it carries are not reported again.
 #[test]
 fn a_cluster_with_an_unknown_environment_is_reported_once() {
     let text = "version: 1
@@ -314,15 +314,19 @@ fleet: {repo: https://gitlab.example.com/ops/fleet.git, branch: main}
 environments: [{name: dev, tier: development}]
 clusters:
   - {name: dev-1, environment: dev, region: local}
-  - {name: dev-2, environment: devv, region: local}
+  - {name: dev-2, environment: devv, region: eu, labels: {tier: gold}}
 agents:
   - {name: a, clusters: [dev-2]}
 apps:
   - name: web
     namespace: web
     source: {helm: {repo: https://charts.example.com, chart: web, version: 1.0.0}}
-    targets: [{environment: dev}, {cluster: dev-2}]
-    overrides: [{cluster: dev-2, replicas: 2}]
+    targets:
+      - {environment: dev}
+      - {cluster: dev-2}
+      - {region: eu}
+      - selector: {matchLabels: {tier: gold}, matchExpressions: [{key: tier, operator: In, values: [gold]}]}
+    overrides: [{cluster: dev-2, replicas: 2}, {region: eu, replicas: 3}]
 ";
     let src = fleetc::diagnostic::Source {
         name: "fleetc.yaml".to_owned(),

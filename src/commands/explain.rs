@@ -7,8 +7,8 @@ use crate::codes::Code;
 
 pub(super) fn run(args: &ExplainArgs) -> Result<(), CliError> {
     match &args.what {
-        Explain::Cluster(target) => fleet(target, "cluster"),
-        Explain::App(target) => fleet(target, "app"),
+        Explain::Cluster(target) => fleet(args, target, "cluster"),
+        Explain::App(target) => fleet(args, target, "app"),
         Explain::List => {
             for c in Code::ALL {
                 println!("{}  {}", c.as_str(), c.title());
@@ -16,8 +16,14 @@ pub(super) fn run(args: &ExplainArgs) -> Result<(), CliError> {
             Ok(())
         }
         Explain::Code(words) => {
+            // A code, optionally followed by the options every `explain` takes (which mean
+            // nothing for a code).
             let code = match words.as_slice() {
-                [one] => Code::parse(one),
+                [one, rest @ ..]
+                    if rest.is_empty() || rest[0] == "--spec" || rest[0] == "--out" =>
+                {
+                    Code::parse(one)
+                }
                 _ => None,
             };
             let c = code.ok_or_else(|| {
@@ -33,8 +39,8 @@ pub(super) fn run(args: &ExplainArgs) -> Result<(), CliError> {
 }
 
 /// A cluster or an app of the compiled fleet.
-fn fleet(target: &ExplainName, kind: &str) -> Result<(), CliError> {
-    let compile_args = read_only(&target.spec, target.out.as_ref(), Color::Auto);
+fn fleet(args: &ExplainArgs, target: &ExplainName, kind: &str) -> Result<(), CliError> {
+    let compile_args = read_only(&args.spec, args.out.as_ref(), Color::Auto);
     let session = compile(&compile_args, Revisions::Pinned)?;
     let compiled = &session.compiled;
     let spec = crate::explain::Spec {

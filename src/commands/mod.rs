@@ -40,6 +40,8 @@ pub enum CliError {
     Diagnostics(Option<String>),
     /// The tree is stale, a pin or a write was refused, or a verification failed.
     Failed(String),
+    /// A failure the command has printed in full already.
+    Reported,
 }
 
 impl CliError {
@@ -47,7 +49,7 @@ impl CliError {
     pub fn exit_code(&self) -> i32 {
         match self {
             CliError::Usage(_) | CliError::Io(_) => 2,
-            CliError::Diagnostics(_) | CliError::Failed(_) => 1,
+            CliError::Diagnostics(_) | CliError::Failed(_) | CliError::Reported => 1,
         }
     }
 
@@ -55,6 +57,7 @@ impl CliError {
         match self {
             CliError::Usage(m) | CliError::Io(m) | CliError::Failed(m) => Some(m),
             CliError::Diagnostics(m) => m.as_deref(),
+            CliError::Reported => None,
         }
     }
 }

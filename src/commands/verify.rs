@@ -73,8 +73,13 @@ pub(super) fn run(args: &VerifyArgs) -> Result<(), CliError> {
     if let Some(rev) = revision {
         match verify::applied(fleet, &clusters) {
             Some(applied) => {
-                verify::wait_applied(&applied, rev, started + total, POLL, &RealKubectl)
-                    .map_err(CliError::Failed)?;
+                if let Err(e) =
+                    verify::wait_applied(&applied, rev, started + total, POLL, &RealKubectl)
+                {
+                    // In line with the per-cluster `FAILED  <cluster>: …` lines.
+                    eprintln!("FAILED  {e}");
+                    return Err(CliError::Reported);
+                }
                 eprintln!("ok      Fleet applied {rev}");
             }
             None => eprintln!(

@@ -181,8 +181,10 @@ fn classify(e: &serde_saphyr::Error) -> ParseFailure {
         | E::AliasExpansionLimitExceeded { .. }
         | E::AliasReplayStackDepthExceeded { .. } => ParseFailure::AliasLimit,
         E::Budget { breach, .. } => match breach {
-            B::Depth { .. } => ParseFailure::TooDeep,
-            B::Aliases { .. } | B::Anchors { .. } => ParseFailure::TooManyAliases,
+            B::Depth { .. } | B::InclusionDepth { .. } => ParseFailure::TooDeep,
+            B::Aliases { .. } | B::Anchors { .. } | B::AliasAnchorRatio { .. } => {
+                ParseFailure::TooManyAliases
+            }
             _ => ParseFailure::TooManyNodes,
         },
         E::MultipleDocuments { .. } => ParseFailure::MultipleDocuments,
@@ -195,6 +197,16 @@ fn classify(e: &serde_saphyr::Error) -> ParseFailure {
                 | K::TabAtBlockScalarStart
                 | K::TabInIndentation
                 | K::TabInPlainScalar => ParseFailure::Tab,
+                K::DuplicateTagDirective
+                | K::UndeclaredTagHandle
+                | K::ExpectedTagBang
+                | K::ExpectedTagDirectiveBang
+                | K::InvalidGlobalTagCharacter
+                | K::InvalidTagDirectiveTerminator
+                | K::InvalidTagTerminator
+                | K::MissingTagUri
+                | K::UnclosedVerbatimTag
+                | K::InvalidTagEscape => ParseFailure::Tag,
                 _ => ParseFailure::Other,
             },
             _ => ParseFailure::Other,

@@ -41,6 +41,7 @@ pub fn resolve(
         diags: Vec::new(),
         clusters_incomplete: false,
         dropped_clusters: Default::default(),
+        dropped_labels: Vec::new(),
     };
     let fleet = cx.fleet(&loaded.spec, spec_name);
     let mut diags = cx.diags;
@@ -66,6 +67,9 @@ pub(crate) struct Cx<'a> {
     /// Clusters left out of the model for an error of their own: references to them are not
     /// reported again.
     pub(crate) dropped_clusters: std::collections::HashSet<String>,
+    /// Their labels (region and name keys included): a region or label only they carry is not
+    /// reported as unknown either.
+    pub(crate) dropped_labels: Vec<BTreeMap<String, String>>,
 }
 
 /// Name → index, for one kind of named thing.
@@ -286,6 +290,9 @@ impl Cx<'_> {
             let Some(environment) = environment else {
                 self.clusters_incomplete = true;
                 self.dropped_clusters.insert(c.name.clone());
+                labels.insert(keys.region.clone(), c.region.clone());
+                labels.insert(keys.name.clone(), c.name.clone());
+                self.dropped_labels.push(labels);
                 continue;
             };
             labels.insert(keys.environment.clone(), c.environment.clone());

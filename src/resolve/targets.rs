@@ -145,6 +145,15 @@ impl Cx<'_> {
     }
 
     pub(super) fn unknown_region(&mut self, r: &str, ptr: &Ptr, fleet: &Fleet) {
+        let key = &fleet.label_keys.region;
+        if self
+            .dropped_labels
+            .iter()
+            .any(|l| l.get(key).is_some_and(|v| v == r))
+        {
+            // Only a cluster left out for its own error is there: that error says it.
+            return;
+        }
         let mut d = Diagnostic::new(Code::UnknownReference, format!("unknown region `{r}`"))
             .label(self.at(ptr), "no cluster is in this region");
         d = match suggest::closest(r, fleet.regions.iter().map(String::as_str)) {
@@ -166,10 +175,13 @@ impl Cx<'_> {
         fleet: &Fleet,
     ) -> bool {
         let mut ok = true;
+        let dropped = std::mem::take(&mut self.dropped_labels);
         let known_keys: BTreeMap<&str, ()> = fleet
             .clusters
             .iter()
-            .flat_map(|c| c.labels.keys().map(|k| (k.as_str(), ())))
+            .map(|c| &c.labels)
+            .chain(&dropped)
+            .flat_map(|l| l.keys().map(|k| (k.as_str(), ())))
             .collect();
         for (k, v) in &s.match_labels {
             let ptr = base.key("matchLabels").key(k);
@@ -216,7 +228,9 @@ impl Cx<'_> {
                 let have: Vec<&str> = fleet
                     .clusters
                     .iter()
-                    .filter_map(|c| c.labels.get(&r.key).map(String::as_str))
+                    .map(|c| &c.labels)
+                    .chain(&dropped)
+                    .filter_map(|l| l.get(&r.key).map(String::as_str))
                     .collect();
                 for (k, v) in r.values.iter().enumerate() {
                     if !have.contains(&v.as_str()) && known_keys.contains_key(r.key.as_str()) {
@@ -246,6 +260,7 @@ impl Cx<'_> {
                 values: r.values.clone(),
             });
         }
+        self.dropped_labels = dropped;
         ok
     }
 
