@@ -12,6 +12,7 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::diagnostic::plural;
 use crate::model::{Cluster, Fleet, Settings};
 use crate::output::Tree;
 use crate::promotion::Pinned;
@@ -384,14 +385,6 @@ fn flatten(v: &Value, path: String, out: &mut BTreeMap<String, String>) {
     }
 }
 
-fn plural(n: usize, word: &str) -> String {
-    if n == 1 {
-        format!("1 {word}")
-    } else {
-        format!("{n} {word}s")
-    }
-}
-
 impl Report {
     /// One line: what the change touches.
     pub fn headline(&self) -> String {
@@ -423,15 +416,7 @@ impl Report {
     /// Plain text for a terminal: the blast radius, then the file diffs.
     pub fn text(&self) -> String {
         let mut out = format!("blast radius: {}\n", self.headline());
-        for c in &self.changes {
-            let _ = writeln!(
-                out,
-                "  {}: {} on {}",
-                c.app,
-                c.what,
-                crate::suggest::short_list(&c.clusters, 8)
-            );
-        }
+        text_rows(&mut out, &self.changes);
         for a in &self.agents {
             let _ = writeln!(out, "  agent {a}: configuration, values or RBAC change");
         }
@@ -440,15 +425,7 @@ impl Report {
                 out,
                 "waiting for promote:{env} (not deployed by this change):"
             );
-            for c in changes {
-                let _ = writeln!(
-                    out,
-                    "  {}: {} on {}",
-                    c.app,
-                    c.what,
-                    crate::suggest::short_list(&c.clusters, 8)
-                );
-            }
+            text_rows(&mut out, changes);
         }
         for (_, diff) in &self.files {
             out.push('\n');
@@ -464,31 +441,15 @@ impl Report {
             self.headline()
         );
         if !self.changes.is_empty() {
-            out.push_str("\n| app | change | clusters |\n|---|---|---|\n");
-            for c in &self.changes {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} |",
-                    c.app,
-                    c.what.replace('|', "\\|"),
-                    crate::suggest::short_list(&c.clusters, 12)
-                );
-            }
+            out.push('\n');
+            table(&mut out, &self.changes);
         }
         for (env, changes) in &self.waiting {
             let _ = write!(
                 out,
-                "\n**Waiting for `promote:{env}`** (pinned; not deployed by this change):\n\n| app | change | clusters |\n|---|---|---|\n"
+                "\n**Waiting for `promote:{env}`** (pinned; not deployed by this change):\n\n"
             );
-            for c in changes {
-                let _ = writeln!(
-                    out,
-                    "| {} | {} | {} |",
-                    c.app,
-                    c.what.replace('|', "\\|"),
-                    crate::suggest::short_list(&c.clusters, 12)
-                );
-            }
+            table(&mut out, changes);
         }
         if !self.agents.is_empty() {
             let _ = writeln!(
@@ -513,5 +474,32 @@ impl Report {
             out.push_str("```\n\n</details>\n");
         }
         out
+    }
+}
+
+/// `  app: what on clusters`, one line per change.
+fn text_rows(out: &mut String, changes: &[Change]) {
+    for c in changes {
+        let _ = writeln!(
+            out,
+            "  {}: {} on {}",
+            c.app,
+            c.what,
+            crate::suggest::short_list(&c.clusters, 8)
+        );
+    }
+}
+
+/// A Markdown table of changes.
+fn table(out: &mut String, changes: &[Change]) {
+    out.push_str("| app | change | clusters |\n|---|---|---|\n");
+    for c in changes {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} |",
+            c.app,
+            c.what.replace('|', "\\|"),
+            crate::suggest::short_list(&c.clusters, 12)
+        );
     }
 }

@@ -147,15 +147,7 @@ fn explain_cluster_and_app() {
 fn explain_and_diff_speak_of_what_a_pinned_environment_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let first = common::example_repo(dir);
-    let pin = fleetc(
-        &["pin", "--environment", "production", "--revision", &first],
-        dir,
-    );
-    assert_eq!(pin.status.code(), Some(0), "{}", common::stderr(&pin));
-    assert_eq!(fleetc(&["build"], dir).status.code(), Some(0));
-    git(dir, &["add", "--all"]);
-    git(dir, &["commit", "-q", "-m", "pin production"]);
+    let first = common::pinned_example_repo(dir);
     common::edit(
         &dir.join("fleetc.yaml"),
         &[(
@@ -214,12 +206,7 @@ fn explain_and_diff_speak_of_what_a_pinned_environment_runs() {
 fn a_label_key_change_since_a_pin_is_a_warning() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let first = common::example_repo(dir);
-    let pin = fleetc(
-        &["pin", "--environment", "production", "--revision", &first],
-        dir,
-    );
-    assert_eq!(pin.status.code(), Some(0), "{}", common::stderr(&pin));
+    let first = common::pinned_example_repo(dir);
     common::edit(
         &dir.join("fleetc.yaml"),
         &[(
@@ -247,22 +234,9 @@ fn a_label_key_change_since_a_pin_is_a_warning() {
 fn new_clusters_and_removed_apps_of_a_pinned_environment() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let first = common::example_repo(dir);
-    let pin = fleetc(
-        &["pin", "--environment", "production", "--revision", &first],
-        dir,
-    );
-    assert_eq!(pin.status.code(), Some(0), "{}", common::stderr(&pin));
-    assert_eq!(fleetc(&["build"], dir).status.code(), Some(0));
-    git(dir, &["add", "--all"]);
-    git(dir, &["commit", "-q", "-m", "pin production"]);
+    let first = common::pinned_example_repo(dir);
     let spec = dir.join("fleetc.yaml");
-    let text = std::fs::read_to_string(&spec).unwrap();
-    let start = text
-        .find("  # Batch processing on the data cluster only")
-        .unwrap();
-    let end = text.find("\ngitlab:").unwrap();
-    std::fs::write(&spec, format!("{}{}", &text[..start], &text[end + 1..])).unwrap();
+    common::replace_data_pipeline(&spec, "");
     common::edit(
         &spec,
         &[

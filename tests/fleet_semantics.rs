@@ -256,13 +256,7 @@ fn build_and_commit(dir: &Path, message: &str) -> String {
 fn every_change_reaches_a_pinned_environment_only_with_its_promotion() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path();
-    let first = common::example_repo(dir);
-    let o = common::fleetc(
-        &["pin", "--environment", "production", "--revision", &first],
-        dir,
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
-    build_and_commit(dir, "pin production");
+    common::pinned_example_repo(dir);
     let fleet = common::compile(dir).unwrap().fleet;
     let prod: Vec<String> = fleet
         .clusters
@@ -286,17 +280,10 @@ fn every_change_reaches_a_pinned_environment_only_with_its_promotion() {
     let prod_gitrepos = gitrepos(dir);
 
     let spec = dir.join("fleetc.yaml");
-    let text = std::fs::read_to_string(&spec).unwrap();
-    let start = text
-        .find("  # Batch processing on the data cluster only")
-        .unwrap();
-    let end = text.find("\ngitlab:").unwrap();
-    let text = format!(
-        "{}  - name: cache\n    namespace: cache\n    source:\n      helm: {{repo: https://charts.example.com, chart: cache, version: 1.0.0}}\n    targets: [{{environment: staging}}, {{environment: production}}]\n{}",
-        &text[..start],
-        &text[end..]
+    common::replace_data_pipeline(
+        &spec,
+        "  - name: cache\n    namespace: cache\n    source:\n      helm: {repo: https://charts.example.com, chart: cache, version: 1.0.0}\n    targets: [{environment: staging}, {environment: production}]\n\n",
     );
-    std::fs::write(&spec, text).unwrap();
     common::edit(
         &spec,
         &[

@@ -237,3 +237,29 @@ pub fn example_repo(dir: &Path) -> String {
     git(dir, &["commit", "--quiet", "--message", "one"]);
     git(dir, &["rev-parse", "HEAD"])
 }
+
+/// [`example_repo`] with production pinned to that first commit, built and committed; returns
+/// the pinned commit.
+pub fn pinned_example_repo(dir: &Path) -> String {
+    let first = example_repo(dir);
+    let o = fleetc(
+        &["pin", "--environment", "production", "--revision", &first],
+        dir,
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert_eq!(fleetc(&["build"], dir).status.code(), Some(0));
+    git(dir, &["add", "--all"]);
+    git(dir, &["commit", "--quiet", "--message", "pin production"]);
+    first
+}
+
+/// The example's spec at `spec` with its data-pipeline app replaced by `instead` (YAML of apps
+/// list items, or nothing).
+pub fn replace_data_pipeline(spec: &Path, instead: &str) {
+    let text = std::fs::read_to_string(spec).unwrap();
+    let start = text
+        .find("  # Batch processing on the data cluster only")
+        .unwrap();
+    let end = text.find("\ngitlab:").unwrap() + 1;
+    std::fs::write(spec, format!("{}{instead}{}", &text[..start], &text[end..])).unwrap();
+}
