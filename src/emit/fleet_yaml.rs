@@ -15,7 +15,7 @@ use crate::spec::{ComparePatch, CorrectDrift};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct FleetYaml {
+struct FleetYaml<'a> {
     // Copied to the Bundle and its BundleDeployments: what `dependsOn` selects by.
     labels: BTreeMap<String, String>,
     default_namespace: String,
@@ -27,9 +27,9 @@ struct FleetYaml {
     #[serde(skip_serializing_if = "Option::is_none")]
     kustomize: Option<KustomizeOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    correct_drift: Option<CorrectDriftOut>,
+    correct_drift: Option<&'a CorrectDrift>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    diff: Option<DiffOut>,
+    diff: Option<DiffOut<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     depends_on: Vec<DependsOn>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -58,54 +58,8 @@ struct KustomizeOptions {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct CorrectDriftOut {
-    enabled: bool,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    force: bool,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    keep_fail_history: bool,
-}
-
-impl From<&CorrectDrift> for CorrectDriftOut {
-    fn from(c: &CorrectDrift) -> Self {
-        CorrectDriftOut {
-            enabled: c.enabled,
-            force: c.force,
-            keep_fail_history: c.keep_fail_history,
-        }
-    }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DiffOut {
-    compare_patches: Vec<ComparePatchOut>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ComparePatchOut {
-    api_version: String,
-    kind: String,
-    name: String,
-    // Only when the spec gives one: Fleet matches `jsonPointers` when the patch's namespace is
-    // empty or equal to the object's, so a forced namespace never matches a cluster-scoped object
-    // (a webhook configuration, a CRD) and its bundle stays Modified (rancher/fleet v0.16.1
-    // internal/cmd/agent/deployer/internal/normalizers/diff_normalizer.go:76-79).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    namespace: Option<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    json_pointers: Vec<String>,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    operations: Vec<OperationOut>,
-}
-
-#[derive(Serialize)]
-struct OperationOut {
-    op: String,
-    path: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    value: Option<String>,
+struct DiffOut<'a> {
+    compare_patches: &'a [ComparePatch],
 }
 
 /// A dependency by label: the app's bundles differ per environment (one GitRepo each), and
@@ -157,13 +111,11 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
         namespace_annotations: app.namespace_annotations.clone(),
         helm,
         kustomize: root_dir(app).map(|dir| KustomizeOptions { dir }),
-        correct_drift: drift
-            .and_then(|d| d.correct_drift.as_ref())
-            .map(CorrectDriftOut::from),
+        correct_drift: drift.and_then(|d| d.correct_drift.as_ref()),
         diff: drift
             .filter(|d| !d.compare_patches.is_empty())
             .map(|d| DiffOut {
-                compare_patches: d.compare_patches.iter().map(compare_patch).collect(),
+                compare_patches: &d.compare_patches,
             }),
         depends_on: app
             .depends_on
@@ -206,25 +158,6 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
         owner,
         &doc,
     )
-}
-
-fn compare_patch(p: &ComparePatch) -> ComparePatchOut {
-    ComparePatchOut {
-        api_version: p.api_version.clone(),
-        kind: p.kind.clone(),
-        name: p.name.clone(),
-        namespace: p.namespace.clone(),
-        json_pointers: p.json_pointers.clone(),
-        operations: p
-            .operations
-            .iter()
-            .map(|o| OperationOut {
-                op: o.op.clone(),
-                path: o.path.clone(),
-                value: o.value.clone(),
-            })
-            .collect(),
-    }
 }
 
 /// Helm values for `s`: its own values, with replicas, image tags and resources written to the

@@ -2,7 +2,7 @@
 //! comparePatches): declared once, for the spec, emit and import alike.
 
 use schemars::JsonSchema;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// Drift handling of a bundle.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]
@@ -19,7 +19,7 @@ pub struct Drift {
 }
 
 /// Fleet drift correction.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CorrectDrift {
     /// Correct drift.
@@ -28,15 +28,19 @@ pub struct CorrectDrift {
     /// Delete and recreate resources Helm cannot patch. Recreating causes downtime.
     #[serde(default)]
     #[schemars(example = serde_json::json!(false))]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
     pub force: bool,
     /// Keep the Helm history of failed corrections.
     #[serde(default)]
     #[schemars(example = serde_json::json!(false))]
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    #[schemars(extend("default" = false))]
     pub keep_fail_history: bool,
 }
 
 /// A resource whose listed fields Fleet ignores when detecting drift.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ComparePatch {
     /// API version of the resource.
@@ -52,19 +56,27 @@ pub struct ComparePatch {
     /// matches a patch whose namespace is empty or equal to the object's).
     #[serde(default)]
     #[schemars(example = serde_json::json!("web"))]
+    // Written only when given: Fleet matches `jsonPointers` when the patch's namespace is empty
+    // or equal to the object's, so a forced namespace never matches a cluster-scoped object (a
+    // webhook configuration, a CRD) and its bundle stays Modified (rancher/fleet v0.16.1
+    // internal/cmd/agent/deployer/internal/normalizers/diff_normalizer.go:76-79).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub namespace: Option<String>,
     /// JSON pointers of fields to ignore.
     #[serde(default)]
     #[schemars(example = serde_json::json!(["/spec/replicas"]))]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schemars(extend("default" = []))]
     pub json_pointers: Vec<String>,
     /// JSON patch operations applied before comparing.
     #[serde(default)]
     #[schemars(example = serde_json::json!([{"op": "remove", "path": "/spec/template/metadata/annotations"}]))]
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub operations: Vec<PatchOperation>,
 }
 
 /// A JSON patch operation.
-#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PatchOperation {
     /// Operation, usually `remove`.
@@ -76,5 +88,6 @@ pub struct PatchOperation {
     /// Value for `add`, `replace` and `test`.
     #[serde(default)]
     #[schemars(example = serde_json::json!("3"))]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
