@@ -314,3 +314,21 @@ fn sync_dirs(root: &Path, plan: &Plan) {
     let dirs: Vec<PathBuf> = dirs.into_iter().collect();
     let _ = RealIo.sync(&dirs);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{Io, RealIo};
+
+    /// A file that cannot be flushed fails the sync (and so the build, which then rolls back),
+    /// whichever of the parallel flushes meets it.
+    #[test]
+    fn a_failed_flush_is_an_error() {
+        let tmp = tempfile::tempdir().unwrap();
+        let ok = tmp.path().join("ok");
+        std::fs::write(&ok, "x").unwrap();
+        assert!(RealIo.sync(std::slice::from_ref(&ok)).is_ok());
+        let gone = tmp.path().join("gone");
+        assert!(RealIo.sync(&[ok.clone(), gone.clone(), ok]).is_err());
+        assert!(RealIo.sync(&[gone]).is_err());
+    }
+}
