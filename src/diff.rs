@@ -15,7 +15,7 @@ use serde_json::Value;
 use crate::diagnostic::plural;
 use crate::model::{Cluster, Fleet, Settings};
 use crate::output::Tree;
-use crate::promotion::Pinned;
+use crate::promotion::{Pinned, short};
 
 /// One compiled tree as the diff sees it.
 #[derive(Clone, Copy)]
@@ -285,10 +285,6 @@ fn revisions(fleet: &Fleet, running: &Running) -> Revisions {
                 .map(|r| (key.clone(), (*r).clone()))
         })
         .collect()
-}
-
-fn short(rev: &str) -> &str {
-    &rev[..12.min(rev.len())]
 }
 
 /// What each app runs on each cluster: (app, cluster) → settings of the customization Fleet

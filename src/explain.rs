@@ -363,7 +363,7 @@ fn header_lines(
     let pad = " ".repeat(indent);
     for repo in app.gitrepos.iter().filter(|r| envs(r.env)) {
         let pulls = match &fleet.environments[repo.env].revision {
-            Some(rev) => format!("revision {} (releases.yaml)", &rev[..12.min(rev.len())]),
+            Some(rev) => format!("revision {} (releases.yaml)", crate::promotion::short(rev)),
             None => format!("branch {} (not promoted yet)", fleet.branch),
         };
         let _ = writeln!(

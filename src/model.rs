@@ -582,14 +582,6 @@ impl Fleet {
             .map(|(i, c)| (ClusterId::new(i), c))
     }
 
-    /// Every app with its id, in spec order.
-    pub fn app_ids(&self) -> impl Iterator<Item = (AppId, &App)> {
-        self.apps
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (AppId::new(i), a))
-    }
-
     /// The cluster named `name`.
     pub fn cluster_named(&self, name: &str) -> Option<ClusterId> {
         self.clusters
@@ -611,11 +603,6 @@ impl Fleet {
     /// Where agent policy `a` is declared in the spec.
     pub fn agent_ptr(&self, a: AgentId) -> Ptr {
         Ptr::item("agents", a.index())
-    }
-
-    /// Where app `a` is declared in the spec.
-    pub fn app_ptr(&self, a: AppId) -> Ptr {
-        Ptr::item("apps", a.index())
     }
 
     /// The environment named `name`.
