@@ -41,7 +41,7 @@ pub fn resolve(
         diags: Vec::new(),
         clusters_incomplete: false,
         dropped_clusters: Default::default(),
-        dropped_labels: Vec::new(),
+        declared_labels: BTreeMap::new(),
     };
     let fleet = cx.fleet(&loaded.spec, spec_name);
     let mut diags = cx.diags;
@@ -67,9 +67,10 @@ pub(crate) struct Cx<'a> {
     /// Clusters left out of the model for an error of their own: references to them are not
     /// reported again.
     pub(crate) dropped_clusters: std::collections::HashSet<String>,
-    /// Their labels (region and name keys included): a region or label only they carry is not
-    /// reported as unknown either.
-    pub(crate) dropped_labels: Vec<BTreeMap<String, String>>,
+    /// Every label key any declared cluster carries (region and name keys included, the
+    /// clusters left out of the model too) → its values: what targets and selectors may name.
+    /// Built once, in `clusters`.
+    pub(crate) declared_labels: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// Name → index, for one kind of named thing.
@@ -287,17 +288,22 @@ impl Cx<'_> {
                 }
                 labels.insert(k.clone(), v.clone());
             }
+            labels.insert(keys.region.clone(), c.region.clone());
+            labels.insert(keys.name.clone(), c.name.clone());
+            if environment.is_some() {
+                labels.insert(keys.environment.clone(), c.environment.clone());
+            }
+            for (k, v) in &labels {
+                self.declared_labels
+                    .entry(k.clone())
+                    .or_default()
+                    .insert(v.clone());
+            }
             let Some(environment) = environment else {
                 self.clusters_incomplete = true;
                 self.dropped_clusters.insert(c.name.clone());
-                labels.insert(keys.region.clone(), c.region.clone());
-                labels.insert(keys.name.clone(), c.name.clone());
-                self.dropped_labels.push(labels);
                 continue;
             };
-            labels.insert(keys.environment.clone(), c.environment.clone());
-            labels.insert(keys.region.clone(), c.region.clone());
-            labels.insert(keys.name.clone(), c.name.clone());
             if first {
                 names.insert(c.name.clone(), out.len());
             }
@@ -312,6 +318,13 @@ impl Cx<'_> {
             });
         }
         (out, names)
+    }
+
+    /// Whether some declared cluster (resolved or not) is in region `r`.
+    pub(crate) fn region_declared(&self, region_key: &str, r: &str) -> bool {
+        self.declared_labels
+            .get(region_key)
+            .is_some_and(|v| v.contains(r))
     }
 
     /// A reference to a cluster by name: its id, or `None` (reported, unless the cluster was

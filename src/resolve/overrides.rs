@@ -168,7 +168,7 @@ impl Cx<'_> {
                         None => None,
                     };
                     if let Some(r) = r
-                        && !fleet.regions.contains(r)
+                        && !self.region_declared(&fleet.label_keys.region, r)
                     {
                         self.unknown_region(r, &base.key("region"), fleet);
                         continue;

@@ -1,8 +1,6 @@
 //! Resolving an app's targets: each target's criteria, the label selector Fleet will match,
 //! the clusters it reaches among the declared ones, and the checks on selectors.
 
-use std::collections::BTreeMap;
-
 use super::{Cx, RefNames};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{ClusterId, EnvId, Fleet, LabelSelector, Requirement, Target};
@@ -48,7 +46,7 @@ impl Cx<'_> {
                 parts.push(e.clone());
             }
             if let Some(r) = &t.region {
-                if !fleet.regions.contains(r) {
+                if !self.region_declared(&keys.region, r) {
                     self.unknown_region(r, &base.key("region"), fleet);
                     ok = false;
                 }
@@ -69,7 +67,7 @@ impl Cx<'_> {
                 parts.push(c.clone());
             }
             if let Some(s) = &t.selector {
-                ok &= self.selector(s, &base.key("selector"), &mut sel, fleet);
+                ok &= self.selector(s, &base.key("selector"), &mut sel);
                 parts.push("selected".to_owned());
             }
             if !ok {
@@ -145,15 +143,6 @@ impl Cx<'_> {
     }
 
     pub(super) fn unknown_region(&mut self, r: &str, ptr: &Ptr, fleet: &Fleet) {
-        let key = &fleet.label_keys.region;
-        if self
-            .dropped_labels
-            .iter()
-            .any(|l| l.get(key).is_some_and(|v| v == r))
-        {
-            // Only a cluster left out for its own error is there: that error says it.
-            return;
-        }
         let mut d = Diagnostic::new(Code::UnknownReference, format!("unknown region `{r}`"))
             .label(self.at(ptr), "no cluster is in this region");
         d = match suggest::closest(r, fleet.regions.iter().map(String::as_str)) {
@@ -172,20 +161,11 @@ impl Cx<'_> {
         s: &spec::Selector,
         base: &Ptr,
         sel: &mut LabelSelector,
-        fleet: &Fleet,
     ) -> bool {
         let mut ok = true;
-        let dropped = std::mem::take(&mut self.dropped_labels);
-        let known_keys: BTreeMap<&str, ()> = fleet
-            .clusters
-            .iter()
-            .map(|c| &c.labels)
-            .chain(&dropped)
-            .flat_map(|l| l.keys().map(|k| (k.as_str(), ())))
-            .collect();
         for (k, v) in &s.match_labels {
             let ptr = base.key("matchLabels").key(k);
-            ok &= self.selector_key(k, &ptr, &known_keys);
+            ok &= self.selector_key(k, &ptr);
             if let Some(prev) = sel.match_labels.get(k)
                 && prev != v
             {
@@ -203,7 +183,7 @@ impl Cx<'_> {
         }
         for (j, r) in s.match_expressions.iter().enumerate() {
             let ptr = base.key("matchExpressions").index(j);
-            ok &= self.selector_key(&r.key, &ptr.key("key"), &known_keys);
+            ok &= self.selector_key(&r.key, &ptr.key("key"));
             let needs_values = matches!(r.operator, Operator::In | Operator::NotIn);
             if needs_values == r.values.is_empty() {
                 let msg = if needs_values {
@@ -225,15 +205,13 @@ impl Cx<'_> {
             }
             if r.operator == Operator::In {
                 // A value no cluster has is almost always a typo; report it where it stands.
-                let have: Vec<&str> = fleet
-                    .clusters
-                    .iter()
-                    .map(|c| &c.labels)
-                    .chain(&dropped)
-                    .filter_map(|l| l.get(&r.key).map(String::as_str))
-                    .collect();
+                // Known keys only: an unknown key was reported just above.
+                let have: Vec<String> = match self.declared_labels.get(&r.key) {
+                    Some(values) => values.iter().cloned().collect(),
+                    None => Vec::new(),
+                };
                 for (k, v) in r.values.iter().enumerate() {
-                    if !have.contains(&v.as_str()) && known_keys.contains_key(r.key.as_str()) {
+                    if !have.contains(v) && self.declared_labels.contains_key(&r.key) {
                         let mut d = Diagnostic::new(
                             Code::UnknownReference,
                             format!("no cluster has `{}: {v}`", r.key),
@@ -242,13 +220,10 @@ impl Cx<'_> {
                             self.at(&ptr.key("values").index(k)),
                             "matches no declared cluster",
                         );
-                        let mut uniq: Vec<&str> = have.clone();
-                        uniq.sort_unstable();
-                        uniq.dedup();
-                        if let Some(s) = suggest::closest(v, uniq.iter().copied()) {
+                        if let Some(s) = suggest::closest(v, have.iter().map(String::as_str)) {
                             d = d.help(format!("did you mean `{s}`?"));
                         } else {
-                            d = d.help(format!("values of `{}`: {}", r.key, uniq.join(", ")));
+                            d = d.help(format!("values of `{}`: {}", r.key, have.join(", ")));
                         }
                         self.push(d);
                     }
@@ -260,12 +235,11 @@ impl Cx<'_> {
                 values: r.values.clone(),
             });
         }
-        self.dropped_labels = dropped;
         ok
     }
 
-    pub(super) fn selector_key(&mut self, k: &str, ptr: &Ptr, known: &BTreeMap<&str, ()>) -> bool {
-        if known.contains_key(k) {
+    pub(super) fn selector_key(&mut self, k: &str, ptr: &Ptr) -> bool {
+        if self.declared_labels.contains_key(k) {
             return true;
         }
         let mut d = Diagnostic::new(
@@ -273,7 +247,7 @@ impl Cx<'_> {
             format!("no cluster has label `{k}`"),
         )
         .label(self.ix.key(ptr), "unknown label key");
-        d = match suggest::closest(k, known.keys().copied()) {
+        d = match suggest::closest(k, self.declared_labels.keys().map(String::as_str)) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => d.help("declare the label under a cluster's `labels`"),
         };
