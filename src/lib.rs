@@ -94,10 +94,13 @@ pub fn compile_in(
     }
     let (fleet, mut warnings) = resolved?;
     let pinned = match revisions {
-        Revisions::Pinned => promotion::compile(&fleet, &loaded.index, root)?,
+        Revisions::Pinned => {
+            let (pinned, w) = promotion::compile(&fleet, &loaded.index, root)?;
+            warnings.extend(w);
+            pinned
+        }
         Revisions::Branch => promotion::Pinned::default(),
     };
-    warnings.extend(pinned.warnings.iter().cloned());
     warnings.extend(lint::lint(&fleet, &loaded.index));
     diagnostic::sort(&mut warnings);
     let artifacts = emit::emit(&fleet, &pinned);

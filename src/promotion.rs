@@ -41,9 +41,6 @@ pub struct Pinned {
     pub revisions: Vec<AtRevision>,
     /// Environment name → index into `revisions`.
     pub envs: BTreeMap<String, usize>,
-    /// W014 for each pinned environment whose spec used other cluster label keys or another
-    /// workspace than the branch.
-    pub warnings: Vec<Diagnostic>,
 }
 
 impl Pinned {
@@ -58,13 +55,14 @@ pub fn short(rev: &str) -> &str {
     &rev[..12.min(rev.len())]
 }
 
-/// Compiles the spec at every environment's pinned revision. `index` is the branch spec's, to
-/// point at the environment whose pin cannot be followed.
+/// Compiles the spec at every environment's pinned revision, with W014 for each pinned
+/// environment whose spec used other cluster label keys or another workspace than the branch.
+/// `index` is the branch spec's, to point at the environment whose pin cannot be followed.
 pub fn compile(
     fleet: &Fleet,
     index: &SpanIndex,
     root: &dyn Workspace,
-) -> Result<Pinned, Vec<Diagnostic>> {
+) -> Result<(Pinned, Vec<Diagnostic>), Vec<Diagnostic>> {
     let mut out = Pinned::default();
     let mut by_rev: BTreeMap<&str, usize> = BTreeMap::new();
     let mut diags = Vec::new();
@@ -215,8 +213,7 @@ pub fn compile(
             }
         }
     }
-    out.warnings = warnings;
-    Ok(out)
+    Ok((out, warnings))
 }
 
 enum Failure {
