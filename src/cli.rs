@@ -210,8 +210,8 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub revision: Option<String>,
     /// How long to wait in all, as a Go duration. Default: `pipeline.verifyTimeout`.
-    #[arg(long)]
-    pub timeout: Option<String>,
+    #[arg(long, value_parser = go_duration)]
+    pub timeout: Option<crate::values::GoDuration>,
     /// Clusters verified at once.
     #[arg(long, default_value_t = 8)]
     pub parallel: usize,
@@ -226,4 +226,10 @@ pub enum Color {
     Always,
     /// Never colour.
     Never,
+}
+
+/// `--timeout`, read and refused as the spec's durations are.
+fn go_duration(s: &str) -> Result<crate::values::GoDuration, String> {
+    use crate::values::Parse;
+    crate::values::GoDuration::parse(s).map_err(|e| format!("{}; {}", e.message, e.help))
 }

@@ -326,8 +326,8 @@ fn settings_changes(a: &Settings, b: &Settings) -> Vec<String> {
             let short = img.rsplit('/').next().unwrap_or(img);
             out.push(format!(
                 "image {short} {} → {}",
-                show(x.cloned()),
-                show(y.cloned())
+                show(x.map(ToString::to_string)),
+                show(y.map(ToString::to_string))
             ));
         }
     }
@@ -352,8 +352,8 @@ fn settings_changes(a: &Settings, b: &Settings) -> Vec<String> {
         if x != y {
             out.push(format!(
                 "value {k} {} → {}",
-                show(x.cloned()),
-                show(y.cloned())
+                show(x.map(ToString::to_string)),
+                show(y.map(ToString::to_string))
             ));
         }
     }

@@ -28,6 +28,7 @@ pub mod resolve;
 pub mod schema;
 pub mod spec;
 pub mod suggest;
+pub mod values;
 pub mod verify;
 pub mod versions;
 pub mod workspace;

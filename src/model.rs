@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::pointer::Ptr;
 use crate::spec::{self, Operator, Patch, Promotion, Tier, WorkloadKind};
+use crate::values::{GoDuration, ImageTag, LabelKey, LabelValue, PromDuration};
 
 /// A typed index: an environment, cluster, agent or app is only ever looked up in its own
 /// list, and a reference that did not resolve has no id at all (never a stand-in `0`).
@@ -94,14 +95,14 @@ pub struct Fleet {
     pub repo_path: String,
     /// Existing Secret with Git credentials.
     pub client_secret_name: Option<String>,
-    /// Go duration Fleet polls at.
-    pub polling_interval: Option<String>,
+    /// How often Fleet polls.
+    pub polling_interval: Option<GoDuration>,
     /// Label keys for environment, region and cluster name.
-    pub label_keys: spec::ClusterLabelKeys,
+    pub label_keys: LabelKeys,
     /// Environments, in promotion order.
     pub environments: Vec<Environment>,
     /// Every region some cluster is in, sorted.
-    pub regions: Vec<String>,
+    pub regions: Vec<LabelValue>,
     /// Clusters, in spec order.
     pub clusters: Vec<Cluster>,
     /// GitLab agents, in spec order.
@@ -113,7 +114,52 @@ pub struct Fleet {
     /// The GitLab side, when the spec has a `gitlab` block.
     pub gitlab: Option<GitLabSide>,
     /// Alerting, when the spec has a `monitoring` block.
-    pub monitoring: Option<spec::Monitoring>,
+    pub monitoring: Option<Monitoring>,
+}
+
+/// The pipeline (`pipeline`): its images and steps as the spec gives them, its timeout parsed.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    /// Images, build and test steps, the drift check: passed on as written.
+    pub settings: spec::Pipeline,
+    /// How long verify jobs wait (`pipeline.verifyTimeout`).
+    pub verify_timeout: GoDuration,
+}
+
+/// The label keys fleetc sets on every cluster (`fleet.clusterLabels`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LabelKeys {
+    pub environment: LabelKey,
+    pub region: LabelKey,
+    pub name: LabelKey,
+}
+
+/// Alerting on Fleet's metrics (`monitoring`), parsed.
+#[derive(Debug, Clone)]
+pub struct Monitoring {
+    /// Namespace of the PrometheusRule.
+    pub namespace: String,
+    /// The label carrying Fleet's own `namespace` as Prometheus stores it.
+    pub namespace_label: String,
+    /// Image of the pipeline's `alerts` job.
+    pub promtool_image: String,
+    /// Labels of the PrometheusRule.
+    pub labels: BTreeMap<LabelKey, LabelValue>,
+    /// How long each condition lasts before its alert fires.
+    pub thresholds: Conditions<PromDuration>,
+    /// Each alert's severity label.
+    pub severities: Conditions<LabelValue>,
+}
+
+/// One value per alerting condition.
+#[derive(Debug, Clone)]
+pub struct Conditions<T> {
+    pub failed: T,
+    pub modified: T,
+    pub out_of_sync: T,
+    pub wait_applied: T,
+    pub not_ready: T,
+    pub git_fetch: T,
 }
 
 /// Everything GitLab needs: one agent registration per cluster, and the pipeline.
@@ -129,7 +175,7 @@ pub struct GitLabSide {
     /// management cluster.
     pub agents: Vec<Registration>,
     /// The pipeline, when the spec has a `pipeline` block.
-    pub pipeline: Option<spec::Pipeline>,
+    pub pipeline: Option<Pipeline>,
     /// The registration the drift check reaches the management cluster through.
     pub drift_agent: Option<usize>,
 }
@@ -201,9 +247,9 @@ pub struct Cluster {
     /// Its environment.
     pub environment: EnvId,
     /// Its region.
-    pub region: String,
+    pub region: LabelValue,
     /// Every label of its Fleet Cluster object, the environment, region and name keys included.
-    pub labels: BTreeMap<String, String>,
+    pub labels: BTreeMap<LabelKey, LabelValue>,
     /// The agent policy that serves it.
     pub agent: Option<AgentId>,
     /// Its agent registration, in [`GitLabSide::agents`].
@@ -252,9 +298,9 @@ pub struct App {
     /// tag, so an environment's release pin does not reach them.
     pub tag_held: std::collections::BTreeSet<(ClusterId, String)>,
     /// Labels of the app's namespace.
-    pub namespace_labels: BTreeMap<String, String>,
+    pub namespace_labels: BTreeMap<LabelKey, LabelValue>,
     /// Annotations of the app's namespace.
-    pub namespace_annotations: BTreeMap<String, String>,
+    pub namespace_annotations: BTreeMap<LabelKey, String>,
 }
 
 /// An app's GitRepo for one environment.
@@ -360,15 +406,17 @@ pub struct Requirement {
 
 impl LabelSelector {
     /// Whether a cluster with these labels matches.
-    pub fn matches(&self, labels: &BTreeMap<String, String>) -> bool {
+    pub fn matches(&self, labels: &BTreeMap<LabelKey, LabelValue>) -> bool {
+        let get = |k: &str| labels.get(k).map(LabelValue::as_str);
         self.match_labels
             .iter()
-            .all(|(k, v)| labels.get(k) == Some(v))
+            .all(|(k, v)| get(k) == Some(v.as_str()))
             && self.match_expressions.iter().all(|r| {
-                let value = labels.get(&r.key);
+                let value = get(&r.key);
+                let listed = |v: &str| r.values.iter().any(|x| x == v);
                 match r.operator {
-                    Operator::In => value.is_some_and(|v| r.values.contains(v)),
-                    Operator::NotIn => value.is_none_or(|v| !r.values.contains(v)),
+                    Operator::In => value.is_some_and(listed),
+                    Operator::NotIn => value.is_none_or(|v| !listed(v)),
                     Operator::Exists => value.is_some(),
                     Operator::DoesNotExist => value.is_none(),
                 }
@@ -383,7 +431,7 @@ pub struct Settings {
     /// Replica count.
     pub replicas: Option<u32>,
     /// Image tags by image name.
-    pub tags: BTreeMap<String, String>,
+    pub tags: BTreeMap<String, ImageTag>,
     /// Resource requests and limits.
     pub resources: Option<spec::Resources>,
     /// Helm values.
@@ -547,7 +595,7 @@ pub enum Scope {
     /// One cluster.
     Cluster(ClusterId),
     /// The clusters of one environment in one region.
-    EnvRegion(EnvId, String),
+    EnvRegion(EnvId, LabelValue),
     /// The clusters of one environment.
     Env(EnvId),
 }
@@ -640,16 +688,21 @@ impl Fleet {
         match scope {
             Scope::Cluster(c) => {
                 sel.match_labels
-                    .insert(keys.name.clone(), self.clusters[*c].name.clone());
+                    .insert(keys.name.to_string(), self.clusters[*c].name.clone());
             }
             Scope::EnvRegion(e, r) => {
+                sel.match_labels.insert(
+                    keys.environment.to_string(),
+                    self.environments[*e].name.clone(),
+                );
                 sel.match_labels
-                    .insert(keys.environment.clone(), self.environments[*e].name.clone());
-                sel.match_labels.insert(keys.region.clone(), r.clone());
+                    .insert(keys.region.to_string(), r.to_string());
             }
             Scope::Env(e) => {
-                sel.match_labels
-                    .insert(keys.environment.clone(), self.environments[*e].name.clone());
+                sel.match_labels.insert(
+                    keys.environment.to_string(),
+                    self.environments[*e].name.clone(),
+                );
             }
         }
         sel

@@ -100,7 +100,7 @@ pub fn read(root: &dyn Workspace) -> Result<Pins, Diagnostic> {
     }
     for (app, images) in &pins.images {
         for (image, tag) in images {
-            if !crate::fleet_names::is_oci_tag(tag) {
+            if <crate::values::ImageTag as crate::values::Parse>::parse(tag).is_err() {
                 return Err(bad(
                     format!(
                         "`{FILE}` pins `{image}` of `{app}` to `{tag}`, which is not an image tag"
@@ -161,7 +161,7 @@ pub fn pin_tag(
     apps: &[String],
     is_ancestor: &dyn Fn(&str, &str) -> std::io::Result<bool>,
 ) -> Result<usize, Refused> {
-    if !crate::fleet_names::is_oci_tag(tag) {
+    if <crate::values::ImageTag as crate::values::Parse>::parse(tag).is_err() {
         return Err(Refused::Invalid(format!("`{tag}` is not an image tag")));
     }
     if let Some(f) = crate::load::secrets::find(tag) {

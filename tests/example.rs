@@ -25,7 +25,7 @@ fn example_tree_is_up_to_date() {
 fn example_covers_what_the_issue_asks_for() {
     let dir = common::repo().join("examples/fleet");
     let fleet = common::compile(&dir).unwrap().fleet;
-    let regions: Vec<&str> = fleet.regions.iter().map(String::as_str).collect();
+    let regions: Vec<&str> = fleet.regions.iter().map(|r| r.as_str()).collect();
     for r in ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-1"] {
         assert!(regions.contains(&r), "{r}");
     }

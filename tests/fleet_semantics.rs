@@ -55,6 +55,16 @@ fn selects(sel: &Value, labels: &BTreeMap<String, String>) -> bool {
     exact && exprs
 }
 
+/// A cluster's labels as Fleet sees them: plain strings.
+fn plain(
+    labels: &BTreeMap<fleetc::values::LabelKey, fleetc::values::LabelValue>,
+) -> BTreeMap<String, String> {
+    labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 /// Fleet's `ClusterMatcher.Match` for one target (or customization).
 fn matches(
     target: &Value,
@@ -121,16 +131,17 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                     // rancher/fleet#4688 consulted any matching one; both must agree).
                     let first = customizations
                         .iter()
-                        .find(|tc| matches(tc, &cl.name, &cl.labels, &groups));
+                        .find(|tc| matches(tc, &cl.name, &plain(&cl.labels), &groups));
                     let skip_first = first.is_some_and(|tc| tc["doNotDeploy"] == true);
                     let skip_any = customizations.iter().any(|tc| {
-                        tc["doNotDeploy"] == true && matches(tc, &cl.name, &cl.labels, &groups)
+                        tc["doNotDeploy"] == true
+                            && matches(tc, &cl.name, &plain(&cl.labels), &groups)
                     });
                     assert_eq!(skip_first, skip_any, "{}: {}", b.name, cl.name);
                     let deployed = !skip_first
                         && targets
                             .iter()
-                            .any(|t| matches(t, &cl.name, &cl.labels, &groups));
+                            .any(|t| matches(t, &cl.name, &plain(&cl.labels), &groups));
                     let expected =
                         cl.environment == repo.env && app.clusters.binary_search(&c).is_ok();
                     assert_eq!(
@@ -144,7 +155,7 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                     pairs += 1;
                     let picked = customizations
                         .iter()
-                        .find(|tc| matches(tc, &cl.name, &cl.labels, &groups))
+                        .find(|tc| matches(tc, &cl.name, &plain(&cl.labels), &groups))
                         .map(|tc| tc["name"].as_str().unwrap().to_owned());
                     let says = app
                         .customizations
@@ -211,7 +222,7 @@ fn deployed(dir: &Path, fleet: &fleetc::model::Fleet) -> BTreeMap<String, Vec<[S
                     .as_array()
                     .unwrap()
                     .iter()
-                    .any(|t| matches(t, &cl.name, &cl.labels, &groups));
+                    .any(|t| matches(t, &cl.name, &plain(&cl.labels), &groups));
                 if !targeted {
                     continue;
                 }
@@ -219,7 +230,7 @@ fn deployed(dir: &Path, fleet: &fleetc::model::Fleet) -> BTreeMap<String, Vec<[S
                     .as_array()
                     .into_iter()
                     .flatten()
-                    .find(|tc| matches(tc, &cl.name, &cl.labels, &groups))
+                    .find(|tc| matches(tc, &cl.name, &plain(&cl.labels), &groups))
                     .map_or("-", |tc| tc["name"].as_str().unwrap());
                 out.entry(cl.name.clone()).or_default().push([
                     repo["metadata"]["name"].as_str().unwrap().to_owned(),

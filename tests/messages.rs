@@ -406,3 +406,95 @@ fn override_values_are_checked_as_templates_for_the_clusters_they_reach() {
         text.lines().nth(line - 1)
     );
 }
+
+/// Each value type (`fleetc::values`) has one parser and one message wherever it is written:
+/// a Go duration in `fleet.pollingInterval`, in `pipeline.verifyTimeout` and on `fleetc verify
+/// --timeout`; a tag in an app and in an override; label keys and values in every label map.
+#[test]
+fn one_message_per_value_type_wherever_it_is_written() {
+    let (text, diags) = diagnostics_after(
+        "gitlab-policies",
+        &[
+            (
+                "  repoPath: fleet",
+                "  repoPath: fleet\n  pollingInterval: 2d",
+            ),
+            ("  verifyTimeout: 1h30m", "  verifyTimeout: 1w"),
+            ("        tag: \"2026.11.1\"", "        tag: \"-rc1\""),
+            ("shop: \"2026.10.4\"}", "shop: \"2026:10\"}"),
+            ("thresholds: {failed: 10m,", "thresholds: {failed: 1.5h,"),
+            (
+                "severities: {modified: critical}",
+                "severities: {modified: \"very bad\"}",
+            ),
+            (
+                "labels: {prometheus: main,",
+                "labels: {\"-prometheus\": main, x: \"a b\",",
+            ),
+            ("region: ch}", "region: CH_}"),
+        ],
+    );
+    let found: Vec<(String, String, &str)> = diags
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+                labelled(&text, d),
+            )
+        })
+        .collect();
+    for (code, message, span) in [
+        ("fleetc::E023", "`2d` is not a Go duration", "2d"),
+        ("fleetc::E023", "`1w` is not a Go duration", "1w"),
+        ("fleetc::E023", "invalid image tag `-rc1`", "\"-rc1\""),
+        ("fleetc::E023", "invalid image tag `2026:10`", "\"2026:10\""),
+        (
+            "fleetc::E023",
+            "`1.5h` is not a Prometheus duration",
+            "1.5h",
+        ),
+        (
+            "fleetc::E011",
+            "invalid label value `very bad`",
+            "\"very bad\"",
+        ),
+        (
+            "fleetc::E011",
+            "invalid label key `-prometheus`",
+            "\"-prometheus\"",
+        ),
+        ("fleetc::E011", "invalid label value `a b`", "\"a b\""),
+        ("fleetc::E011", "invalid label value `CH_`", "CH_"),
+    ] {
+        assert!(
+            found
+                .iter()
+                .any(|(c, m, s)| c == code && m == message && *s == span),
+            "no {code} `{message}` on `{span}` in {found:#?}"
+        );
+    }
+    let help = |m: &str| {
+        diags
+            .iter()
+            .find(|d| d["message"].as_str() == Some(m))
+            .map(|d| d["help"].as_str().unwrap().to_owned())
+    };
+    assert_eq!(
+        help("`2d` is not a Go duration"),
+        help("`1w` is not a Go duration")
+    );
+
+    // The command line refuses a duration with the same words (a usage error).
+    let tmp = common::scratch("gitlab-policies");
+    let o = fleetc(
+        &["verify", "--environment", "lab", "--timeout", "2d"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        common::stderr(&o).contains("`2d` is not a Go duration"),
+        "{}",
+        common::stderr(&o)
+    );
+}

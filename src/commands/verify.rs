@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use super::{CliError, compile, compile_at, output_root, read_only, spec_name};
 use crate::Revisions;
 use crate::cli::{Color, VerifyArgs};
+use crate::values::GoDuration;
 use crate::verify::{self, POLL, RealKubectl};
 
 pub(super) fn run(args: &VerifyArgs) -> Result<(), CliError> {
@@ -55,13 +56,15 @@ pub(super) fn run(args: &VerifyArgs) -> Result<(), CliError> {
             shard = Some(parsed);
         }
     }
-    let timeout = args
-        .timeout
-        .clone()
-        .or_else(|| side.pipeline.as_ref().map(|p| p.verify_timeout.clone()))
-        .unwrap_or_else(|| "15m".to_owned());
-    let seconds = crate::resolve::go_duration_seconds(&timeout)
-        .ok_or_else(|| CliError::Usage(format!("`{timeout}` is not a duration")))?;
+    let timeout = match (&args.timeout, &side.pipeline) {
+        (Some(t), _) => t.clone(),
+        (None, Some(p)) => p.verify_timeout.clone(),
+        (None, None) => {
+            <GoDuration as crate::values::Parse>::parse(crate::spec::DEFAULT_VERIFY_TIMEOUT)
+                .expect("the default timeout is a duration")
+        }
+    };
+    let seconds = timeout.seconds();
     let checks = verify::plan(fleet, &clusters, shard);
     eprintln!(
         "fleetc: verifying {} within {timeout}",

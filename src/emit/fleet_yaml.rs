@@ -12,6 +12,7 @@ use super::kustomization::{overlay_dir, resources_value, root_dir};
 use super::{Artifact, Kind};
 use crate::model::{App, AppSource, Fleet, HelmChart, Settings};
 use crate::spec::{ComparePatch, CorrectDrift};
+use crate::values::{LabelKey, LabelValue};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -20,9 +21,9 @@ struct FleetYaml<'a> {
     labels: BTreeMap<String, String>,
     default_namespace: String,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    namespace_labels: BTreeMap<String, String>,
+    namespace_labels: BTreeMap<LabelKey, LabelValue>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    namespace_annotations: BTreeMap<String, String>,
+    namespace_annotations: BTreeMap<LabelKey, String>,
     helm: HelmOptions,
     #[serde(skip_serializing_if = "Option::is_none")]
     kustomize: Option<KustomizeOptions>,
@@ -170,7 +171,11 @@ fn helm_values(app: &App, chart: &HelmChart, s: &Settings) -> Map<String, Value>
     for img in &app.images {
         let Some(key) = &img.values_key else { continue };
         if let Some(tag) = s.tags.get(&img.name) {
-            set_path(&mut values, &format!("{key}.tag"), Value::from(tag.clone()));
+            set_path(
+                &mut values,
+                &format!("{key}.tag"),
+                Value::from(tag.as_str()),
+            );
             if let Some(repo) = &img.new_name {
                 set_path(
                     &mut values,

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Artifact, Kind};
 use crate::model::{Fleet, GitLabSide};
-use crate::spec::{Pipeline, Promotion, Tier, Verify};
+use crate::spec::{Promotion, Tier, Verify};
 
 /// Environments with more clusters than this get sharded verify jobs instead of one per cluster.
 const PER_CLUSTER_JOBS: usize = 50;
@@ -123,7 +123,12 @@ fn render(env: &Environment<'_>, name: &str, ctx: impl Serialize) -> String {
     }
 }
 
-pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
+pub(super) fn emit(
+    fleet: &Fleet,
+    side: &GitLabSide,
+    pipeline: &crate::model::Pipeline,
+) -> Artifact {
+    let p = &pipeline.settings;
     let tpl = templates();
     let mut jobs: Vec<(String, Job)> = Vec::new();
     let mut stages: Vec<String> = Vec::new();
@@ -239,8 +244,7 @@ pub(super) fn emit(fleet: &Fleet, side: &GitLabSide, p: &Pipeline) -> Artifact {
         ));
     }
 
-    // Resolve refused a timeout that is not a duration.
-    let seconds = crate::resolve::go_duration_seconds(&p.verify_timeout).unwrap_or(900);
+    let seconds = pipeline.verify_timeout.seconds();
     jobs.push((
         ".fleetc-verify".to_owned(),
         Job {

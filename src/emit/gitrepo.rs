@@ -5,6 +5,7 @@
 //! settings come from the branch.
 
 use crate::pointer::Ptr;
+use crate::values::GoDuration;
 use serde::Serialize;
 
 use super::k8s::{ObjectMeta, Selector};
@@ -34,7 +35,7 @@ struct GitRepoSpec {
     #[serde(skip_serializing_if = "Option::is_none")]
     client_secret_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    polling_interval: Option<String>,
+    polling_interval: Option<GoDuration>,
     paths: Vec<String>,
     // Always explicit: without targets Fleet uses ClusterGroup `default`, which only exists in
     // `fleet-local`, so the GitRepo would deploy nowhere.

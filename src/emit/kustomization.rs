@@ -157,7 +157,7 @@ fn overlay(
                 s.tags.get(&img.name).map(|tag| ImageOut {
                     name: img.name.clone(),
                     new_name: img.new_name.clone(),
-                    new_tag: tag.clone(),
+                    new_tag: tag.to_string(),
                 })
             })
             .collect(),

@@ -18,7 +18,8 @@ use serde_json::{Value, json};
 use super::k8s::ObjectMeta;
 use super::{Artifact, Kind};
 use crate::model::Fleet;
-use crate::spec::Monitoring;
+use crate::model::Monitoring;
+use crate::values::{LabelValue, PromDuration};
 use crate::versions;
 
 #[derive(Serialize)]
@@ -109,14 +110,14 @@ fn groups(fleet: &Fleet, m: &Monitoring) -> (Vec<Group>, BTreeMap<&'static str, 
     let bundle = |metric: &str| format!("max by ({nl}, name, repo) ({metric}{{{nl}=\"{ns}\"}})");
     let rule = |alert,
                 expr: String,
-                for_: &String,
-                severity: &String,
+                for_: &PromDuration,
+                severity: &LabelValue,
                 summary: &str,
                 description: &str| Rule {
         alert,
         expr,
-        for_: for_.clone(),
-        labels: BTreeMap::from([("severity".to_owned(), severity.clone())]),
+        for_: for_.to_string(),
+        labels: BTreeMap::from([("severity".to_owned(), severity.to_string())]),
         annotations: BTreeMap::from([
             ("summary", summary.replace("NS", nl)),
             ("description", description.replace("NS", nl)),

@@ -1,6 +1,6 @@
 //! Resolving apps: sources, images, targets, dependencies.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::{Cx, Names, RefNames};
 use crate::diagnostic::{Code, Diagnostic};
@@ -11,6 +11,7 @@ use crate::model::{
 };
 use crate::pointer::Ptr;
 use crate::spec::{self, Spec};
+use crate::values::{ImageTag, Parse};
 
 impl Cx<'_> {
     pub(super) fn apps(&mut self, spec: &Spec, fleet: &Fleet, names: &RefNames) -> Vec<App> {
@@ -73,12 +74,9 @@ impl Cx<'_> {
     ) -> App {
         let base = Ptr::item("apps", i);
         self.dns_label(&a.namespace, &base.key("namespace"), "namespace");
-        self.labels(&a.namespace_labels, &base.key("namespaceLabels"), true);
-        self.labels(
-            &a.namespace_annotations,
-            &base.key("namespaceAnnotations"),
-            false,
-        );
+        let namespace_labels = self.labels(&a.namespace_labels, &base.key("namespaceLabels"));
+        let namespace_annotations =
+            self.annotations(&a.namespace_annotations, &base.key("namespaceAnnotations"));
         let bundle_dir = match &a.path {
             Some(p) => {
                 self.safe_path(p, &base.key("path"));
@@ -92,7 +90,7 @@ impl Cx<'_> {
         };
         let source = self.source(i, a, &bundle_dir);
         let is_helm = matches!(source, AppSource::Helm(_));
-        let images = self.images(i, a, is_helm);
+        let (images, tags) = self.images(i, a, is_helm);
         let image_names: Names = images
             .iter()
             .enumerate()
@@ -101,11 +99,7 @@ impl Cx<'_> {
 
         let mut settings = Settings {
             replicas: a.replicas,
-            tags: a
-                .images
-                .iter()
-                .map(|img| (img.name.clone(), img.tag.clone()))
-                .collect(),
+            tags,
             resources: a.resources.clone(),
             values: a.values.clone().unwrap_or_default(),
             patches: a.patches.clone(),
@@ -155,8 +149,8 @@ impl Cx<'_> {
             depends_on: Vec::new(),
             drift: a.drift.clone(),
             tag_held,
-            namespace_labels: a.namespace_labels.clone(),
-            namespace_annotations: a.namespace_annotations.clone(),
+            namespace_labels,
+            namespace_annotations,
         }
     }
 
@@ -182,7 +176,11 @@ impl Cx<'_> {
                 );
                 continue;
             }
-            settings.tags.insert(image.clone(), tag.clone());
+            // `pins::load` refused a file whose tags are not tags.
+            let Ok(tag) = ImageTag::parse(tag) else {
+                continue;
+            };
+            settings.tags.insert(image.clone(), tag);
             settings.origins.insert(
                 format!("images/{image}"),
                 crate::model::Origin::File(crate::pins::FILE),
@@ -238,7 +236,7 @@ impl Cx<'_> {
                 })
                 .map(|t| {
                     let mut rest = t.matcher.clone();
-                    rest.match_labels.remove(&keys.environment);
+                    rest.match_labels.remove(keys.environment.as_str());
                     Target {
                         name: t.name.clone(),
                         cluster_group: Some(fleet.env_group(e)),
@@ -438,7 +436,14 @@ impl Cx<'_> {
         }
     }
 
-    fn images(&mut self, i: usize, a: &spec::App, is_helm: bool) -> Vec<ImageRef> {
+    /// The app's images, and their tags by name.
+    fn images(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        is_helm: bool,
+    ) -> (Vec<ImageRef>, BTreeMap<String, ImageTag>) {
+        let mut tags = BTreeMap::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let mut keys: HashMap<String, usize> = HashMap::new();
         let mut out = Vec::new();
@@ -458,7 +463,9 @@ impl Cx<'_> {
                     .help("list each image once"),
                 );
             }
-            self.image_tag(&img.tag, &base.key("tag"));
+            if let Some(tag) = self.parse(&img.tag, &base.key("tag")) {
+                tags.insert(img.name.clone(), tag);
+            }
             let values_key = if is_helm {
                 let key = img.values_key.clone().unwrap_or_else(|| "image".to_owned());
                 if let Some(first) = keys.insert(key.clone(), j) {
@@ -499,7 +506,7 @@ impl Cx<'_> {
                 build: img.build.clone(),
             });
         }
-        out
+        (out, tags)
     }
 
     fn dependency_cycles(&mut self, apps: &[App]) {

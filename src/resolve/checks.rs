@@ -1,13 +1,14 @@
 //! Checks shared by every part of the spec: names and references, label keys and values,
-//! paths, image tags and durations, each with one message.
+//! paths; and the one way a value of `crate::values` is parsed at a spec pointer.
 
 use std::collections::BTreeMap;
 
 use super::{Cx, Names};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::fleet_names::{is_dns_label, is_label_key, is_label_value};
+use crate::fleet_names::is_dns_label;
 use crate::pointer::Ptr;
 use crate::suggest;
+use crate::values::{LabelKey, LabelValue, Parse};
 
 impl Cx<'_> {
     /// Reads an `acknowledge` list: warning codes only.
@@ -36,20 +37,75 @@ impl Cx<'_> {
         out
     }
 
-    /// Checks a map of label keys and values at `ptr`.
+    /// Parses `raw` at `ptr` as a `T`, reporting `T`'s one message when it is refused.
+    pub(crate) fn parse<T: Parse>(&mut self, raw: &str, ptr: &Ptr) -> Option<T> {
+        let span = self.at(ptr);
+        self.parse_in(raw, span, None)
+    }
+
+    /// Like [`Cx::parse`], with a label that says why this value must be a `T`.
+    pub(crate) fn parse_because<T: Parse>(
+        &mut self,
+        raw: &str,
+        ptr: &Ptr,
+        because: &str,
+    ) -> Option<T> {
+        let span = self.at(ptr);
+        self.parse_in(raw, span, Some(because))
+    }
+
+    fn parse_in<T: Parse>(
+        &mut self,
+        raw: &str,
+        span: crate::diagnostic::Span,
+        because: Option<&str>,
+    ) -> Option<T> {
+        match T::parse(raw) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.push(
+                    Diagnostic::new(e.code, e.message)
+                        .label(span, because.unwrap_or(e.label))
+                        .help(e.help),
+                );
+                None
+            }
+        }
+    }
+
+    /// A map of labels at `ptr` (keys labelled on the key, values on the value); the entries
+    /// that parse.
     pub(crate) fn labels(
         &mut self,
         labels: &BTreeMap<String, String>,
         ptr: &Ptr,
-        values_are_labels: bool,
-    ) {
+    ) -> BTreeMap<LabelKey, LabelValue> {
+        let mut out = BTreeMap::new();
         for (k, v) in labels {
             let at = ptr.key(k);
-            self.label_key(k, self.ix.key(&at));
-            if values_are_labels {
-                self.label_value(v, &at, "label value", "not a Kubernetes label value");
+            let key = self.parse_in::<LabelKey>(k, self.ix.key(&at), None);
+            let value = self.parse::<LabelValue>(v, &at);
+            if let (Some(key), Some(value)) = (key, value) {
+                out.insert(key, value);
             }
         }
+        out
+    }
+
+    /// A map of annotations at `ptr`: label keys, any values.
+    pub(crate) fn annotations(
+        &mut self,
+        annotations: &BTreeMap<String, String>,
+        ptr: &Ptr,
+    ) -> BTreeMap<LabelKey, String> {
+        let mut out = BTreeMap::new();
+        for (k, v) in annotations {
+            let span = self.ix.key(&ptr.key(k));
+            if let Some(key) = self.parse_in::<LabelKey>(k, span, None) {
+                out.insert(key, v.clone());
+            }
+        }
+        out
     }
 
     /// Records `name` at `ptr`; reports a duplicate with the first definition as second label.
@@ -143,27 +199,6 @@ impl Cx<'_> {
         }
     }
 
-    pub(super) fn label_key(&mut self, key: &str, span: crate::diagnostic::Span) {
-        if !is_label_key(key) {
-            self.push(
-                Diagnostic::new(Code::InvalidName, format!("invalid label key `{key}`"))
-                    .label(span, "not a Kubernetes label key")
-                    .help("a label key is an optional DNS prefix and `/`, then at most 63 letters, digits, `-`, `_` or `.`"),
-            );
-        }
-    }
-
-    /// A value that becomes a Kubernetes label value.
-    pub(super) fn label_value(&mut self, value: &str, ptr: &Ptr, what: &str, why: &str) {
-        if value.is_empty() || !is_label_value(value) {
-            self.push(
-                Diagnostic::new(Code::InvalidName, format!("invalid {what} `{value}`"))
-                    .label(self.at(ptr), why)
-                    .help("use at most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit"),
-            );
-        }
-    }
-
     /// A path relative to the output root that cannot escape it.
     pub(crate) fn safe_path(&mut self, path: &str, ptr: &Ptr) -> bool {
         let problem = if path.is_empty() {
@@ -210,122 +245,6 @@ impl Cx<'_> {
             );
         }
     }
-
-    /// An OCI image tag, with one message wherever a tag is written.
-    pub(crate) fn image_tag(&mut self, tag: &str, ptr: &Ptr) {
-        if !crate::fleet_names::is_oci_tag(tag) {
-            self.push(
-                Diagnostic::new(Code::InvalidValue, format!("invalid image tag `{tag}`"))
-                    .label(self.at(ptr), "not an OCI image tag")
-                    .help("a tag is 1 to 128 letters, digits, `_`, `.` and `-`, not starting with `.` or `-`"),
-            );
-        }
-    }
-
-    pub(super) fn check_duration(&mut self, d: &str, ptr: &Ptr) {
-        if !is_go_duration(d) {
-            self.push(
-                Diagnostic::new(Code::InvalidValue, format!("`{d}` is not a Go duration"))
-                    .label(self.at(ptr), "Fleet rejects this duration")
-                    .help("use units ns, us, ms, s, m or h, e.g. `30s`, `5m` or `1h30m` (no `d` or `w`)"),
-            );
-        }
-    }
-}
-
-/// Prometheus duration syntax: `[0-9]+(ms|s|m|h|d|w|y)`, repeated, largest unit first.
-pub(super) fn is_prometheus_duration(s: &str) -> bool {
-    const UNITS: [&str; 7] = ["y", "w", "d", "h", "m", "s", "ms"];
-    let mut rest = s;
-    let mut last = None;
-    if s.is_empty() {
-        return false;
-    }
-    while !rest.is_empty() {
-        let n = rest
-            .find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(rest.len());
-        if n == 0 {
-            return false;
-        }
-        rest = &rest[n..];
-        let unit = if rest.starts_with("ms") {
-            "ms"
-        } else {
-            &rest[..rest.len().min(1)]
-        };
-        let Some(pos) = UNITS.iter().position(|u| *u == unit) else {
-            return false;
-        };
-        if last.is_some_and(|l| pos <= l) {
-            return false;
-        }
-        last = Some(pos);
-        rest = &rest[unit.len()..];
-    }
-    true
-}
-
-/// Whole seconds (rounded up) of a Go duration (`1h30m`, `15m`, `90s`), or `None` when it is not
-/// one. The one reading of Go durations.
-pub fn go_duration_seconds(d: &str) -> Option<u64> {
-    if !is_go_duration(d) {
-        return None;
-    }
-    let mut total = 0f64;
-    let mut num = String::new();
-    let mut chars = d.chars().peekable();
-    while let Some(ch) = chars.next() {
-        if ch.is_ascii_digit() || ch == '.' {
-            num.push(ch);
-            continue;
-        }
-        let mut unit = ch.to_string();
-        if matches!(ch, 'm' | 'u' | 'n' | 'µ') && chars.peek() == Some(&'s') {
-            unit.push('s');
-            chars.next();
-        }
-        let n: f64 = num.parse().ok()?;
-        num.clear();
-        total += n * match unit.as_str() {
-            "h" => 3600.0,
-            "m" => 60.0,
-            "s" => 1.0,
-            "ms" => 0.001,
-            "us" | "µs" => 0.000_001,
-            _ => 0.000_000_001,
-        };
-    }
-    Some(total.ceil() as u64)
-}
-
-/// Go's `time.ParseDuration` syntax, limited to what Fleet's CRD validation accepts.
-pub(super) fn is_go_duration(s: &str) -> bool {
-    if s.is_empty() || s.len() > 32 {
-        return false;
-    }
-    if s == "0" {
-        return true;
-    }
-    let mut rest = s;
-    while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-            .unwrap_or(rest.len());
-        if num_len == 0 {
-            return false;
-        }
-        rest = &rest[num_len..];
-        let unit = ["ns", "us", "µs", "ms", "s", "m", "h"]
-            .iter()
-            .filter(|u| rest.starts_with(*u))
-            .max_by_key(|u| u.len());
-        match unit {
-            Some(u) => rest = &rest[u.len()..],
-            None => return false,
-        }
-    }
-    true
 }
 
 fn truncate(s: &str) -> String {
@@ -357,25 +276,6 @@ fn slug(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    pub(super) fn go_durations() {
-        for ok in ["15s", "1m", "1h30m", "500ms", "0", "1.5h"] {
-            assert!(is_go_duration(ok), "{ok}");
-        }
-        for bad in ["", "1d", "2w", "m", "10", "1 m"] {
-            assert!(!is_go_duration(bad), "{bad}");
-        }
-    }
-
-    #[test]
-    pub(super) fn go_duration_seconds_read_once() {
-        assert_eq!(go_duration_seconds("15m"), Some(900));
-        assert_eq!(go_duration_seconds("1h30m"), Some(5400));
-        assert_eq!(go_duration_seconds("90s"), Some(90));
-        assert_eq!(go_duration_seconds("1500ms"), Some(2));
-        assert_eq!(go_duration_seconds("1d"), None);
-    }
 
     #[test]
     pub(super) fn slugs() {

@@ -60,10 +60,19 @@ impl Cx<'_> {
             kas_address,
             version,
             agents: registrations,
-            pipeline: spec.pipeline.clone(),
+            pipeline: None,
             drift_agent: None,
         };
         if let Some(p) = &spec.pipeline {
+            side.pipeline = self
+                .parse(
+                    &p.verify_timeout,
+                    &Ptr::path(&["pipeline", "verifyTimeout"]),
+                )
+                .map(|verify_timeout| crate::model::Pipeline {
+                    settings: p.clone(),
+                    verify_timeout,
+                });
             side.drift_agent = self.pipeline(p, spec, fleet, names, &side);
             self.jobs_reach_their_clusters(spec, fleet, &side);
         }
@@ -198,19 +207,6 @@ impl Cx<'_> {
                 env,
                 &Ptr::path(&["pipeline", "verify"]).key(env),
                 "environment",
-            );
-        }
-        if !super::checks::is_go_duration(&p.verify_timeout) {
-            self.push(
-                Diagnostic::new(
-                    Code::InvalidValue,
-                    format!("`{}` is not a duration", p.verify_timeout),
-                )
-                .label(
-                    self.at(&Ptr::path(&["pipeline", "verifyTimeout"])),
-                    "expected e.g. `15m`",
-                )
-                .help("use units s, m or h"),
             );
         }
         // Every cluster verified by the pipeline needs an agent to reach it through.

@@ -8,7 +8,6 @@
 mod agent_policy;
 mod apps;
 mod checks;
-pub use checks::go_duration_seconds;
 mod gitlab;
 pub use agent_policy::{CI_JOB_EXTRAS, USER_EXTRAS};
 mod overrides;
@@ -19,10 +18,14 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::diagnostic::{Code, Diagnostic, Span};
 use crate::load::{Loaded, SpanIndex};
-use crate::model::{Agent, AgentId, Cluster, ClusterId, EnvId, Environment, Fleet};
+use crate::model::{
+    Agent, AgentId, Cluster, ClusterId, Conditions, EnvId, Environment, Fleet, LabelKeys,
+    Monitoring,
+};
 use crate::pointer::Ptr;
 use crate::spec::Spec;
 use crate::suggest;
+use crate::values::{LabelKey, LabelValue, Parse, PromDuration};
 
 /// Resolves a loaded spec. `root` is the output root that spec paths are relative to.
 /// On success returns the fleet and its warnings; otherwise every diagnostic found.
@@ -116,25 +119,15 @@ impl Cx<'_> {
         if let Some(p) = &s.repo_path {
             self.safe_path(p, &Ptr::path(&["fleet", "repoPath"]));
         }
+        let mut polling_interval = None;
         if let Some(d) = &s.polling_interval {
-            self.check_duration(d, &Ptr::path(&["fleet", "pollingInterval"]));
+            polling_interval = self.parse_because(
+                d,
+                &Ptr::path(&["fleet", "pollingInterval"]),
+                "Fleet rejects this duration",
+            );
         }
-        for (key, ptr) in [
-            (
-                &s.cluster_labels.environment,
-                &Ptr::path(&["fleet", "clusterLabels", "environment"]),
-            ),
-            (
-                &s.cluster_labels.region,
-                &Ptr::path(&["fleet", "clusterLabels", "region"]),
-            ),
-            (
-                &s.cluster_labels.name,
-                &Ptr::path(&["fleet", "clusterLabels", "name"]),
-            ),
-        ] {
-            self.label_key(key, self.at(ptr));
-        }
+        let label_keys = self.label_keys(&s.cluster_labels);
 
         let fleet_version = self.version(
             s.version.as_deref(),
@@ -143,9 +136,9 @@ impl Cx<'_> {
             "Fleet",
         );
         let (environments, env_names) = self.environments(spec);
-        let (mut clusters, cluster_names) = self.clusters(spec, &env_names);
+        let (mut clusters, cluster_names) = self.clusters(spec, &env_names, &label_keys);
         let agents = self.agents(spec, &env_names, &cluster_names, &mut clusters);
-        let regions: Vec<String> = clusters
+        let regions: Vec<LabelValue> = clusters
             .iter()
             .map(|c| c.region.clone())
             .collect::<BTreeSet<_>>()
@@ -165,8 +158,8 @@ impl Cx<'_> {
                 .unwrap_or_default()
                 .to_owned(),
             client_secret_name: s.client_secret_name.clone(),
-            polling_interval: s.polling_interval.clone(),
-            label_keys: s.cluster_labels.clone(),
+            polling_interval,
+            label_keys,
             environments,
             regions,
             clusters,
@@ -174,7 +167,7 @@ impl Cx<'_> {
             apps: Vec::new(),
             fleet_version,
             gitlab: None,
-            monitoring: spec.monitoring.clone(),
+            monitoring: None,
         };
         let names = RefNames {
             envs: env_names,
@@ -183,7 +176,7 @@ impl Cx<'_> {
         fleet.apps = self.apps(spec, &fleet, &names);
         self.gitlab(spec, &mut fleet, &names);
         if let Some(m) = &spec.monitoring {
-            self.monitoring(m);
+            fleet.monitoring = self.monitoring(m);
         }
         fleet
     }
@@ -240,8 +233,7 @@ impl Cx<'_> {
     /// (`origin`), and their names. A cluster whose environment does not resolve is left out of
     /// the model (its error is reported; references to it stay silent), never given a stand-in
     /// environment.
-    fn clusters(&mut self, spec: &Spec, envs: &Names) -> (Vec<Cluster>, Names) {
-        let keys = &spec.fleet.cluster_labels;
+    fn clusters(&mut self, spec: &Spec, envs: &Names, keys: &LabelKeys) -> (Vec<Cluster>, Names) {
         let mut seen = Names::new();
         let mut names = Names::new();
         let mut out = Vec::with_capacity(spec.clusters.len());
@@ -263,47 +255,61 @@ impl Cx<'_> {
                 &base.key("environment"),
                 "environment",
             );
-            self.label_value(
+            let region: Option<LabelValue> = self.parse_because(
                 &c.region,
                 &base.key("region"),
-                "region",
                 "regions become label values",
             );
-            self.labels(&c.labels, &base.key("labels"), true);
-            let mut labels = BTreeMap::new();
-            for (k, v) in &c.labels {
-                let ptr = base.key("labels").key(k);
-                if [&keys.environment, &keys.region, &keys.name].contains(&k) {
+            let mut labels = self.labels(&c.labels, &base.key("labels"));
+            for k in c.labels.keys() {
+                if [&keys.environment, &keys.region, &keys.name]
+                    .iter()
+                    .any(|key| key.as_str() == k)
+                {
                     self.push(
                         Diagnostic::new(
                             Code::InvalidValue,
                             format!("label `{k}` is set by fleetc"),
                         )
                         .label(
-                            self.ix.key(&ptr),
+                            self.ix.key(&base.key("labels").key(k)),
                             "fleetc sets this label from the cluster's environment, region or name",
                         )
                         .help("remove it; use the cluster's `environment` and `region` keys"),
                     );
                 }
-                labels.insert(k.clone(), v.clone());
             }
-            labels.insert(keys.region.clone(), c.region.clone());
-            labels.insert(keys.name.clone(), c.name.clone());
+            // Declared as written, valid or not, so a reference to a label a broken cluster
+            // carries does not add a second, misleading problem.
+            let mut declared: Vec<(&str, &str)> = c
+                .labels
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            declared.push((keys.region.as_str(), &c.region));
+            declared.push((keys.name.as_str(), &c.name));
             if environment.is_some() {
-                labels.insert(keys.environment.clone(), c.environment.clone());
+                declared.push((keys.environment.as_str(), &c.environment));
             }
-            for (k, v) in &labels {
+            for (k, v) in declared {
                 self.declared_labels
-                    .entry(k.clone())
+                    .entry(k.to_owned())
                     .or_default()
-                    .insert(v.clone());
+                    .insert(v.to_owned());
             }
-            let Some(environment) = environment else {
+            // Names and environments were checked as DNS labels, which are label values.
+            let name = LabelValue::parse(&c.name).ok();
+            let env_value = LabelValue::parse(&c.environment).ok();
+            let (Some(environment), Some(region), Some(name), Some(env_value)) =
+                (environment, region, name, env_value)
+            else {
                 self.clusters_incomplete = true;
                 self.dropped_clusters.insert(c.name.clone());
                 continue;
             };
+            labels.insert(keys.region.clone(), region.clone());
+            labels.insert(keys.name.clone(), name);
+            labels.insert(keys.environment.clone(), env_value);
             if first {
                 names.insert(c.name.clone(), out.len());
             }
@@ -311,13 +317,34 @@ impl Cx<'_> {
                 origin: i,
                 name: c.name.clone(),
                 environment: EnvId::new(environment),
-                region: c.region.clone(),
+                region,
                 labels,
                 agent: None,
                 registration: None,
             });
         }
         (out, names)
+    }
+
+    /// `fleet.clusterLabels`, parsed; a key that does not parse is reported and replaced by its
+    /// default so resolution goes on (the spec then fails to compile anyway).
+    fn label_keys(&mut self, k: &crate::spec::ClusterLabelKeys) -> LabelKeys {
+        let defaults = crate::spec::ClusterLabelKeys::default();
+        let base = Ptr::path(&["fleet", "clusterLabels"]);
+        let mut key = |raw: &str, ptr: Ptr, default: &str| {
+            self.parse(raw, &ptr).unwrap_or_else(|| {
+                LabelKey::parse(default).expect("the default label keys are label keys")
+            })
+        };
+        LabelKeys {
+            environment: key(
+                &k.environment,
+                base.key("environment"),
+                &defaults.environment,
+            ),
+            region: key(&k.region, base.key("region"), &defaults.region),
+            name: key(&k.name, base.key("name"), &defaults.name),
+        }
     }
 
     /// Whether some declared cluster (resolved or not) is in region `r`.
@@ -455,49 +482,54 @@ impl Cx<'_> {
         agents
     }
 
-    fn monitoring(&mut self, m: &crate::spec::Monitoring) {
-        self.dns_label(
-            &m.namespace,
-            &Ptr::path(&["monitoring", "namespace"]),
-            "namespace",
-        );
-        self.labels(&m.labels, &Ptr::path(&["monitoring", "labels"]), true);
-        let t = &m.thresholds;
-        for (key, d) in [
+    fn monitoring(&mut self, m: &crate::spec::Monitoring) -> Option<Monitoring> {
+        let base = Ptr::path(&["monitoring"]);
+        self.dns_label(&m.namespace, &base.key("namespace"), "namespace");
+        let labels = self.labels(&m.labels, &base.key("labels"));
+        let (t, s) = (&m.thresholds, &m.severities);
+        let thresholds = base.key("thresholds");
+        let mut durations = [
             ("failed", &t.failed),
             ("modified", &t.modified),
             ("outOfSync", &t.out_of_sync),
             ("waitApplied", &t.wait_applied),
             ("notReady", &t.not_ready),
             ("gitFetch", &t.git_fetch),
-        ] {
-            if !checks::is_prometheus_duration(d) {
-                self.push(
-                    Diagnostic::new(
-                        Code::InvalidValue,
-                        format!("`{d}` is not a Prometheus duration"),
-                    )
-                    .label(
-                        self.at(&Ptr::root().key("monitoring").key("thresholds").key(key)),
-                        "Prometheus would reject the rule",
-                    )
-                    .help("use units ms, s, m, h, d, w or y, e.g. `5m` or `1h30m`"),
-                );
-            }
-        }
-        let s = &m.severities;
-        for (key, v) in [
+        ]
+        .map(|(key, d)| self.parse::<PromDuration>(d, &thresholds.key(key)));
+        let severities = base.key("severities");
+        let mut levels = [
             ("failed", &s.failed),
             ("modified", &s.modified),
             ("outOfSync", &s.out_of_sync),
             ("waitApplied", &s.wait_applied),
             ("notReady", &s.not_ready),
             ("gitFetch", &s.git_fetch),
-        ] {
-            let ptr = Ptr::root().key("monitoring").key("severities").key(key);
-            self.label_value(v, &ptr, "severity", "severities are label values");
-        }
+        ]
+        .map(|(key, v)| {
+            self.parse_because::<LabelValue>(v, &severities.key(key), "severities are label values")
+        });
+        Some(Monitoring {
+            namespace: m.namespace.clone(),
+            namespace_label: m.namespace_label.clone(),
+            promtool_image: m.promtool_image.clone(),
+            labels,
+            thresholds: conditions(&mut durations)?,
+            severities: conditions(&mut levels)?,
+        })
     }
+}
+
+/// The six alerting conditions' values, in `Conditions` order, when all parsed.
+fn conditions<T>(v: &mut [Option<T>; 6]) -> Option<Conditions<T>> {
+    Some(Conditions {
+        failed: v[0].take()?,
+        modified: v[1].take()?,
+        out_of_sync: v[2].take()?,
+        wait_applied: v[3].take()?,
+        not_ready: v[4].take()?,
+        git_fetch: v[5].take()?,
+    })
 }
 
 /// The name tables apps resolve against.

@@ -12,6 +12,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{ClusterId, Customization, EnvId, Fleet, Scope, Settings};
 use crate::pointer::Ptr;
 use crate::spec;
+use crate::values::LabelValue;
 
 /// Override layers of one app, keyed by what they apply to.
 #[derive(Default)]
@@ -73,26 +74,24 @@ impl Cx<'_> {
         }
 
         // Remaining clusters grouped by environment (promotion order) and region (sorted).
-        let mut groups: BTreeMap<(EnvId, &str), Vec<ClusterId>> = BTreeMap::new();
+        let mut groups: BTreeMap<(EnvId, &LabelValue), Vec<ClusterId>> = BTreeMap::new();
         for &c in targeted {
             if !covered[c.index()] {
                 let cl = &fleet.clusters[c];
                 groups
-                    .entry((cl.environment, cl.region.as_str()))
+                    .entry((cl.environment, &cl.region))
                     .or_default()
                     .push(c);
             }
         }
         let mut env_rest: BTreeMap<EnvId, Vec<ClusterId>> = BTreeMap::new();
         for ((env, region), clusters) in &groups {
-            let regional = layers.region.contains_key(*region)
-                || layers
-                    .env_region
-                    .contains_key(&(*env, (*region).to_owned()));
+            let regional = layers.region.contains_key(region.as_str())
+                || layers.env_region.contains_key(&(*env, region.to_string()));
             if regional {
                 let delta = layers.merged(*env, region, None);
                 out.push(entry(
-                    Scope::EnvRegion(*env, (*region).to_owned()),
+                    Scope::EnvRegion(*env, (*region).clone()),
                     clusters.clone(),
                     delta,
                     base,
@@ -237,11 +236,13 @@ impl Cx<'_> {
                         let cl = &fleet.clusters[c];
                         let narrower: [Option<&Settings>; 3] = [
                             (key.rank() < 2)
-                                .then(|| layers.region.get(&cl.region))
+                                .then(|| layers.region.get(cl.region.as_str()))
                                 .flatten(),
                             (key.rank() < 3)
                                 .then(|| {
-                                    layers.env_region.get(&(cl.environment, cl.region.clone()))
+                                    layers
+                                        .env_region
+                                        .get(&(cl.environment, cl.region.to_string()))
                                 })
                                 .flatten(),
                             layers.cluster.get(&c),
@@ -282,6 +283,7 @@ impl Cx<'_> {
         images: &Names,
     ) -> Settings {
         self.source_fit(base, is_helm, o.values.is_some(), !o.patches.is_empty());
+        let mut tags = BTreeMap::new();
         for (name, tag) in &o.images {
             let ptr = base.key("images").key(name);
             if !images.contains_key(name) {
@@ -294,11 +296,13 @@ impl Cx<'_> {
                 };
                 self.push(d);
             }
-            self.image_tag(tag, &ptr);
+            if let Some(tag) = self.parse(tag, &ptr) {
+                tags.insert(name.clone(), tag);
+            }
         }
         let mut s = Settings {
             replicas: o.replicas,
-            tags: o.images.clone(),
+            tags,
             resources: o.resources.clone(),
             values: if is_helm {
                 o.values.clone().unwrap_or_default()
@@ -346,8 +350,10 @@ fn held_tags(
         let cl = &fleet.clusters[c];
         let narrower = [
             layers.env.get(&cl.environment),
-            layers.region.get(&cl.region),
-            layers.env_region.get(&(cl.environment, cl.region.clone())),
+            layers.region.get(cl.region.as_str()),
+            layers
+                .env_region
+                .get(&(cl.environment, cl.region.to_string())),
             layers.cluster.get(&c),
         ];
         for l in narrower.into_iter().flatten() {
@@ -383,8 +389,8 @@ impl Key {
         match self {
             Key::Cluster(id) => *id == c,
             Key::Env(e) => cl.environment == *e,
-            Key::Region(r) => &cl.region == r,
-            Key::EnvRegion(e, r) => cl.environment == *e && &cl.region == r,
+            Key::Region(r) => cl.region.as_str() == r,
+            Key::EnvRegion(e, r) => cl.environment == *e && cl.region.as_str() == r,
         }
     }
 }

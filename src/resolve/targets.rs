@@ -7,6 +7,7 @@ use crate::model::{ClusterId, EnvId, Fleet, LabelSelector, Requirement, Target};
 use crate::pointer::Ptr;
 use crate::spec::{self, Operator};
 use crate::suggest;
+use crate::values::LabelValue;
 
 impl Cx<'_> {
     pub(super) fn targets(
@@ -42,7 +43,8 @@ impl Cx<'_> {
                     Some(env) => group = Some(fleet.env_group(EnvId::new(env))),
                     None => ok = false,
                 }
-                sel.match_labels.insert(keys.environment.clone(), e.clone());
+                sel.match_labels
+                    .insert(keys.environment.to_string(), e.clone());
                 parts.push(e.clone());
             }
             if let Some(r) = &t.region {
@@ -50,7 +52,7 @@ impl Cx<'_> {
                     self.unknown_region(r, &base.key("region"), fleet);
                     ok = false;
                 }
-                sel.match_labels.insert(keys.region.clone(), r.clone());
+                sel.match_labels.insert(keys.region.to_string(), r.clone());
                 if group.is_none() {
                     group = Some(Fleet::region_group(r));
                 }
@@ -63,7 +65,7 @@ impl Cx<'_> {
                 {
                     ok = false;
                 }
-                sel.match_labels.insert(keys.name.clone(), c.clone());
+                sel.match_labels.insert(keys.name.to_string(), c.clone());
                 parts.push(c.clone());
             }
             if let Some(s) = &t.selector {
@@ -91,9 +93,9 @@ impl Cx<'_> {
             // selector only what the group does not already say.
             let mut rest = sel.clone();
             if t.environment.is_some() {
-                rest.match_labels.remove(&keys.environment);
+                rest.match_labels.remove(keys.environment.as_str());
             } else if t.region.is_some() {
-                rest.match_labels.remove(&keys.region);
+                rest.match_labels.remove(keys.region.as_str());
             }
             let name = t.name.clone().unwrap_or_else(|| parts.join("-"));
             if let Some(first) = out.iter().position(|o: &Target| o.name == name) {
@@ -145,7 +147,7 @@ impl Cx<'_> {
     pub(super) fn unknown_region(&mut self, r: &str, ptr: &Ptr, fleet: &Fleet) {
         let mut d = Diagnostic::new(Code::UnknownReference, format!("unknown region `{r}`"))
             .label(self.at(ptr), "no cluster is in this region");
-        d = match suggest::closest(r, fleet.regions.iter().map(String::as_str)) {
+        d = match suggest::closest(r, fleet.regions.iter().map(LabelValue::as_str)) {
             Some(s) => d.help(format!("did you mean `{s}`?")),
             None => d.help(format!(
                 "regions of the declared clusters: {}",

@@ -201,7 +201,7 @@ impl Cx<'_> {
                     for (_, key) in labels {
                         let lacking: Vec<&str> = clusters
                             .iter()
-                            .filter(|c| !fleet.clusters[**c].labels.contains_key(&key))
+                            .filter(|c| !fleet.clusters[**c].labels.contains_key(key.as_str()))
                             .map(|c| fleet.clusters[*c].name.as_str())
                             .collect();
                         if let Some(first) = lacking.first() {

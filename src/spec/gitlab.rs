@@ -274,8 +274,11 @@ pub struct Pipeline {
 fn default_docker_image() -> String {
     "docker:27".to_owned()
 }
+/// How long verify jobs wait when the spec does not say.
+pub const DEFAULT_VERIFY_TIMEOUT: &str = "15m";
+
 fn default_verify_timeout() -> String {
-    "15m".to_owned()
+    DEFAULT_VERIFY_TIMEOUT.to_owned()
 }
 
 /// A pipeline step.
