@@ -39,24 +39,16 @@ fn diff_reports_the_blast_radius_of_a_spec_change() {
             ),
         ],
     );
-    let o = fleetc(&["build", "--spec", "gitops/fleetc.yaml"], tmp.path());
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    fleetc(&["build", "--spec", "gitops/fleetc.yaml"], tmp.path())
+        .stderr_has("files written, 0 removed")
+        .run();
 
     let o = fleetc(
         &["diff", "--spec", "gitops/fleetc.yaml", "--base", "main"],
         tmp.path(),
-    );
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    )
+    .stdout_read("snapshotted with insta")
+    .run();
     common::insta_settings().bind(|| insta::assert_snapshot!("diff_text", stdout(&o)));
 
     let o = fleetc(
@@ -70,7 +62,9 @@ fn diff_reports_the_blast_radius_of_a_spec_change() {
             "markdown",
         ],
         tmp.path(),
-    );
+    )
+    .stdout_read("must start with the heading")
+    .run();
     let md = stdout(&o);
     assert!(md.starts_with("### fleetc diff against `HEAD`"), "{md}");
     assert!(
@@ -85,18 +79,22 @@ fn diff_reports_the_blast_radius_of_a_spec_change() {
     let o = fleetc(
         &["diff", "--spec", "gitops/fleetc.yaml", "--base", "HEAD"],
         tmp.path(),
-    );
+    )
+    .stdout_read("must start with the empty blast radius")
+    .run();
     assert!(
         stdout(&o).starts_with("blast radius: no generated file changes"),
         "{}",
         stdout(&o)
     );
     // An unknown revision is a usage error.
-    let o = fleetc(
+    fleetc(
         &["diff", "--spec", "gitops/fleetc.yaml", "--base", "nope"],
         tmp.path(),
-    );
-    assert_eq!(o.status.code(), Some(2));
+    )
+    .code(2)
+    .stderr_has("`nope` is not a commit")
+    .run();
 }
 
 #[test]
@@ -110,15 +108,9 @@ fn diff_against_a_revision_without_the_spec_shows_everything_as_new() {
         &common::repo().join("tests/fixtures/ok/minimal"),
         tmp.path(),
     );
-    let o = fleetc(&["diff", "--base", "main"], tmp.path());
-    assert_eq!(
-        o.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-    let out = stdout(&o);
-    assert!(out.contains("podinfo: deployed on dev-1"), "{out}");
+    fleetc(&["diff", "--base", "main"], tmp.path())
+        .stdout_has("podinfo: deployed on dev-1")
+        .run();
 }
 
 #[test]
@@ -128,16 +120,20 @@ fn explain_cluster_and_app() {
     let o = fleetc(
         &["explain", "cluster", "prod-eu-west-1", "--spec", spec],
         &repo,
-    );
-    assert_eq!(o.status.code(), Some(0));
-    let o2 = fleetc(&["explain", "app", "web", "--spec", spec], &repo);
-    assert_eq!(o2.status.code(), Some(0));
+    )
+    .stdout_read("snapshotted with insta")
+    .run();
+    let o2 = fleetc(&["explain", "app", "web", "--spec", spec], &repo)
+        .stdout_read("snapshotted with insta")
+        .run();
     common::insta_settings().bind(|| {
         insta::assert_snapshot!("explain_cluster", stdout(&o));
         insta::assert_snapshot!("explain_app", stdout(&o2));
     });
-    let o = fleetc(&["explain", "cluster", "nope", "--spec", spec], &repo);
-    assert_eq!(o.status.code(), Some(2));
+    fleetc(&["explain", "cluster", "nope", "--spec", spec], &repo)
+        .code(2)
+        .stderr_has("the spec declares no cluster `nope`")
+        .run();
 }
 
 /// A cluster of a pinned environment is explained as the spec at its revision says, with what
@@ -155,48 +151,45 @@ fn explain_and_diff_speak_of_what_a_pinned_environment_runs() {
             "      - environment: production\n        replicas: 5",
         )],
     );
-    assert_eq!(fleetc(&["build"], dir).status.code(), Some(0));
+    fleetc(&["build"], dir)
+        .stderr_has("1 file written, 0 removed")
+        .run();
     let short = &first[..12];
 
-    let o = fleetc(&["explain", "cluster", "prod-us-east-1"], dir);
-    let text = stdout(&o);
-    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
-    assert!(text.contains(&format!("fleetc.yaml@{short}:")), "{text}");
-    assert!(text.contains("    replicas     4 "), "{text}");
-    assert!(
-        text.contains(&format!("production runs {short} (releases.yaml)"))
-            && text.contains("waiting for promote:production\n    web: replicas 4 → 5\n"),
-        "{text}"
-    );
+    fleetc(&["explain", "cluster", "prod-us-east-1"], dir)
+        .stdout_has(&format!("fleetc.yaml@{short}:"))
+        .stdout_has("    replicas     4 ")
+        .stdout_has(&format!("production runs {short} (releases.yaml)"))
+        .stdout_has("waiting for promote:production\n    web: replicas 4 → 5\n")
+        .run();
     // Staging follows the branch: explained from the working tree, nothing waits.
-    let text = stdout(&fleetc(&["explain", "cluster", "staging-us-east-1"], dir));
+    let text = stdout(
+        &fleetc(&["explain", "cluster", "staging-us-east-1"], dir)
+            .stdout_read("must not mention a pin nor a waiting change")
+            .run(),
+    );
     assert!(!text.contains("waiting") && !text.contains('@'), "{text}");
 
-    let text = stdout(&fleetc(&["explain", "app", "web"], dir));
-    assert!(
-        text.contains(&format!(
+    fleetc(&["explain", "app", "web"], dir)
+        .stdout_has(&format!(
             "  production runs {short} (releases.yaml):\n    bundle       web-production-apps-web"
-        )) && text.contains("waiting for promote:production: replicas 4 → 5 on prod-us-east-1"),
-        "{text}"
-    );
+        ))
+        .stdout_has("waiting for promote:production: replicas 4 → 5 on prod-us-east-1")
+        .run();
 
-    let o = fleetc(&["diff", "--base", "HEAD"], dir);
+    let o = fleetc(&["diff", "--base", "HEAD"], dir)
+        .stdout_read("must start with the empty blast radius")
+        .run();
     let text = stdout(&o);
-    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
     assert!(
         text.starts_with("blast radius: 0 clusters")
             && text.contains("waiting for promote:production (not deployed by this change):\n  web: replicas 4 → 5 on prod-us-east-1\n"),
         "{text}"
     );
-    let md = stdout(&fleetc(
-        &["diff", "--base", "HEAD", "--format", "markdown"],
-        dir,
-    ));
-    assert!(
-        md.contains("**Waiting for `promote:production`**")
-            && md.contains("| web | replicas 4 → 5 | prod-us-east-1 |"),
-        "{md}"
-    );
+    fleetc(&["diff", "--base", "HEAD", "--format", "markdown"], dir)
+        .stdout_has("**Waiting for `promote:production`**")
+        .stdout_has("| web | replicas 4 → 5 | prod-us-east-1 |")
+        .run();
 }
 
 /// W014: a change of the cluster label keys since a pinned commit splits that environment at
@@ -214,17 +207,14 @@ fn a_label_key_change_since_a_pin_is_a_warning() {
             "fleet:\n  namespace: fleet-default\n  clusterLabels: {environment: example.com/env, region: region, name: management.cattle.io/cluster-display-name}\n",
         )],
     );
-    let o = fleetc(&["build"], dir);
-    let err = common::stderr(&o);
-    assert_eq!(o.status.code(), Some(0), "{err}");
-    assert!(
-        err.contains("fleetc::W014")
-            && err.contains(&format!(
-                "the cluster label keys changed since `production`'s pinned commit {}",
-                &first[..12]
-            )),
-        "{err}"
-    );
+    fleetc(&["build"], dir)
+        .stderr_has("fleetc::W014")
+        .stderr_has(&format!(
+            "the cluster label keys changed since `production`'s pinned commit {}",
+            &first[..12]
+        ))
+        .stderr_has("files written, 0 removed")
+        .run();
 }
 
 /// A cluster declared after an environment's pin gets what the pinned GitRepos give its labels;
@@ -250,27 +240,30 @@ fn new_clusters_and_removed_apps_of_a_pinned_environment() {
             ),
         ],
     );
-    let o = fleetc(&["build"], dir);
-    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    fleetc(&["build"], dir).stderr_has("files written").run();
     let short = &first[..12];
 
-    let text = stdout(&fleetc(&["explain", "cluster", "prod-eu-west-2"], dir));
-    assert!(
-        text.contains(&format!(
+    fleetc(&["explain", "cluster", "prod-eu-west-2"], dir)
+        .stdout_has(&format!(
             "production runs {short} (releases.yaml), which does not declare this cluster there"
-        )) && text.contains("that commit's GitRepos give it ingress-nginx, web"),
-        "{text}"
-    );
-    let o = fleetc(&["explain", "app", "data-pipeline"], dir);
+        ))
+        .stdout_has("that commit's GitRepos give it ingress-nginx, web")
+        .run();
+    let o = fleetc(&["explain", "app", "data-pipeline"], dir)
+        .stdout_read("must start with the app removed from the branch")
+        .run();
     let text = stdout(&o);
-    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
     assert!(
         text.starts_with("app data-pipeline (not in the branch's spec")
             && text.contains("    bundle       data-pipeline-production-apps-data-pipeline")
             && text.contains("waiting for promote:production: removed on prod-data-eu-west-1"),
         "{text}"
     );
-    let text = stdout(&fleetc(&["diff", "--base", "HEAD"], dir));
+    let text = stdout(
+        &fleetc(&["diff", "--base", "HEAD"], dir)
+            .stdout_read("split into the blast radius and what waits")
+            .run(),
+    );
     let (radius, waiting) = text.split_once("waiting for promote:production").unwrap();
     assert!(!radius.contains("data-pipeline"), "{text}");
     assert!(
@@ -302,13 +295,15 @@ fn a_pinned_spec_that_does_not_compile_is_e031_with_its_problems() {
         format!("revisions:\n  production: {broken}\n"),
     )
     .unwrap();
-    let o = fleetc(&["build"], dir);
+    let o = fleetc(&["build"], dir)
+        .code(1)
+        .stderr_read("compared word by word: the rendering wraps lines")
+        .run();
     // The rendering wraps lines; compare words.
     let err = common::stderr(&o)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
         err.contains("fleetc::E031")
             && err.contains(&format!("fleetc.yaml@{}:", &broken[..12]))

@@ -49,6 +49,7 @@ fn err_fixtures_render_their_diagnostics() {
 fn no_fixture_directory_lacks_its_spec() {
     for kind in ["ok", "err"] {
         let dir = common::repo().join("tests/fixtures").join(kind);
+        let mut checked = 0;
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             assert!(
@@ -56,7 +57,9 @@ fn no_fixture_directory_lacks_its_spec() {
                 "{} has no fleetc.yaml",
                 path.display()
             );
+            checked += 1;
         }
+        assert!(checked > 0, "no fixture under {}", dir.display());
     }
 }
 
@@ -65,21 +68,26 @@ fn no_fixture_directory_lacks_its_spec() {
 #[test]
 fn errors_stop_the_build_and_warnings_do_not() {
     let dir = common::repo().join("tests/fixtures/err");
+    let mut checked = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let tmp = tempfile::tempdir().unwrap();
         common::copy_dir(&path, tmp.path());
         let before = common::snapshot(tmp.path());
-        let o = common::fleetc(&["build"], tmp.path());
+        // The fixture's own code, e.g. `fleetc::E003` for `E003-unknown-key`.
+        let code = format!("fleetc::{}", &name[..4]);
+        let build = common::fleetc(&["build"], tmp.path()).stderr_has(&code);
         if name.starts_with('E') {
-            assert_eq!(o.status.code(), Some(1), "{name}: {}", common::stderr(&o));
+            build.code(1).run();
             assert_eq!(common::snapshot(tmp.path()), before, "{name} wrote files");
         } else {
-            assert_eq!(o.status.code(), Some(0), "{name}: {}", common::stderr(&o));
+            build.stderr_has("files written").run();
             assert!(tmp.path().join(".fleetc-manifest").is_file(), "{name}");
         }
+        checked += 1;
     }
+    assert!(checked > 0, "no err fixture under {}", dir.display());
 }
 
 /// Each err fixture is named after the code it demonstrates, and every code but those about

@@ -246,8 +246,9 @@ fn deployed(dir: &Path, fleet: &fleetc::model::Fleet) -> BTreeMap<String, Vec<[S
 
 /// Builds and commits; returns the commit.
 fn build_and_commit(dir: &Path, message: &str) -> String {
-    let o = common::fleetc(&["build"], dir);
-    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    common::fleetc(&["build"], dir)
+        .stderr_has("written, ")
+        .run();
     common::git(dir, &["add", "--all"]);
     common::git(
         dir,
@@ -289,6 +290,10 @@ fn every_change_reaches_a_pinned_environment_only_with_its_promotion() {
             .collect()
     };
     let prod_gitrepos = gitrepos(dir);
+    assert!(
+        !prod.is_empty() && !prod_gitrepos.is_empty(),
+        "the example has production clusters and GitRepos"
+    );
 
     let spec = dir.join("fleetc.yaml");
     common::replace_data_pipeline(
@@ -333,15 +338,17 @@ fn every_change_reaches_a_pinned_environment_only_with_its_promotion() {
         of(&before, &staging),
         "staging follows the branch"
     );
-    let o = common::fleetc(&["check"], dir);
-    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    common::fleetc(&["check"], dir)
+        .stderr_has("generated files are up to date")
+        .run();
 
     // Promotion: production now runs exactly what an unpinned production would.
-    let o = common::fleetc(
+    common::fleetc(
         &["pin", "--environment", "production", "--revision", &merged],
         dir,
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", common::stderr(&o));
+    )
+    .stderr_has(&format!("pinned `production` to revision {merged}"))
+    .run();
     build_and_commit(dir, "promote production");
     let promoted = deployed(dir, &fleet);
     let prod_apps = |d: &BTreeMap<String, Vec<[String; 4]>>, c: &str| -> Vec<String> {

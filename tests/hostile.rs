@@ -150,7 +150,10 @@ fn giant_diagnostic_counts_are_reported_cleanly() {
 
     let tmp = tempfile::tempdir().unwrap();
     std::fs::write(tmp.path().join("fleetc.yaml"), &unknown).unwrap();
-    let human = common::fleetc(&["build"], tmp.path());
+    let human = common::fleetc(&["build"], tmp.path())
+        .code(1)
+        .stderr_read("the E003 shown are counted and the summary read")
+        .run();
     let err = String::from_utf8_lossy(&human.stderr);
     assert_eq!(
         err.matches("fleetc::E003").count(),
@@ -163,7 +166,10 @@ fn giant_diagnostic_counts_are_reported_cleanly() {
         &err[err.len().saturating_sub(300)..]
     );
     assert!(err.contains("50000 errors"));
-    let json = common::fleetc(&["build", "--format", "json"], tmp.path());
+    let json = common::fleetc(&["build", "--format", "json"], tmp.path())
+        .code(1)
+        .stdout_read("every diagnostic of the JSON report is counted")
+        .run();
     let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(report["diagnostics"].as_array().unwrap().len(), 50_000);
 }

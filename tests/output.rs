@@ -63,7 +63,9 @@ fn build_with(dir: &Path, io: &mut dyn Io) -> Result<(), output::ApplyError> {
 /// A tree with a previous build, and a spec change that rewrites, adds and removes files.
 fn changed_tree() -> tempfile::TempDir {
     let tmp = scratch("first-match");
-    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
+    fleetc(&["build"], tmp.path())
+        .stderr_has("files written, 0 removed, 0 unchanged")
+        .run();
     common::edit(
         &tmp.path().join("fleetc.yaml"),
         &[
@@ -125,7 +127,9 @@ fn a_write_failure_midway_rolls_back_every_change() {
 fn a_crash_at_any_point_is_reported_by_check_and_finished_by_the_next_build() {
     let clean = {
         let tmp = changed_tree();
-        assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
+        fleetc(&["build"], tmp.path())
+            .stderr_has("files written, 1 removed")
+            .run();
         snapshot(tmp.path())
     };
     let total = {
@@ -149,17 +153,17 @@ fn a_crash_at_any_point_is_reported_by_check_and_finished_by_the_next_build() {
             crash: true,
         };
         let _ = build_with(tmp.path(), &mut io);
-        let o = fleetc(&["check"], tmp.path());
-        assert_eq!(
-            o.status.code(),
-            Some(1),
-            "op {fail_at}: a crashed build is never clean"
-        );
+        // A crashed build is never clean.
+        let o = fleetc(&["check"], tmp.path())
+            .code(1)
+            .stderr_read("counts the runs that name leftover temporary files")
+            // The manifest is written last: an interrupted build always leaves the old one.
+            .stdout_has("--- a/.fleetc-manifest")
+            .run();
         if stderr(&o).contains("left from an interrupted build") {
             reported += 1;
         }
-        let o = fleetc(&["build"], tmp.path());
-        assert_eq!(o.status.code(), Some(0), "op {fail_at}: {}", stderr(&o));
+        fleetc(&["build"], tmp.path()).stderr_has("written, ").run();
         assert_eq!(
             snapshot(tmp.path()),
             clean,
@@ -180,14 +184,11 @@ fn collisions_between_generated_files_are_diagnostics() {
         )],
     );
     let before = snapshot(tmp.path());
-    let o = fleetc(&["build"], tmp.path());
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(stderr(&o).contains("fleetc::E021"), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("would be a file and a directory"),
-        "{}",
-        stderr(&o)
-    );
+    fleetc(&["build"], tmp.path())
+        .code(1)
+        .stderr_has("fleetc::E021")
+        .stderr_has("would be a file and a directory")
+        .run();
     assert_eq!(snapshot(tmp.path()), before);
 }
 
@@ -211,13 +212,10 @@ fn generated_files_never_land_inside_a_bundle() {
         tmp.path().join("gitlab-agents/base"),
     )
     .unwrap();
-    let o = fleetc(&["build"], tmp.path());
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(
-        stderr(&o).contains("inside the bundle directory of app `web`"),
-        "{}",
-        stderr(&o)
-    );
+    fleetc(&["build"], tmp.path())
+        .code(1)
+        .stderr_has("inside the bundle directory of app `web`")
+        .run();
 }
 
 #[cfg(unix)]
@@ -254,21 +252,20 @@ fn directories_fifos_and_links_anywhere_on_a_path_are_refused_before_writing() {
         common::copy_dir(&common::repo().join("tests/fixtures/ok/minimal"), &root);
         setup(&root);
         let before = snapshot(parent.path());
-        let o = fleetc(&["build"], &root);
-        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
-        assert!(
-            stderr(&o).contains("fleetc::E021"),
-            "{name}: {}",
-            stderr(&o)
-        );
+        fleetc(&["build"], &root)
+            .code(1)
+            .stderr_has("fleetc::E021")
+            .run();
         assert_eq!(
             snapshot(parent.path()),
             before,
             "{name}: something was written"
         );
         // check reads nothing through them either, and says so.
-        let o = fleetc(&["check"], &root);
-        assert_eq!(o.status.code(), Some(1), "{name}");
+        fleetc(&["check"], &root)
+            .code(1)
+            .stderr_has("fleetc::E027")
+            .run();
     }
 }
 
@@ -277,7 +274,9 @@ fn directories_fifos_and_links_anywhere_on_a_path_are_refused_before_writing() {
 fn check_never_reads_through_a_link_or_from_a_device() {
     use std::os::unix::fs::symlink;
     let tmp = scratch("minimal");
-    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
+    fleetc(&["build"], tmp.path())
+        .stderr_has("files written")
+        .run();
     let gitrepo = tmp.path().join("fleet/gitrepos/podinfo-dev.yaml");
     let group = tmp.path().join("fleet/clustergroups/env-dev.yaml");
     std::fs::remove_file(&gitrepo).unwrap();
@@ -285,13 +284,12 @@ fn check_never_reads_through_a_link_or_from_a_device() {
     symlink("/proc/self/environ", &gitrepo).unwrap();
     symlink("/dev/zero", &group).unwrap();
     let start = std::time::Instant::now();
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fleetc"))
-        .arg("check")
-        .current_dir(tmp.path())
+    let o = fleetc(&["check"], tmp.path())
         .env("FLEETC_CANARY", "canary-b7c1e0")
-        .output()
-        .unwrap();
-    assert_eq!(o.status.code(), Some(1));
+        .code(1)
+        .stdout_read("searched for the canary")
+        .stderr_read("searched for the canary")
+        .run();
     let all = format!("{}{}", String::from_utf8_lossy(&o.stdout), stderr(&o));
     assert!(
         !all.contains("canary-b7c1e0"),
@@ -305,13 +303,10 @@ fn check_never_reads_through_a_link_or_from_a_device() {
     // The manifest itself is read only as a plain file.
     std::fs::remove_file(tmp.path().join(".fleetc-manifest")).unwrap();
     symlink("/dev/zero", tmp.path().join(".fleetc-manifest")).unwrap();
-    let o = fleetc(&["build", "--format", "json"], tmp.path());
-    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    let out = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        out.contains("`.fleetc-manifest` is a symbolic link"),
-        "{out}"
-    );
+    fleetc(&["build", "--format", "json"], tmp.path())
+        .code(1)
+        .stdout_has("`.fleetc-manifest` is a symbolic link")
+        .run();
 }
 
 #[cfg(unix)]
@@ -333,7 +328,9 @@ fn generated_files_get_usual_modes_and_keep_wider_ones() {
     assert_eq!(mode(&tmp.path().join(".fleetc-manifest")), 0o644);
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o664)).unwrap();
     common::edit(&tmp.path().join("fleetc.yaml"), &[("6.7.1", "6.7.2")]);
-    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
+    fleetc(&["build"], tmp.path())
+        .stderr_has("1 file written, 0 removed")
+        .run();
     assert!(std::fs::read_to_string(&file).unwrap().contains("6.7.2"));
     assert_eq!(mode(&file), 0o664, "a wider mode is kept");
 }
@@ -370,15 +367,18 @@ fn a_second_writer_waits_for_the_first() {
 #[test]
 fn a_tampered_manifest_never_deletes_other_files() {
     let tmp = scratch("minimal");
-    assert_eq!(fleetc(&["build"], tmp.path()).status.code(), Some(0));
+    fleetc(&["build"], tmp.path())
+        .stderr_has("files written")
+        .run();
     std::fs::write(tmp.path().join("notes.txt"), "mine\n").unwrap();
     let manifest = tmp.path().join(".fleetc-manifest");
     let mut text = std::fs::read_to_string(&manifest).unwrap();
     text.push_str("~ fleetc.yaml\n~ notes.txt\n~ fleet/.x.fleetc-tmp\n");
     std::fs::write(&manifest, text).unwrap();
     common::edit(&tmp.path().join("fleetc.yaml"), &[("6.7.1", "6.7.2")]);
-    let o = fleetc(&["build"], tmp.path());
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    fleetc(&["build"], tmp.path())
+        .stderr_has("1 file written, 0 removed")
+        .run();
     assert!(
         tmp.path().join("fleetc.yaml").is_file(),
         "the spec was deleted"
@@ -399,7 +399,7 @@ fn a_manifest_line_removes_only_a_headed_file_inside_the_root_without_links() {
     let outer = tempfile::tempdir().unwrap();
     let root = outer.path().join("root");
     common::copy_dir(&common::repo().join("tests/fixtures/ok/minimal"), &root);
-    assert_eq!(fleetc(&["build"], &root).status.code(), Some(0));
+    fleetc(&["build"], &root).stderr_has("files written").run();
     let headed = "# Generated by fleetc from fleetc.yaml. Do not edit: change the spec and run `fleetc build`.\nx: 1\n";
     std::fs::write(root.join("notes.yaml"), "mine: 1\n").unwrap();
     std::fs::write(outer.path().join("outside.yaml"), headed).unwrap();
@@ -412,9 +412,9 @@ fn a_manifest_line_removes_only_a_headed_file_inside_the_root_without_links() {
     text.push_str("notes.yaml\n../outside.yaml\nlinked/gen.yaml\n");
     std::fs::write(&manifest, text).unwrap();
     common::edit(&root.join("fleetc.yaml"), &[("6.7.1", "6.7.2")]);
-    let o = fleetc(&["build"], &root);
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert!(stderr(&o).contains("0 removed"), "{}", stderr(&o));
+    let o = fleetc(&["build"], &root)
+        .stderr_has("1 file written, 0 removed")
+        .run();
     assert_eq!(
         std::fs::read_to_string(root.join("notes.yaml")).unwrap(),
         "mine: 1\n"

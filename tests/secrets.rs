@@ -5,13 +5,21 @@ use std::path::Path;
 
 use crate::common::{self, fleetc, scratch};
 
-/// Builds `dir` with JSON diagnostics; returns the exit code, the E024 messages and the text
-/// under each E024's primary label.
-fn e024(dir: &Path) -> (Option<i32>, Vec<(String, String)>) {
-    let o = fleetc(&["build", "--format", "json"], dir);
-    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap_or_default();
+/// Builds `dir` with JSON diagnostics, expecting exit status `code` (a clean build also says
+/// what it wrote); returns the E024 messages and the text under each E024's primary label.
+fn e024(dir: &Path, code: i32) -> Vec<(String, String)> {
+    let build = fleetc(&["build", "--format", "json"], dir)
+        .code(code)
+        .stdout_read("the E024 diagnostics are parsed from the JSON report");
+    let build = if code == 0 {
+        build.stderr_has("files written, 0 removed")
+    } else {
+        build
+    };
+    let o = build.run();
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let text = std::fs::read_to_string(dir.join("fleetc.yaml")).unwrap();
-    let found = report["diagnostics"]
+    report["diagnostics"]
         .as_array()
         .into_iter()
         .flatten()
@@ -24,8 +32,7 @@ fn e024(dir: &Path) -> (Option<i32>, Vec<(String, String)>) {
                 .unwrap_or_default();
             (d["message"].as_str().unwrap().to_owned(), under)
         })
-        .collect();
-    (o.status.code(), found)
+        .collect()
 }
 
 #[test]
@@ -59,8 +66,7 @@ fn credentials_in_any_url_are_refused() {
     for (fixture, from, to, secret) in cases {
         let tmp = scratch(fixture);
         common::edit(&tmp.path().join("fleetc.yaml"), &[(from, to)]);
-        let (code, found) = e024(tmp.path());
-        assert_eq!(code, Some(1), "{to}");
+        let found = e024(tmp.path(), 1);
         assert!(
             found
                 .iter()
@@ -85,8 +91,7 @@ fn webhook_urls_and_secret_named_literals_are_refused_unless_acknowledged() {
             "    values:\n      alerting:\n        slack: https://hooks.slack.com/services/T0AAA/B0BBB/abcdefgh12345678\n      auth:\n        adminPassword: correct-horse\n        tokenTTL: 24h-rolling\n        existingSecret: podinfo-auth\n      extraEnv:\n        - {name: DB_PASSWORD, value: s3cr3t-value}\n    targets:",
         )],
     );
-    let (code, found) = e024(tmp.path());
-    assert_eq!(code, Some(1));
+    let found = e024(tmp.path(), 1);
     let unders: Vec<&str> = found.iter().map(|(_, u)| u.as_str()).collect();
     assert!(
         unders.contains(&"https://hooks.slack.com/services/T0AAA/B0BBB/abcdefgh12345678"),
@@ -111,7 +116,7 @@ fn webhook_urls_and_secret_named_literals_are_refused_unless_acknowledged() {
             "    notSecret: [auth.adminPassword, DB_PASSWORD]\n    targets:",
         )],
     );
-    let (_, found) = e024(tmp.path());
+    let found = e024(tmp.path(), 1);
     assert_eq!(found.len(), 1, "only the webhook is left: {found:?}");
 }
 
@@ -125,8 +130,7 @@ fn secrets_in_kustomize_patches_are_refused() {
             "      - cluster: store-0002\n        patches:\n          - patch: |\n              apiVersion: apps/v1\n              kind: Deployment\n              metadata: {name: api}\n              spec:\n                template:\n                  spec:\n                    containers:\n                      - name: api\n                        env:\n                          - name: API_TOKEN\n                            value: tok-1234567890\n",
         )],
     );
-    let (code, found) = e024(tmp.path());
-    assert_eq!(code, Some(1));
+    let found = e024(tmp.path(), 1);
     assert_eq!(found.len(), 1, "{found:?}");
     assert_eq!(found[0].1, "tok-1234567890");
 }
@@ -138,8 +142,10 @@ fn tokens_never_enter_release_pins() {
     let pins = tmp.path().join("releases.yaml");
     let before = std::fs::read(&pins).unwrap();
     let token = "glpat-Ab3dEf6hIj9kLm2nOp5qRs";
-    let o = fleetc(&["pin", "--tag", token], tmp.path());
-    assert_eq!(o.status.code(), Some(2));
+    let o = fleetc(&["pin", "--tag", token], tmp.path())
+        .code(2)
+        .stderr_read("must name the token kind without echoing the token")
+        .run();
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("GitLab personal access token") && !err.contains(token),
@@ -155,8 +161,10 @@ fn tokens_never_enter_release_pins() {
         &pins,
         &[("3f2a1b9c0d4e5f60718293a4b5c6d7e8f9012345", token)],
     );
-    let o = fleetc(&["build"], tmp.path());
-    assert_eq!(o.status.code(), Some(1));
+    let o = fleetc(&["build"], tmp.path())
+        .code(1)
+        .stderr_read("must report E024 without echoing the token")
+        .run();
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("fleetc::E024") && err.contains("releases.yaml"),
@@ -177,9 +185,8 @@ fn common_chart_values_are_not_taken_for_secrets() {
             "    values:\n      runners: {secret: gitlab-runner-secret}\n      tls: {secret: web-tls}\n      auth: {credentials: aws-credentials, existingSecret: auth}\n      podAnnotations: {vault.hashicorp.com/agent-inject-token: \"true\"}\n      extraEnv:\n        - {name: DATABASE_URL, value: \"postgres://$(DB_USER):$(DB_PASSWORD)@db/app\"}\n        - {name: API_TOKEN_FILE, value: /var/run/secrets/token}\n      config: {apiKeyHeader: X-API-Key, tokenTTL: 24h}\n    targets:",
         )],
     );
-    let (code, found) = e024(tmp.path());
+    let found = e024(tmp.path(), 0);
     assert!(found.is_empty(), "{found:?}");
-    assert_eq!(code, Some(0));
 }
 
 /// `notSecret` acknowledges a key whatever rule finds it (here a URL with credentials that is
@@ -195,7 +202,7 @@ fn not_secret_covers_every_rule_inside_values() {
             "    values:\n      docs: {exampleUrl: \"https://user:example-password@example.com\"}\n    targets:",
         )],
     );
-    let (_, found) = e024(tmp.path());
+    let found = e024(tmp.path(), 1);
     assert_eq!(found.len(), 1, "{found:?}");
     common::edit(
         &spec,
@@ -204,7 +211,6 @@ fn not_secret_covers_every_rule_inside_values() {
             "    notSecret: [docs.exampleUrl]\n    targets:",
         )],
     );
-    let (code, found) = e024(tmp.path());
+    let found = e024(tmp.path(), 0);
     assert!(found.is_empty(), "{found:?}");
-    assert_eq!(code, Some(0));
 }

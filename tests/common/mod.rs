@@ -109,14 +109,128 @@ pub fn edit(path: &Path, replacements: &[(&str, &str)]) {
     std::fs::write(path, text).unwrap();
 }
 
-/// Runs the `fleetc` binary in `cwd`, without colours.
-pub fn fleetc(args: &[&str], cwd: &Path) -> std::process::Output {
-    std::process::Command::new(env!("CARGO_BIN_EXE_fleetc"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .unwrap()
+/// A run of the `fleetc` binary in `cwd`, without colours, whose exit status, stdout and stderr
+/// are all checked by [`Run::run`]. By default it must exit 0 and print nothing on either
+/// stream; a test states what else it expects (`code`, `stdout_has`, `stderr_has`), or says why
+/// it reads a stream itself (`stdout_read`, `stderr_read`).
+pub fn fleetc(args: &[&str], cwd: &Path) -> Run {
+    Run {
+        args: args.iter().map(|a| (*a).to_owned()).collect(),
+        cwd: cwd.to_owned(),
+        envs: Vec::new(),
+        code: 0,
+        stdout: Stream::Empty,
+        stderr: Stream::Empty,
+    }
+}
+
+/// What a run must print on one stream.
+pub enum Stream {
+    /// Nothing at all.
+    Empty,
+    /// Each of these pieces.
+    Has(Vec<String>),
+    /// The test reads the stream itself (parses JSON, snapshots it, compares runs), for the
+    /// reason given.
+    Read(&'static str),
+}
+
+/// See [`fleetc`].
+#[must_use = "a command is only run and checked by `.run()`"]
+pub struct Run {
+    args: Vec<String>,
+    cwd: PathBuf,
+    envs: Vec<(String, String)>,
+    code: i32,
+    stdout: Stream,
+    stderr: Stream,
+}
+
+impl Run {
+    /// The exit status it must end with (default 0).
+    pub fn code(mut self, code: i32) -> Self {
+        self.code = code;
+        self
+    }
+
+    /// An environment variable for the run.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.envs.push((key.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// stdout must contain `piece` (and every other piece asked for).
+    pub fn stdout_has(mut self, piece: &str) -> Self {
+        Self::add(&mut self.stdout, piece);
+        self
+    }
+
+    /// stderr must contain `piece` (and every other piece asked for).
+    pub fn stderr_has(mut self, piece: &str) -> Self {
+        Self::add(&mut self.stderr, piece);
+        self
+    }
+
+    /// The test checks stdout itself, for the reason given.
+    pub fn stdout_read(mut self, why: &'static str) -> Self {
+        self.stdout = Stream::Read(why);
+        self
+    }
+
+    /// The test checks stderr itself, for the reason given.
+    pub fn stderr_read(mut self, why: &'static str) -> Self {
+        self.stderr = Stream::Read(why);
+        self
+    }
+
+    fn add(stream: &mut Stream, piece: &str) {
+        match stream {
+            Stream::Has(pieces) => pieces.push(piece.to_owned()),
+            _ => *stream = Stream::Has(vec![piece.to_owned()]),
+        }
+    }
+
+    /// Runs the command and checks its exit status, stdout and stderr.
+    pub fn run(self) -> std::process::Output {
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_fleetc"))
+            .args(&self.args)
+            .current_dir(&self.cwd)
+            .env("NO_COLOR", "1")
+            .envs(self.envs.iter().map(|(k, v)| (k, v)))
+            .output()
+            .unwrap();
+        let (out, err) = (
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr),
+        );
+        let shown = format!(
+            "`fleetc {}`\n--- stdout\n{out}\n--- stderr\n{err}",
+            self.args.join(" ")
+        );
+        assert_eq!(o.status.code(), Some(self.code), "exit status of {shown}");
+        for (name, stream, text) in [
+            ("stdout", &self.stdout, &out),
+            ("stderr", &self.stderr, &err),
+        ] {
+            match stream {
+                Stream::Empty => assert!(text.is_empty(), "{name} should be empty: {shown}"),
+                Stream::Has(pieces) => {
+                    for p in pieces {
+                        assert!(text.contains(p.as_str()), "{name} lacks `{p}`: {shown}");
+                    }
+                }
+                Stream::Read(why) => {
+                    assert!(
+                        !why.trim().is_empty(),
+                        "say why the test reads {name}: {shown}"
+                    )
+                }
+            }
+        }
+        // Whatever the expectation, fleetc never panics.
+        assert!(!err.contains("panicked at"), "{shown}");
+        o
+    }
 }
 
 /// Reads a spec the way the CLI names it: relative to its directory.
@@ -231,7 +345,9 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
 pub fn example_repo(dir: &Path) -> String {
     copy_dir(&repo().join("examples/fleet"), dir);
     std::fs::remove_file(dir.join("releases.yaml")).unwrap();
-    assert_eq!(fleetc(&["build"], dir).status.code(), Some(0));
+    fleetc(&["build"], dir)
+        .stderr_has("files written, 0 removed")
+        .run();
     git(dir, &["init", "--quiet", "--initial-branch", "main"]);
     git(dir, &["add", "--all"]);
     git(dir, &["commit", "--quiet", "--message", "one"]);
@@ -242,12 +358,15 @@ pub fn example_repo(dir: &Path) -> String {
 /// the pinned commit.
 pub fn pinned_example_repo(dir: &Path) -> String {
     let first = example_repo(dir);
-    let o = fleetc(
+    fleetc(
         &["pin", "--environment", "production", "--revision", &first],
         dir,
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    assert_eq!(fleetc(&["build"], dir).status.code(), Some(0));
+    )
+    .stderr_has(&format!("pinned `production` to revision {first}"))
+    .run();
+    fleetc(&["build"], dir)
+        .stderr_has("files written, 0 removed")
+        .run();
     git(dir, &["add", "--all"]);
     git(dir, &["commit", "--quiet", "--message", "pin production"]);
     first
