@@ -26,11 +26,11 @@ pub(super) fn run(args: &CompileArgs) -> Result<(), CliError> {
         Ok(plan) => plan,
         Err(conflicts) => {
             diags.extend(conflicts);
-            out.emit(&diags, &source);
+            out.emit(&diags, &source)?;
             return Err(CliError::Diagnostics(None));
         }
     };
-    out.emit(&diags, &source);
+    out.emit(&diags, &source)?;
     output::apply(&root, &plan)
         .map_err(|e| CliError::Io(format!("{e} (under {})", root.display())))?;
     let finished = if survey.previous.interrupted() {

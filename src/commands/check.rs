@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use super::{CliError, Session, compile, lock};
+use super::{CliError, Session, compile, lock, to_stdout};
 use crate::cli::{CompileArgs, Format};
 use crate::codes::Code;
 use crate::diagnostic::Diagnostic;
@@ -27,10 +27,10 @@ pub(super) fn run(args: &CompileArgs) -> Result<(), CliError> {
     diags.extend(stale_diagnostics(&drift, &compiled));
     if args.format == Format::Human {
         for (_, diff) in &drift.stale {
-            print!("{diff}");
+            to_stdout(diff)?;
         }
     }
-    out.emit(&diags, &source);
+    out.emit(&diags, &source)?;
     if drift.is_clean() {
         eprintln!(
             "fleetc: {} generated files are up to date",

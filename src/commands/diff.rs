@@ -1,6 +1,6 @@
 //! `fleetc diff --base REV`: what a spec change does, against the spec at a Git revision.
 
-use super::{CliError, compile, compile_at, read_only};
+use super::{CliError, compile, compile_at, read_only, to_stdout};
 use crate::Revisions;
 use crate::cli::{DiffArgs, DiffFormat};
 
@@ -16,8 +16,8 @@ pub(super) fn run(args: &DiffArgs) -> Result<(), CliError> {
     )?;
     let report = crate::diff::compare(base.as_ref().map(Into::into), (&head.compiled).into());
     match args.format {
-        DiffFormat::Text => print!("{}", report.text()),
-        DiffFormat::Markdown => print!("{}", report.markdown(&args.base)),
+        DiffFormat::Text => to_stdout(&report.text())?,
+        DiffFormat::Markdown => to_stdout(&report.markdown(&args.base))?,
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! `fleetc explain cluster|app NAME`, `fleetc explain list`, `fleetc explain CODE`.
 
-use super::{CliError, compile, read_only};
+use super::{CliError, compile, read_only, to_stdout};
 use crate::Revisions;
 use crate::cli::{Color, Explain, ExplainArgs, ExplainName};
 use crate::codes::Code;
@@ -10,10 +10,11 @@ pub(super) fn run(args: &ExplainArgs) -> Result<(), CliError> {
         Explain::Cluster(target) => fleet(args, target, "cluster"),
         Explain::App(target) => fleet(args, target, "app"),
         Explain::List => {
-            for c in Code::ALL {
-                println!("{}  {}", c.as_str(), c.title());
-            }
-            Ok(())
+            let list: String = Code::ALL
+                .iter()
+                .map(|c| format!("{}  {}\n", c.as_str(), c.title()))
+                .collect();
+            to_stdout(&list)
         }
         Explain::Code(words) => {
             // A code, optionally followed by the options every `explain` takes (which mean
@@ -32,8 +33,12 @@ pub(super) fn run(args: &ExplainArgs) -> Result<(), CliError> {
                     words.join(" ")
                 ))
             })?;
-            println!("{}: {}\n\n{}", c.as_str(), c.title(), c.explanation());
-            Ok(())
+            to_stdout(&format!(
+                "{}: {}\n\n{}\n",
+                c.as_str(),
+                c.title(),
+                c.explanation()
+            ))
         }
     }
 }
@@ -55,8 +60,7 @@ fn fleet(args: &ExplainArgs, target: &ExplainName, kind: &str) -> Result<(), Cli
         crate::explain::app(&compiled.fleet, &compiled.pinned, &spec, name)
     };
     if let Some(text) = found {
-        print!("{text}");
-        return Ok(());
+        return to_stdout(&text);
     }
     let fleet = &compiled.fleet;
     let names: Vec<&str> = if kind == "cluster" {

@@ -63,6 +63,22 @@ impl CliError {
 }
 
 /// Runs fleetc with these arguments (the first is the program name); returns the exit code.
+/// Writes command output to stdout. A reader that stops early (`fleetc explain list | head -1`)
+/// ends the output quietly rather than with a panic; any other failure is an I/O error.
+pub(super) fn to_stdout(text: &str) -> Result<(), CliError> {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError::Io(format!("cannot write to stdout: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
     let cli = match Cli::try_parse_from(args) {
         Ok(cli) => cli,
@@ -77,10 +93,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Pin(args) => pin::run(&args),
         Command::Verify(args) => verify::run(&args),
         Command::Diff(args) => diff::run(&args),
-        Command::Schema => {
-            print!("{}", crate::schema::spec_schema_text());
-            Ok(())
-        }
+        Command::Schema => to_stdout(&crate::schema::spec_schema_text()),
         Command::Explain(args) => explain::run(&args),
         Command::Init(args) => init::run(&args),
     };
@@ -105,7 +118,7 @@ struct Out<'a> {
 impl Out<'_> {
     /// Prints `diags` in the chosen format. Machine formats always print one report, even
     /// when it is empty, so a pipeline artifact always exists.
-    fn emit(&self, diags: &[Diagnostic], source: &Source) {
+    fn emit(&self, diags: &[Diagnostic], source: &Source) -> Result<(), CliError> {
         let paths = Paths {
             spec: &self.spec_path,
             root: &self.root_path,
@@ -119,9 +132,10 @@ impl Out<'_> {
                     );
                 }
             }
-            Format::Json => print!("{}", report::json(diags, source, &paths)),
-            Format::Gitlab => print!("{}", report::gitlab(diags, source, &paths)),
+            Format::Json => to_stdout(&report::json(diags, source, &paths))?,
+            Format::Gitlab => to_stdout(&report::gitlab(diags, source, &paths))?,
         }
+        Ok(())
     }
 }
 
@@ -174,14 +188,14 @@ fn compile(args: &CompileArgs, revisions: Revisions) -> Result<Session<'_>, CliE
         Err(ReadError::Io(msg)) => return Err(CliError::Io(msg)),
         Err(ReadError::Diag(boxed)) => {
             let (source, d) = *boxed;
-            out.emit(&[d], &source);
+            out.emit(&[d], &source)?;
             return Err(CliError::Diagnostics(None));
         }
     };
     match crate::compile_in(&source, &crate::workspace::Disk(root.clone()), revisions) {
         Ok(compiled) => {
             if args.deny_warnings && !compiled.warnings.is_empty() {
-                out.emit(&compiled.warnings, &source);
+                out.emit(&compiled.warnings, &source)?;
                 return Err(CliError::Diagnostics(Some(
                     "warnings are denied (--deny-warnings); nothing written".to_owned(),
                 )));
@@ -194,7 +208,7 @@ fn compile(args: &CompileArgs, revisions: Revisions) -> Result<Session<'_>, CliE
             })
         }
         Err(diags) => {
-            out.emit(&diags, &source);
+            out.emit(&diags, &source)?;
             Err(CliError::Diagnostics(None))
         }
     }
