@@ -5,6 +5,7 @@ mod common;
 mod cli;
 mod cli_cases;
 mod conformance;
+mod coverage;
 mod daily;
 mod example;
 mod fixtures;
