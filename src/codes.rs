@@ -89,10 +89,11 @@ output root and may not be absolute, contain `..`, backslashes or empty segments
 could make fleetc write outside the repository or make Fleet read files it cannot see.";
     SourceKind = "E015", Error, "an app must have exactly one source",
 "`source` takes exactly one of `kustomize` or `helm`.";
-    MissingBase = "E016", Error, "source directory not found",
+    MissingBase = "E016", Error, "source directory or file not found",
 "A kustomize base must be a directory inside the app's bundle directory containing a
-`kustomization.yaml`, and a local Helm chart a directory containing `Chart.yaml`. Fleet only
-ships the files under a bundle's directory to the clusters, so they cannot live elsewhere.";
+`kustomization.yaml`, a local Helm chart a directory containing `Chart.yaml`, and a Helm values
+file (`valuesFiles`) a file there. Fleet only reads the files under a bundle's directory, and a
+missing values file fails the whole bundle.";
     EmptySelector = "E017", Error, "target matches no cluster",
 "A target or selector matches none of the declared clusters, so the app would be deployed
 nowhere through it. Check the environment, region and labels it names.";
@@ -121,7 +122,7 @@ cluster naming an agent that does not serve it, is an error.";
 "The spec is committed to Git and its values are copied into generated files, so it must never
 hold a secret: no GitLab tokens (glpat-, glagent-, glrt-, glptt-, gldt-, ...), no private keys, no
 cloud access keys. Create a Kubernetes Secret instead and name it: `fleet.clientSecretName` for
-Git credentials, a Secret referenced by the chart's values for an app, the agent's Secret for an
+Git credentials, a Secret the chart's values name or `source.helm.valuesFrom` reads for an app, the agent's Secret for an
 agent token. Then revoke the token: it is in your Git history now.";
     TemplateLabelMissing = "E025", Error, "a Fleet template reads a label some cluster lacks",
 "Fleet renders `${ .ClusterLabels.x }` in Helm values per cluster with `missingkey=error`: on a
@@ -159,6 +160,13 @@ reaches the environment only with its promote job. fleetc reads that commit from
 must have it (fetch the whole history; in CI, `GIT_DEPTH: 0`), the spec must exist there, declare
 the environment and compile with this fleetc. Promote the environment again, or pin a commit by
 hand with `fleetc pin --environment <env> --revision <commit>`.";
+    IgnoredByFleet = "E032", Error, "Fleet would silently ignore this setting",
+"Fleet accepts some settings where they have no effect, without a word: an override's
+`maxHistory`, `skipSchemaValidation` or `disableDependencyUpdate` (Fleet never merges them from a
+targetCustomization), an override that sets a Helm flag to `false` (Fleet ORs the app's flags
+with the target's, so a target can switch one on but never off), and `templateValues` together
+with `disablePreProcess: true` (Fleet then renders no templates at all). fleetc refuses them so
+the spec says what the clusters get: move the setting to the app, or remove it.";
     UntargetedCluster = "W001", Warning, "cluster runs no app",
 "No app targets this cluster. It may be new, or a target may be too narrow.";
     OverrideNeverApplies = "W002", Warning, "override never applies",
@@ -219,4 +227,9 @@ acknowledge with `acknowledge: [W014]` on the environment.";
 "Projects and groups in `ciAccess` and `userAccess` must be in the agent project's top-level
 group; GitLab silently ignores the others (GitLab.com always; self-managed unless the instance
 setting `organization_cluster_agent_authorization_enabled` is on).";
+    UnpinnedChart = "W015", Warning, "a chart version is not pinned",
+"A chart from a Helm repository or an OCI registry without `version` is whatever is newest when
+Fleet builds the bundle: the same commit can deploy another chart tomorrow, and `fleetc diff`
+cannot show the change. Pin `version:` (an exact version, or a semver range you accept).
+Charts inside the repository and chart archives named by URL carry their version already.";
 }

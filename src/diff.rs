@@ -360,6 +360,20 @@ fn settings_changes(a: &Settings, b: &Settings) -> Vec<String> {
     if a.patches != b.patches {
         out.push(format!("patches {} → {}", a.patches.len(), b.patches.len()));
     }
+    let helm = |s: &Settings| -> BTreeMap<String, String> {
+        s.helm
+            .described()
+            .into_iter()
+            .map(|(key, _, text)| (key, text))
+            .collect()
+    };
+    let (ha, hb) = (helm(a), helm(b));
+    for key in ha.keys().chain(hb.keys()).collect::<BTreeSet<_>>() {
+        let (x, y) = (ha.get(key), hb.get(key));
+        if x != y {
+            out.push(format!("helm {} → {}", show(x.cloned()), show(y.cloned())));
+        }
+    }
     out
 }
 

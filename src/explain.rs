@@ -448,6 +448,9 @@ fn settings_lines(out: &mut String, spec: &Spec<'_>, app: &App, s: &Settings, in
             &from(&format!("values{leaf}")),
         );
     }
+    for (key, _, text) in s.helm.described() {
+        row(out, indent, &format!("helm         {text}"), &from(&key));
+    }
     for (n, p) in s.patches.iter().enumerate() {
         let target = p
             .target

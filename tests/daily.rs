@@ -312,3 +312,25 @@ fn a_pinned_spec_that_does_not_compile_is_e031_with_its_problems() {
         "{err}"
     );
 }
+
+/// A changed Helm option is in the blast radius, per cluster, with old and new value.
+#[test]
+fn diff_lists_changed_helm_options() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok/helm-options"),
+        tmp.path(),
+    );
+    git(tmp.path(), &["init", "-q", "-b", "main"]);
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-q", "-m", "base"]);
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[("timeoutSeconds: 1800", "timeoutSeconds: 2400")],
+    );
+    let o = fleetc(&["diff", "--base", "HEAD"], tmp.path())
+        .stdout_has("helm timeoutSeconds=1800 → timeoutSeconds=2400")
+        .stdout_has("edge-prod-1")
+        .run();
+    assert!(!stdout(&o).contains("edge-stg-1"), "{}", stdout(&o));
+}

@@ -505,3 +505,91 @@ fn one_message_per_value_type_wherever_it_is_written() {
     .stderr_has("`2d` is not a Go duration")
     .run();
 }
+
+/// Misused Helm options, each with its code on the exact node (the `helm-options` fixture
+/// edited one way per case).
+#[test]
+fn misused_helm_options_are_reported_where_they_are_written() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        // from, to, code, text under the label
+        (
+            "valuesFiles: [values/common.yaml]",
+            "valuesFiles: [values/common.yaml, values/missing.yaml]",
+            "fleetc::E016",
+            "values/missing.yaml",
+        ),
+        (
+            "valuesFiles: [values/common.yaml]",
+            "valuesFiles: [values/common.yaml, values/common.yaml]",
+            "fleetc::E010",
+            "values/common.yaml",
+        ),
+        (
+            "valuesFiles: [values/common.yaml]",
+            "valuesFiles: [../secrets.yaml]",
+            "fleetc::E014",
+            "../secrets.yaml",
+        ),
+        (
+            "- configMapKeyRef: {name: storage-site, namespace: longhorn-system, key: site.yaml}",
+            "- {}",
+            "fleetc::E023",
+            "{}",
+        ),
+        (
+            "- configMapKeyRef: {name: storage-site, namespace: longhorn-system, key: site.yaml}",
+            "- configMapKeyRef: {name: Storage_Site}",
+            "fleetc::E011",
+            "Storage_Site",
+        ),
+        (
+            "helm: {force: true, disableDNS: true}",
+            "helm: {force: true, disableDNS: true, disablePreProcess: true}",
+            "fleetc::E032",
+            "true",
+        ),
+        (
+            "helm: {force: true, disableDNS: true}",
+            "helm: {force: true, skipSchemaValidation: true}",
+            "fleetc::E032",
+            "skipSchemaValidation",
+        ),
+        (
+            "          takeOwnership: true\n",
+            "          takeOwnership: true\n          waitForJobs: false\n",
+            "fleetc::E032",
+            "false",
+        ),
+        (
+            "region: \"${ index .ClusterLabels \\\"region\\\" }\"",
+            "region: \"${ .ClusterLabels.zone }\"",
+            "fleetc::E025",
+            ".ClusterLabels.zone",
+        ),
+    ];
+    for (from, to, code, under) in cases {
+        let (text, diags) = diagnostics_after("helm-options", &[(from, to)]);
+        let hit = diags
+            .iter()
+            .find(|d| d["code"] == *code)
+            .unwrap_or_else(|| panic!("{to}: no {code} in {diags:#?}"));
+        assert_eq!(labelled(&text, hit), *under, "{to}: {hit:#}");
+        assert!(
+            hit["help"].as_str().is_some_and(|h| !h.is_empty()),
+            "{hit:#}"
+        );
+    }
+    // Helm options on a kustomize app's override.
+    let (text, diags) = diagnostics_after(
+        "first-match",
+        &[(
+            "        images: {postgres: \"16.5\"}\n",
+            "        images: {postgres: \"16.5\"}\n        helm: {atomic: true}\n",
+        )],
+    );
+    let hit = diags
+        .iter()
+        .find(|d| d["code"] == "fleetc::E020")
+        .unwrap_or_else(|| panic!("no E020 in {diags:#?}"));
+    assert_eq!(labelled(&text, hit), "helm");
+}

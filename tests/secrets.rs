@@ -136,6 +136,31 @@ fn secrets_in_kustomize_patches_are_refused() {
 }
 
 #[test]
+fn secrets_in_template_values_are_refused() {
+    let tmp = scratch("helm-options");
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[
+            (
+                "          clusterName: \"${ .ClusterName }\"",
+                "          clusterName: \"${ .ClusterName }\"\n          adminPassword: \"correct-horse-battery\"",
+            ),
+            (
+                "            region: \"${ index .ClusterLabels \\\"region\\\" }\"",
+                "            region: \"${ index .ClusterLabels \\\"region\\\" }\"\n            apiToken: tok-0123456789abcdef",
+            ),
+        ],
+    );
+    let found = e024(tmp.path(), 1);
+    let unders: Vec<&str> = found.iter().map(|(_, u)| u.as_str()).collect();
+    assert_eq!(
+        unders,
+        ["correct-horse-battery", "tok-0123456789abcdef"],
+        "{found:?}"
+    );
+}
+
+#[test]
 fn tokens_never_enter_release_pins() {
     let tmp = tempfile::tempdir().unwrap();
     common::copy_dir(&common::repo().join("examples/fleet"), tmp.path());

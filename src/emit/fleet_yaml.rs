@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::k8s::Selector;
 use super::kustomization::{overlay_dir, resources_value, root_dir};
 use super::{Artifact, Kind};
-use crate::model::{App, AppSource, Fleet, HelmChart, Settings};
+use crate::model::{App, AppSource, Fleet, HelmChart, HelmOptions as HelmOptionsOut, Settings};
 use crate::spec::{ComparePatch, CorrectDrift};
 use crate::values::{LabelKey, LabelValue};
 
@@ -50,6 +50,8 @@ struct HelmOptions {
     version: Option<String>,
     #[serde(skip_serializing_if = "Map::is_empty")]
     values: Map<String, Value>,
+    #[serde(flatten)]
+    options: HelmOptionsOut,
 }
 
 #[derive(Serialize)]
@@ -95,6 +97,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
             repo: chart.repo.clone(),
             version: chart.version.clone(),
             values: helm_values(app, chart, &app.base),
+            options: app.base.helm.clone(),
         },
         // Kustomize bundles are installed as Helm releases too; name the release after the app
         // instead of the long derived bundle name.
@@ -140,6 +143,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
                 helm: match &app.source {
                     AppSource::Helm(chart) => Some(HelmOptions {
                         values: helm_values(app, chart, &c.delta),
+                        options: c.delta.helm.clone(),
                         ..HelmOptions::default()
                     }),
                     AppSource::Kustomize { .. } => None,

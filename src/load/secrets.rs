@@ -318,12 +318,22 @@ fn app_and_overrides<'v>(app: &'v Value, base: &Ptr) -> Vec<(Ptr, &'v Value)> {
         .collect()
 }
 
-/// An app's Helm values and those of its overrides, with their pointers.
+/// An app's Helm values and those of its overrides, with their pointers; and their
+/// `templateValues`, which become values too.
 fn values_of<'v>(app: &'v Value, base: &Ptr) -> Vec<(Ptr, &'v Value)> {
-    app_and_overrides(app, base)
+    let mut out: Vec<(Ptr, &Value)> = app_and_overrides(app, base)
         .into_iter()
         .filter_map(|(ptr, o)| o.get("values").map(|v| (ptr.key("values"), v)))
-        .collect()
+        .collect();
+    if let Some(t) = app.pointer("/source/helm/templateValues") {
+        out.push((base.key("source").key("helm").key("templateValues"), t));
+    }
+    for (ptr, o) in app_and_overrides(app, base).into_iter().skip(1) {
+        if let Some(t) = o.pointer("/helm/templateValues") {
+            out.push((ptr.key("helm").key("templateValues"), t));
+        }
+    }
+    out
 }
 
 /// Whether the byte offset lies inside a values key an app lists in `notSecret` (by name or

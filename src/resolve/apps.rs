@@ -97,12 +97,19 @@ impl Cx<'_> {
             .map(|(k, img)| (img.name.clone(), k))
             .collect();
 
+        let helm = match &a.source.helm {
+            Some(h) if is_helm => {
+                self.helm_options(h, &base.key("source").key("helm"), &bundle_dir)
+            }
+            _ => Default::default(),
+        };
         let mut settings = Settings {
             replicas: a.replicas,
             tags,
             resources: a.resources.clone(),
             values: a.values.clone().unwrap_or_default(),
             patches: a.patches.clone(),
+            helm,
             origins: Default::default(),
         };
         settings.set_origins(&base, |name| {
@@ -113,6 +120,7 @@ impl Cx<'_> {
                 .unwrap_or(0);
             base.key("images").index(j).key("tag")
         });
+        settings.set_helm_origins(&base.key("source").key("helm"));
         self.pinned_tags(a, &mut settings);
         self.source_fit(&base, is_helm, a.values.is_some(), !a.patches.is_empty());
         if is_helm {
@@ -121,7 +129,7 @@ impl Cx<'_> {
 
         let (targets, clusters) = self.targets(i, a, fleet, names);
         if is_helm {
-            self.templating(i, a, fleet, names, &clusters);
+            self.templating(i, a, fleet, names, &clusters, &settings.helm);
         }
         let input = super::overrides::AppInput {
             i,
@@ -130,6 +138,8 @@ impl Cx<'_> {
             targeted: &clusters,
             is_helm,
             images: &image_names,
+            bundle_dir: &bundle_dir,
+            app_helm: &settings.helm,
         };
         let (customizations, tag_held) = self.customizations(&input, fleet, &settings);
 
@@ -359,10 +369,14 @@ impl Cx<'_> {
     ) -> HelmChart {
         let base = Ptr::item("apps", i).key("source").key("helm");
         let remote = h.repo.is_some() || h.chart.contains("://");
-        if remote && h.version.is_none() {
+        // A chart archive by URL (`https://…/web-1.2.3.tgz`) is one version already.
+        let archive = h.repo.is_none()
+            && !h.chart.starts_with("oci://")
+            && (h.chart.ends_with(".tgz") || h.chart.ends_with(".tar.gz"));
+        if remote && !archive && h.version.is_none() {
             self.push(
                 Diagnostic::new(
-                    Code::InvalidValue,
+                    Code::UnpinnedChart,
                     format!("chart `{}` has no version", h.chart),
                 )
                 .label(

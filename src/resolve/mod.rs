@@ -9,6 +9,7 @@ mod agent_policy;
 mod apps;
 mod checks;
 mod gitlab;
+mod helm;
 pub use agent_policy::{CI_JOB_EXTRAS, USER_EXTRAS};
 mod overrides;
 mod targets;

@@ -117,12 +117,30 @@ impl Cx<'_> {
             targeted,
             is_helm,
             images,
+            bundle_dir,
+            app_helm,
         } = *input;
         let mut layers = Layers::default();
         let mut seen: Vec<(usize, Key, Settings)> = Vec::new();
         for (j, o) in a.overrides.iter().enumerate() {
             let base = Ptr::item("apps", i).key("overrides").index(j);
-            let settings = self.override_settings(&base, o, is_helm, images);
+            let mut settings = self.override_settings(&base, o, is_helm, images);
+            if let Some(h) = &o.helm {
+                let at = base.key("helm");
+                if is_helm {
+                    settings.helm = self.helm_override(h, &at, app_helm, bundle_dir);
+                    settings.set_helm_origins(&at);
+                } else {
+                    self.push(
+                        Diagnostic::new(
+                            Code::NotForSource,
+                            "`helm` options only apply to Helm apps",
+                        )
+                        .label(self.ix.key(&at), "this app is built with kustomize")
+                        .help("remove it, or switch the app's source to `helm`"),
+                    );
+                }
+            }
             let scope = match (&o.environment, &o.region, &o.cluster) {
                 (None, None, None) => {
                     self.push(
@@ -314,6 +332,7 @@ impl Cx<'_> {
             } else {
                 o.patches.clone()
             },
+            helm: Default::default(),
             origins: Default::default(),
         };
         s.set_origins(base, |name| base.key("images").key(name));
@@ -336,6 +355,10 @@ pub(super) struct AppInput<'s> {
     pub(super) is_helm: bool,
     /// Its images by name.
     pub(super) images: &'s Names,
+    /// Its bundle directory, relative to the output root.
+    pub(super) bundle_dir: &'s str,
+    /// The app's own Helm options.
+    pub(super) app_helm: &'s crate::model::HelmOptions,
 }
 
 /// Cluster and image pairs whose tag an override sets, so that a release pin (the app's own
@@ -406,6 +429,9 @@ fn fields(s: &Settings) -> Vec<String> {
     if let Some(r) = &s.resources {
         out.extend(r.requests.keys().map(|k| format!("resources.requests.{k}")));
         out.extend(r.limits.keys().map(|k| format!("resources.limits.{k}")));
+    }
+    if s.helm.timeout_seconds.is_some() {
+        out.push("helm.timeoutSeconds".to_owned());
     }
     out
 }

@@ -109,12 +109,30 @@ impl Cx<'_> {
         fleet: &Fleet,
         names: &RefNames,
         targeted: &[ClusterId],
+        app_helm: &crate::model::HelmOptions,
     ) {
+        // With `disablePreProcess` Fleet renders nothing: `${ }` stays text
+        // (rancher/fleet v0.16.1 internal/cmd/controller/target/builder.go:304).
+        if app_helm.disable_pre_process {
+            return;
+        }
+        let app = Ptr::item("apps", i);
         if let Some(values) = &a.values {
-            self.template_values(values, &Ptr::item("apps", i).key("values"), fleet, targeted);
+            self.template_values(values, &app.key("values"), fleet, targeted);
+        }
+        for (k, t) in &app_helm.template_values {
+            let ptr = app.key("source").key("helm").key("templateValues").key(k);
+            self.template_string(t, &ptr, fleet, targeted);
         }
         for (j, o) in a.overrides.iter().enumerate() {
-            let Some(values) = &o.values else { continue };
+            let helm = o.helm.as_ref();
+            if helm.is_some_and(|h| h.disable_pre_process == Some(true)) {
+                continue;
+            }
+            let templates = helm.map(|h| &h.template_values).filter(|t| !t.is_empty());
+            if o.values.is_none() && templates.is_none() {
+                continue;
+            }
             let env = o
                 .environment
                 .as_ref()
@@ -137,12 +155,14 @@ impl Cx<'_> {
                         && o.cluster.as_ref().is_none_or(|_| Some(c) == cluster)
                 })
                 .collect();
-            self.template_values(
-                values,
-                &Ptr::item("apps", i).key("overrides").index(j).key("values"),
-                fleet,
-                &receiving,
-            );
+            let at = app.key("overrides").index(j);
+            if let Some(values) = &o.values {
+                self.template_values(values, &at.key("values"), fleet, &receiving);
+            }
+            for (k, t) in templates.into_iter().flatten() {
+                let ptr = at.key("helm").key("templateValues").key(k);
+                self.template_string(t, &ptr, fleet, &receiving);
+            }
         }
     }
 

@@ -151,7 +151,8 @@ pub struct HelmSource {
     #[serde(default)]
     #[schemars(example = &"https://kubernetes.github.io/ingress-nginx")]
     pub repo: Option<String>,
-    /// Chart version (exact, or a semver constraint). Required with `repo` and for OCI charts.
+    /// Chart version (exact, or a semver constraint). Without it a chart from `repo` or an OCI
+    /// registry is whatever is newest when Fleet builds the bundle (W015).
     #[serde(default)]
     #[schemars(example = &"4.11.3")]
     pub version: Option<String>,
@@ -167,6 +168,127 @@ pub struct HelmSource {
     #[serde(default = "default_resources_key")]
     #[schemars(example = serde_json::json!("controller.resources"))]
     pub resources_key: String,
+    /// Values files inside the bundle directory, merged in order over `values` when Fleet
+    /// builds the bundle.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(["values/common.yaml", "values/ingress.yaml"]))]
+    pub values_files: Vec<String>,
+    /// ConfigMaps and Secrets on each cluster whose values are merged last, over `values` and
+    /// `valuesFiles`, when the chart is installed: where credentials belong.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"secretKeyRef": {"name": "ingress-credentials", "key": "values.yaml"}}]))]
+    pub values_from: Vec<ValuesFrom>,
+    /// Values Fleet renders per cluster with its `${ }` templating (`.ClusterName`,
+    /// `.ClusterLabels`, `.ClusterAnnotations`, `.ClusterValues`).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"clusterName": "${ .ClusterName }"}))]
+    pub template_values: BTreeMap<String, String>,
+    /// Adopt resources that already exist (installed by hand or by another release) instead of
+    /// failing: what moving an existing deployment to Fleet needs.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub take_ownership: bool,
+    /// Replace resources Helm cannot patch (`helm upgrade --force`).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(false))]
+    pub force: bool,
+    /// Roll back a failed install or upgrade (`helm --atomic`).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub atomic: bool,
+    /// Seconds Helm waits for an install or upgrade. Default: Helm's.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 2_147_483_647))]
+    #[schemars(example = serde_json::json!(600))]
+    pub timeout_seconds: Option<u32>,
+    /// Wait for the chart's Jobs to complete.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub wait_for_jobs: bool,
+    /// Render without DNS lookups in templates (`helm --enable-dns` off).
+    #[serde(default, rename = "disableDNS")]
+    #[schemars(example = serde_json::json!(true))]
+    pub disable_dns: bool,
+    /// Releases Helm keeps in its history. App-wide only: Fleet ignores it per target.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 2_147_483_647))]
+    #[schemars(example = serde_json::json!(5))]
+    pub max_history: Option<u32>,
+    /// Skip the chart's values schema validation. App-wide only: Fleet ignores it per target.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(false))]
+    pub skip_schema_validation: bool,
+    /// Do not run Fleet's `${ }` templating over `values` (the chart's own `{{ }}` is untouched).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(false))]
+    pub disable_pre_process: bool,
+    /// Do not update the chart's dependencies when Fleet builds the bundle. App-wide only:
+    /// Fleet ignores it per target.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(false))]
+    pub disable_dependency_update: bool,
+}
+
+/// Helm options of an override. Fleet merges them over the app's: a timeout replaces the
+/// app's, a flag can be switched on but never off, `valuesFrom` entries replace the app's entry
+/// for the same object and key or come after the others
+/// (rancher/fleet v0.16.1 internal/cmd/controller/options/calculate.go:57-147).
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HelmOverride {
+    /// Values files inside the bundle directory, merged over this override's `values`.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(["values/production.yaml"]))]
+    pub values_files: Vec<String>,
+    /// ConfigMaps and Secrets on the cluster, merged last.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"configMapKeyRef": {"name": "ingress-eu", "key": "values.yaml"}}]))]
+    pub values_from: Vec<ValuesFrom>,
+    /// Templated values, over the app's.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"region": "${ index .ClusterLabels \"region\" }"}))]
+    pub template_values: BTreeMap<String, String>,
+    /// Adopt existing resources on these clusters.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub take_ownership: Option<bool>,
+    /// `helm upgrade --force` on these clusters.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub force: Option<bool>,
+    /// `helm --atomic` on these clusters.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub atomic: Option<bool>,
+    /// Seconds Helm waits on these clusters.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 2_147_483_647))]
+    #[schemars(example = serde_json::json!(900))]
+    pub timeout_seconds: Option<u32>,
+    /// Wait for the chart's Jobs on these clusters.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub wait_for_jobs: Option<bool>,
+    /// No DNS lookups in templates on these clusters.
+    #[serde(default, rename = "disableDNS")]
+    #[schemars(example = serde_json::json!(true))]
+    pub disable_dns: Option<bool>,
+    /// No `${ }` templating of values on these clusters.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub disable_pre_process: Option<bool>,
+    /// Not per target: Fleet ignores it in a customization (E032).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(5))]
+    pub max_history: Option<u32>,
+    /// Not per target: Fleet ignores it in a customization (E032).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub skip_schema_validation: Option<bool>,
+    /// Not per target: Fleet ignores it in a customization (E032).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub disable_dependency_update: Option<bool>,
 }
 
 fn default_replicas_key() -> String {
@@ -414,4 +536,8 @@ pub struct Override {
     #[serde(default)]
     #[schemars(example = serde_json::json!([{"patch": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  paused: false\n"}]))]
     pub patches: Vec<Patch>,
+    /// Helm options (Helm apps only), merged over the broader ones as Fleet merges them.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"timeoutSeconds": 900, "valuesFiles": ["values/production.yaml"]}))]
+    pub helm: Option<HelmOverride>,
 }

@@ -91,3 +91,62 @@ pub struct PatchOperation {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+
+/// A ConfigMap or Secret whose key holds Helm values, read on each cluster when the chart is
+/// installed (Fleet's `valuesFrom` entry). Exactly one of the two.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ValuesFrom {
+    /// Values from a ConfigMap on the downstream cluster.
+    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(example = serde_json::json!({"name": "ingress-values", "key": "values.yaml"}))]
+    pub config_map_key_ref: Option<ValuesRef>,
+    /// Values from a Secret on the downstream cluster: where credentials belong.
+    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(example = serde_json::json!({"name": "ingress-credentials", "key": "values.yaml"}))]
+    pub secret_key_ref: Option<ValuesRef>,
+}
+
+/// One key of a ConfigMap or Secret.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ValuesRef {
+    /// Name of the ConfigMap or Secret.
+    #[schemars(example = &"ingress-values")]
+    pub name: String,
+    /// Its namespace. Default: the app's namespace (Fleet reads it from the release's namespace).
+    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(example = &"ingress")]
+    pub namespace: Option<String>,
+    /// The key holding a YAML document of values. Default: `values.yaml`.
+    #[serde(default)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schemars(example = &"values.yaml")]
+    pub key: Option<String>,
+}
+
+impl ValuesFrom {
+    /// Fleet's identity of an entry: a customization's entry replaces the app's entry with the
+    /// same identity, others are appended (rancher/fleet v0.16.1
+    /// internal/cmd/controller/options/calculate.go:26-34).
+    pub fn identity(&self) -> String {
+        match (&self.config_map_key_ref, &self.secret_key_ref) {
+            (Some(r), _) => format!(
+                "configmap|{}|{}|{}",
+                r.namespace.as_deref().unwrap_or_default(),
+                r.name,
+                r.key.as_deref().unwrap_or_default()
+            ),
+            (None, Some(r)) => format!(
+                "secret|{}|{}|{}",
+                r.namespace.as_deref().unwrap_or_default(),
+                r.name,
+                r.key.as_deref().unwrap_or_default()
+            ),
+            (None, None) => String::new(),
+        }
+    }
+}

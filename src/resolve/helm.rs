@@ -1,0 +1,200 @@
+//! Helm options of apps and overrides: values files that exist, `valuesFrom` references that
+//! name one object, and the settings Fleet would silently ignore (E032): options it does not
+//! merge from a customization, flags switched off per target, template values it never renders.
+
+use super::Cx;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::HelmOptions;
+use crate::pointer::Ptr;
+use crate::spec::{HelmOverride, HelmSource, ValuesFrom};
+
+impl Cx<'_> {
+    /// An app's Helm options (`apps[i].source.helm`).
+    pub(super) fn helm_options(
+        &mut self,
+        h: &HelmSource,
+        at: &Ptr,
+        bundle_dir: &str,
+    ) -> HelmOptions {
+        self.values_files(&h.values_files, &at.key("valuesFiles"), bundle_dir);
+        self.values_from(&h.values_from, &at.key("valuesFrom"));
+        if h.disable_pre_process && !h.template_values.is_empty() {
+            self.push(
+                Diagnostic::new(Code::IgnoredByFleet, "`templateValues` are never rendered")
+                    .label(
+                        self.ix.key(&at.key("templateValues")),
+                        "ignored with `disablePreProcess: true`",
+                    )
+                    .label(self.at(&at.key("disablePreProcess")), "templating is off")
+                    .help("Fleet renders templateValues only when it preprocesses values (rancher/fleet v0.16.1 internal/cmd/controller/target/builder.go:304-328); remove one of the two"),
+            );
+        }
+        HelmOptions {
+            values_files: h.values_files.clone(),
+            values_from: h.values_from.clone(),
+            template_values: h.template_values.clone(),
+            timeout_seconds: h.timeout_seconds,
+            max_history: h.max_history,
+            take_ownership: h.take_ownership,
+            force: h.force,
+            atomic: h.atomic,
+            wait_for_jobs: h.wait_for_jobs,
+            disable_dns: h.disable_dns,
+            skip_schema_validation: h.skip_schema_validation,
+            disable_pre_process: h.disable_pre_process,
+            disable_dependency_update: h.disable_dependency_update,
+        }
+    }
+
+    /// An override's Helm options (`apps[i].overrides[j].helm`), laid over `app` by Fleet.
+    pub(super) fn helm_override(
+        &mut self,
+        o: &HelmOverride,
+        at: &Ptr,
+        app: &HelmOptions,
+        bundle_dir: &str,
+    ) -> HelmOptions {
+        self.values_files(&o.values_files, &at.key("valuesFiles"), bundle_dir);
+        self.values_from(&o.values_from, &at.key("valuesFrom"));
+        for (key, set) in [
+            ("maxHistory", o.max_history.is_some()),
+            ("skipSchemaValidation", o.skip_schema_validation.is_some()),
+            (
+                "disableDependencyUpdate",
+                o.disable_dependency_update.is_some(),
+            ),
+        ] {
+            if set {
+                self.push(
+                    Diagnostic::new(
+                        Code::IgnoredByFleet,
+                        format!("Fleet ignores `{key}` per target"),
+                    )
+                    .label(self.ix.key(&at.key(key)), "not merged from a targetCustomization")
+                    .help(format!(
+                        "set `source.helm.{key}` on the app instead (rancher/fleet v0.16.1 internal/cmd/controller/options/calculate.go:74-114 never reads it from a customization)"
+                    )),
+                );
+            }
+        }
+        let flags = [
+            ("takeOwnership", o.take_ownership),
+            ("force", o.force),
+            ("atomic", o.atomic),
+            ("waitForJobs", o.wait_for_jobs),
+            ("disableDNS", o.disable_dns),
+            ("disablePreProcess", o.disable_pre_process),
+        ];
+        for (key, value) in flags {
+            if value == Some(false) {
+                let why = if app.flag(key) {
+                    format!("the app sets `{key}: true`, and Fleet ORs it with the target's")
+                } else {
+                    "`false` is already what every cluster gets".to_owned()
+                };
+                self.push(
+                    Diagnostic::new(
+                        Code::IgnoredByFleet,
+                        format!("an override cannot switch `{key}` off"),
+                    )
+                    .label(self.at(&at.key(key)), why)
+                    .help("Fleet only switches Helm flags on per target (calculate.go:108-113): set it on the app only where it holds everywhere, or remove this line"),
+                );
+            }
+        }
+        if o.disable_pre_process == Some(true) && !app.template_values.is_empty() {
+            self.push(
+                Diagnostic::new(
+                    Code::IgnoredByFleet,
+                    "the app's `templateValues` would not be rendered on these clusters",
+                )
+                .label(self.at(&at.key("disablePreProcess")), "templating is off here")
+                .help("Fleet renders templateValues only when it preprocesses values (builder.go:304-328): drop the app's templateValues or keep templating on"),
+            );
+        }
+        let disabled = o.disable_pre_process == Some(true) || app.disable_pre_process;
+        if disabled && !o.template_values.is_empty() {
+            self.push(
+                Diagnostic::new(Code::IgnoredByFleet, "`templateValues` are never rendered")
+                    .label(
+                        self.ix.key(&at.key("templateValues")),
+                        "ignored with `disablePreProcess: true`",
+                    )
+                    .help("Fleet renders templateValues only when it preprocesses values (builder.go:304-328); remove one of the two"),
+            );
+        }
+        let on = |v: Option<bool>| v == Some(true);
+        HelmOptions {
+            values_files: o.values_files.clone(),
+            values_from: o.values_from.clone(),
+            template_values: o.template_values.clone(),
+            timeout_seconds: o.timeout_seconds,
+            take_ownership: on(o.take_ownership),
+            force: on(o.force),
+            atomic: on(o.atomic),
+            wait_for_jobs: on(o.wait_for_jobs),
+            disable_dns: on(o.disable_dns),
+            disable_pre_process: on(o.disable_pre_process),
+            ..HelmOptions::default()
+        }
+    }
+
+    /// Values files are read by Fleet from the bundle directory when it builds the bundle: a
+    /// missing one fails the whole bundle.
+    fn values_files(&mut self, files: &[String], at: &Ptr, bundle_dir: &str) {
+        let mut seen = std::collections::BTreeMap::new();
+        for (n, f) in files.iter().enumerate() {
+            let ptr = at.index(n);
+            if let Some(first) = seen.insert(f.as_str(), n) {
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("values file `{f}` is listed twice"),
+                    )
+                    .label(self.at(&ptr), "listed again here")
+                    .label(self.at(&at.index(first)), "first listed here")
+                    .help("list each values file once; later files win"),
+                );
+                continue;
+            }
+            if self.safe_path(f, &ptr) && !self.root.is_file(&format!("{bundle_dir}/{f}")) {
+                self.push(
+                    Diagnostic::new(
+                        Code::MissingBase,
+                        format!("values file `{bundle_dir}/{f}` does not exist"),
+                    )
+                    .label(self.at(&ptr), "Fleet reads it from the bundle directory")
+                    .help("values files are relative to the app's bundle directory (`path`); add the file or fix the path"),
+                );
+            }
+        }
+    }
+
+    fn values_from(&mut self, list: &[ValuesFrom], at: &Ptr) {
+        for (n, v) in list.iter().enumerate() {
+            let ptr = at.index(n);
+            let (kind, r) = match (&v.config_map_key_ref, &v.secret_key_ref) {
+                (Some(r), None) => ("configMapKeyRef", r),
+                (None, Some(r)) => ("secretKeyRef", r),
+                (both, _) => {
+                    let msg = if both.is_some() {
+                        "a `valuesFrom` entry names both a ConfigMap and a Secret"
+                    } else {
+                        "a `valuesFrom` entry names neither a ConfigMap nor a Secret"
+                    };
+                    self.push(
+                        Diagnostic::new(Code::InvalidValue, msg)
+                            .label(self.at(&ptr), "exactly one is needed")
+                            .help("use one entry per object: `configMapKeyRef: {name: ...}` or `secretKeyRef: {name: ...}`"),
+                    );
+                    continue;
+                }
+            };
+            let base = ptr.key(kind);
+            self.dns_subdomain(&r.name, &base.key("name"), "object name");
+            if let Some(ns) = &r.namespace {
+                self.dns_label(ns, &base.key("namespace"), "namespace");
+            }
+        }
+    }
+}
