@@ -436,6 +436,22 @@ fn a_revision_pin_moves_one_environment_and_nothing_else() {
             .run();
     }
     assert_eq!(snapshot(tmp.path()), after);
+    // Pinning again rewrites the pins file in place, keeping the mode it was given.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let pins = tmp.path().join("releases.yaml");
+        std::fs::set_permissions(&pins, std::fs::Permissions::from_mode(0o600)).unwrap();
+        fleetc(
+            &["pin", "--environment", "staging", "--revision", &commit],
+            tmp.path(),
+        )
+        .stderr_has("pinned `staging`")
+        .run();
+        let mode = std::fs::metadata(&pins).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert!(std::fs::read_to_string(&pins).unwrap().contains("staging"));
+    }
 }
 
 /// An older pipeline's promote job runs after a newer one's: it must not roll an environment

@@ -144,6 +144,7 @@ fn a_crash_at_any_point_is_reported_by_check_and_finished_by_the_next_build() {
         io.ops
     };
     let mut reported = 0;
+    let mut finished = 0;
     for fail_at in 0..total {
         let tmp = changed_tree();
         let mut io = Faulty {
@@ -163,7 +164,18 @@ fn a_crash_at_any_point_is_reported_by_check_and_finished_by_the_next_build() {
         if stderr(&o).contains("left from an interrupted build") {
             reported += 1;
         }
-        fleetc(&["build"], tmp.path()).stderr_has("written, ").run();
+        // The crashed build's manifest lists the temporary files it was writing (`~ ` lines)
+        // once it got that far; the next build says it finished that build, and only then.
+        let manifest = std::fs::read_to_string(tmp.path().join(".fleetc-manifest")).unwrap();
+        let interrupted = manifest.lines().any(|l| l.starts_with("~ "));
+        let o = fleetc(&["build"], tmp.path()).stderr_has("written, ").run();
+        assert_eq!(
+            stderr(&o).contains("; finished an interrupted build"),
+            interrupted,
+            "op {fail_at}: {}",
+            stderr(&o)
+        );
+        finished += usize::from(interrupted);
         assert_eq!(
             snapshot(tmp.path()),
             clean,
@@ -171,6 +183,10 @@ fn a_crash_at_any_point_is_reported_by_check_and_finished_by_the_next_build() {
         );
     }
     assert!(reported > 0, "check names the leftover temporary files");
+    assert!(
+        finished > 0,
+        "some crash leaves an interrupted build to finish"
+    );
 }
 
 #[test]
@@ -425,4 +441,122 @@ fn a_manifest_line_removes_only_a_headed_file_inside_the_root_without_links() {
         stderr(&o)
     );
     assert!(elsewhere.join("gen.yaml").is_file(), "{}", stderr(&o));
+}
+
+/// A build with nothing to do touches nothing: no file, not even the manifest, is replaced
+/// (editors and file watchers would reload them), and the summary counts what it left alone.
+#[cfg(unix)]
+#[test]
+fn a_build_with_nothing_to_do_touches_nothing() {
+    use std::os::unix::fs::MetadataExt;
+    let tmp = scratch("minimal");
+    fleetc(&["build"], tmp.path())
+        .stderr_has("4 files written, 0 removed, 0 unchanged")
+        .run();
+    let inodes = |root: &Path| -> Vec<(String, u64)> {
+        snapshot(root)
+            .keys()
+            .map(|p| (p.clone(), std::fs::metadata(root.join(p)).unwrap().ino()))
+            .collect()
+    };
+    let before = inodes(tmp.path());
+    fleetc(&["build"], tmp.path())
+        .stderr_has("0 files written, 0 removed, 4 unchanged")
+        .run();
+    assert_eq!(inodes(tmp.path()), before, "a file was replaced");
+}
+
+/// The manifest keeps the mode it was given, like every generated file.
+#[cfg(unix)]
+#[test]
+fn the_manifest_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = scratch("minimal");
+    fleetc(&["build"], tmp.path())
+        .stderr_has("files written")
+        .run();
+    let manifest = tmp.path().join(".fleetc-manifest");
+    std::fs::set_permissions(&manifest, std::fs::Permissions::from_mode(0o664)).unwrap();
+    common::edit(&tmp.path().join("fleetc.yaml"), &[("6.7.1", "6.7.2")]);
+    fleetc(&["build"], tmp.path())
+        .stderr_has("1 file written, 0 removed")
+        .run();
+    let mode = std::fs::metadata(&manifest).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o664);
+}
+
+/// A deleted manifest loses no ownership: a file carrying fleetc's header is fleetc's to
+/// replace (and only such a file).
+#[test]
+fn a_lost_manifest_does_not_turn_generated_files_into_conflicts() {
+    let tmp = scratch("minimal");
+    fleetc(&["build"], tmp.path())
+        .stderr_has("files written")
+        .run();
+    std::fs::remove_file(tmp.path().join(".fleetc-manifest")).unwrap();
+    common::edit(&tmp.path().join("fleetc.yaml"), &[("6.7.1", "6.7.2")]);
+    fleetc(&["build"], tmp.path())
+        .stderr_has("1 file written, 0 removed")
+        .run();
+    let fleet_yaml =
+        std::fs::read_to_string(tmp.path().join("bundles/podinfo/fleet.yaml")).unwrap();
+    assert!(fleet_yaml.contains("6.7.2"));
+}
+
+/// The temporary file a write goes through must be free, or be one an interrupted build left:
+/// a file of the user's there is never clobbered.
+#[test]
+fn a_foreign_file_where_fleetc_writes_first_is_a_conflict() {
+    let tmp = scratch("minimal");
+    std::fs::create_dir_all(tmp.path().join("bundles/podinfo")).unwrap();
+    let taken = tmp.path().join("bundles/podinfo/.fleet.yaml.fleetc-tmp");
+    std::fs::write(&taken, "mine\n").unwrap();
+    let before = snapshot(tmp.path());
+    fleetc(&["build"], tmp.path())
+        .code(1)
+        .stderr_has("fleetc::E021")
+        .stderr_has("(where fleetc writes it first) is taken")
+        .run();
+    assert_eq!(snapshot(tmp.path()), before);
+}
+
+/// What is in the way is named for what it is.
+#[test]
+fn a_directory_in_the_way_is_called_one() {
+    let tmp = scratch("minimal");
+    std::fs::create_dir_all(tmp.path().join("bundles/podinfo/fleet.yaml")).unwrap();
+    fleetc(&["build"], tmp.path())
+        .code(1)
+        .stderr_has("fleet.yaml`: a directory is in the way")
+        .run();
+    let tmp = scratch("minimal");
+    std::fs::create_dir_all(tmp.path().join(".fleetc-manifest")).unwrap();
+    fleetc(&["build"], tmp.path())
+        .code(1)
+        .stderr_has(".fleetc-manifest`: it is a directory")
+        .run();
+}
+
+/// `check` names each file the spec no longer produces, not only that the manifest changed.
+#[test]
+fn check_names_the_files_a_build_would_remove() {
+    let tmp = scratch("first-match");
+    fleetc(&["build"], tmp.path())
+        .stderr_has("files written")
+        .run();
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[(
+            "      - cluster: prod-eu-2\n        images: {postgres: \"16.5\"}\n",
+            "",
+        )],
+    );
+    fleetc(&["check"], tmp.path())
+        .code(1)
+        .stdout_read("the diff of the changed files")
+        .stderr_has(
+            "`apps/shop/overlays/cluster/prod-eu-2/kustomization.yaml` is no longer produced by the spec",
+        )
+        .stderr_has("1 unexpected")
+        .run();
 }
