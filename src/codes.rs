@@ -96,7 +96,8 @@ file (`valuesFiles`) a file there. Fleet only reads the files under a bundle's d
 missing values file fails the whole bundle.";
     EmptySelector = "E017", Error, "target matches no cluster",
 "A target or selector matches none of the declared clusters, so the app would be deployed
-nowhere through it. Check the environment, region and labels it names.";
+nowhere through it; or a rollout partition matches none of the app's clusters. Check the
+environment, region and labels it names.";
     DependencyCycle = "E018", Error, "dependsOn cycle",
 "Apps depend on each other in a cycle. Fleet would wait forever for each bundle to become ready
 before deploying the next. Break the cycle.";
@@ -167,6 +168,11 @@ targetCustomization), an override that sets a Helm flag to `false` (Fleet ORs th
 with the target's, so a target can switch one on but never off), and `templateValues` together
 with `disablePreProcess: true` (Fleet then renders no templates at all). fleetc refuses them so
 the spec says what the clusters get: move the setting to the app, or remove it.";
+    ClustersOutsideRollout = "E033", Error, "clusters the app targets are in no rollout partition",
+"With `rolloutStrategy.partitions`, Fleet rolls a bundle out partition by partition and only to
+clusters some partition selects: a targeted cluster that no partition matches never gets the
+app, and nothing reports it (rancher/fleet v0.16.1 internal/cmd/controller/target/rollout.go).
+Add a partition for the remaining clusters, or narrow the app's targets.";
     UntargetedCluster = "W001", Warning, "cluster runs no app",
 "No app targets this cluster. It may be new, or a target may be too narrow.";
     OverrideNeverApplies = "W002", Warning, "override never applies",

@@ -287,6 +287,35 @@ fn app_on_cluster(
             &spec.at(&Ptr::item("apps", i).key("targets").index(j)),
         );
     }
+    let options = app.bundle.described();
+    if !options.is_empty() {
+        let _ = writeln!(out, "    options      {}", options.join(", "));
+    }
+    if let Some(rollout) = &app.bundle.rollout {
+        let at = Ptr::item("apps", i).key("rolloutStrategy");
+        let mine = app.bundle.partitions_of(c);
+        if rollout.partitions.is_empty() {
+            row(
+                out,
+                4,
+                "rollout      Fleet's automatic partitions",
+                &spec.at(&at),
+            );
+        }
+        for (n, p) in mine {
+            row(
+                out,
+                4,
+                &format!(
+                    "rollout      partition `{}` ({} of {})",
+                    p.name,
+                    n + 1,
+                    rollout.partitions.len()
+                ),
+                &spec.at(&at.key("partitions").index(n)),
+            );
+        }
+    }
     let picked = app
         .customizations
         .iter()

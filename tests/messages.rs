@@ -593,3 +593,98 @@ fn misused_helm_options_are_reported_where_they_are_written() {
         .unwrap_or_else(|| panic!("no E020 in {diags:#?}"));
     assert_eq!(labelled(&text, hit), "helm");
 }
+
+/// Misused bundle options, each with its code on the exact node (the `bundle-options` fixture
+/// edited one way per case).
+#[test]
+fn misused_bundle_options_are_reported_where_they_are_written() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        // from, to, code, text under the label
+        (
+            "bundleLabels: {team: retail, tier: frontend}",
+            "bundleLabels: {team: retail, fleetc.io/app: shop}",
+            "fleetc::E023",
+            "fleetc.io/app",
+        ),
+        (
+            "bundleLabels: {team: retail, tier: frontend}",
+            "bundleLabels: {team: Retail Team}",
+            "fleetc::E011",
+            "Retail Team",
+        ),
+        (
+            "serviceAccount: fleet-shop-deployer",
+            "serviceAccount: Fleet_Deployer",
+            "fleetc::E011",
+            "Fleet_Deployer",
+        ),
+        (
+            "maxUnavailable: \"50%\"",
+            "maxUnavailable: \"half\"",
+            "fleetc::E023",
+            "\"half\"",
+        ),
+        (
+            "maxUnavailable: \"50%\"",
+            "maxUnavailable: \"150%\"",
+            "fleetc::E023",
+            "\"150%\"",
+        ),
+        (
+            "  version: \"0.16.1\"",
+            "  version: \"0.14\"",
+            "fleetc::E029",
+            "maxNew",
+        ),
+        (
+            "  version: \"0.16.1\"",
+            "  version: \"0.16.0\"",
+            "fleetc::E029",
+            "createNamespace",
+        ),
+        (
+            "        - name: canary\n          selector: {matchLabels: {ring: canary}}",
+            "        - name: canary\n          selector: {matchLabels: {ring: gold}}",
+            "fleetc::E017",
+            "name: canary",
+        ),
+        (
+            "        - name: canary\n          selector: {matchLabels: {ring: canary}}",
+            "        - name: canary\n          region: mars",
+            "fleetc::E012",
+            "mars",
+        ),
+    ];
+    for (from, to, code, under) in cases {
+        let (text, diags) = diagnostics_after("bundle-options", &[(from, to)]);
+        let hit = diags
+            .iter()
+            .find(|d| d["code"] == *code && labelled(&text, d).starts_with(under))
+            .unwrap_or_else(|| panic!("{to}: no {code} on `{under}` in {diags:#?}"));
+        assert!(
+            hit["help"].as_str().is_some_and(|h| !h.is_empty()),
+            "{hit:#}"
+        );
+    }
+}
+
+/// `explain cluster` says which rollout partitions a cluster is in and the bundle's options.
+#[test]
+fn explain_names_a_clusters_rollout_partitions() {
+    let tmp = common::scratch("bundle-options");
+    fleetc(&["explain", "cluster", "store-001"], tmp.path())
+        .stdout_has("rollout      partition `canary` (1 of 3)")
+        .stdout_has("rollout      partition `eu-west` (2 of 3)")
+        .stdout_has(
+            "options      forceNamespace, serviceAccount=fleet-shop-deployer, keepResources",
+        )
+        .stdout_has("rollout      Fleet's automatic partitions")
+        .run();
+    let o = fleetc(&["explain", "cluster", "store-101"], tmp.path())
+        .stdout_has("rollout      partition `rest` (3 of 3)")
+        .run();
+    assert!(
+        !String::from_utf8_lossy(&o.stdout).contains("`canary`"),
+        "store-101 is no canary"
+    );
+}

@@ -10,8 +10,10 @@ use serde_json::{Map, Value};
 use super::k8s::Selector;
 use super::kustomization::{overlay_dir, resources_value, root_dir};
 use super::{Artifact, Kind};
-use crate::model::{App, AppSource, Fleet, HelmChart, HelmOptions as HelmOptionsOut, Settings};
-use crate::spec::{ComparePatch, CorrectDrift};
+use crate::model::{
+    APP_LABEL, App, AppSource, Fleet, HelmChart, HelmOptions as HelmOptionsOut, Settings,
+};
+use crate::spec::{ComparePatch, CorrectDrift, IgnoreOptions, IntOrPercent};
 use crate::values::{LabelKey, LabelValue};
 
 #[derive(Serialize)]
@@ -20,10 +22,31 @@ struct FleetYaml<'a> {
     // Copied to the Bundle and its BundleDeployments: what `dependsOn` selects by.
     labels: BTreeMap<String, String>,
     default_namespace: String,
+    /// Forced on every resource.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     namespace_labels: BTreeMap<LabelKey, LabelValue>,
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     namespace_annotations: BTreeMap<LabelKey, String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_account: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    create_namespace: Option<bool>,
+    #[serde(skip_serializing_if = "is_false")]
+    keep_resources: bool,
+    #[serde(skip_serializing_if = "is_false")]
+    delete_namespace: bool,
+    #[serde(rename = "deleteCRDResources", skip_serializing_if = "is_false")]
+    delete_crd_resources: bool,
+    #[serde(skip_serializing_if = "is_false")]
+    paused: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    force_sync_generation: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ignore: Option<&'a IgnoreOptions>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rollout_strategy: Option<RolloutOut<'a>>,
     helm: HelmOptions,
     #[serde(skip_serializing_if = "Option::is_none")]
     kustomize: Option<KustomizeOptions>,
@@ -52,6 +75,36 @@ struct HelmOptions {
     values: Map<String, Value>,
     #[serde(flatten)]
     options: HelmOptionsOut,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RolloutOut<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_unavailable: Option<&'a IntOrPercent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_unavailable_partitions: Option<&'a IntOrPercent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auto_partition_size: Option<&'a IntOrPercent>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    auto_partition_threshold: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_new: Option<u32>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    partitions: Vec<PartitionOut<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PartitionOut<'a> {
+    name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_unavailable: Option<&'a IntOrPercent>,
+    cluster_selector: Selector,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 #[derive(Serialize)]
@@ -85,10 +138,6 @@ struct TargetCustomization {
     kustomize: Option<KustomizeOptions>,
 }
 
-/// The bundle label naming the app (no `cattle.io` in it: Fleet drops such labels when it copies
-/// a bundle's labels to its BundleDeployments).
-pub const APP_LABEL: &str = "fleetc.io/app";
-
 pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
     let helm = match &app.source {
         AppSource::Helm(chart) => HelmOptions {
@@ -107,9 +156,41 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
         },
     };
     let drift = app.drift.as_ref();
+    let b = &app.bundle;
+    let mut labels: BTreeMap<String, String> = b
+        .labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    labels.insert(APP_LABEL.to_owned(), app.name.clone());
     let doc = FleetYaml {
-        labels: BTreeMap::from([(APP_LABEL.to_owned(), app.name.clone())]),
+        labels,
         default_namespace: app.namespace.clone(),
+        namespace: b.force_namespace.then(|| app.namespace.clone()),
+        service_account: b.service_account.clone(),
+        create_namespace: b.create_namespace,
+        keep_resources: b.keep_resources,
+        delete_namespace: b.delete_namespace,
+        delete_crd_resources: b.delete_crd_resources,
+        paused: b.paused,
+        force_sync_generation: b.force_sync_generation,
+        ignore: b.ignore.as_ref(),
+        rollout_strategy: b.rollout.as_ref().map(|r| RolloutOut {
+            max_unavailable: r.max_unavailable.as_ref(),
+            max_unavailable_partitions: r.max_unavailable_partitions.as_ref(),
+            auto_partition_size: r.auto_partition_size.as_ref(),
+            auto_partition_threshold: r.auto_partition_threshold,
+            max_new: r.max_new,
+            partitions: r
+                .partitions
+                .iter()
+                .map(|p| PartitionOut {
+                    name: &p.name,
+                    max_unavailable: p.max_unavailable.as_ref(),
+                    cluster_selector: Selector::from(&p.selector),
+                })
+                .collect(),
+        }),
         // Only ever at the root: in a customization Fleet would apply them to every cluster.
         namespace_labels: app.namespace_labels.clone(),
         namespace_annotations: app.namespace_annotations.clone(),

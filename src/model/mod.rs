@@ -4,9 +4,11 @@
 
 use std::collections::BTreeMap;
 
+mod bundle;
 mod helm;
 mod settings;
 
+pub use bundle::{APP_LABEL, BundleOptions, Partition, Rollout};
 pub use helm::HelmOptions;
 pub use settings::{Origin, Settings, deep_merge, dotted, value_leaves};
 
@@ -305,6 +307,8 @@ pub struct App {
     pub namespace_labels: BTreeMap<LabelKey, LabelValue>,
     /// Annotations of the app's namespace.
     pub namespace_annotations: BTreeMap<LabelKey, String>,
+    /// Bundle options: labels, forced namespace, removal, rollout.
+    pub bundle: BundleOptions,
 }
 
 /// An app's GitRepo for one environment.

@@ -143,6 +143,7 @@ impl Cx<'_> {
         };
         let (customizations, tag_held) = self.customizations(&input, fleet, &settings);
 
+        let bundle = self.bundle_options(i, a, fleet, names, &clusters);
         let gitrepos = self.env_gitrepos(i, a, fleet, &targets, &clusters, &repo_dir);
         App {
             name: a.name.clone(),
@@ -161,6 +162,7 @@ impl Cx<'_> {
             tag_held,
             namespace_labels,
             namespace_annotations,
+            bundle,
         }
     }
 

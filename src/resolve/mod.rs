@@ -7,6 +7,7 @@
 
 mod agent_policy;
 mod apps;
+mod bundle;
 mod checks;
 mod gitlab;
 mod helm;

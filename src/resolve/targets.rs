@@ -9,7 +9,68 @@ use crate::spec::{self, Operator};
 use crate::suggest;
 use crate::values::LabelValue;
 
+/// What a target or a partition selects clusters by; all given criteria must hold.
+pub(super) struct Criteria<'a> {
+    pub(super) environment: Option<&'a str>,
+    pub(super) region: Option<&'a str>,
+    pub(super) cluster: Option<&'a str>,
+    pub(super) selector: Option<&'a spec::Selector>,
+}
+
 impl Cx<'_> {
+    /// The label selector of a target's (or a partition's) criteria, the ClusterGroup that
+    /// carries its environment or region, and the parts of its default name; `None` (reported)
+    /// when a criterion names nothing declared.
+    pub(super) fn criteria(
+        &mut self,
+        t: &Criteria<'_>,
+        base: &Ptr,
+        fleet: &Fleet,
+        names: &RefNames,
+    ) -> Option<(LabelSelector, Option<String>, Vec<String>)> {
+        let keys = &fleet.label_keys;
+        let mut ok = true;
+        let mut sel = LabelSelector::default();
+        let mut group = None;
+        let mut parts = Vec::new();
+        if let Some(e) = t.environment {
+            match self.reference(&names.envs, e, &base.key("environment"), "environment") {
+                Some(env) => group = Some(fleet.env_group(EnvId::new(env))),
+                None => ok = false,
+            }
+            sel.match_labels
+                .insert(keys.environment.to_string(), e.to_owned());
+            parts.push(e.to_owned());
+        }
+        if let Some(r) = t.region {
+            if !self.region_declared(&keys.region, r) {
+                self.unknown_region(r, &base.key("region"), fleet);
+                ok = false;
+            }
+            sel.match_labels
+                .insert(keys.region.to_string(), r.to_owned());
+            if group.is_none() {
+                group = Some(Fleet::region_group(r));
+            }
+            parts.push(r.to_owned());
+        }
+        if let Some(c) = t.cluster {
+            if self
+                .cluster_ref(&names.clusters, c, &base.key("cluster"))
+                .is_none()
+            {
+                ok = false;
+            }
+            sel.match_labels.insert(keys.name.to_string(), c.to_owned());
+            parts.push(c.to_owned());
+        }
+        if let Some(s) = t.selector {
+            ok &= self.selector(s, &base.key("selector"), &mut sel);
+            parts.push("selected".to_owned());
+        }
+        ok.then_some((sel, group, parts))
+    }
+
     pub(super) fn targets(
         &mut self,
         i: usize,
@@ -34,47 +95,15 @@ impl Cx<'_> {
                 );
                 continue;
             }
-            let mut ok = true;
-            let mut sel = LabelSelector::default();
-            let mut group = None;
-            let mut parts = Vec::new();
-            if let Some(e) = &t.environment {
-                match self.reference(&names.envs, e, &base.key("environment"), "environment") {
-                    Some(env) => group = Some(fleet.env_group(EnvId::new(env))),
-                    None => ok = false,
-                }
-                sel.match_labels
-                    .insert(keys.environment.to_string(), e.clone());
-                parts.push(e.clone());
-            }
-            if let Some(r) = &t.region {
-                if !self.region_declared(&keys.region, r) {
-                    self.unknown_region(r, &base.key("region"), fleet);
-                    ok = false;
-                }
-                sel.match_labels.insert(keys.region.to_string(), r.clone());
-                if group.is_none() {
-                    group = Some(Fleet::region_group(r));
-                }
-                parts.push(r.clone());
-            }
-            if let Some(c) = &t.cluster {
-                if self
-                    .cluster_ref(&names.clusters, c, &base.key("cluster"))
-                    .is_none()
-                {
-                    ok = false;
-                }
-                sel.match_labels.insert(keys.name.to_string(), c.clone());
-                parts.push(c.clone());
-            }
-            if let Some(s) = &t.selector {
-                ok &= self.selector(s, &base.key("selector"), &mut sel);
-                parts.push("selected".to_owned());
-            }
-            if !ok {
+            let criteria = Criteria {
+                environment: t.environment.as_deref(),
+                region: t.region.as_deref(),
+                cluster: t.cluster.as_deref(),
+                selector: t.selector.as_ref(),
+            };
+            let Some((sel, group, parts)) = self.criteria(&criteria, &base, fleet, names) else {
                 continue;
-            }
+            };
             let mut matched = 0usize;
             for (ci, c) in fleet.clusters.iter().enumerate() {
                 if sel.matches(&c.labels) {

@@ -78,6 +78,53 @@ pub struct App {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"owner": "web-team"}))]
     pub namespace_annotations: BTreeMap<String, String>,
+    /// Labels of the app's Bundle (fleet.yaml `labels`), besides the `fleetc.io/app` label
+    /// fleetc sets: what other bundles' `dependsOn` selectors and Fleet's UI filter by.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"team": "web"}))]
+    pub bundle_labels: BTreeMap<String, String>,
+    /// Force every resource into `namespace` (fleet.yaml `namespace`); a cluster-scoped resource
+    /// then fails the deployment.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub force_namespace: bool,
+    /// Service account Fleet's agent deploys the app as, on each cluster.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("fleet-web-deployer"))]
+    pub service_account: Option<String>,
+    /// Leave the app's resources on the clusters when the app is removed from a cluster.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub keep_resources: bool,
+    /// Delete the app's namespace when the app is removed from a cluster.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(false))]
+    pub delete_namespace: bool,
+    /// Delete the app's CRDs, and with them every custom resource, when it is removed.
+    #[serde(default, rename = "deleteCRDResources")]
+    #[schemars(example = serde_json::json!(false))]
+    pub delete_crd_resources: bool,
+    /// Let Fleet create the namespace (default) or expect it to exist. Fleet 0.16.1 or newer.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(false))]
+    pub create_namespace: Option<bool>,
+    /// Stop rolling out changes: clusters keep what they run and show OutOfSync.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub paused: bool,
+    /// Raise it to redeploy the app everywhere although nothing changed.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 9_007_199_254_740_991_u64))]
+    #[schemars(example = serde_json::json!(2))]
+    pub force_sync_generation: Option<u64>,
+    /// Conditions Fleet ignores when it reports the app's state.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"conditions": [{"type": "Ready", "status": "False"}]}))]
+    pub ignore: Option<IgnoreOptions>,
+    /// How Fleet rolls a change out across the app's clusters.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"maxUnavailable": "10%", "partitions": [{"name": "canary", "cluster": "prod-eu-west-1"}]}))]
+    pub rollout_strategy: Option<RolloutStrategy>,
 }
 
 /// Where an app's manifests come from. Exactly one key.

@@ -150,3 +150,85 @@ impl ValuesFrom {
         }
     }
 }
+
+/// A count of clusters or partitions: a number, or a percentage such as `"10%"`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum IntOrPercent {
+    /// A number.
+    Int(u32),
+    /// A percentage, `"0%"` to `"100%"`.
+    Percent(String),
+}
+
+/// Conditions Fleet ignores when it reports a bundle's state (Fleet's `ignore`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct IgnoreOptions {
+    /// Conditions, each a map of condition fields to values (`type`, `status`).
+    #[schemars(example = serde_json::json!([{"type": "Ready", "status": "False"}]))]
+    pub conditions: Vec<std::collections::BTreeMap<String, String>>,
+}
+
+/// How Fleet rolls a change out across the app's clusters.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct RolloutStrategy {
+    /// Clusters that may be unavailable (not ready) before Fleet pauses the rollout. Fleet's
+    /// default: 100%.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("10%"))]
+    pub max_unavailable: Option<IntOrPercent>,
+    /// Partitions that may be unavailable before Fleet pauses the rollout. Fleet's default: 0.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(1))]
+    pub max_unavailable_partitions: Option<IntOrPercent>,
+    /// Size of the partitions Fleet makes of clusters no partition names. Fleet's default: 25%.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("25%"))]
+    pub auto_partition_size: Option<IntOrPercent>,
+    /// Fewer target clusters than this make one partition. Fleet 0.15 or newer; default 200.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(50))]
+    pub auto_partition_threshold: Option<u32>,
+    /// New BundleDeployments Fleet creates per reconciliation. Fleet 0.15 or newer; default 50.
+    #[serde(default)]
+    #[schemars(range(min = 1))]
+    #[schemars(example = serde_json::json!(20))]
+    pub max_new: Option<u32>,
+    /// Partitions, rolled out in order; each names its clusters like a target does.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"name": "canary", "cluster": "prod-eu-west-1", "maxUnavailable": 0}, {"name": "eu", "region": "eu-west-1"}]))]
+    pub partitions: Vec<Partition>,
+}
+
+/// A set of clusters rolled out together. All given criteria must hold, as in a target.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Partition {
+    /// Display name. Default: made from the criteria.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("canary"))]
+    pub name: Option<String>,
+    /// Clusters of this partition that may be unavailable before it counts as done. Fleet's
+    /// default: 10%.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(0))]
+    pub max_unavailable: Option<IntOrPercent>,
+    /// Clusters of this environment.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("production"))]
+    pub environment: Option<String>,
+    /// Clusters in this region.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("eu-west-1"))]
+    pub region: Option<String>,
+    /// This one cluster.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("prod-eu-west-1"))]
+    pub cluster: Option<String>,
+    /// Clusters whose labels match this selector.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"matchLabels": {"ring": "canary"}}))]
+    pub selector: Option<super::Selector>,
+}

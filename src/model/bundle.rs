@@ -1,0 +1,94 @@
+//! Bundle options of an app: what fleet.yaml says about the bundle as a whole besides its
+//! source (labels, a forced namespace, the deploying service account, removal and rollout).
+
+use std::collections::BTreeMap;
+
+use super::{ClusterId, LabelSelector};
+use crate::spec::{IgnoreOptions, IntOrPercent};
+use crate::values::{LabelKey, LabelValue};
+
+/// The bundle label naming the app (no `cattle.io` in it: Fleet drops such labels when it copies
+/// a bundle's labels to its BundleDeployments).
+pub const APP_LABEL: &str = "fleetc.io/app";
+
+/// An app's bundle options, as resolved.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BundleOptions {
+    /// Labels of the Bundle besides `fleetc.io/app`.
+    pub labels: BTreeMap<LabelKey, LabelValue>,
+    /// Every resource goes to the app's namespace.
+    pub force_namespace: bool,
+    pub service_account: Option<String>,
+    pub keep_resources: bool,
+    pub delete_namespace: bool,
+    pub delete_crd_resources: bool,
+    pub create_namespace: Option<bool>,
+    pub paused: bool,
+    pub force_sync_generation: Option<u64>,
+    pub ignore: Option<IgnoreOptions>,
+    pub rollout: Option<Rollout>,
+}
+
+/// How Fleet rolls a change out.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Rollout {
+    pub max_unavailable: Option<IntOrPercent>,
+    pub max_unavailable_partitions: Option<IntOrPercent>,
+    pub auto_partition_size: Option<IntOrPercent>,
+    pub auto_partition_threshold: Option<u32>,
+    pub max_new: Option<u32>,
+    pub partitions: Vec<Partition>,
+}
+
+/// Clusters rolled out together.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Partition {
+    pub name: String,
+    pub max_unavailable: Option<IntOrPercent>,
+    /// What Fleet matches the partition's clusters by.
+    pub selector: LabelSelector,
+    /// The app's clusters it matches (a cluster can be in several).
+    pub clusters: Vec<ClusterId>,
+}
+
+impl BundleOptions {
+    /// The options set, as `explain` lists them.
+    pub fn described(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.force_namespace {
+            out.push("forceNamespace".to_owned());
+        }
+        if let Some(sa) = &self.service_account {
+            out.push(format!("serviceAccount={sa}"));
+        }
+        for (set, name) in [
+            (self.keep_resources, "keepResources"),
+            (self.delete_namespace, "deleteNamespace"),
+            (self.delete_crd_resources, "deleteCRDResources"),
+            (self.paused, "paused"),
+        ] {
+            if set {
+                out.push(name.to_owned());
+            }
+        }
+        if let Some(c) = self.create_namespace {
+            out.push(format!("createNamespace={c}"));
+        }
+        if let Some(g) = self.force_sync_generation {
+            out.push(format!("forceSyncGeneration={g}"));
+        }
+        if let Some(i) = &self.ignore {
+            out.push(format!("ignore {} condition(s)", i.conditions.len()));
+        }
+        out
+    }
+
+    /// The partitions a cluster rolls out in (every one that matches it), with their index.
+    pub fn partitions_of(&self, c: ClusterId) -> Vec<(usize, &Partition)> {
+        self.rollout
+            .iter()
+            .flat_map(|r| r.partitions.iter().enumerate())
+            .filter(|(_, p)| p.clusters.contains(&c))
+            .collect()
+    }
+}

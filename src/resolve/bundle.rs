@@ -1,0 +1,255 @@
+//! An app's bundle options: labels, a forced namespace, the deploying service account,
+//! removal, and the rollout strategy with partitions named like targets.
+
+use std::collections::BTreeMap;
+
+use super::targets::Criteria;
+use super::{Cx, RefNames};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{APP_LABEL, BundleOptions, ClusterId, Fleet, Partition, Rollout};
+use crate::pointer::Ptr;
+use crate::spec::{self, IntOrPercent};
+use crate::versions::Version;
+
+/// `rolloutStrategy.maxNew` and `autoPartitionThreshold` became spec fields in Fleet 0.15
+/// (v0.14 has `MaxNew` as a fixed status value; rancher/fleet v0.15.0
+/// pkg/apis/fleet.cattle.io/v1alpha1/bundle_types.go).
+const FLEET_ROLLOUT_LIMITS: Version = Version::new(0, 15, 0);
+/// `createNamespace` is in Fleet from v0.16.1 (bundledeployment_types.go:89-98).
+const FLEET_CREATE_NAMESPACE: Version = Version::new(0, 16, 1);
+
+impl Cx<'_> {
+    /// The bundle options of app `i`, whose clusters are `clusters`.
+    pub(super) fn bundle_options(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        fleet: &Fleet,
+        names: &RefNames,
+        clusters: &[ClusterId],
+    ) -> BundleOptions {
+        let base = Ptr::item("apps", i);
+        let labels = self.labels(&a.bundle_labels, &base.key("bundleLabels"));
+        if a.bundle_labels.contains_key(APP_LABEL) {
+            self.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("bundle label `{APP_LABEL}` is set by fleetc"),
+                )
+                .label(
+                    self.ix.key(&base.key("bundleLabels").key(APP_LABEL)),
+                    "fleetc sets it to the app's name",
+                )
+                .help("remove it: dependencies select the app's bundles by it"),
+            );
+        }
+        if let Some(sa) = &a.service_account {
+            self.dns_subdomain(sa, &base.key("serviceAccount"), "service account name");
+        }
+        if a.create_namespace.is_some() {
+            self.needs_fleet(
+                fleet,
+                FLEET_CREATE_NAMESPACE,
+                &base.key("createNamespace"),
+                "createNamespace",
+            );
+        }
+        let rollout = a
+            .rollout_strategy
+            .as_ref()
+            .map(|r| self.rollout(r, &base.key("rolloutStrategy"), fleet, names, clusters));
+        BundleOptions {
+            labels,
+            force_namespace: a.force_namespace,
+            service_account: a.service_account.clone(),
+            keep_resources: a.keep_resources,
+            delete_namespace: a.delete_namespace,
+            delete_crd_resources: a.delete_crd_resources,
+            create_namespace: a.create_namespace,
+            paused: a.paused,
+            force_sync_generation: a.force_sync_generation,
+            ignore: a.ignore.clone(),
+            rollout,
+        }
+    }
+
+    fn rollout(
+        &mut self,
+        r: &spec::RolloutStrategy,
+        base: &Ptr,
+        fleet: &Fleet,
+        names: &RefNames,
+        clusters: &[ClusterId],
+    ) -> Rollout {
+        for (key, v) in [
+            ("maxUnavailable", &r.max_unavailable),
+            ("maxUnavailablePartitions", &r.max_unavailable_partitions),
+            ("autoPartitionSize", &r.auto_partition_size),
+        ] {
+            if let Some(v) = v {
+                self.int_or_percent(v, &base.key(key));
+            }
+        }
+        if r.max_new.is_some() {
+            self.needs_fleet(
+                fleet,
+                FLEET_ROLLOUT_LIMITS,
+                &base.key("maxNew"),
+                "rolloutStrategy.maxNew",
+            );
+        }
+        if r.auto_partition_threshold.is_some() {
+            self.needs_fleet(
+                fleet,
+                FLEET_ROLLOUT_LIMITS,
+                &base.key("autoPartitionThreshold"),
+                "rolloutStrategy.autoPartitionThreshold",
+            );
+        }
+        let mut partitions: Vec<Partition> = Vec::new();
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut placed: Vec<ClusterId> = Vec::new();
+        for (n, p) in r.partitions.iter().enumerate() {
+            let at = base.key("partitions").index(n);
+            if let Some(v) = &p.max_unavailable {
+                self.int_or_percent(v, &at.key("maxUnavailable"));
+            }
+            if p.environment.is_none()
+                && p.region.is_none()
+                && p.cluster.is_none()
+                && p.selector.is_none()
+            {
+                self.push(
+                    Diagnostic::new(Code::InvalidValue, "empty partition")
+                        .label(
+                            self.ix.head(&at, self.text),
+                            "this partition names no clusters",
+                        )
+                        .help(
+                            "give `environment`, `region`, `cluster` or `selector`, as in a target",
+                        ),
+                );
+                continue;
+            }
+            let criteria = Criteria {
+                environment: p.environment.as_deref(),
+                region: p.region.as_deref(),
+                cluster: p.cluster.as_deref(),
+                selector: p.selector.as_ref(),
+            };
+            let Some((selector, _, parts)) = self.criteria(&criteria, &at, fleet, names) else {
+                continue;
+            };
+            let name = p.name.clone().unwrap_or_else(|| parts.join("-"));
+            if let Some(first) = seen.insert(name.clone(), n) {
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("two partitions are named `{name}`"),
+                    )
+                    .label(self.ix.head(&at, self.text), "this partition")
+                    .label(
+                        self.ix
+                            .head(&base.key("partitions").index(first), self.text),
+                        "and this one",
+                    )
+                    .help("give one of them a distinct `name`"),
+                );
+            }
+            // A cluster is in every partition that matches it (rancher/fleet v0.16.1
+            // internal/cmd/controller/target/rollout.go:40-73).
+            let mine: Vec<ClusterId> = clusters
+                .iter()
+                .copied()
+                .filter(|&c| selector.matches(&fleet.clusters[c].labels))
+                .collect();
+            if mine.is_empty() && !self.clusters_incomplete {
+                self.push(
+                    Diagnostic::new(Code::EmptySelector, "this partition matches no cluster")
+                        .label(self.ix.head(&at, self.text), "none of the app's clusters has all of these")
+                        .help("partitions split the app's own clusters: fix its criteria or remove it"),
+                );
+            }
+            placed.extend(&mine);
+            partitions.push(Partition {
+                name,
+                max_unavailable: p.max_unavailable.clone(),
+                selector,
+                clusters: mine,
+            });
+        }
+        // With named partitions Fleet rolls out to their clusters only: the others never get
+        // the app (rollout.go:12-19 and 40-73; "not included in the rollout", Fleet's docs).
+        let left_out: Vec<&str> = clusters
+            .iter()
+            .filter(|c| !placed.contains(c))
+            .map(|&c| fleet.clusters[c].name.as_str())
+            .collect();
+        if !r.partitions.is_empty() && !left_out.is_empty() && !self.clusters_incomplete {
+            let shown = if left_out.len() > 5 {
+                format!(
+                    "{}, and {} more",
+                    left_out[..5].join(", "),
+                    left_out.len() - 5
+                )
+            } else {
+                left_out.join(", ")
+            };
+            self.push(
+                Diagnostic::new(
+                    Code::ClustersOutsideRollout,
+                    format!(
+                        "{} the app targets {} in no partition: {shown}",
+                        crate::diagnostic::plural(left_out.len(), "cluster"),
+                        if left_out.len() == 1 { "is" } else { "are" }
+                    ),
+                )
+                .label(self.ix.key(&base.key("partitions")), "Fleet rolls out to these partitions' clusters only")
+                .help(format!(
+                    "add a partition that takes the rest (for example `selector: {{matchExpressions: [{{key: {}, operator: Exists}}]}}`), or narrow the app's targets",
+                    fleet.label_keys.environment
+                )),
+            );
+        }
+        Rollout {
+            max_unavailable: r.max_unavailable.clone(),
+            max_unavailable_partitions: r.max_unavailable_partitions.clone(),
+            auto_partition_size: r.auto_partition_size.clone(),
+            auto_partition_threshold: r.auto_partition_threshold,
+            max_new: r.max_new,
+            partitions,
+        }
+    }
+
+    /// Fleet reads a string count only as a percentage (Kubernetes' `intstr` scaling).
+    fn int_or_percent(&mut self, v: &IntOrPercent, at: &Ptr) {
+        let IntOrPercent::Percent(text) = v else {
+            return;
+        };
+        let ok = text
+            .strip_suffix('%')
+            .and_then(|n| n.parse::<u32>().ok())
+            .is_some_and(|n| n <= 100);
+        if !ok {
+            self.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("`{text}` is neither a number nor a percentage"),
+                )
+                .label(self.at(at), "Fleet reads a text count only as a percentage")
+                .help("write a number of clusters (`2`) or a percentage from `0%` to `100%`"),
+            );
+        }
+    }
+
+    /// Reports a spec key the targeted Fleet version does not have.
+    fn needs_fleet(&mut self, fleet: &Fleet, since: Version, at: &Ptr, what: &str) {
+        if fleet.fleet_version < since {
+            self.push(
+                Diagnostic::new(Code::VersionTooOld, format!("`{what}` needs Fleet {since}"))
+                .label(self.ix.key(at), format!("the targeted Fleet is {}", fleet.fleet_version))
+                .help("Fleet before that drops the key without a word; set `fleet.version` to the Fleet you run, or remove it"),
+            );
+        }
+    }
+}
