@@ -654,6 +654,42 @@ fn misused_bundle_options_are_reported_where_they_are_written() {
             "fleetc::E012",
             "mars",
         ),
+        (
+            "- {bundle: platform-cert-manager}",
+            "- {bundle: platform-cert-manager, app: operator}",
+            "fleetc::E023",
+            "{bundle: platform-cert-manager, app: operator}",
+        ),
+        (
+            "- {app: operator, acceptedStates: [Ready, Modified]}",
+            "- {app: opertor}",
+            "fleetc::E012",
+            "opertor",
+        ),
+        (
+            "- selector: {matchExpressions: [{key: tier, operator: In, values: [backend]}]}",
+            "- selector: {matchLabels: {team: retail}}",
+            "fleetc::E018",
+            "{matchLabels: {team: retail}}",
+        ),
+        (
+            "- selector: {matchExpressions: [{key: tier, operator: In, values: [backend]}]}",
+            "- selector: {}",
+            "fleetc::E017",
+            "{}",
+        ),
+        (
+            "- {app: operator, acceptedStates: [Ready, Modified]}",
+            "- {app: operator, acceptedStates: [Ready, Drifted]}",
+            "fleetc::E002",
+            "Drifted",
+        ),
+        (
+            "  version: \"0.16.1\"",
+            "  version: \"0.14\"",
+            "fleetc::E029",
+            "acceptedStates",
+        ),
     ];
     for (from, to, code, under) in cases {
         let (text, diags) = diagnostics_after("bundle-options", &[(from, to)]);

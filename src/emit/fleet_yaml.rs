@@ -11,9 +11,10 @@ use super::k8s::Selector;
 use super::kustomization::{overlay_dir, resources_value, root_dir};
 use super::{Artifact, Kind};
 use crate::model::{
-    APP_LABEL, App, AppSource, Fleet, HelmChart, HelmOptions as HelmOptionsOut, Settings,
+    APP_LABEL, App, AppSource, DependencyOn, Fleet, HelmChart, HelmOptions as HelmOptionsOut,
+    Settings,
 };
-use crate::spec::{ComparePatch, CorrectDrift, IgnoreOptions, IntOrPercent};
+use crate::spec::{BundleState, ComparePatch, CorrectDrift, IgnoreOptions, IntOrPercent};
 use crate::values::{LabelKey, LabelValue};
 
 #[derive(Serialize)]
@@ -55,7 +56,7 @@ struct FleetYaml<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     diff: Option<DiffOut<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    depends_on: Vec<DependsOn>,
+    depends_on: Vec<DependsOn<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     target_customizations: Vec<TargetCustomization>,
 }
@@ -123,8 +124,14 @@ struct DiffOut<'a> {
 /// (rancher/fleet v0.16.1 internal/cmd/agent/deployer/deployer.go:447-490), so the selector
 /// finds the dependency's bundle of the cluster's own environment.
 #[derive(Serialize)]
-struct DependsOn {
-    selector: Selector,
+#[serde(rename_all = "camelCase")]
+struct DependsOn<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    selector: Option<Selector>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    accepted_states: &'a [BundleState],
 }
 
 #[derive(Serialize)]
@@ -203,16 +210,25 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
                 compare_patches: &d.compare_patches,
             }),
         depends_on: app
-            .depends_on
+            .dependencies
             .iter()
             .map(|d| DependsOn {
-                selector: Selector {
-                    match_labels: BTreeMap::from([(
-                        APP_LABEL.to_owned(),
-                        fleet.apps[*d].name.clone(),
-                    )]),
-                    match_expressions: Vec::new(),
+                name: match &d.on {
+                    DependencyOn::Bundle(b) => Some(b.as_str()),
+                    _ => None,
                 },
+                selector: match &d.on {
+                    DependencyOn::App(a) => Some(Selector {
+                        match_labels: BTreeMap::from([(
+                            APP_LABEL.to_owned(),
+                            fleet.apps[*a].name.clone(),
+                        )]),
+                        match_expressions: Vec::new(),
+                    }),
+                    DependencyOn::Selector(s) => Some(Selector::from(s)),
+                    DependencyOn::Bundle(_) => None,
+                },
+                accepted_states: &d.accepted_states,
             })
             .collect(),
         target_customizations: app

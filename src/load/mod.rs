@@ -362,7 +362,12 @@ fn check_version(value: &Value, index: &SpanIndex) -> Result<(), Vec<Diagnostic>
 
 fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic> {
     let root = &*schema::SCHEMA;
-    let errors: Vec<_> = schema::VALIDATOR.iter_errors(value).collect();
+    let errors = pick_branches(
+        schema::VALIDATOR
+            .iter_errors(value)
+            .map(jsonschema::ValidationError::to_owned)
+            .collect(),
+    );
     // A misspelled required key is one mistake: report the unknown key with its suggestion, not
     // also the missing one.
     let mut misspelled: std::collections::HashSet<(String, String)> = Default::default();
@@ -469,6 +474,55 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                 }
                 diags.push(d);
             }
+            K::AnyOf { context } => {
+                // No form fits: name the forms the key takes.
+                let mut forms: Vec<String> = Vec::new();
+                for branch in context {
+                    for e in branch {
+                        if let K::Type { kind } = e.kind()
+                            && e.instance_path().to_string() == ptr
+                        {
+                            let names: Vec<String> = match kind {
+                                jsonschema::error::TypeKind::Single(t) => vec![t.to_string()],
+                                jsonschema::error::TypeKind::Multiple(ts) => {
+                                    ts.iter().map(|t| t.to_string()).collect()
+                                }
+                            };
+                            for n in names {
+                                let form = match n.as_str() {
+                                    "object" => "a mapping",
+                                    "array" => "a list",
+                                    "string" => "a string",
+                                    "integer" => "a whole number",
+                                    "number" => "a number",
+                                    "boolean" => "`true` or `false`",
+                                    _ => continue,
+                                };
+                                if !forms.iter().any(|f| f == form) {
+                                    forms.push(form.to_owned());
+                                }
+                            }
+                        }
+                    }
+                }
+                let expected = if forms.is_empty() {
+                    "another form".to_owned()
+                } else {
+                    forms.join(" or ")
+                };
+                diags.push(
+                    Diagnostic::new(
+                        Code::WrongType,
+                        format!(
+                            "`{}` must be {expected}, found {}",
+                            display_ptr(&ptr),
+                            suggest::describe(instance)
+                        ),
+                    )
+                    .label(index.nearest(&here), format!("expected {expected}"))
+                    .help("`fleetc schema` prints what every key accepts"),
+                );
+            }
             _ => {
                 let msg = err.masked().to_string();
                 diags.push(
@@ -480,6 +534,45 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
         }
     }
     diags
+}
+
+/// Replaces an `anyOf` failure by the failures of the one branch whose type fits the value
+/// (a dependency written as a mapping is checked as the mapping form, so a typo inside it is
+/// reported as a typo, not as "valid under none of the schemas"). Kept as it is when no branch,
+/// or several, fit.
+fn pick_branches(
+    errors: Vec<jsonschema::ValidationError<'static>>,
+) -> Vec<jsonschema::ValidationError<'static>> {
+    use jsonschema::error::ValidationErrorKind as K;
+    let mut out = Vec::with_capacity(errors.len());
+    for err in errors {
+        let K::AnyOf { context } = err.kind() else {
+            out.push(err);
+            continue;
+        };
+        let at = err.instance_path().to_string();
+        let fitting: Vec<usize> = context
+            .iter()
+            .enumerate()
+            .filter(|(_, branch)| {
+                !branch.is_empty()
+                    && !branch.iter().any(|e| {
+                        e.instance_path().to_string() == at && matches!(e.kind(), K::Type { .. })
+                    })
+            })
+            .map(|(n, _)| n)
+            .collect();
+        let [one] = fitting[..] else {
+            out.push(err);
+            continue;
+        };
+        if let K::AnyOf { context } = err.into_parts().kind
+            && let Some(branch) = context.into_iter().nth(one)
+        {
+            out.extend(pick_branches(branch));
+        }
+    }
+    out
 }
 
 /// Whether the mapping at `ptr` requires `key`.

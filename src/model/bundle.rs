@@ -3,8 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use super::{ClusterId, LabelSelector};
-use crate::spec::{IgnoreOptions, IntOrPercent};
+use super::{AppId, ClusterId, LabelSelector};
+use crate::spec::{BundleState, IgnoreOptions, IntOrPercent};
 use crate::values::{LabelKey, LabelValue};
 
 /// The bundle label naming the app (no `cattle.io` in it: Fleet drops such labels when it copies
@@ -91,4 +91,23 @@ impl BundleOptions {
             .filter(|(_, p)| p.clusters.contains(&c))
             .collect()
     }
+}
+
+/// Something that must be ready on a cluster before the app is deployed there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dependency {
+    pub on: DependencyOn,
+    /// States that count as ready; empty: `Ready` only.
+    pub accepted_states: Vec<BundleState>,
+}
+
+/// What a dependency is on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DependencyOn {
+    /// An app of the spec: its bundle of the cluster's own environment.
+    App(AppId),
+    /// A bundle fleetc does not manage, by its Fleet name.
+    Bundle(String),
+    /// Bundles by their labels.
+    Selector(LabelSelector),
 }

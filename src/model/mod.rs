@@ -8,7 +8,7 @@ mod bundle;
 mod helm;
 mod settings;
 
-pub use bundle::{APP_LABEL, BundleOptions, Partition, Rollout};
+pub use bundle::{APP_LABEL, BundleOptions, Dependency, DependencyOn, Partition, Rollout};
 pub use helm::HelmOptions;
 pub use settings::{Origin, Settings, deep_merge, dotted, value_leaves};
 
@@ -309,6 +309,9 @@ pub struct App {
     pub namespace_annotations: BTreeMap<LabelKey, String>,
     /// Bundle options: labels, forced namespace, removal, rollout.
     pub bundle: BundleOptions,
+    /// Its `dependsOn` entries, as fleet.yaml gets them (`depends_on` holds the apps of the
+    /// spec they reach, for cycles and placement).
+    pub dependencies: Vec<Dependency>,
 }
 
 /// An app's GitRepo for one environment.

@@ -6,7 +6,7 @@ use super::{Cx, Names, RefNames};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::fleet_names::{self, MAX_HELM_RELEASE_NAME_LEN};
 use crate::model::{
-    App, AppId, AppSource, ClusterId, EnvGitRepo, EnvId, Fleet, HelmChart, ImageRef, LabelSelector,
+    App, AppSource, ClusterId, EnvGitRepo, EnvId, Fleet, HelmChart, ImageRef, LabelSelector,
     Settings, Target, WorkloadRef,
 };
 use crate::pointer::Ptr;
@@ -40,25 +40,7 @@ impl Cx<'_> {
             .enumerate()
             .map(|(i, a)| self.app(i, a, prefix, fleet, names))
             .collect();
-        for (i, a) in spec.apps.iter().enumerate() {
-            for (j, dep) in a.depends_on.iter().enumerate() {
-                let ptr = Ptr::item("apps", i).key("dependsOn").index(j);
-                if let Some(d) = self.reference(&app_names, dep, &ptr, "app") {
-                    if d == i {
-                        self.push(
-                            Diagnostic::new(
-                                Code::DependencyCycle,
-                                format!("app `{dep}` depends on itself"),
-                            )
-                            .label(self.at(&ptr), "here")
-                            .help("remove this entry"),
-                        );
-                    } else {
-                        apps[i].depends_on.push(AppId::new(d));
-                    }
-                }
-            }
-        }
+        self.dependencies(spec, &app_names, fleet, &mut apps);
         self.dependency_cycles(&apps);
         self.bundle_dir_overlaps(&apps);
         apps
@@ -163,6 +145,7 @@ impl Cx<'_> {
             namespace_labels,
             namespace_annotations,
             bundle,
+            dependencies: Vec::new(),
         }
     }
 

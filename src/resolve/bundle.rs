@@ -6,15 +6,21 @@ use std::collections::BTreeMap;
 use super::targets::Criteria;
 use super::{Cx, RefNames};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{APP_LABEL, BundleOptions, ClusterId, Fleet, Partition, Rollout};
+use crate::model::{
+    APP_LABEL, AppId, BundleOptions, ClusterId, Dependency, DependencyOn, Fleet, LabelSelector,
+    Partition, Rollout,
+};
 use crate::pointer::Ptr;
 use crate::spec::{self, IntOrPercent};
+use crate::values::{LabelKey, LabelValue, Parse};
 use crate::versions::Version;
 
 /// `rolloutStrategy.maxNew` and `autoPartitionThreshold` became spec fields in Fleet 0.15
 /// (v0.14 has `MaxNew` as a fixed status value; rancher/fleet v0.15.0
 /// pkg/apis/fleet.cattle.io/v1alpha1/bundle_types.go).
 const FLEET_ROLLOUT_LIMITS: Version = Version::new(0, 15, 0);
+/// `dependsOn[].acceptedStates` is in Fleet from v0.15 (bundle_types.go `BundleRef`).
+const FLEET_ACCEPTED_STATES: Version = Version::new(0, 15, 0);
 /// `createNamespace` is in Fleet from v0.16.1 (bundledeployment_types.go:89-98).
 const FLEET_CREATE_NAMESPACE: Version = Version::new(0, 16, 1);
 
@@ -251,5 +257,172 @@ impl Cx<'_> {
                 .help("Fleet before that drops the key without a word; set `fleet.version` to the Fleet you run, or remove it"),
             );
         }
+    }
+}
+
+impl Cx<'_> {
+    /// Every app's `dependsOn`: apps by name (the bundle of the cluster's own environment,
+    /// selected by the app label), bundles by Fleet name, bundles by label selector. Selectors
+    /// are matched against the spec's own apps' bundle labels so that cycles and placement
+    /// cover them too: Fleet's agent waits for every BundleDeployment on the cluster that
+    /// matches (rancher/fleet v0.16.1 internal/cmd/agent/deployer/deployer.go:447-489).
+    pub(super) fn dependencies(
+        &mut self,
+        spec: &spec::Spec,
+        app_names: &super::Names,
+        fleet: &Fleet,
+        apps: &mut [crate::model::App],
+    ) {
+        let labels_of = |app: &crate::model::App| -> BTreeMap<LabelKey, LabelValue> {
+            let mut l = app.bundle.labels.clone();
+            if let (Ok(k), Ok(v)) = (LabelKey::parse(APP_LABEL), LabelValue::parse(&app.name)) {
+                l.insert(k, v);
+            }
+            l
+        };
+        let all_labels: Vec<BTreeMap<LabelKey, LabelValue>> = apps.iter().map(labels_of).collect();
+        for (i, a) in spec.apps.iter().enumerate() {
+            for (j, dep) in a.depends_on.iter().enumerate() {
+                let ptr = Ptr::item("apps", i).key("dependsOn").index(j);
+                let (entry_app, entry_bundle, entry_selector, states, name_ptr) = match dep {
+                    spec::DependsOn::App(name) => (Some(name), None, None, &[][..], ptr.clone()),
+                    spec::DependsOn::Entry(e) => (
+                        e.app.as_ref(),
+                        e.bundle.as_ref(),
+                        e.selector.as_ref(),
+                        &e.accepted_states[..],
+                        ptr.key("app"),
+                    ),
+                };
+                if !states.is_empty() {
+                    self.needs_fleet(
+                        fleet,
+                        FLEET_ACCEPTED_STATES,
+                        &ptr.key("acceptedStates"),
+                        "dependsOn[].acceptedStates",
+                    );
+                }
+                let given = [
+                    entry_app.is_some(),
+                    entry_bundle.is_some(),
+                    entry_selector.is_some(),
+                ];
+                if given.iter().filter(|g| **g).count() != 1 {
+                    self.push(
+                        Diagnostic::new(
+                            Code::InvalidValue,
+                            "a `dependsOn` entry needs exactly one of `app`, `bundle` and `selector`",
+                        )
+                        .label(self.ix.head(&ptr, self.text), "one dependency per entry")
+                        .help("write one entry for each app, bundle or selector"),
+                    );
+                    continue;
+                }
+                let on = if let Some(name) = entry_app {
+                    let Some(d) = self.reference(app_names, name, &name_ptr, "app") else {
+                        continue;
+                    };
+                    if d == i {
+                        self.push(
+                            Diagnostic::new(
+                                Code::DependencyCycle,
+                                format!("app `{name}` depends on itself"),
+                            )
+                            .label(self.at(&name_ptr), "here")
+                            .help("remove this entry"),
+                        );
+                        continue;
+                    }
+                    let d = AppId::new(d);
+                    apps[i].depends_on.push(d);
+                    DependencyOn::App(d)
+                } else if let Some(b) = entry_bundle {
+                    self.dns_subdomain(b, &ptr.key("bundle"), "bundle name");
+                    DependencyOn::Bundle(b.clone())
+                } else if let Some(s) = entry_selector {
+                    let Some(sel) = self.bundle_selector(s, &ptr.key("selector")) else {
+                        continue;
+                    };
+                    for (k, l) in all_labels.iter().enumerate() {
+                        if !sel.matches(l) {
+                            continue;
+                        }
+                        if k == i {
+                            self.push(
+                                Diagnostic::new(
+                                    Code::DependencyCycle,
+                                    format!("this selector matches `{}` itself", a.name),
+                                )
+                                .label(self.at(&ptr.key("selector")), "the app's own bundle has these labels")
+                                .help("Fleet would wait for the app before deploying it: narrow the selector"),
+                            );
+                        } else if !apps[i].depends_on.contains(&AppId::new(k)) {
+                            apps[i].depends_on.push(AppId::new(k));
+                        }
+                    }
+                    DependencyOn::Selector(sel)
+                } else {
+                    continue;
+                };
+                apps[i].dependencies.push(Dependency {
+                    on,
+                    accepted_states: states.to_vec(),
+                });
+            }
+        }
+    }
+
+    /// A selector over bundle labels: keys and values checked as label syntax only (bundles
+    /// outside the spec may carry any labels).
+    fn bundle_selector(&mut self, s: &spec::Selector, at: &Ptr) -> Option<LabelSelector> {
+        let mut ok = true;
+        let mut sel = LabelSelector::default();
+        for (k, v) in &s.match_labels {
+            let ptr = at.key("matchLabels").key(k);
+            let span = self.ix.key(&ptr);
+            ok &= self.parse_in::<LabelKey>(k, span, None).is_some();
+            ok &= self.parse::<LabelValue>(v, &ptr).is_some();
+            sel.match_labels.insert(k.clone(), v.clone());
+        }
+        for (j, r) in s.match_expressions.iter().enumerate() {
+            let ptr = at.key("matchExpressions").index(j);
+            ok &= self.parse::<LabelKey>(&r.key, &ptr.key("key")).is_some();
+            let needs_values = matches!(r.operator, spec::Operator::In | spec::Operator::NotIn);
+            if needs_values == r.values.is_empty() {
+                self.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!(
+                            "`{:?}` takes {} `values`",
+                            r.operator,
+                            if needs_values { "some" } else { "no" }
+                        ),
+                    )
+                    .label(
+                        self.ix.head(&ptr, self.text),
+                        "Kubernetes rejects this requirement",
+                    )
+                    .help("`In` and `NotIn` list values; `Exists` and `DoesNotExist` have none"),
+                );
+                ok = false;
+            }
+            sel.match_expressions.push(crate::model::Requirement {
+                key: r.key.clone(),
+                operator: r.operator,
+                values: r.values.clone(),
+            });
+        }
+        if sel == LabelSelector::default() {
+            self.push(
+                Diagnostic::new(
+                    Code::EmptySelector,
+                    "an empty selector matches every bundle",
+                )
+                .label(self.at(at), "no labels or expressions")
+                .help("give `matchLabels` or `matchExpressions`"),
+            );
+            ok = false;
+        }
+        ok.then_some(sel)
     }
 }

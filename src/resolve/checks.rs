@@ -54,7 +54,7 @@ impl Cx<'_> {
         self.parse_in(raw, span, Some(because))
     }
 
-    fn parse_in<T: Parse>(
+    pub(super) fn parse_in<T: Parse>(
         &mut self,
         raw: &str,
         span: crate::diagnostic::Span,

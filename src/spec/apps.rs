@@ -55,10 +55,12 @@ pub struct App {
     #[serde(default)]
     #[schemars(example = serde_json::json!([{"environment": "production", "replicas": 4}, {"cluster": "prod-eu-west-1", "images": {"registry.gitlab.example.com/acme/web": "1.4.3"}}]))]
     pub overrides: Vec<Override>,
-    /// Apps that must be ready on a cluster before this one is deployed there.
+    /// What must be ready on a cluster before this app is deployed there: apps of this spec by
+    /// name, or `{app: ...}`, `{bundle: ...}` (a bundle fleetc does not manage, by its Fleet
+    /// name) or `{selector: ...}` (bundles by their labels), each with `acceptedStates`.
     #[serde(default)]
-    #[schemars(example = serde_json::json!(["ingress-nginx"]))]
-    pub depends_on: Vec<String>,
+    #[schemars(example = serde_json::json!(["ingress-nginx", {"app": "cert-manager", "acceptedStates": ["Ready", "Modified"]}]))]
+    pub depends_on: Vec<DependsOn>,
     /// Drift handling: correction and fields to ignore.
     #[serde(default)]
     #[schemars(example = serde_json::json!({"correctDrift": {"enabled": true}}))]
@@ -587,4 +589,59 @@ pub struct Override {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"timeoutSeconds": 900, "valuesFiles": ["values/production.yaml"]}))]
     pub helm: Option<HelmOverride>,
+}
+
+/// One dependency: an app of this spec by name, or an entry.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum DependsOn {
+    /// An app of this spec.
+    App(String),
+    /// An app, a bundle or a bundle selector, with the states that count as ready.
+    Entry(DependsOnEntry),
+}
+
+/// A dependency with options. Exactly one of `app`, `bundle` and `selector`.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DependsOnEntry {
+    /// An app of this spec.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("cert-manager"))]
+    pub app: Option<String>,
+    /// A bundle fleetc does not manage, by its name in Fleet (in the same workspace).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("monitoring-crds"))]
+    pub bundle: Option<String>,
+    /// Bundles whose labels match, on the same cluster.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"matchLabels": {"team": "platform"}}))]
+    pub selector: Option<Selector>,
+    /// States of the dependency that let this app go ahead. Default: `Ready` only. Fleet 0.15
+    /// or newer.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(["Ready", "Modified"]))]
+    pub accepted_states: Vec<BundleState>,
+}
+
+/// A BundleDeployment's state, as Fleet names it (rancher/fleet v0.16.1
+/// pkg/apis/fleet.cattle.io/v1alpha1/bundle_types.go:15-34).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize, JsonSchema,
+)]
+pub enum BundleState {
+    /// Deployed and every resource ready.
+    Ready,
+    /// Deployed, some resources not ready.
+    NotReady,
+    /// Synced to the agent, not yet applied.
+    WaitApplied,
+    /// Failed to apply.
+    ErrApplied,
+    /// A newer version is not yet deployed.
+    OutOfSync,
+    /// Still processed by the controller.
+    Pending,
+    /// Deployed and ready, but changed outside Git.
+    Modified,
 }
