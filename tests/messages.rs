@@ -680,6 +680,18 @@ fn misused_bundle_options_are_reported_where_they_are_written() {
         ),
         (
             "- {app: operator, acceptedStates: [Ready, Modified]}",
+            "- {app: operator, acceptedState: [Ready]}",
+            "fleetc::E003",
+            "acceptedState",
+        ),
+        (
+            "- {bundle: platform-cert-manager}",
+            "- 42",
+            "fleetc::E002",
+            "42",
+        ),
+        (
+            "- {app: operator, acceptedStates: [Ready, Modified]}",
             "- {app: operator, acceptedStates: [Ready, Drifted]}",
             "fleetc::E002",
             "Drifted",
