@@ -161,7 +161,28 @@ fn a_crash_at_any_point_is_reported_by_check_and_finished_by_the_next_build() {
             // The manifest is written last: an interrupted build always leaves the old one.
             .stdout_has("--- a/.fleetc-manifest")
             .run();
-        if stderr(&o).contains("left from an interrupted build") {
+        // Exactly the temporary files on disk are named as left over.
+        let temps: Vec<String> = snapshot(tmp.path())
+            .into_keys()
+            .filter(|p| p.ends_with(".fleetc-tmp"))
+            .collect();
+        let json = fleetc(&["check", "--format", "json"], tmp.path())
+            .code(1)
+            .stdout_read("the leftovers are read from the JSON report")
+            .stderr_read("the summary line is not what this checks")
+            .run();
+        let report: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+        let mut named: Vec<String> = report["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|d| d["message"].as_str())
+            .filter_map(|m| m.strip_suffix("` is left from an interrupted build"))
+            .map(|m| m.trim_start_matches('`').to_owned())
+            .collect();
+        named.sort();
+        assert_eq!(named, temps, "op {fail_at}");
+        if !temps.is_empty() {
             reported += 1;
         }
         // The crashed build's manifest lists the temporary files it was writing (`~ ` lines)
@@ -558,5 +579,36 @@ fn check_names_the_files_a_build_would_remove() {
             "`apps/shop/overlays/cluster/prod-eu-2/kustomization.yaml` is no longer produced by the spec",
         )
         .stderr_has("1 unexpected")
+        .run();
+}
+
+/// A huge file where a generated file goes is not read into memory and not replaced.
+#[test]
+fn a_huge_file_in_the_way_is_refused_without_reading_it() {
+    let tmp = scratch("minimal");
+    std::fs::create_dir_all(tmp.path().join("bundles/podinfo")).unwrap();
+    let huge = std::fs::File::create(tmp.path().join("bundles/podinfo/fleet.yaml")).unwrap();
+    // Sparse: one byte over the limit on paper, nothing on disk.
+    huge.set_len((64 << 20) + 1).unwrap();
+    fleetc(&["build"], tmp.path())
+        .code(1)
+        .stderr_has("it is larger than 64 MiB")
+        .run();
+    assert_eq!(
+        std::fs::metadata(tmp.path().join("bundles/podinfo/fleet.yaml"))
+            .unwrap()
+            .len(),
+        (64 << 20) + 1
+    );
+}
+
+/// A file where a directory of the output tree goes is named as such.
+#[test]
+fn a_file_where_a_directory_goes_is_named_as_such() {
+    let tmp = scratch("minimal");
+    std::fs::write(tmp.path().join("bundles"), "x").unwrap();
+    fleetc(&["build"], tmp.path())
+        .code(1)
+        .stderr_has("`bundles` is a file where a directory")
         .run();
 }
