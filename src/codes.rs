@@ -166,8 +166,10 @@ hand with `fleetc pin --environment <env> --revision <commit>`.";
 `maxHistory`, `skipSchemaValidation` or `disableDependencyUpdate` (Fleet never merges them from a
 targetCustomization), an override that sets a Helm flag to `false` (Fleet ORs the app's flags
 with the target's, so a target can switch one on but never off), and `templateValues` together
-with `disablePreProcess: true` (Fleet then renders no templates at all). fleetc refuses them so
-the spec says what the clusters get: move the setting to the app, or remove it.";
+with `disablePreProcess: true` (Fleet then renders no templates at all), `helmSecretName`
+without `helmRepoURLRegex` on Fleet 0.16 (which then sends the credentials to no repository),
+`helmRepoURLRegex` without credentials, and `pollingInterval` with `disablePolling`. fleetc
+refuses them so the spec says what Fleet does: move the setting where it applies, or remove it.";
     ClustersOutsideRollout = "E033", Error, "clusters the app targets are in no rollout partition",
 "With `rolloutStrategy.partitions`, Fleet rolls a bundle out partition by partition and only to
 clusters some partition selects: a targeted cluster that no partition matches never gets the
@@ -238,4 +240,10 @@ setting `organization_cluster_agent_authorization_enabled` is on).";
 Fleet builds the bundle: the same commit can deploy another chart tomorrow, and `fleetc diff`
 cannot show the change. Pin `version:` (an exact version, or a semver range you accept).
 Charts inside the repository and chart archives named by URL carry their version already.";
+    CredentialsReachNoChart = "W016", Warning, "Helm credentials reach none of the charts",
+"`fleet.helmRepoURLRegex` decides which chart URLs get the credentials of `helmSecretName`. When
+it matches none of the spec's charts, every private chart download fails (Fleet 0.16 matches it
+at the start of the repository URL, or of the chart URL for a chart without a repository;
+earlier versions anywhere in it). Fix the expression, or drop the credentials if no chart needs
+them.";
 }

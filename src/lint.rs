@@ -15,7 +15,67 @@ pub fn lint(fleet: &Fleet, ix: &SpanIndex) -> Vec<Diagnostic> {
     production_without_gate(fleet, ix, &mut out);
     drifting_dependencies(fleet, ix, &mut out);
     ungated_environments(fleet, ix, &mut out);
+    credentials_reach_no_chart(fleet, ix, &mut out);
     out
+}
+
+/// W016: `helmRepoURLRegex` matches none of the spec's remote charts, so the Helm credentials
+/// go nowhere. Fleet 0.16 anchors the regex at the start of the chart's repository URL (or of
+/// the chart URL without a repository); before, it matched anywhere (rancher/fleet v0.16.1
+/// internal/bundlereader/resources.go:269-287, v0.15.0 resources.go:246-255).
+fn credentials_reach_no_chart(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
+    let (Some(_), Some(re)) = (
+        &fleet.repository.helm_secret_name,
+        &fleet.repository.helm_repo_url_regex,
+    ) else {
+        return;
+    };
+    let anchored = fleet.fleet_version >= crate::versions::Version::new(0, 16, 0);
+    let pattern = if anchored {
+        format!("^(?:{re})")
+    } else {
+        re.clone()
+    };
+    let Ok(re) = regex::Regex::new(&pattern) else {
+        return;
+    };
+    let urls: Vec<&str> = fleet
+        .apps
+        .iter()
+        .filter_map(|a| match &a.source {
+            crate::model::AppSource::Helm(h) => match &h.repo {
+                Some(r) => Some(r.as_str()),
+                None if h.chart.contains("://") => Some(h.chart.as_str()),
+                None => None,
+            },
+            _ => None,
+        })
+        .collect();
+    if urls.is_empty() || urls.iter().any(|u| re.is_match(u)) {
+        return;
+    }
+    let mut shown: Vec<&str> = urls.clone();
+    shown.sort_unstable();
+    shown.dedup();
+    shown.truncate(4);
+    out.push(
+        Diagnostic::new(
+            Code::CredentialsReachNoChart,
+            "`helmRepoURLRegex` matches none of the spec's charts",
+        )
+        .label(
+            ix.nearest(&Ptr::path(&["fleet", "helmRepoURLRegex"])),
+            if anchored {
+                "Fleet 0.16 matches it at the start of each chart's URL"
+            } else {
+                "matched against each chart's URL"
+            },
+        )
+        .help(format!(
+            "the charts come from {}; Fleet sends `helmSecretName`'s credentials to none of them",
+            shown.join(", ")
+        )),
+    );
 }
 
 /// W012: with a pipeline, a manually promoted (or production) environment without a pinned

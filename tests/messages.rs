@@ -736,3 +736,66 @@ fn explain_names_a_clusters_rollout_partitions() {
         "store-101 is no canary"
     );
 }
+
+/// Repository credentials and change detection, checked against the targeted Fleet.
+#[test]
+fn misused_repository_settings_are_reported_where_they_are_written() {
+    // (edits, code, text under the label)
+    type Case<'a> = (&'a [(&'a str, &'a str)], &'a str, &'a str);
+    let cases: &[Case] = &[
+        (
+            &[("  helmSecretName: application-collection\n", "")],
+            "fleetc::E032",
+            "helmRepoURLRegex",
+        ),
+        (
+            &[
+                (
+                    "  helmRepoURLRegex: \"oci://dp\\\\.apps\\\\.rancher\\\\.io/\"\n",
+                    "",
+                ),
+                (
+                    "  branch: main\n",
+                    "  branch: main\n  version: \"0.16.1\"\n",
+                ),
+            ],
+            "fleetc::E032",
+            "helmSecretName",
+        ),
+        (
+            &[(
+                "  helmRepoURLRegex: \"oci://dp\\\\.apps\\\\.rancher\\\\.io/\"",
+                "  helmRepoURLRegex: \"oci://dp(\"",
+            )],
+            "fleetc::E023",
+            "\"oci://dp(\"",
+        ),
+        (
+            &[(
+                "  disablePolling: true\n",
+                "  disablePolling: true\n  pollingInterval: 1m\n",
+            )],
+            "fleetc::E032",
+            "pollingInterval",
+        ),
+        (
+            &[(
+                "  webhookSecret: gitlab-webhook",
+                "  webhookSecret: GitLab_Webhook",
+            )],
+            "fleetc::E011",
+            "GitLab_Webhook",
+        ),
+    ];
+    for (edits, code, under) in cases {
+        let (text, diags) = diagnostics_after("helm-options", edits);
+        let hit = diags
+            .iter()
+            .find(|d| d["code"] == *code && labelled(&text, d) == *under)
+            .unwrap_or_else(|| panic!("{edits:?}: no {code} on `{under}` in {diags:#?}"));
+        assert!(
+            hit["help"].as_str().is_some_and(|h| !h.is_empty()),
+            "{hit:#}"
+        );
+    }
+}

@@ -36,6 +36,16 @@ struct GitRepoSpec {
     client_secret_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     polling_interval: Option<GoDuration>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    helm_secret_name: Option<String>,
+    #[serde(rename = "helmRepoURLRegex", skip_serializing_if = "Option::is_none")]
+    helm_repo_url_regex: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    oci_registry_secret: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    webhook_secret: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    disable_polling: bool,
     paths: Vec<String>,
     // Always explicit: without targets Fleet uses ClusterGroup `default`, which only exists in
     // `fleet-local`, so the GitRepo would deploy nowhere.
@@ -84,6 +94,11 @@ pub(super) fn emit(
             revision: env.revision.clone(),
             client_secret_name: fleet.client_secret_name.clone(),
             polling_interval: fleet.polling_interval.clone(),
+            helm_secret_name: fleet.repository.helm_secret_name.clone(),
+            helm_repo_url_regex: fleet.repository.helm_repo_url_regex.clone(),
+            oci_registry_secret: fleet.repository.oci_registry_secret.clone(),
+            webhook_secret: fleet.repository.webhook_secret.clone(),
+            disable_polling: fleet.repository.disable_polling,
             paths: vec![app.repo_dir.clone()],
             targets: repo
                 .targets

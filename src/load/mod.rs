@@ -488,16 +488,7 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                                     ts.iter().map(|t| t.to_string()).collect()
                                 }
                             };
-                            for n in names {
-                                let form = match n.as_str() {
-                                    "object" => "a mapping",
-                                    "array" => "a list",
-                                    "string" => "a string",
-                                    "integer" => "a whole number",
-                                    "number" => "a number",
-                                    "boolean" => "`true` or `false`",
-                                    _ => continue,
-                                };
+                            for form in names.iter().filter_map(|n| form_name(n)) {
                                 if !forms.iter().any(|f| f == form) {
                                     forms.push(form.to_owned());
                                 }
@@ -599,14 +590,22 @@ fn expected_type(schema: &Value) -> String {
         }
     };
     match types.as_slice() {
-        ["object"] => "a mapping".to_owned(),
-        ["array"] => "a list".to_owned(),
-        ["string"] => "a string".to_owned(),
-        ["integer"] => "a whole number".to_owned(),
-        ["number"] => "a number".to_owned(),
-        ["boolean"] => "`true` or `false`".to_owned(),
+        [one] => form_name(one).unwrap_or("another type").to_owned(),
         _ => "another type".to_owned(),
     }
+}
+
+/// A JSON Schema type as the spec's author knows it.
+fn form_name(json_type: &str) -> Option<&'static str> {
+    Some(match json_type {
+        "object" => "a mapping",
+        "array" => "a list",
+        "string" => "a string",
+        "integer" => "a whole number",
+        "number" => "a number",
+        "boolean" => "`true` or `false`",
+        _ => return None,
+    })
 }
 
 fn type_help(expected: &str) -> String {

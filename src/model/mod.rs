@@ -121,6 +121,20 @@ pub struct Fleet {
     pub gitlab: Option<GitLabSide>,
     /// Alerting, when the spec has a `monitoring` block.
     pub monitoring: Option<Monitoring>,
+    /// Credentials and change detection shared by every GitRepo.
+    pub repository: RepoSettings,
+}
+
+/// What every GitRepo says besides where it points: credentials for charts and registries, and
+/// how Fleet learns of new commits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepoSettings {
+    pub helm_secret_name: Option<String>,
+    /// Checked to compile.
+    pub helm_repo_url_regex: Option<String>,
+    pub oci_registry_secret: Option<String>,
+    pub webhook_secret: Option<String>,
+    pub disable_polling: bool,
 }
 
 /// The pipeline (`pipeline`): its images and steps as the spec gives them, its timeout parsed.

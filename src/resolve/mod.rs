@@ -122,6 +122,7 @@ impl Cx<'_> {
             self.safe_path(p, &Ptr::path(&["fleet", "repoPath"]));
         }
         let mut polling_interval = None;
+        let polling_interval_set = s.polling_interval.is_some();
         if let Some(d) = &s.polling_interval {
             polling_interval = self.parse_because(
                 d,
@@ -170,6 +171,7 @@ impl Cx<'_> {
             fleet_version,
             gitlab: None,
             monitoring: None,
+            repository: Default::default(),
         };
         let names = RefNames {
             envs: env_names,
@@ -177,6 +179,7 @@ impl Cx<'_> {
         };
         fleet.apps = self.apps(spec, &fleet, &names);
         self.gitlab(spec, &mut fleet, &names);
+        fleet.repository = self.repository(s, fleet.fleet_version, polling_interval_set);
         if let Some(m) = &spec.monitoring {
             fleet.monitoring = self.monitoring(m);
         }
@@ -482,6 +485,78 @@ impl Cx<'_> {
             }
         }
         agents
+    }
+
+    /// The GitRepos' credentials and change detection, checked as the targeted Fleet reads them.
+    fn repository(
+        &mut self,
+        s: &crate::spec::FleetSettings,
+        version: crate::versions::Version,
+        polling_interval_set: bool,
+    ) -> crate::model::RepoSettings {
+        let base = Ptr::path(&["fleet"]);
+        for (key, name) in [
+            ("helmSecretName", &s.helm_secret_name),
+            ("ociRegistrySecret", &s.oci_registry_secret),
+            ("webhookSecret", &s.webhook_secret),
+        ] {
+            if let Some(n) = name {
+                self.dns_subdomain(n, &base.key(key), "Secret name");
+            }
+        }
+        if let Some(re) = &s.helm_repo_url_regex
+            && let Err(e) = regex::Regex::new(re)
+        {
+            let why = e.to_string();
+            let last = why.lines().last().unwrap_or_default().trim().to_owned();
+            self.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("`{re}` is not a regular expression"),
+                )
+                .label(self.at(&base.key("helmRepoURLRegex")), last)
+                .help("Fleet compiles it with Go's regexp (RE2 syntax) and then fails every Helm bundle of the GitRepo"),
+            );
+        }
+        match (&s.helm_secret_name, &s.helm_repo_url_regex) {
+            (None, Some(_)) => self.push(
+                Diagnostic::new(
+                    Code::IgnoredByFleet,
+                    "`helmRepoURLRegex` without `helmSecretName` selects nothing to send",
+                )
+                .label(self.ix.key(&base.key("helmRepoURLRegex")), "no Helm credentials are given")
+                .help("set `fleet.helmSecretName` to the Secret with the credentials, or remove this"),
+            ),
+            // rancher/fleet v0.16.0 internal/bundlereader/resources.go:269-272 and 228-234:
+            // without a regex the credentials are stripped for every repository (a log line
+            // in the GitRepo's job is all that says so); 0.15 sent them everywhere.
+            (Some(_), None) if version >= crate::versions::Version::new(0, 16, 0) => self.push(
+                Diagnostic::new(
+                    Code::IgnoredByFleet,
+                    format!("Fleet {version} sends the Helm credentials to no repository"),
+                )
+                .label(self.ix.key(&base.key("helmSecretName")), "without `helmRepoURLRegex` Fleet 0.16 strips them")
+                .help("set `fleet.helmRepoURLRegex` to the repositories that need them, e.g. `https://charts\\.example\\.com/`"),
+            ),
+            _ => {}
+        }
+        if s.disable_polling && polling_interval_set {
+            self.push(
+                Diagnostic::new(
+                    Code::IgnoredByFleet,
+                    "`pollingInterval` is ignored with `disablePolling`",
+                )
+                .label(self.ix.key(&base.key("pollingInterval")), "Fleet schedules no polling at all")
+                .help("remove one of them (rancher/fleet v0.16.1 internal/cmd/controller/gitops/reconciler/gitjob_controller.go:854)"),
+            );
+        }
+        crate::model::RepoSettings {
+            helm_secret_name: s.helm_secret_name.clone(),
+            helm_repo_url_regex: s.helm_repo_url_regex.clone(),
+            oci_registry_secret: s.oci_registry_secret.clone(),
+            webhook_secret: s.webhook_secret.clone(),
+            disable_polling: s.disable_polling,
+        }
     }
 
     fn monitoring(&mut self, m: &crate::spec::Monitoring) -> Option<Monitoring> {

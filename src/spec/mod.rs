@@ -107,6 +107,29 @@ pub struct FleetSettings {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"environment": "env", "region": "region", "name": "management.cattle.io/cluster-display-name"}))]
     pub cluster_labels: ClusterLabelKeys,
+    /// Existing Secret with credentials for private Helm repositories (GitRepo `helmSecretName`).
+    /// Fleet sends them only to charts whose URL matches `helmRepoURLRegex`.
+    #[serde(default)]
+    #[schemars(example = &"helm-credentials")]
+    pub helm_secret_name: Option<String>,
+    /// Which chart URLs get the Helm credentials: a regular expression Fleet 0.16 anchors at the
+    /// start of the URL (`^(?:...)`); before 0.16 it matches anywhere, and without it Fleet 0.15
+    /// and older send the credentials to every repository, 0.16 to none.
+    #[serde(default, rename = "helmRepoURLRegex")]
+    #[schemars(example = &"https://charts\\.example\\.com/")]
+    pub helm_repo_url_regex: Option<String>,
+    /// Existing Secret with credentials for OCI registries (GitRepo `ociRegistrySecret`).
+    #[serde(default)]
+    #[schemars(example = &"oci-credentials")]
+    pub oci_registry_secret: Option<String>,
+    /// Existing Secret whose token Fleet checks on webhook calls (GitRepo `webhookSecret`).
+    #[serde(default)]
+    #[schemars(example = &"gitlab-webhook")]
+    pub webhook_secret: Option<String>,
+    /// Do not poll: Fleet fetches the repository only when a webhook tells it to.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub disable_polling: bool,
 }
 
 fn default_workspace() -> String {
