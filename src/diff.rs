@@ -360,6 +360,13 @@ fn settings_changes(a: &Settings, b: &Settings) -> Vec<String> {
     if a.patches != b.patches {
         out.push(format!("patches {} → {}", a.patches.len(), b.patches.len()));
     }
+    if a.deploy != b.deploy {
+        out.push(format!(
+            "deploy {} → {}",
+            show(Some(a.deploy.described().join(", ")).filter(|s| !s.is_empty())),
+            show(Some(b.deploy.described().join(", ")).filter(|s| !s.is_empty()))
+        ));
+    }
     let helm = |s: &Settings| -> BTreeMap<String, String> {
         s.helm
             .described()

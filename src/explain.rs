@@ -477,6 +477,15 @@ fn settings_lines(out: &mut String, spec: &Spec<'_>, app: &App, s: &Settings, in
             &from(&format!("values{leaf}")),
         );
     }
+    let deploy = s.deploy.described();
+    if !deploy.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}deploy       {}",
+            " ".repeat(indent),
+            deploy.join(", ")
+        );
+    }
     for (key, _, text) in s.helm.described() {
         row(out, indent, &format!("helm         {text}"), &from(&key));
     }

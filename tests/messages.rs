@@ -702,6 +702,24 @@ fn misused_bundle_options_are_reported_where_they_are_written() {
             "fleetc::E029",
             "acceptedStates",
         ),
+        (
+            "        keepResources: true\n        # Fleet may",
+            "        keepResources: false\n        # Fleet may",
+            "fleetc::E032",
+            "false",
+        ),
+        (
+            "        serviceAccount: fleet-shop-us",
+            "        serviceAccount: Fleet Shop",
+            "fleetc::E011",
+            "Fleet Shop",
+        ),
+        (
+            "        forceSyncGeneration: 3",
+            "        forceSyncGeneration: 3\n        paused: true",
+            "fleetc::E003",
+            "paused",
+        ),
     ];
     for (from, to, code, under) in cases {
         let (text, diags) = diagnostics_after("bundle-options", &[(from, to)]);
@@ -713,6 +731,12 @@ fn misused_bundle_options_are_reported_where_they_are_written() {
             hit["help"].as_str().is_some_and(|h| !h.is_empty()),
             "{hit:#}"
         );
+        if *under == "paused" {
+            assert!(
+                hit["help"].as_str().unwrap().contains("on the app itself"),
+                "{hit:#}"
+            );
+        }
     }
 }
 

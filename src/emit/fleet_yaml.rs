@@ -58,7 +58,7 @@ struct FleetYaml<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     depends_on: Vec<DependsOn<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    target_customizations: Vec<TargetCustomization>,
+    target_customizations: Vec<TargetCustomization<'a>>,
 }
 
 #[derive(Serialize, Default)]
@@ -136,13 +136,23 @@ struct DependsOn<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct TargetCustomization {
+struct TargetCustomization<'a> {
     name: String,
     cluster_selector: Selector,
     #[serde(skip_serializing_if = "Option::is_none")]
     helm: Option<HelmOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
     kustomize: Option<KustomizeOptions>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_account: Option<&'a str>,
+    #[serde(skip_serializing_if = "is_false")]
+    keep_resources: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    force_sync_generation: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    correct_drift: Option<&'a CorrectDrift>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    diff: Option<DiffOut<'a>>,
 }
 
 pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
@@ -251,6 +261,13 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
                     }),
                     AppSource::Helm(_) => None,
                 },
+                service_account: c.delta.deploy.service_account.as_deref(),
+                keep_resources: c.delta.deploy.keep_resources,
+                force_sync_generation: c.delta.deploy.force_sync_generation,
+                correct_drift: c.delta.deploy.correct_drift.as_ref(),
+                diff: (!c.delta.deploy.compare_patches.is_empty()).then(|| DiffOut {
+                    compare_patches: &c.delta.deploy.compare_patches,
+                }),
             })
             .collect(),
     };

@@ -399,9 +399,26 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                         .label(index.key(&at), "not a key fleetc knows here");
                     let namespace_meta =
                         matches!(key.as_str(), "namespaceLabels" | "namespaceAnnotations");
+                    // Bundle options Fleet never merges from a targetCustomization
+                    // (rancher/fleet v0.16.1 internal/cmd/controller/options/calculate.go:57-147).
+                    let app_wide = matches!(
+                        key.as_str(),
+                        "deleteNamespace"
+                            | "deleteCRDResources"
+                            | "createNamespace"
+                            | "ignore"
+                            | "paused"
+                            | "rolloutStrategy"
+                            | "bundleLabels"
+                            | "dependsOn"
+                            | "forceNamespace"
+                    );
                     d = match suggest::closest(key, known.iter().map(String::as_str)) {
                         _ if namespace_meta && ptr.contains("/overrides/") => d.help(format!(
                             "set `{key}` on the app itself: Fleet applies per-target namespace labels to every cluster (rancher/fleet#4210)"
+                        )),
+                        _ if app_wide && ptr.contains("/overrides/") => d.help(format!(
+                            "set `{key}` on the app itself: Fleet does not take it per target"
                         )),
                         Some(s) if required_here(root, &ptr, s) && value.pointer(&ptr).and_then(|o| o.get(s)).is_none() => {
                             d.help(format!("did you mean `{s}`? It is required here"))

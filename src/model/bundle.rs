@@ -111,3 +111,69 @@ pub enum DependencyOn {
     /// Bundles by their labels.
     Selector(LabelSelector),
 }
+
+/// What a customization may change of how the app is deployed, merged as Fleet merges it
+/// (rancher/fleet v0.16.1 internal/cmd/controller/options/calculate.go:57-147).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DeployOptions {
+    /// ORed with the app's.
+    pub keep_resources: bool,
+    pub service_account: Option<String>,
+    pub force_sync_generation: Option<u64>,
+    /// Replaces the app's.
+    pub correct_drift: Option<crate::spec::CorrectDrift>,
+    /// Replace the app's patch for the same object, or are added.
+    pub compare_patches: Vec<crate::spec::ComparePatch>,
+}
+
+impl DeployOptions {
+    /// Lays a narrower layer over this one.
+    pub fn merge(&mut self, over: &DeployOptions) {
+        self.keep_resources |= over.keep_resources;
+        if over.service_account.is_some() {
+            self.service_account.clone_from(&over.service_account);
+        }
+        if over.force_sync_generation.is_some() {
+            self.force_sync_generation = over.force_sync_generation;
+        }
+        if over.correct_drift.is_some() {
+            self.correct_drift.clone_from(&over.correct_drift);
+        }
+        // comparePatchKey (calculate.go:36-38): apiVersion, kind, namespace, name.
+        let key = |p: &crate::spec::ComparePatch| {
+            (
+                p.api_version.clone(),
+                p.kind.clone(),
+                p.namespace.clone().unwrap_or_default(),
+                p.name.clone(),
+            )
+        };
+        for p in &over.compare_patches {
+            match self.compare_patches.iter_mut().find(|m| key(m) == key(p)) {
+                Some(mine) => *mine = p.clone(),
+                None => self.compare_patches.push(p.clone()),
+            }
+        }
+    }
+
+    /// The options set, as `explain` lists them.
+    pub fn described(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.keep_resources {
+            out.push("keepResources".to_owned());
+        }
+        if let Some(sa) = &self.service_account {
+            out.push(format!("serviceAccount={sa}"));
+        }
+        if let Some(g) = self.force_sync_generation {
+            out.push(format!("forceSyncGeneration={g}"));
+        }
+        if let Some(c) = &self.correct_drift {
+            out.push(format!("correctDrift={}", c.enabled));
+        }
+        if !self.compare_patches.is_empty() {
+            out.push(format!("{} comparePatches", self.compare_patches.len()));
+        }
+        out
+    }
+}

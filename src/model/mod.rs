@@ -8,7 +8,9 @@ mod bundle;
 mod helm;
 mod settings;
 
-pub use bundle::{APP_LABEL, BundleOptions, Dependency, DependencyOn, Partition, Rollout};
+pub use bundle::{
+    APP_LABEL, BundleOptions, Dependency, DependencyOn, DeployOptions, Partition, Rollout,
+};
 pub use helm::HelmOptions;
 pub use settings::{Origin, Settings, deep_merge, dotted, value_leaves};
 

@@ -25,6 +25,9 @@ pub struct Settings {
     pub patches: Vec<Patch>,
     /// Helm options (Helm apps only).
     pub helm: HelmOptions,
+    /// How the app is deployed: what overrides may change of it (in an app's base, empty: the
+    /// app's own are in `App::bundle` and `App::drift`).
+    pub deploy: super::DeployOptions,
     /// Where each setting comes from: `replicas`, `images/<name>`, `resources/requests/<key>`,
     /// `values/<json pointer>`, `patches/<n>` → where it was set. Not part of what a cluster
     /// runs, so equality ignores it.
@@ -48,6 +51,7 @@ impl PartialEq for Settings {
             && self.values == other.values
             && self.patches == other.patches
             && self.helm == other.helm
+            && self.deploy == other.deploy
     }
 }
 
@@ -153,6 +157,7 @@ impl Settings {
         }
         deep_merge(&mut self.values, &over.values);
         self.helm.merge(&over.helm);
+        self.deploy.merge(&over.deploy);
         let offset = self.patches.len();
         self.patches.extend(over.patches.iter().cloned());
         for (k, v) in &over.origins {

@@ -92,6 +92,7 @@ impl Cx<'_> {
             values: a.values.clone().unwrap_or_default(),
             patches: a.patches.clone(),
             helm,
+            deploy: Default::default(),
             origins: Default::default(),
         };
         settings.set_origins(&base, |name| {

@@ -333,10 +333,33 @@ impl Cx<'_> {
                 o.patches.clone()
             },
             helm: Default::default(),
+            deploy: self.deploy_options(o, base),
             origins: Default::default(),
         };
         s.set_origins(base, |name| base.key("images").key(name));
         s
+    }
+
+    /// An override's deployment options, checked where Fleet would ignore them.
+    fn deploy_options(&mut self, o: &spec::Override, base: &Ptr) -> crate::model::DeployOptions {
+        if o.keep_resources == Some(false) {
+            self.push(
+                Diagnostic::new(Code::IgnoredByFleet, "an override cannot switch `keepResources` off")
+                    .label(self.at(&base.key("keepResources")), "Fleet ORs it with the app's")
+                    .help("Fleet only switches keepResources on per target (rancher/fleet v0.16.1 internal/cmd/controller/options/calculate.go:137): set it on the app only where it holds everywhere, or remove this line"),
+            );
+        }
+        if let Some(sa) = &o.service_account {
+            self.dns_subdomain(sa, &base.key("serviceAccount"), "service account name");
+        }
+        let drift = o.drift.as_ref();
+        crate::model::DeployOptions {
+            keep_resources: o.keep_resources == Some(true),
+            service_account: o.service_account.clone(),
+            force_sync_generation: o.force_sync_generation,
+            correct_drift: drift.and_then(|d| d.correct_drift.clone()),
+            compare_patches: drift.map(|d| d.compare_patches.clone()).unwrap_or_default(),
+        }
     }
 }
 

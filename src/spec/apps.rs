@@ -589,6 +589,25 @@ pub struct Override {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"timeoutSeconds": 900, "valuesFiles": ["values/production.yaml"]}))]
     pub helm: Option<HelmOverride>,
+    /// Keep the app's resources on these clusters when it leaves them. Fleet ORs it with the
+    /// app's: it can be switched on per target, never off.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub keep_resources: Option<bool>,
+    /// Service account the app is deployed as on these clusters.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("fleet-restricted"))]
+    pub service_account: Option<String>,
+    /// Raise it to redeploy the app on these clusters.
+    #[serde(default)]
+    #[schemars(range(min = 1, max = 9_007_199_254_740_991_u64))]
+    #[schemars(example = serde_json::json!(3))]
+    pub force_sync_generation: Option<u64>,
+    /// Drift handling on these clusters: `correctDrift` replaces the app's, `comparePatches`
+    /// replace the app's patch for the same object or are added.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"correctDrift": {"enabled": false}}))]
+    pub drift: Option<Drift>,
 }
 
 /// One dependency: an app of this spec by name, or an entry.

@@ -19,7 +19,7 @@ pub struct Drift {
 }
 
 /// Fleet drift correction.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct CorrectDrift {
     /// Correct drift.
@@ -40,7 +40,7 @@ pub struct CorrectDrift {
 }
 
 /// A resource whose listed fields Fleet ignores when detecting drift.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct ComparePatch {
     /// API version of the resource.
@@ -76,7 +76,7 @@ pub struct ComparePatch {
 }
 
 /// A JSON patch operation.
-#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct PatchOperation {
     /// Operation, usually `remove`.
