@@ -80,9 +80,11 @@ label syntax.";
 agent, app or image that the spec does not declare. Regions are declared by the clusters that
 use them. The help suggests the closest declared name.";
     NameTooLong = "E013", Error, "a derived name is too long",
-"Helm release names may have at most 53 characters and label values at most 63. fleetc
-computes the names Fleet derives (bundle names, release names) and rejects a spec whose names
-would not fit, because Fleet would shorten them with a hash and orphan the old release.";
+"Helm release names may have at most 53 characters and a GitRepo's name (`<app>-<environment>`)
+at most 63: Helm and the Kubernetes API server refuse longer ones, so the release or the GitRepo
+would never exist. Bundle names are not limited: Fleet shortens a long one with a hash of its
+own (`names.HelmReleaseName`), and fleetc derives and uses the same shortened name (`explain`
+shows it).";
     UnsafePath = "E014", Error, "path escapes the output directory",
 "Paths in the spec (bundle directories, kustomize bases, local charts) are relative to the
 output root and may not be absolute, contain `..`, backslashes or empty segments. Anything else

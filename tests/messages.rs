@@ -823,3 +823,28 @@ fn misused_repository_settings_are_reported_where_they_are_written() {
         );
     }
 }
+
+/// A bundle name longer than Fleet's limit is no error: Fleet shortens it with its own hash
+/// (`names.HelmReleaseName`, reproduced in `fleet_names`), and `explain` shows that name.
+#[test]
+fn long_bundle_names_are_shortened_as_fleet_does() {
+    let tmp = common::scratch("minimal");
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[(
+            "    namespace: podinfo\n",
+            "    namespace: podinfo\n    path: platform/observability/podinfo-with-a-long-directory-name\n",
+        )],
+    );
+    fleetc(&["build"], tmp.path())
+        .stderr_has("files written")
+        .run();
+    let expected = fleetc::fleet_names::bundle_name(
+        "podinfo-dev",
+        "platform/observability/podinfo-with-a-long-directory-name",
+    );
+    assert_eq!(expected.len(), 53, "{expected}");
+    fleetc(&["explain", "app", "podinfo"], tmp.path())
+        .stdout_has(&format!("bundle       {expected}"))
+        .run();
+}
