@@ -848,3 +848,59 @@ fn long_bundle_names_are_shortened_as_fleet_does() {
         .stdout_has(&format!("bundle       {expected}"))
         .run();
 }
+
+/// The loader's wording where the schema alone would say little: the forms a key takes, the
+/// required key a typo hides, the type of an optional value, a UTF-16 file.
+#[test]
+fn shape_errors_say_what_the_key_takes() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        // fixture, from, to, message piece
+        (
+            "bundle-options",
+            "- {bundle: platform-cert-manager}",
+            "- 42",
+            "`apps[0].dependsOn[1]` must be a string or a mapping, found the number 42",
+        ),
+        (
+            "bundle-options",
+            "      maxUnavailable: 1\n",
+            "      maxUnavailable: [1]\n",
+            "must be a whole number or a string, found a list",
+        ),
+        (
+            "minimal",
+            "    namespace: podinfo\n",
+            "    namespace: podinfo\n    replicas: three\n",
+            "`apps[0].replicas` must be a whole number, found the string \\\"three\\\"",
+        ),
+    ];
+    for (fixture, from, to, piece) in cases {
+        let tmp = common::scratch(fixture);
+        common::edit(&tmp.path().join("fleetc.yaml"), &[(from, to)]);
+        fleetc(&["build", "--format", "json"], tmp.path())
+            .code(1)
+            .stdout_has(piece)
+            .run();
+    }
+    // A misspelled required key: the unknown key says the right one is required.
+    let tmp = common::scratch("minimal");
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[("    namespace: podinfo\n", "    namespce: podinfo\n")],
+    );
+    fleetc(&["build", "--format", "json"], tmp.path())
+        .code(1)
+        .stdout_has("did you mean `namespace`? It is required here")
+        .run();
+    // UTF-16, either byte order: the byte order mark is named.
+    for bom in [[0xff, 0xfe], [0xfe, 0xff]] {
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::write(tmp.path().join("fleetc.yaml"), [bom[0], bom[1], b'v', 0]).unwrap();
+        fleetc(&["build", "--format", "json"], tmp.path())
+            .code(1)
+            .stdout_has("a UTF-16 byte order mark")
+            .stdout_has("save it as UTF-8")
+            .stdout_has("\"start\": 0,\n          \"end\": 1")
+            .run();
+    }
+}
