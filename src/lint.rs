@@ -20,17 +20,21 @@ pub fn lint(fleet: &Fleet, ix: &SpanIndex) -> Vec<Diagnostic> {
 }
 
 /// W016: `helmRepoURLRegex` matches none of the spec's remote charts, so the Helm credentials
-/// go nowhere. Fleet 0.16 anchors the regex at the start of the chart's repository URL (or of
-/// the chart URL without a repository); before, it matched anywhere (rancher/fleet v0.16.1
+/// go nowhere. Fleet 0.16 (and 0.13.11, 0.14.6, 0.15.2) anchors the regex at the start of the
+/// chart's repository URL (or of the chart URL without a repository); before, it matched anywhere (rancher/fleet v0.16.1
 /// internal/bundlereader/resources.go:269-287, v0.15.0 resources.go:246-255).
 fn credentials_reach_no_chart(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
     let (Some(_), Some(re)) = (
         &fleet.repository.helm_secret_name,
-        &fleet.repository.helm_repo_url_regex,
+        fleet
+            .repository
+            .helm_repo_url_regex
+            .as_ref()
+            .filter(|r| !r.is_empty()),
     ) else {
         return;
     };
-    let anchored = fleet.fleet_version >= crate::versions::Version::new(0, 16, 0);
+    let anchored = crate::versions::fleet_strips_helm_credentials(fleet.fleet_version);
     let pattern = if anchored {
         format!("^(?:{re})")
     } else {
@@ -66,7 +70,7 @@ fn credentials_reach_no_chart(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagn
         .label(
             ix.nearest(&Ptr::path(&["fleet", "helmRepoURLRegex"])),
             if anchored {
-                "Fleet 0.16 matches it at the start of each chart's URL"
+                "this Fleet matches it at the start of each chart's URL"
             } else {
                 "matched against each chart's URL"
             },

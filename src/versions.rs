@@ -80,6 +80,18 @@ pub const GITLAB_ENVIRONMENT_KUBERNETES_AGENT: Version = Version::new(17, 6, 0);
 /// (rancher/fleet#3649, first in v0.13.0).
 pub const FLEET_GIT_METRICS: Version = Version::new(0, 13, 0);
 
+/// Whether Fleet sends a GitRepo's Helm credentials to no repository when `helmRepoURLRegex` is
+/// empty, and anchors the expression at the start of the URL. Backported: v0.13.11, v0.14.6,
+/// v0.15.2 and every 0.16 (rancher/fleet internal/bundlereader/resources.go
+/// `shouldAddAuthToRequest` at those tags; v0.13.10, v0.14.5 and v0.15.1 still send them to every
+/// repository and match the expression anywhere).
+pub fn fleet_strips_helm_credentials(v: Version) -> bool {
+    v >= Version::new(0, 16, 0)
+        || (v >= Version::new(0, 15, 2) && v < Version::new(0, 16, 0))
+        || (v >= Version::new(0, 14, 6) && v < Version::new(0, 15, 0))
+        || (v >= Version::new(0, 13, 11) && v < Version::new(0, 14, 0))
+}
+
 /// Whether Fleet still keeps bundles with runtime-injected webhook `caBundle`s Modified
 /// (rancher/fleet#5368, fixed by #5369 in v0.15.6 and v0.16.1; v0.16.0 does not have it).
 pub fn fleet_ca_bundle_drift(v: Version) -> bool {
@@ -98,6 +110,21 @@ mod tests {
             assert_eq!(Version::parse(bad), None, "{bad}");
         }
         assert!(fleet_ca_bundle_drift(Version::new(0, 13, 7)));
+        for (v, strips) in [
+            ((0, 13, 10), false),
+            ((0, 13, 11), true),
+            ((0, 14, 5), false),
+            ((0, 14, 6), true),
+            ((0, 15, 1), false),
+            ((0, 15, 2), true),
+            ((0, 16, 0), true),
+        ] {
+            assert_eq!(
+                fleet_strips_helm_credentials(Version::new(v.0, v.1, v.2)),
+                strips,
+                "{v:?}"
+            );
+        }
         assert!(fleet_ca_bundle_drift(Version::new(0, 16, 0)));
         assert!(!fleet_ca_bundle_drift(Version::new(0, 15, 6)));
         assert!(!fleet_ca_bundle_drift(Version::new(0, 16, 1)));

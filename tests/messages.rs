@@ -720,6 +720,30 @@ fn misused_bundle_options_are_reported_where_they_are_written() {
             "fleetc::E003",
             "paused",
         ),
+        (
+            "bundleLabels: {team: retail, tier: frontend}",
+            "bundleLabels: {team: retail, example.cattle.io/tier: frontend}",
+            "fleetc::E023",
+            "example.cattle.io/tier",
+        ),
+        (
+            "- {bundle: platform-cert-manager}",
+            "- {bundle: shop-stores-apps-shop}",
+            "fleetc::E018",
+            "shop-stores-apps-shop",
+        ),
+        (
+            "  version: \"0.16.1\"",
+            "  version: \"0.15.6\"",
+            "fleetc::E029",
+            "maxNew",
+        ),
+        (
+            "maxUnavailable: \"50%\"",
+            "maxUnavailable: \"fifty\"",
+            "fleetc::E023",
+            "\"fifty\"",
+        ),
     ];
     for (from, to, code, under) in cases {
         let (text, diags) = diagnostics_after("bundle-options", &[(from, to)]);
@@ -801,6 +825,34 @@ fn misused_repository_settings_are_reported_where_they_are_written() {
             )],
             "fleetc::E032",
             "pollingInterval",
+        ),
+        (
+            &[
+                (
+                    "  helmRepoURLRegex: \"oci://dp\\\\.apps\\\\.rancher\\\\.io/\"\n",
+                    "",
+                ),
+                (
+                    "  branch: main\n",
+                    "  branch: main\n  version: \"0.15.2\"\n",
+                ),
+            ],
+            "fleetc::E032",
+            "helmSecretName",
+        ),
+        (
+            &[
+                (
+                    "  helmRepoURLRegex: \"oci://dp\\\\.apps\\\\.rancher\\\\.io/\"",
+                    "  helmRepoURLRegex: \"\"",
+                ),
+                (
+                    "  branch: main\n",
+                    "  branch: main\n  version: \"0.16.1\"\n",
+                ),
+            ],
+            "fleetc::E032",
+            "helmSecretName",
         ),
         (
             &[(
@@ -903,4 +955,44 @@ fn shape_errors_say_what_the_key_takes() {
             .stdout_has("\"start\": 0,\n          \"end\": 1")
             .run();
     }
+}
+
+/// Counts Fleet accepts as text: a number, or a percentage with decimals.
+#[test]
+fn fractional_percentages_and_numbers_as_text_are_counts() {
+    for count in ["\"12.5%\"", "\"5\""] {
+        let tmp = common::scratch("bundle-options");
+        common::edit(
+            &tmp.path().join("fleetc.yaml"),
+            &[(
+                "maxUnavailable: \"50%\"",
+                &format!("maxUnavailable: {count}"),
+            )],
+        );
+        fleetc(&["build"], tmp.path())
+            .stderr_has("files written")
+            .run();
+    }
+}
+
+/// Fleet 0.15.1 still sends Helm credentials to every repository without an expression.
+#[test]
+fn helm_credentials_without_a_regex_are_fine_where_fleet_sends_them_everywhere() {
+    let tmp = common::scratch("helm-options");
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[
+            (
+                "  helmRepoURLRegex: \"oci://dp\\\\.apps\\\\.rancher\\\\.io/\"\n",
+                "",
+            ),
+            (
+                "  branch: main\n",
+                "  branch: main\n  version: \"0.15.1\"\n",
+            ),
+        ],
+    );
+    fleetc(&["build"], tmp.path())
+        .stderr_has("files written")
+        .run();
 }

@@ -36,14 +36,10 @@ struct FleetYaml<'a> {
     create_namespace: Option<bool>,
     #[serde(skip_serializing_if = "is_false")]
     keep_resources: bool,
-    #[serde(skip_serializing_if = "is_false")]
-    delete_namespace: bool,
     #[serde(rename = "deleteCRDResources", skip_serializing_if = "is_false")]
     delete_crd_resources: bool,
     #[serde(skip_serializing_if = "is_false")]
     paused: bool,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    force_sync_generation: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ignore: Option<&'a IgnoreOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -187,10 +183,8 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
         service_account: b.service_account.clone(),
         create_namespace: b.create_namespace,
         keep_resources: b.keep_resources,
-        delete_namespace: b.delete_namespace,
         delete_crd_resources: b.delete_crd_resources,
         paused: b.paused,
-        force_sync_generation: b.force_sync_generation,
         ignore: b.ignore.as_ref(),
         rollout_strategy: b.rollout.as_ref().map(|r| RolloutOut {
             max_unavailable: r.max_unavailable.as_ref(),

@@ -41,11 +41,12 @@ struct GitRepoSpec {
     #[serde(rename = "helmRepoURLRegex", skip_serializing_if = "Option::is_none")]
     helm_repo_url_regex: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    oci_registry_secret: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     webhook_secret: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     disable_polling: bool,
+    // The app's: Fleet sets every bundle's from its GitRepo's (read.go:234).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    force_sync_generation: Option<u64>,
     paths: Vec<String>,
     // Always explicit: without targets Fleet uses ClusterGroup `default`, which only exists in
     // `fleet-local`, so the GitRepo would deploy nowhere.
@@ -96,9 +97,9 @@ pub(super) fn emit(
             polling_interval: fleet.polling_interval.clone(),
             helm_secret_name: fleet.repository.helm_secret_name.clone(),
             helm_repo_url_regex: fleet.repository.helm_repo_url_regex.clone(),
-            oci_registry_secret: fleet.repository.oci_registry_secret.clone(),
             webhook_secret: fleet.repository.webhook_secret.clone(),
             disable_polling: fleet.repository.disable_polling,
+            force_sync_generation: app.bundle.force_sync_generation,
             paths: vec![app.repo_dir.clone()],
             targets: repo
                 .targets

@@ -403,15 +403,13 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                     // (rancher/fleet v0.16.1 internal/cmd/controller/options/calculate.go:57-147).
                     let app_wide = matches!(
                         key.as_str(),
-                        "deleteNamespace"
-                            | "deleteCRDResources"
+                        "deleteCRDResources"
                             | "createNamespace"
                             | "ignore"
                             | "paused"
                             | "rolloutStrategy"
                             | "bundleLabels"
                             | "dependsOn"
-                            | "forceNamespace"
                     );
                     d = match suggest::closest(key, known.iter().map(String::as_str)) {
                         _ if namespace_meta && ptr.contains("/overrides/") => d.help(format!(

@@ -20,10 +20,10 @@ pub struct BundleOptions {
     pub force_namespace: bool,
     pub service_account: Option<String>,
     pub keep_resources: bool,
-    pub delete_namespace: bool,
     pub delete_crd_resources: bool,
     pub create_namespace: Option<bool>,
     pub paused: bool,
+    /// Goes to the app's GitRepos, which Fleet takes it from.
     pub force_sync_generation: Option<u64>,
     pub ignore: Option<IgnoreOptions>,
     pub rollout: Option<Rollout>,
@@ -63,7 +63,6 @@ impl BundleOptions {
         }
         for (set, name) in [
             (self.keep_resources, "keepResources"),
-            (self.delete_namespace, "deleteNamespace"),
             (self.delete_crd_resources, "deleteCRDResources"),
             (self.paused, "paused"),
         ] {

@@ -102,7 +102,7 @@ impl HelmOptions {
             out.push((
                 format!("helm/valuesFrom/{}", v.identity()),
                 Ptr::root().key("valuesFrom").index(n),
-                format!("valuesFrom  {kind} {ns}{}, key {key}", r.name),
+                format!("valuesFrom {kind} {ns}{}, key {key}", r.name),
             ));
         }
         for (k, v) in &self.template_values {

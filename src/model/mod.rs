@@ -134,7 +134,6 @@ pub struct RepoSettings {
     pub helm_secret_name: Option<String>,
     /// Checked to compile.
     pub helm_repo_url_regex: Option<String>,
-    pub oci_registry_secret: Option<String>,
     pub webhook_secret: Option<String>,
     pub disable_polling: bool,
 }

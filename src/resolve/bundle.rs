@@ -15,10 +15,11 @@ use crate::spec::{self, IntOrPercent};
 use crate::values::{LabelKey, LabelValue, Parse};
 use crate::versions::Version;
 
-/// `rolloutStrategy.maxNew` and `autoPartitionThreshold` became spec fields in Fleet 0.15
-/// (v0.14 has `MaxNew` as a fixed status value; rancher/fleet v0.15.0
-/// pkg/apis/fleet.cattle.io/v1alpha1/bundle_types.go).
-const FLEET_ROLLOUT_LIMITS: Version = Version::new(0, 15, 0);
+/// `rolloutStrategy.autoPartitionThreshold` is a spec field from Fleet 0.15; `maxNew` only from
+/// 0.16 (until then a fixed status value: rancher/fleet v0.15.0
+/// pkg/apis/fleet.cattle.io/v1alpha1/bundle_types.go:386-388, v0.16.0 :215).
+const FLEET_AUTO_PARTITION_THRESHOLD: Version = Version::new(0, 15, 0);
+const FLEET_MAX_NEW: Version = Version::new(0, 16, 0);
 /// `dependsOn[].acceptedStates` is in Fleet from v0.15 (bundle_types.go `BundleRef`).
 const FLEET_ACCEPTED_STATES: Version = Version::new(0, 15, 0);
 /// `createNamespace` is in Fleet from v0.16.1 (bundledeployment_types.go:89-98).
@@ -49,6 +50,25 @@ impl Cx<'_> {
                 .help("remove it: dependencies select the app's bundles by it"),
             );
         }
+        // Fleet copies a bundle's labels to its BundleDeployments without keys that contain
+        // `cattle.io/` or `kubectl.kubernetes.io/` (rancher/fleet v0.16.1
+        // internal/cmd/controller/target/target.go:97-108, wrangler CleanAnnotationsForExport),
+        // so dependencies could never select by them; `fleet.cattle.io/` keys are Fleet's own.
+        for k in a.bundle_labels.keys() {
+            if k.contains("cattle.io/") || k.contains("kubectl.kubernetes.io/") {
+                self.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("bundle label `{k}` does not reach the clusters"),
+                    )
+                    .label(
+                        self.ix.key(&base.key("bundleLabels").key(k)),
+                        "Fleet drops `cattle.io/` and `kubectl.kubernetes.io/` keys when it copies bundle labels",
+                    )
+                    .help("use a key of your own domain, such as `example.com/tier`"),
+                );
+            }
+        }
         if let Some(sa) = &a.service_account {
             self.dns_subdomain(sa, &base.key("serviceAccount"), "service account name");
         }
@@ -69,7 +89,6 @@ impl Cx<'_> {
             force_namespace: a.force_namespace,
             service_account: a.service_account.clone(),
             keep_resources: a.keep_resources,
-            delete_namespace: a.delete_namespace,
             delete_crd_resources: a.delete_crd_resources,
             create_namespace: a.create_namespace,
             paused: a.paused,
@@ -99,7 +118,7 @@ impl Cx<'_> {
         if r.max_new.is_some() {
             self.needs_fleet(
                 fleet,
-                FLEET_ROLLOUT_LIMITS,
+                FLEET_MAX_NEW,
                 &base.key("maxNew"),
                 "rolloutStrategy.maxNew",
             );
@@ -107,7 +126,7 @@ impl Cx<'_> {
         if r.auto_partition_threshold.is_some() {
             self.needs_fleet(
                 fleet,
-                FLEET_ROLLOUT_LIMITS,
+                FLEET_AUTO_PARTITION_THRESHOLD,
                 &base.key("autoPartitionThreshold"),
                 "rolloutStrategy.autoPartitionThreshold",
             );
@@ -232,17 +251,22 @@ impl Cx<'_> {
         let IntOrPercent::Percent(text) = v else {
             return;
         };
-        let ok = text
-            .strip_suffix('%')
-            .and_then(|n| n.parse::<u32>().ok())
-            .is_some_and(|n| n <= 100);
+        // Kubernetes' intstr scaling, as Fleet calls it (internal/cmd/controller/target/
+        // status.go:122-137): a plain number, or a percentage that may have decimals.
+        let ok = match text.strip_suffix('%') {
+            Some(n) => n.parse::<f64>().is_ok_and(|n| (0.0..=100.0).contains(&n)),
+            None => text.parse::<u32>().is_ok(),
+        };
         if !ok {
             self.push(
                 Diagnostic::new(
                     Code::InvalidValue,
                     format!("`{text}` is neither a number nor a percentage"),
                 )
-                .label(self.at(at), "Fleet reads a text count only as a percentage")
+                .label(
+                    self.at(at),
+                    "Fleet reads a text count as a number or a percentage",
+                )
                 .help("write a number of clusters (`2`) or a percentage from `0%` to `100%`"),
             );
         }
@@ -337,7 +361,35 @@ impl Cx<'_> {
                     apps[i].depends_on.push(d);
                     DependencyOn::App(d)
                 } else if let Some(b) = entry_bundle {
-                    self.dns_subdomain(b, &ptr.key("bundle"), "bundle name");
+                    // Fleet selects it by the label `fleet.cattle.io/bundle-name` (deployer.go:459-462):
+                    // a label value, at most 63 characters.
+                    self.parse_because::<LabelValue>(
+                        b,
+                        &ptr.key("bundle"),
+                        "Fleet selects the bundle by its name as a label value",
+                    );
+                    // One of this spec's own bundles: a dependency on that app, so that cycles
+                    // and placement see it.
+                    let own = apps
+                        .iter()
+                        .position(|x| x.gitrepos.iter().any(|r| &r.bundle == b));
+                    match own {
+                        Some(k) if k == i => {
+                            self.push(
+                                Diagnostic::new(
+                                    Code::DependencyCycle,
+                                    format!("`{b}` is this app's own bundle"),
+                                )
+                                .label(self.at(&ptr.key("bundle")), "the app would wait for itself")
+                                .help("remove this entry"),
+                            );
+                            continue;
+                        }
+                        Some(k) if !apps[i].depends_on.contains(&AppId::new(k)) => {
+                            apps[i].depends_on.push(AppId::new(k));
+                        }
+                        _ => {}
+                    }
                     DependencyOn::Bundle(b.clone())
                 } else if let Some(s) = entry_selector {
                     let Some(sel) = self.bundle_selector(s, &ptr.key("selector")) else {

@@ -497,7 +497,6 @@ impl Cx<'_> {
         let base = Ptr::path(&["fleet"]);
         for (key, name) in [
             ("helmSecretName", &s.helm_secret_name),
-            ("ociRegistrySecret", &s.oci_registry_secret),
             ("webhookSecret", &s.webhook_secret),
         ] {
             if let Some(n) = name {
@@ -518,7 +517,9 @@ impl Cx<'_> {
                 .help("Fleet compiles it with Go's regexp (RE2 syntax) and then fails every Helm bundle of the GitRepo"),
             );
         }
-        match (&s.helm_secret_name, &s.helm_repo_url_regex) {
+        // Fleet treats an empty expression as none (resources.go:270).
+        let regex = s.helm_repo_url_regex.as_ref().filter(|r| !r.is_empty());
+        match (&s.helm_secret_name, regex) {
             (None, Some(_)) => self.push(
                 Diagnostic::new(
                     Code::IgnoredByFleet,
@@ -527,15 +528,16 @@ impl Cx<'_> {
                 .label(self.ix.key(&base.key("helmRepoURLRegex")), "no Helm credentials are given")
                 .help("set `fleet.helmSecretName` to the Secret with the credentials, or remove this"),
             ),
-            // rancher/fleet v0.16.0 internal/bundlereader/resources.go:269-272 and 228-234:
+            // rancher/fleet v0.16.1 internal/bundlereader/resources.go:269-272 and 228-234:
             // without a regex the credentials are stripped for every repository (a log line
-            // in the GitRepo's job is all that says so); 0.15 sent them everywhere.
-            (Some(_), None) if version >= crate::versions::Version::new(0, 16, 0) => self.push(
+            // in the GitRepo's job is all that says so); older patch releases sent them
+            // everywhere (`versions::fleet_strips_helm_credentials`).
+            (Some(_), None) if crate::versions::fleet_strips_helm_credentials(version) => self.push(
                 Diagnostic::new(
                     Code::IgnoredByFleet,
                     format!("Fleet {version} sends the Helm credentials to no repository"),
                 )
-                .label(self.ix.key(&base.key("helmSecretName")), "without `helmRepoURLRegex` Fleet 0.16 strips them")
+                .label(self.ix.key(&base.key("helmSecretName")), "without `helmRepoURLRegex` this Fleet strips them")
                 .help("set `fleet.helmRepoURLRegex` to the repositories that need them, e.g. `https://charts\\.example\\.com/`"),
             ),
             _ => {}
@@ -553,7 +555,6 @@ impl Cx<'_> {
         crate::model::RepoSettings {
             helm_secret_name: s.helm_secret_name.clone(),
             helm_repo_url_regex: s.helm_repo_url_regex.clone(),
-            oci_registry_secret: s.oci_registry_secret.clone(),
             webhook_secret: s.webhook_secret.clone(),
             disable_polling: s.disable_polling,
         }

@@ -98,10 +98,6 @@ pub struct App {
     #[serde(default)]
     #[schemars(example = serde_json::json!(true))]
     pub keep_resources: bool,
-    /// Delete the app's namespace when the app is removed from a cluster.
-    #[serde(default)]
-    #[schemars(example = serde_json::json!(false))]
-    pub delete_namespace: bool,
     /// Delete the app's CRDs, and with them every custom resource, when it is removed.
     #[serde(default, rename = "deleteCRDResources")]
     #[schemars(example = serde_json::json!(false))]
@@ -114,7 +110,9 @@ pub struct App {
     #[serde(default)]
     #[schemars(example = serde_json::json!(true))]
     pub paused: bool,
-    /// Raise it to redeploy the app everywhere although nothing changed.
+    /// Raise it to redeploy the app everywhere although nothing changed. Written to the app's
+    /// GitRepos: Fleet overwrites a bundle's own with its GitRepo's (rancher/fleet v0.16.1
+    /// internal/bundlereader/read.go:234).
     #[serde(default)]
     #[schemars(range(min = 1, max = 9_007_199_254_740_991_u64))]
     #[schemars(example = serde_json::json!(2))]

@@ -112,16 +112,13 @@ pub struct FleetSettings {
     #[serde(default)]
     #[schemars(example = &"helm-credentials")]
     pub helm_secret_name: Option<String>,
-    /// Which chart URLs get the Helm credentials: a regular expression Fleet 0.16 anchors at the
-    /// start of the URL (`^(?:...)`); before 0.16 it matches anywhere, and without it Fleet 0.15
-    /// and older send the credentials to every repository, 0.16 to none.
+    /// Which chart URLs get the Helm credentials (OCI registries included): a regular expression
+    /// Fleet 0.16 (and 0.13.11, 0.14.6, 0.15.2) anchors at the start of the URL (`^(?:...)`) and
+    /// without which it sends them to no repository; older releases match it anywhere and send
+    /// them everywhere without it.
     #[serde(default, rename = "helmRepoURLRegex")]
     #[schemars(example = &"https://charts\\.example\\.com/")]
     pub helm_repo_url_regex: Option<String>,
-    /// Existing Secret with credentials for OCI registries (GitRepo `ociRegistrySecret`).
-    #[serde(default)]
-    #[schemars(example = &"oci-credentials")]
-    pub oci_registry_secret: Option<String>,
     /// Existing Secret whose token Fleet checks on webhook calls (GitRepo `webhookSecret`).
     #[serde(default)]
     #[schemars(example = &"gitlab-webhook")]
