@@ -996,3 +996,19 @@ fn helm_credentials_without_a_regex_are_fine_where_fleet_sends_them_everywhere()
         .stderr_has("files written")
         .run();
 }
+
+/// A branch name with spaces, or only spaces, is no branch Fleet can pull.
+#[test]
+fn a_branch_with_spaces_is_refused() {
+    for branch in ["\"main dev\"", "\" \""] {
+        let (text, diags) = diagnostics_after(
+            "minimal",
+            &[("  branch: main", &format!("  branch: {branch}"))],
+        );
+        let hit = diags
+            .iter()
+            .find(|d| d["message"] == "`fleet.branch` is not a branch name")
+            .unwrap_or_else(|| panic!("{branch}: {diags:#?}"));
+        assert_eq!(labelled(&text, hit), branch);
+    }
+}
