@@ -1012,3 +1012,41 @@ fn a_branch_with_spaces_is_refused() {
         assert_eq!(labelled(&text, hit), branch);
     }
 }
+
+/// GitLab reads at most 500 authorized projects (or groups) of an agent and drops the rest
+/// without an error: 500 pass, 501 are refused on the list.
+#[test]
+fn more_than_500_authorized_projects_are_refused() {
+    // The agent `lab` authorizes one project already.
+    for (n, refused) in [(499, false), (500, true)] {
+        let tmp = common::scratch("gitlab-policies");
+        let projects: String = (0..n)
+            .map(|k| {
+                format!(
+                    "        - {{id: retail/p{k}, accessAs: {{impersonate: {{username: fleetc-lab, groups: [lab-deployers]}}}}}}\n"
+                )
+            })
+            .collect();
+        common::edit(
+            &tmp.path().join("fleetc.yaml"),
+            &[(
+                "    ciAccess:\n      projects:\n",
+                &format!("    ciAccess:\n      projects:\n{projects}"),
+            )],
+        );
+        let run = fleetc(&["build", "--format", "json"], tmp.path())
+            .stdout_read("the report is searched for the limit");
+        let o = if refused {
+            run.code(1)
+        } else {
+            run.stderr_has("files written")
+        }
+        .run();
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert_eq!(
+            out.contains("entries, but GitLab reads only the first 500"),
+            refused,
+            "{n}: {out}"
+        );
+    }
+}
