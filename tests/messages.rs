@@ -1050,3 +1050,62 @@ fn more_than_500_authorized_projects_are_refused() {
         );
     }
 }
+
+/// Names at the limits Helm and Kubernetes set: a 53-character release name and a
+/// 63-character GitRepo name pass, one more character is E013. Only warnings can be
+/// acknowledged.
+#[test]
+fn names_at_their_limits_and_acknowledged_errors() {
+    let release = "r".repeat(53);
+    for (name, ok) in [(release.clone(), true), (format!("{release}x"), false)] {
+        let tmp = common::scratch("minimal");
+        common::edit(
+            &tmp.path().join("fleetc.yaml"),
+            &[(
+                "        version: 6.7.1\n",
+                &format!("        version: 6.7.1\n        releaseName: {name}\n"),
+            )],
+        );
+        let run = fleetc(&["build"], tmp.path());
+        if ok {
+            run.stderr_has("files written").run();
+        } else {
+            run.code(1).stderr_has("fleetc::E013").run();
+        }
+    }
+    // GitRepos are `<app>-<environment>`: app `a…a` (59) + `-dev` is 63 characters.
+    for (app, ok) in [("a".repeat(59), true), ("a".repeat(60), false)] {
+        let tmp = common::scratch("minimal");
+        common::edit(
+            &tmp.path().join("fleetc.yaml"),
+            &[
+                ("  - name: podinfo\n", &format!("  - name: {app}\n")),
+                (
+                    "        version: 6.7.1\n",
+                    "        version: 6.7.1\n        releaseName: podinfo\n",
+                ),
+            ],
+        );
+        let run = fleetc(&["build"], tmp.path());
+        if ok {
+            run.stderr_has("files written").run();
+        } else {
+            run.code(1)
+                .stderr_has("fleetc::E013")
+                .stderr_has("-dev` has 64")
+                .run();
+        }
+    }
+    let (text, diags) = diagnostics_after(
+        "minimal",
+        &[(
+            "    tier: development\n",
+            "    tier: development\n    acknowledge: [E012]\n",
+        )],
+    );
+    let hit = diags
+        .iter()
+        .find(|d| d["message"] == "`E012` is an error and cannot be acknowledged")
+        .unwrap_or_else(|| panic!("{diags:#?}"));
+    assert_eq!(labelled(&text, hit), "E012");
+}
