@@ -448,16 +448,8 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                     .map(expected_type)
                     .unwrap_or_else(|| "another type".to_owned());
                 diags.push(
-                    Diagnostic::new(
-                        Code::WrongType,
-                        format!(
-                            "`{}` must be {expected}, found {}",
-                            display_ptr(&ptr),
-                            suggest::describe(instance)
-                        ),
-                    )
-                    .label(index.nearest(&here), format!("expected {expected}"))
-                    .help(type_help(&expected)),
+                    wrong_form(&ptr, instance, &expected, index.nearest(&here))
+                        .help(type_help(&expected)),
                 );
             }
             K::Enum { options } => {
@@ -517,16 +509,8 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                     forms.join(" or ")
                 };
                 diags.push(
-                    Diagnostic::new(
-                        Code::WrongType,
-                        format!(
-                            "`{}` must be {expected}, found {}",
-                            display_ptr(&ptr),
-                            suggest::describe(instance)
-                        ),
-                    )
-                    .label(index.nearest(&here), format!("expected {expected}"))
-                    .help("`fleetc schema` prints what every key accepts"),
+                    wrong_form(&ptr, instance, &expected, index.nearest(&here))
+                        .help("`fleetc schema` prints what every key accepts"),
                 );
             }
             _ => {
@@ -608,6 +592,19 @@ fn expected_type(schema: &Value) -> String {
         [one] => form_name(one).unwrap_or("another type").to_owned(),
         _ => "another type".to_owned(),
     }
+}
+
+/// `` `apps[0].replicas` must be a whole number, found the string "three" ``, labelled `at`.
+fn wrong_form(ptr: &str, instance: &Value, expected: &str, at: Span) -> Diagnostic {
+    Diagnostic::new(
+        Code::WrongType,
+        format!(
+            "`{}` must be {expected}, found {}",
+            display_ptr(ptr),
+            suggest::describe(instance)
+        ),
+    )
+    .label(at, format!("expected {expected}"))
 }
 
 /// A JSON Schema type as the spec's author knows it.
