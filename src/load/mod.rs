@@ -399,24 +399,20 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                         .label(index.key(&at), "not a key fleetc knows here");
                     let namespace_meta =
                         matches!(key.as_str(), "namespaceLabels" | "namespaceAnnotations");
-                    // Bundle options Fleet never merges from a targetCustomization
-                    // (rancher/fleet v0.16.1 internal/cmd/controller/options/calculate.go:57-147).
-                    let app_wide = matches!(
-                        key.as_str(),
-                        "deleteCRDResources"
-                            | "createNamespace"
-                            | "ignore"
-                            | "paused"
-                            | "rolloutStrategy"
-                            | "bundleLabels"
-                            | "dependsOn"
-                    );
+                    // A key of the app that an override does not take (for bundle options:
+                    // Fleet never merges them from a targetCustomization, rancher/fleet v0.16.1
+                    // internal/cmd/controller/options/calculate.go:57-147). Read from the
+                    // schema, so every app-only key is covered.
+                    let app_wide = ptr
+                        .rsplit_once("/overrides/")
+                        .filter(|(_, n)| n.bytes().all(|b| b.is_ascii_digit()))
+                        .is_some_and(|(app, _)| schema::known_keys(root, app).contains(key));
                     d = match suggest::closest(key, known.iter().map(String::as_str)) {
-                        _ if namespace_meta && ptr.contains("/overrides/") => d.help(format!(
+                        _ if namespace_meta && app_wide => d.help(format!(
                             "set `{key}` on the app itself: Fleet applies per-target namespace labels to every cluster (rancher/fleet#4210)"
                         )),
-                        _ if app_wide && ptr.contains("/overrides/") => d.help(format!(
-                            "set `{key}` on the app itself: Fleet does not take it per target"
+                        _ if app_wide => d.help(format!(
+                            "an override cannot set `{key}`: set it on the app itself"
                         )),
                         Some(s) if required_here(root, &ptr, s) && value.pointer(&ptr).and_then(|o| o.get(s)).is_none() => {
                             d.help(format!("did you mean `{s}`? It is required here"))
