@@ -507,7 +507,10 @@ fn one_message_per_value_type_wherever_it_is_written() {
 }
 
 /// Misused Helm options, each with its code on the exact node (the `helm-options` fixture
-/// edited one way per case).
+/// edited one way per case). The rules are Fleet's: what a customization may set and how it
+/// merges, rancher/fleet v0.16.1 internal/cmd/controller/options/calculate.go:57-147; values
+/// files read from the bundle directory, internal/bundlereader/resources.go:173-207; templates
+/// rendered only without disablePreProcess, internal/cmd/controller/target/builder.go:304-328.
 #[test]
 fn misused_helm_options_are_reported_where_they_are_written() {
     let cases: &[(&str, &str, &str, &str)] = &[
@@ -595,7 +598,12 @@ fn misused_helm_options_are_reported_where_they_are_written() {
 }
 
 /// Misused bundle options, each with its code on the exact node (the `bundle-options` fixture
-/// edited one way per case).
+/// edited one way per case). The rules are Fleet's (rancher/fleet v0.16.1): partitions,
+/// internal/cmd/controller/target/rollout.go:40-73; counts as intstr, target/status.go:122-137;
+/// dependencies, internal/cmd/agent/deployer/deployer.go:447-489; labels that reach
+/// BundleDeployments, target/target.go:97-108; keepResources ORed per target,
+/// options/calculate.go:137; the versions each key needs, pkg/apis/fleet.cattle.io/v1alpha1 at
+/// v0.15.0, v0.16.0 and v0.16.1.
 #[test]
 fn misused_bundle_options_are_reported_where_they_are_written() {
     let cases: &[(&str, &str, &str, &str)] = &[
@@ -785,7 +793,10 @@ fn explain_names_a_clusters_rollout_partitions() {
     );
 }
 
-/// Repository credentials and change detection, checked against the targeted Fleet.
+/// Repository credentials and change detection, checked against the targeted Fleet: which
+/// charts get Helm credentials, rancher/fleet internal/bundlereader/resources.go
+/// `shouldAddAuthToRequest` (v0.15.1 and v0.15.2, v0.16.1:269-287); polling,
+/// internal/cmd/controller/gitops/reconciler/gitjob_controller.go:854.
 #[test]
 fn misused_repository_settings_are_reported_where_they_are_written() {
     // (edits, code, text under the label)
