@@ -1,0 +1,124 @@
+//! ClusterGroups and target matching: which declared clusters a GitRepo target reaches, as
+//! Fleet's matcher decides it.
+
+use std::collections::BTreeMap;
+
+use super::{Fleet, LabelSelector};
+use crate::pointer::Ptr;
+use crate::values::{LabelKey, LabelValue};
+
+/// The label every object fleetc writes carries, ClusterGroups included (so a
+/// `clusterGroupSelector` can select fleetc's groups by it).
+pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "fleetc");
+
+/// A ClusterGroup the spec names (`clusterGroups`).
+#[derive(Debug, Clone)]
+pub struct ClusterGroup {
+    /// Its position in the spec's `clusterGroups`.
+    pub origin: usize,
+    /// Name of the ClusterGroup object.
+    pub name: String,
+    /// The clusters it holds.
+    pub selector: LabelSelector,
+    /// Labels of the ClusterGroup object, besides [`MANAGED_BY`].
+    pub labels: BTreeMap<LabelKey, LabelValue>,
+}
+
+/// One ClusterGroup fleetc writes, whoever asked for it: an environment's, a region's or a
+/// named one.
+#[derive(Debug, Clone)]
+pub struct GroupView {
+    /// Name of the object.
+    pub name: String,
+    /// Every label of the object, [`MANAGED_BY`] included: what `clusterGroupSelector` sees.
+    pub labels: BTreeMap<String, String>,
+    /// The clusters it holds.
+    pub selector: LabelSelector,
+    /// The spec line that makes it.
+    pub owner: Ptr,
+}
+
+/// Which declared clusters a target reaches. Fleet matches a target against a cluster once per
+/// ClusterGroup the cluster is in, every criterion against the same group (rancher/fleet
+/// v0.16.1 internal/cmd/controller/target/matcher/bundlematch.go:169-185 and
+/// clustermatcher.go:23-79); since a group's members are a function of the cluster's labels,
+/// this is "the labels match, and one accepted group's selector matches too".
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Matcher {
+    /// What the cluster's own labels must satisfy (the environment or region a fleetc group
+    /// stands for included).
+    pub labels: LabelSelector,
+    /// When the target names ClusterGroups itself (`clusterGroup`, `clusterGroupSelector`):
+    /// the selectors of the groups it accepts, none of which may be empty.
+    pub groups: Option<Vec<LabelSelector>>,
+}
+
+impl Matcher {
+    /// Whether a cluster with these labels is reached.
+    pub fn matches(&self, labels: &BTreeMap<LabelKey, LabelValue>) -> bool {
+        self.labels.matches(labels)
+            && self
+                .groups
+                .as_ref()
+                .is_none_or(|g| g.iter().any(|s| s.matches(labels)))
+    }
+}
+
+impl Fleet {
+    /// Every ClusterGroup fleetc writes: one per environment (promotion order), one per region
+    /// (sorted), then the spec's own (spec order).
+    pub fn groups(&self) -> Vec<GroupView> {
+        let keys = &self.label_keys;
+        let view = |name: String, label: (&str, &str), key: &LabelKey, owner: Ptr| GroupView {
+            name,
+            labels: BTreeMap::from([
+                (label.0.to_owned(), label.1.to_owned()),
+                (MANAGED_BY.0.to_owned(), MANAGED_BY.1.to_owned()),
+            ]),
+            selector: LabelSelector {
+                match_labels: BTreeMap::from([(key.to_string(), label.1.to_owned())]),
+                match_expressions: Vec::new(),
+            },
+            owner,
+        };
+        let mut out = Vec::new();
+        for (i, env) in self.environment_ids() {
+            out.push(view(
+                self.env_group(i),
+                ("fleetc.io/environment", &env.name),
+                &keys.environment,
+                self.env_ptr(i).key("name"),
+            ));
+        }
+        for region in &self.regions {
+            // A region is declared by the clusters in it; the first one stands for it.
+            let first = self
+                .clusters
+                .iter()
+                .find(|c| &c.region == region)
+                .expect("regions are those of the clusters")
+                .origin;
+            out.push(view(
+                Fleet::region_group(region),
+                ("fleetc.io/region", region.as_str()),
+                &keys.region,
+                Ptr::item("clusters", first).key("region"),
+            ));
+        }
+        for g in &self.cluster_groups {
+            let mut labels: BTreeMap<String, String> = g
+                .labels
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            labels.insert(MANAGED_BY.0.to_owned(), MANAGED_BY.1.to_owned());
+            out.push(GroupView {
+                name: g.name.clone(),
+                labels,
+                selector: g.selector.clone(),
+                owner: Ptr::item("clusterGroups", g.origin),
+            });
+        }
+        out
+    }
+}
