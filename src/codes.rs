@@ -248,4 +248,12 @@ it matches none of the spec's charts, every private chart download fails (Fleet 
 at the start of the repository URL, or of the chart URL for a chart without a repository;
 earlier versions anywhere in it). Fix the expression, or drop the credentials if no chart needs
 them.";
+    AwaitsOptIn = "W017", Warning, "a selector waits for clusters to opt in",
+"A target, ClusterGroup or partition selects by a label listed under `optInLabels` that no
+declared cluster carries. Fleet will reach the clusters that get the label later (set on their
+Fleet Cluster object, in Rancher or with `kubectl label`), but today it reaches none that fleetc
+knows, so `explain`, `diff` and the static checks cannot say what they will run. This is how
+opt-in deployments start; once a cluster carries the label, give it that label in the spec
+and the warning goes away. An unlisted key stays an error (E012), so a
+typo in a label key is never taken for an opt-in.";
 }

@@ -214,10 +214,15 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
             .iter()
             .filter(|c| t.matcher.matches(&c.labels))
             .count();
+        let waits = if t.awaits_opt_in {
+            ", and those that opt in"
+        } else {
+            ""
+        };
         row(
             &mut out,
             2,
-            &format!("target       {} ({n} clusters)", t.name),
+            &format!("target       {} ({n} clusters{waits})", t.name),
             &spec.at(&Ptr::item("apps", i).key("targets").index(j)),
         );
     }
@@ -238,6 +243,10 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
             fleet.scope_name(&cu.scope),
             crate::suggest::short_list(&names, 6)
         );
+        if cu.excludes() {
+            let _ = writeln!(out, "    doNotDeploy  these clusters do not get the app");
+            continue;
+        }
         settings_lines(&mut out, spec, app, &cu.full, 4);
     }
     let rest: Vec<&str> = app

@@ -6,8 +6,9 @@
 //!
 //! Fleet's rules followed (rancher/fleet v0.16.1):
 //! - a target's criteria (clusterName, clusterGroup, clusterSelector, clusterGroupSelector) are
-//!   ANDed; a target with none matches nothing; `clusterSelector: {}` matches every cluster
-//!   (internal/cmd/controller/target/matcher/clustermatcher.go:69-78);
+//!   ANDed, against each ClusterGroup the cluster is in; a target with none matches nothing;
+//!   `clusterSelector: {}` matches every cluster
+//!   (internal/cmd/controller/target/matcher/clustermatcher.go:69-78, bundlematch.go:169-185);
 //! - a cluster gets a BundleDeployment when any GitRepo target matches it, and a
 //!   targetCustomization never adds one (internal/cmd/controller/target/builder.go);
 //! - in the default FirstMatch mode the first matching targetCustomization applies
@@ -65,27 +66,57 @@ fn plain(
         .collect()
 }
 
-/// Fleet's `ClusterMatcher.Match` for one target (or customization).
+/// Fleet's matching of one target (or customization) against a cluster: once per ClusterGroup
+/// the cluster is in, every criterion against that same group, or once with no group (name `""`,
+/// no labels) when it is in none (internal/cmd/controller/target/matcher/bundlematch.go:169-185).
+/// `groups` holds the ClusterGroup objects by name.
 fn matches(
     target: &Value,
     cluster: &str,
     labels: &BTreeMap<String, String>,
     groups: &BTreeMap<String, Value>,
 ) -> bool {
+    let member: Vec<(&str, BTreeMap<String, String>)> = groups
+        .iter()
+        .filter(|(_, g)| selects(&g["spec"]["selector"], labels))
+        .map(|(name, g)| {
+            let own = g["metadata"]["labels"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                .collect();
+            (name.as_str(), own)
+        })
+        .collect();
+    if member.is_empty() {
+        return criteria(target, cluster, labels, ("", &BTreeMap::new()));
+    }
+    member
+        .iter()
+        .any(|(name, own)| criteria(target, cluster, labels, (name, own)))
+}
+
+/// Fleet's `ClusterMatcher.Match` (clustermatcher.go:23-79) for one group of the cluster.
+fn criteria(
+    target: &Value,
+    cluster: &str,
+    labels: &BTreeMap<String, String>,
+    group: (&str, &BTreeMap<String, String>),
+) -> bool {
     let mut criteria: Vec<bool> = Vec::new();
     if let Some(name) = target.get("clusterName").and_then(Value::as_str) {
         criteria.push(name == cluster);
     }
     if let Some(g) = target.get("clusterGroup").and_then(Value::as_str) {
-        criteria.push(groups.get(g).is_some_and(|sel| selects(sel, labels)));
+        criteria.push(g == group.0);
+    }
+    if let Some(sel) = target.get("clusterGroupSelector").filter(|v| !v.is_null()) {
+        criteria.push(selects(sel, group.1));
     }
     if let Some(sel) = target.get("clusterSelector").filter(|v| !v.is_null()) {
         criteria.push(selects(sel, labels));
     }
-    assert!(
-        target.get("clusterGroupSelector").is_none(),
-        "not emitted by fleetc yet"
-    );
     !criteria.is_empty() && criteria.into_iter().all(|c| c)
 }
 
@@ -97,12 +128,7 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
         let groups: BTreeMap<String, Value> = std::fs::read_dir(b.root.join("fleet/clustergroups"))
             .unwrap()
             .map(|e| yaml(&e.unwrap().path()))
-            .map(|g| {
-                (
-                    g["metadata"]["name"].as_str().unwrap().to_owned(),
-                    g["spec"]["selector"].clone(),
-                )
-            })
+            .map(|g| (g["metadata"]["name"].as_str().unwrap().to_owned(), g))
             .collect();
         for app in &fleet.apps {
             let fleet_yaml = yaml(&b.root.join(&app.bundle_dir).join("fleet.yaml"));
@@ -198,12 +224,7 @@ fn deployed(dir: &Path, fleet: &fleetc::model::Fleet) -> BTreeMap<String, Vec<[S
     };
     let groups: BTreeMap<String, Value> = list("fleet/clustergroups")
         .into_iter()
-        .map(|g| {
-            (
-                g["metadata"]["name"].as_str().unwrap().to_owned(),
-                g["spec"]["selector"].clone(),
-            )
-        })
+        .map(|g| (g["metadata"]["name"].as_str().unwrap().to_owned(), g))
         .collect();
     let mut out: BTreeMap<String, Vec<[String; 4]>> = BTreeMap::new();
     for repo in list("fleet/gitrepos") {
@@ -382,4 +403,52 @@ fn every_change_reaches_a_pinned_environment_only_with_its_promotion() {
     std::fs::write(dir.join("releases.yaml"), "").unwrap();
     build_and_commit(dir, "unpinned");
     assert_eq!(of(&deployed(dir, &fleet), &prod), of(&promoted, &prod));
+}
+
+/// A target on an opt-in label no declared cluster carries (W017) reaches no declared cluster,
+/// but Fleet must still have a GitRepo carrying it wherever a cluster may opt in: in every
+/// environment when it names none, in its own environment when it does. Fleet only evaluates a
+/// target its bundle holds, and a bundle is made from a GitRepo
+/// (internal/cmd/controller/target/builder.go:67-95).
+#[test]
+fn a_target_waiting_for_opt_in_clusters_is_in_the_gitrepos_they_will_need() {
+    let dir = common::repo().join("tests/fixtures/err/W017-awaits-opt-in");
+    let compiled = common::compile(&dir).unwrap();
+    assert!(
+        compiled
+            .warnings
+            .iter()
+            .all(|w| w.code == fleetc::codes::Code::AwaitsOptIn),
+        "{:?}",
+        compiled.warnings
+    );
+    let app = compiled
+        .fleet
+        .apps
+        .iter()
+        .find(|a| a.name == "gpu-exporter")
+        .unwrap();
+    assert!(app.clusters.is_empty(), "no declared cluster opted in");
+    let targets = |env: &str| -> Vec<Value> {
+        let text = &compiled.files[&format!("fleet/gitrepos/gpu-exporter-{env}.yaml")];
+        let doc: Value = serde_saphyr::from_str(text).unwrap();
+        doc["spec"]["targets"].as_array().unwrap().clone()
+    };
+    // staging: only the target that names no environment.
+    let staging = targets("staging");
+    assert_eq!(staging.len(), 1, "{staging:?}");
+    assert_eq!(staging[0]["clusterGroup"], "env-staging");
+    assert_eq!(
+        staging[0]["clusterSelector"]["matchLabels"]["monitoring.example.com/gpu-exporter"],
+        "enabled"
+    );
+    // production: both.
+    let production = targets("production");
+    assert_eq!(production.len(), 2, "{production:?}");
+    assert!(
+        production
+            .iter()
+            .all(|t| t["clusterGroup"] == "env-production"),
+        "{production:?}"
+    );
 }

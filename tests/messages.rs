@@ -1120,3 +1120,179 @@ fn names_at_their_limits_and_acknowledged_errors() {
         .unwrap_or_else(|| panic!("{diags:#?}"));
     assert_eq!(labelled(&text, hit), "E012");
 }
+
+/// An invalid name's message says why at the boundaries too: 63 characters fit a DNS label (so
+/// a 63-character name with a capital is refused for its characters, a 64-character one for its
+/// length), and a quoted name is cut after 70 characters, never at exactly 70.
+#[test]
+fn name_messages_hold_at_their_limits() {
+    let why = |name: &str| -> (String, String) {
+        let (_, diags) = diagnostics_after(
+            "minimal",
+            &[("  - name: dev-1", &format!("  - name: {name}"))],
+        );
+        let d = diags
+            .iter()
+            .find(|d| d["code"] == "fleetc::E011")
+            .unwrap_or_else(|| panic!("{name}: {diags:?}"));
+        (
+            d["message"].as_str().unwrap().to_owned(),
+            d["labels"][0]["message"].as_str().unwrap().to_owned(),
+        )
+    };
+    let capital_63 = format!("A{}", "b".repeat(62));
+    assert_eq!(
+        why(&capital_63).1,
+        "only lowercase letters, digits and `-`, starting and ending with a letter or digit"
+    );
+    let long_64 = "b".repeat(64);
+    assert_eq!(why(&long_64).1, "64 characters; at most 63 fit");
+    let at_70 = "c".repeat(70);
+    assert_eq!(why(&at_70).0, format!("invalid cluster name `{at_70}`"));
+    let at_71 = "c".repeat(71);
+    assert_eq!(
+        why(&at_71).0,
+        format!("invalid cluster name `{}…`", "c".repeat(70))
+    );
+}
+
+/// Exit code and diagnostics (code, message, help) of `build` on a copy of `dir` (relative to
+/// the repository) with `edits` made to its spec.
+fn build_after(dir: &str, edits: &[(&str, &str)]) -> (i32, Vec<[String; 3]>) {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join(dir), tmp.path());
+    common::edit(&tmp.path().join("fleetc.yaml"), edits);
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fleetc"))
+        .args(["build", "--format", "json"])
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let diags = report["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            [
+                d["code"]
+                    .as_str()
+                    .unwrap()
+                    .trim_start_matches("fleetc::")
+                    .to_owned(),
+                d["message"].as_str().unwrap().to_owned(),
+                d["help"].as_str().unwrap_or_default().to_owned(),
+            ]
+        })
+        .collect();
+    (o.status.code().unwrap(), diags)
+}
+
+/// GitLab's side, at the edges of what it accepts: the oldest GitLab fleetc's output runs on,
+/// registry hosts, project paths, and the drift check's agent.
+#[test]
+fn gitlab_settings_are_checked_at_their_edges() {
+    const FIXTURE: &str = "tests/fixtures/ok/gitlab-policies";
+    let versioned = |v: &str| {
+        build_after(
+            FIXTURE,
+            &[(
+                "  agentProject:",
+                &format!("  version: \"{v}\"\n  agentProject:"),
+            )],
+        )
+    };
+    // versions::GITLAB_MINIMUM is 17.0: accepted; anything before it is E029.
+    assert_eq!(versioned("17.0"), (0, Vec::new()));
+    let (code, d) = versioned("16.11");
+    assert_eq!(code, 1);
+    assert_eq!(d[0][0], "E029", "{d:?}");
+
+    let registry = |r: &str| {
+        build_after(
+            FIXTURE,
+            &[(
+                "  registry: registry.gitlab.example.org",
+                &format!("  registry: \"{r}\""),
+            )],
+        )
+    };
+    // A port is part of the host (the images then have to name it too: E030, not E023).
+    let (_, d) = registry("registry.gitlab.example.org:5050");
+    assert!(!d.iter().any(|[c, ..]| c == "E023"), "{d:?}");
+    for bad in [
+        "registry.gitlab.example.org/retail",
+        "https://registry.gitlab.example.org",
+        "bot@registry.gitlab.example.org",
+        "registry gitlab",
+        "",
+    ] {
+        let (code, d) = registry(bad);
+        assert_eq!(code, 1, "{bad}");
+        assert!(
+            d.iter()
+                .any(|[c, m, _]| c == "E023" && m.contains("is not a registry host")),
+            "{bad}: {d:?}"
+        );
+    }
+    // A path after the host: the help names the host to keep, unless the part before the path
+    // may not be a host (a colon and no dot: `user:password`, and so also `localhost:5000`).
+    let help = |r: &str| {
+        let (_, d) = registry(r);
+        d.into_iter().find(|[c, ..]| c == "E023").unwrap()[2].clone()
+    };
+    assert!(
+        help("registry.gitlab.example.org/retail")
+            .starts_with("write the host only, `registry.gitlab.example.org`"),
+        "{}",
+        help("registry.gitlab.example.org/retail")
+    );
+    assert!(
+        help("registry.local:5000/retail")
+            .starts_with("write the host only, `registry.local:5000`"),
+        "{}",
+        help("registry.local:5000/retail")
+    );
+    assert_eq!(
+        help("user:secret/retail"),
+        "e.g. `registry.gitlab.example.com`"
+    );
+
+    let project = |p: &str| {
+        build_after(
+            FIXTURE,
+            &[(
+                "  agentProject: retail/agents",
+                &format!("  agentProject: \"{p}\""),
+            )],
+        )
+    };
+    assert_eq!(project("retail/sub_group/agents.v2"), (0, Vec::new()));
+    for bad in [
+        "retail//agents",
+        ".retail/agents",
+        "retail/-agents",
+        "retail/ag ents",
+        "",
+    ] {
+        let (code, d) = project(bad);
+        assert_eq!(code, 1, "{bad}");
+        assert!(
+            d.iter().any(|[c, m, _]| c == "E023" && m.contains("is not a GitLab project or group path")),
+            "{bad}: {d:?}"
+        );
+    }
+
+    // The drift check runs where the Fleet objects are: an agent serving downstream clusters is
+    // refused even when another agent (the management cluster's) serves none.
+    let (code, d) = build_after(
+        "examples/fleet",
+        &[("    agent: fleet-management", "    agent: prod-eu")],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        d.iter().any(
+            |[c, m, _]| c == "E022" && m.contains("agent `prod-eu` serves downstream clusters")
+        ),
+        "{d:?}"
+    );
+}

@@ -108,12 +108,24 @@ fn webhook_urls_and_secret_named_literals_are_refused_unless_acknowledged() {
         "a Secret's name is not a secret: {found:?}"
     );
     assert_eq!(found.len(), 3, "{found:?}");
-    // Acknowledged per key, by dotted path or by name.
+    // Acknowledged per key, by dotted path or by name; each entry covers its key only.
     common::edit(
         &spec,
         &[(
             "    targets:",
-            "    notSecret: [auth.adminPassword, DB_PASSWORD]\n    targets:",
+            "    notSecret: [auth.adminPassword]\n    targets:",
+        )],
+    );
+    let found = e024(tmp.path(), 1);
+    let unders: Vec<&str> = found.iter().map(|(_, u)| u.as_str()).collect();
+    assert!(!unders.contains(&"correct-horse"), "{found:?}");
+    assert!(unders.contains(&"s3cr3t-value"), "{found:?}");
+    assert_eq!(found.len(), 2, "{found:?}");
+    common::edit(
+        &spec,
+        &[(
+            "notSecret: [auth.adminPassword]",
+            "notSecret: [auth.adminPassword, DB_PASSWORD]",
         )],
     );
     let found = e024(tmp.path(), 1);

@@ -12,7 +12,7 @@ use super::kustomization::{overlay_dir, resources_value, root_dir};
 use super::{Artifact, Kind};
 use crate::model::{
     APP_LABEL, App, AppSource, DependencyOn, Fleet, HelmChart, HelmOptions as HelmOptionsOut,
-    Settings,
+    LabelSelector, Settings,
 };
 use crate::spec::{BundleState, ComparePatch, CorrectDrift, IgnoreOptions, IntOrPercent};
 use crate::values::{LabelKey, LabelValue};
@@ -97,7 +97,14 @@ struct PartitionOut<'a> {
     name: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     max_unavailable: Option<&'a IntOrPercent>,
-    cluster_selector: Selector,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster_group: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster_group_selector: Option<Selector>,
+    // `{}` (every cluster) only where nothing else selects: a partition without criteria
+    // matches nothing (clustermatcher.go:69-71).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cluster_selector: Option<Selector>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -149,6 +156,8 @@ struct TargetCustomization<'a> {
     correct_drift: Option<&'a CorrectDrift>,
     #[serde(skip_serializing_if = "Option::is_none")]
     diff: Option<DiffOut<'a>>,
+    #[serde(skip_serializing_if = "is_false")]
+    do_not_deploy: bool,
 }
 
 pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
@@ -198,7 +207,11 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
                 .map(|p| PartitionOut {
                     name: &p.name,
                     max_unavailable: p.max_unavailable.as_ref(),
-                    cluster_selector: Selector::from(&p.selector),
+                    cluster_group: p.cluster_group.as_deref(),
+                    cluster_group_selector: p.cluster_group_selector.as_ref().map(Selector::from),
+                    cluster_selector: (p.selector != LabelSelector::default()
+                        || p.cluster_group.is_none() && p.cluster_group_selector.is_none())
+                    .then(|| Selector::from(&p.selector)),
                 })
                 .collect(),
         }),
@@ -238,30 +251,49 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
         target_customizations: app
             .customizations
             .iter()
-            .map(|c| TargetCustomization {
-                name: fleet.scope_name(&c.scope),
-                cluster_selector: Selector::from(&fleet.scope_selector(&c.scope)),
-                helm: match &app.source {
-                    AppSource::Helm(chart) => Some(HelmOptions {
-                        values: helm_values(app, chart, &c.delta),
-                        options: c.delta.helm.clone(),
-                        ..HelmOptions::default()
-                    }),
-                    AppSource::Kustomize { .. } => None,
-                },
-                kustomize: match &app.source {
-                    AppSource::Kustomize { .. } => Some(KustomizeOptions {
-                        dir: overlay_dir(fleet, &c.scope),
-                    }),
-                    AppSource::Helm(_) => None,
-                },
-                service_account: c.delta.deploy.service_account.as_deref(),
-                keep_resources: c.delta.deploy.keep_resources,
-                force_sync_generation: c.delta.deploy.force_sync_generation,
-                correct_drift: c.delta.deploy.correct_drift.as_ref(),
-                diff: (!c.delta.deploy.compare_patches.is_empty()).then(|| DiffOut {
-                    compare_patches: &c.delta.deploy.compare_patches,
-                }),
+            .map(|c| {
+                if c.excludes() {
+                    // Nothing else of the entry matters to Fleet: the clusters get no bundle.
+                    TargetCustomization {
+                        name: fleet.scope_name(&c.scope),
+                        cluster_selector: Selector::from(&fleet.scope_selector(&c.scope)),
+                        helm: None,
+                        kustomize: None,
+                        service_account: None,
+                        keep_resources: false,
+                        force_sync_generation: None,
+                        correct_drift: None,
+                        diff: None,
+                        do_not_deploy: true,
+                    }
+                } else {
+                    TargetCustomization {
+                        name: fleet.scope_name(&c.scope),
+                        cluster_selector: Selector::from(&fleet.scope_selector(&c.scope)),
+                        helm: match &app.source {
+                            AppSource::Helm(chart) => Some(HelmOptions {
+                                values: helm_values(app, chart, &c.delta),
+                                options: c.delta.helm.clone(),
+                                ..HelmOptions::default()
+                            }),
+                            AppSource::Kustomize { .. } => None,
+                        },
+                        kustomize: match &app.source {
+                            AppSource::Kustomize { .. } => Some(KustomizeOptions {
+                                dir: overlay_dir(fleet, &c.scope),
+                            }),
+                            AppSource::Helm(_) => None,
+                        },
+                        service_account: c.delta.deploy.service_account.as_deref(),
+                        keep_resources: c.delta.deploy.keep_resources,
+                        force_sync_generation: c.delta.deploy.force_sync_generation,
+                        correct_drift: c.delta.deploy.correct_drift.as_ref(),
+                        diff: (!c.delta.deploy.compare_patches.is_empty()).then(|| DiffOut {
+                            compare_patches: &c.delta.deploy.compare_patches,
+                        }),
+                        do_not_deploy: false,
+                    }
+                }
             })
             .collect(),
     };

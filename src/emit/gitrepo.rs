@@ -60,6 +60,8 @@ struct GitTarget {
     #[serde(skip_serializing_if = "Option::is_none")]
     cluster_group: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    cluster_group_selector: Option<Selector>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     cluster_selector: Option<Selector>,
 }
 
@@ -107,6 +109,7 @@ pub(super) fn emit(
                 .map(|t| GitTarget {
                     name: t.name.clone(),
                     cluster_group: t.cluster_group.clone(),
+                    cluster_group_selector: t.cluster_group_selector.as_ref().map(Selector::from),
                     cluster_selector: t.selector.as_ref().map(Selector::from),
                 })
                 .collect(),

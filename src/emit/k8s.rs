@@ -7,8 +7,7 @@ use serde::Serialize;
 use crate::model::LabelSelector;
 use crate::spec::Operator;
 
-/// Label every object fleetc generates carries.
-pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "fleetc");
+pub use crate::model::MANAGED_BY;
 
 /// `metadata` of a generated object.
 #[derive(Debug, Serialize)]

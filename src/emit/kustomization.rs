@@ -113,7 +113,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: &Ptr) -> Vec<Artifact> {
             owner,
         ));
     }
-    for c in &app.customizations {
+    for c in app.customizations.iter().filter(|c| !c.excludes()) {
         let dir = overlay_dir(fleet, &c.scope);
         out.push(overlay(app, base, workload, &dir, &c.full, owner));
     }

@@ -539,6 +539,45 @@ mod tests {
     }
 
     #[test]
+    fn recognises_github_tokens_whole() {
+        // GitHub's token formats: a prefix, then at least 20 of [A-Za-z0-9_]; fine-grained ones
+        // (`github_pat_`) have underscores inside.
+        let pat = "github_pat_11ABCDEFG0abcdefghij_KLMNOPQRSTUVWXYZ0123456789abcdef";
+        for (text, at, token) in [
+            (
+                "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+                0,
+                "ghp_abcdefghijklmnopqrstuvwxyz0123456789",
+            ),
+            (
+                "token: gho_ABCDEFGHIJKLMNOPQRST01 (old)",
+                7,
+                "gho_ABCDEFGHIJKLMNOPQRST01",
+            ),
+            (pat, 0, pat),
+        ] {
+            let f = find(text).unwrap_or_else(|| panic!("{text}"));
+            assert_eq!(f.what, "a GitHub token", "{text}");
+            assert_eq!(&text[f.at..f.at + f.len], token, "{text}");
+        }
+        assert_eq!(find("ghp_tooshort"), None);
+    }
+
+    #[test]
+    fn a_token_runs_over_dashes_dots_and_underscores() {
+        let t = "glpat-Ab_cD-eF.gH_iJ-kL.mN_oP";
+        let (_, at, len) = find_gitlab(t).unwrap();
+        assert_eq!((at, len), (0, t.len()));
+        // The label of a webhook URL starts at its scheme and ends with its path.
+        let text = "notify: https://hooks.slack.com/services/T0/B0/abc123 now";
+        let f = find(text).unwrap();
+        assert_eq!(
+            &text[f.at..f.at + f.len],
+            "https://hooks.slack.com/services/T0/B0/abc123"
+        );
+    }
+
+    #[test]
     fn tells_secret_names_from_references() {
         for k in [
             "password",

@@ -47,6 +47,10 @@ pub struct Partition {
     pub max_unavailable: Option<IntOrPercent>,
     /// What Fleet matches the partition's clusters by.
     pub selector: LabelSelector,
+    /// The ClusterGroup it names.
+    pub cluster_group: Option<String>,
+    /// Its selector over ClusterGroups' own labels.
+    pub cluster_group_selector: Option<LabelSelector>,
     /// The app's clusters it matches (a cluster can be in several).
     pub clusters: Vec<ClusterId>,
 }
@@ -123,6 +127,8 @@ pub struct DeployOptions {
     pub correct_drift: Option<crate::spec::CorrectDrift>,
     /// Replace the app's patch for the same object, or are added.
     pub compare_patches: Vec<crate::spec::ComparePatch>,
+    /// Whether the clusters get nothing (`doNotDeploy`); the narrowest layer that says wins.
+    pub do_not_deploy: Option<bool>,
 }
 
 impl DeployOptions {
@@ -137,6 +143,9 @@ impl DeployOptions {
         }
         if over.correct_drift.is_some() {
             self.correct_drift.clone_from(&over.correct_drift);
+        }
+        if over.do_not_deploy.is_some() {
+            self.do_not_deploy = over.do_not_deploy;
         }
         // comparePatchKey (calculate.go:36-38): apiVersion, kind, namespace, name.
         let key = |p: &crate::spec::ComparePatch| {

@@ -7,12 +7,14 @@ use std::collections::BTreeMap;
 mod bundle;
 mod helm;
 mod settings;
+mod targeting;
 
 pub use bundle::{
     APP_LABEL, BundleOptions, Dependency, DependencyOn, DeployOptions, Partition, Rollout,
 };
 pub use helm::HelmOptions;
 pub use settings::{Origin, Settings, deep_merge, dotted, value_leaves};
+pub use targeting::{ClusterGroup, GroupView, MANAGED_BY, Matcher};
 
 use crate::pointer::Ptr;
 use crate::spec::{self, Operator, Promotion, Tier, WorkloadKind};
@@ -113,6 +115,8 @@ pub struct Fleet {
     pub regions: Vec<LabelValue>,
     /// Clusters, in spec order.
     pub clusters: Vec<Cluster>,
+    /// The spec's own ClusterGroups (`clusterGroups`), in spec order.
+    pub cluster_groups: Vec<ClusterGroup>,
     /// GitLab agents, in spec order.
     pub agents: Vec<Agent>,
     /// Apps, in spec order.
@@ -404,10 +408,16 @@ pub struct Target {
     pub name: String,
     /// ClusterGroup it names.
     pub cluster_group: Option<String>,
+    /// Label selector over ClusterGroups' own labels.
+    pub cluster_group_selector: Option<LabelSelector>,
     /// Label selector over clusters.
     pub selector: Option<LabelSelector>,
-    /// Everything the target requires, as one selector (ClusterGroup criteria included).
-    pub matcher: LabelSelector,
+    /// The declared clusters it reaches.
+    pub matcher: Matcher,
+    /// Whether it selects by an opt-in label no declared cluster carries yet (W017): it may
+    /// reach clusters fleetc does not know, so it stays in the GitRepos of the environments it
+    /// allows even where it reaches no declared cluster.
+    pub awaits_opt_in: bool,
 }
 
 /// A Kubernetes label selector.
@@ -433,7 +443,15 @@ pub struct Requirement {
 impl LabelSelector {
     /// Whether a cluster with these labels matches.
     pub fn matches(&self, labels: &BTreeMap<LabelKey, LabelValue>) -> bool {
-        let get = |k: &str| labels.get(k).map(LabelValue::as_str);
+        self.matches_by(|k| labels.get(k).map(LabelValue::as_str))
+    }
+
+    /// Whether an object with these labels (a ClusterGroup's) matches.
+    pub fn matches_plain(&self, labels: &BTreeMap<String, String>) -> bool {
+        self.matches_by(|k| labels.get(k).map(String::as_str))
+    }
+
+    fn matches_by<'l>(&self, get: impl Fn(&str) -> Option<&'l str>) -> bool {
         self.match_labels
             .iter()
             .all(|(k, v)| get(k) == Some(v.as_str()))
@@ -472,6 +490,13 @@ pub struct Customization {
     pub delta: Settings,
     /// The app's base with `delta` laid over it: what these clusters run.
     pub full: Settings,
+}
+
+impl Customization {
+    /// Whether its clusters get nothing (`doNotDeploy`).
+    pub fn excludes(&self) -> bool {
+        self.delta.deploy.do_not_deploy == Some(true)
+    }
 }
 
 impl Fleet {

@@ -125,6 +125,18 @@ impl Cx<'_> {
             app_helm: &settings.helm,
         };
         let (customizations, tag_held) = self.customizations(&input, fleet, &settings);
+        // What the app deploys to: its targets' clusters but those a `doNotDeploy`
+        // customization takes first (Fleet skips the bundle for them,
+        // rancher/fleet v0.16.1 internal/cmd/controller/target/builder.go:128-139).
+        let excluded: Vec<ClusterId> = customizations
+            .iter()
+            .filter(|c| c.excludes())
+            .flat_map(|c| c.clusters.iter().copied())
+            .collect();
+        let clusters: Vec<ClusterId> = clusters
+            .into_iter()
+            .filter(|c| !excluded.contains(c))
+            .collect();
 
         let bundle = self.bundle_options(i, a, fleet, names, &clusters);
         let gitrepos = self.env_gitrepos(i, a, fleet, &targets, &clusters, &repo_dir);
@@ -203,6 +215,14 @@ impl Cx<'_> {
             .iter()
             .map(|c| fleet.clusters[*c].environment)
             .collect();
+        // A target waiting for clusters to opt in needs its GitRepos before any declared
+        // cluster is there: in its environment, or in every one when it names none.
+        for t in targets.iter().filter(|t| t.awaits_opt_in) {
+            match opt_in_env(fleet, t) {
+                Some(e) => envs.push(e),
+                None => envs.extend(EnvId::all(fleet.environments.len())),
+            }
+        }
         envs.sort_unstable();
         envs.dedup();
         let mut out = Vec::new();
@@ -229,15 +249,29 @@ impl Cx<'_> {
                         .clusters
                         .iter()
                         .any(|c| c.environment == e && t.matcher.matches(&c.labels))
+                        || t.awaits_opt_in && opt_in_env(fleet, t).is_none_or(|o| o == e)
                 })
                 .map(|t| {
-                    let mut rest = t.matcher.clone();
+                    let mut rest = t.matcher.labels.clone();
+                    let env_value = fleet.environments[e].name.clone();
+                    if t.matcher.groups.is_some() {
+                        // The target names its own groups: Fleet takes one `clusterGroup`, so
+                        // the environment goes into the cluster selector.
+                        rest.match_labels
+                            .insert(keys.environment.to_string(), env_value);
+                        return Target {
+                            selector: Some(rest),
+                            ..t.clone()
+                        };
+                    }
                     rest.match_labels.remove(keys.environment.as_str());
                     Target {
                         name: t.name.clone(),
                         cluster_group: Some(fleet.env_group(e)),
+                        cluster_group_selector: None,
                         selector: (rest != LabelSelector::default()).then_some(rest),
                         matcher: t.matcher.clone(),
+                        awaits_opt_in: t.awaits_opt_in,
                     }
                 })
                 .collect();
@@ -617,4 +651,13 @@ fn normalize(p: &str) -> String {
     } else {
         p.to_owned()
     }
+}
+
+/// The environment a target waiting for opt-in clusters is restricted to, if any.
+fn opt_in_env(fleet: &Fleet, t: &Target) -> Option<EnvId> {
+    t.matcher
+        .labels
+        .match_labels
+        .get(fleet.label_keys.environment.as_str())
+        .and_then(|e| fleet.environment_named(e))
 }

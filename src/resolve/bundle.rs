@@ -143,6 +143,8 @@ impl Cx<'_> {
                 && p.region.is_none()
                 && p.cluster.is_none()
                 && p.selector.is_none()
+                && p.cluster_group.is_none()
+                && p.cluster_group_selector.is_none()
             {
                 self.push(
                     Diagnostic::new(Code::InvalidValue, "empty partition")
@@ -151,7 +153,7 @@ impl Cx<'_> {
                             "this partition names no clusters",
                         )
                         .help(
-                            "give `environment`, `region`, `cluster` or `selector`, as in a target",
+                            "give `environment`, `region`, `cluster`, `selector`, `clusterGroup` or `clusterGroupSelector`, as in a target",
                         ),
                 );
                 continue;
@@ -161,10 +163,17 @@ impl Cx<'_> {
                 region: p.region.as_deref(),
                 cluster: p.cluster.as_deref(),
                 selector: p.selector.as_ref(),
+                cluster_group: p.cluster_group.as_deref(),
+                cluster_group_selector: p.cluster_group_selector.as_ref(),
             };
-            let Some((selector, _, parts)) = self.criteria(&criteria, &at, fleet, names) else {
+            let Some(reach) = self.criteria(&criteria, &at, fleet, names) else {
                 continue;
             };
+            let matcher = reach.matcher();
+            // Fleet's partitions name no group unless the spec does: the environment and
+            // region stay in the cluster selector.
+            let cluster_group = reach.group.filter(|_| reach.named_group);
+            let (selector, parts) = (reach.labels, reach.parts);
             let name = p.name.clone().unwrap_or_else(|| parts.join("-"));
             if let Some(first) = seen.insert(name.clone(), n) {
                 self.push(
@@ -186,7 +195,7 @@ impl Cx<'_> {
             let mine: Vec<ClusterId> = clusters
                 .iter()
                 .copied()
-                .filter(|&c| selector.matches(&fleet.clusters[c].labels))
+                .filter(|&c| matcher.matches(&fleet.clusters[c].labels))
                 .collect();
             if mine.is_empty() && !self.clusters_incomplete {
                 self.push(
@@ -200,6 +209,8 @@ impl Cx<'_> {
                 name,
                 max_unavailable: p.max_unavailable.clone(),
                 selector,
+                cluster_group,
+                cluster_group_selector: reach.group_selector,
                 clusters: mine,
             });
         }

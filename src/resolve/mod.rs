@@ -10,6 +10,7 @@ mod apps;
 mod bundle;
 mod checks;
 mod gitlab;
+mod groups;
 mod helm;
 pub use agent_policy::{CI_JOB_EXTRAS, USER_EXTRAS};
 mod overrides;
@@ -47,6 +48,7 @@ pub fn resolve(
         clusters_incomplete: false,
         dropped_clusters: Default::default(),
         declared_labels: BTreeMap::new(),
+        opt_in: BTreeMap::new(),
     };
     let fleet = cx.fleet(&loaded.spec, spec_name);
     let mut diags = cx.diags;
@@ -76,6 +78,8 @@ pub(crate) struct Cx<'a> {
     /// clusters left out of the model too) → its values: what targets and selectors may name.
     /// Built once, in `clusters`.
     pub(crate) declared_labels: BTreeMap<String, BTreeSet<String>>,
+    /// `optInLabels`: label keys clusters may carry later → the values listed (none: any).
+    pub(crate) opt_in: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// Name → index, for one kind of named thing.
@@ -140,6 +144,7 @@ impl Cx<'_> {
         );
         let (environments, env_names) = self.environments(spec);
         let (mut clusters, cluster_names) = self.clusters(spec, &env_names, &label_keys);
+        self.opt_in_labels(spec);
         let agents = self.agents(spec, &env_names, &cluster_names, &mut clusters);
         let regions: Vec<LabelValue> = clusters
             .iter()
@@ -166,6 +171,7 @@ impl Cx<'_> {
             environments,
             regions,
             clusters,
+            cluster_groups: Vec::new(),
             agents,
             apps: Vec::new(),
             fleet_version,
@@ -177,6 +183,7 @@ impl Cx<'_> {
             envs: env_names,
             clusters: cluster_names,
         };
+        fleet.cluster_groups = self.cluster_groups(spec, &fleet);
         fleet.apps = self.apps(spec, &fleet, &names);
         self.gitlab(spec, &mut fleet, &names);
         fleet.repository = self.repository(s, fleet.fleet_version, polling_interval_set);

@@ -342,6 +342,34 @@ impl Cx<'_> {
 
     /// An override's deployment options, checked where Fleet would ignore them.
     fn deploy_options(&mut self, o: &spec::Override, base: &Ptr) -> crate::model::DeployOptions {
+        if o.do_not_deploy == Some(true) {
+            let ignored: Vec<&str> = [
+                ("replicas", o.replicas.is_some()),
+                ("images", !o.images.is_empty()),
+                ("resources", o.resources.is_some()),
+                ("values", o.values.is_some()),
+                ("patches", !o.patches.is_empty()),
+                ("helm", o.helm.is_some()),
+                ("keepResources", o.keep_resources.is_some()),
+                ("serviceAccount", o.service_account.is_some()),
+                ("forceSyncGeneration", o.force_sync_generation.is_some()),
+                ("drift", o.drift.is_some()),
+            ]
+            .into_iter()
+            .filter_map(|(k, set)| set.then_some(k))
+            .collect();
+            if let Some(first) = ignored.first() {
+                self.push(
+                    Diagnostic::new(
+                        Code::IgnoredByFleet,
+                        "an override that keeps the app off its clusters changes nothing else",
+                    )
+                    .label(self.ix.key(&base.key(first)), format!("ignored with `doNotDeploy: true`: {}", ignored.join(", ")))
+                    .label(self.ix.key(&base.key("doNotDeploy")), "these clusters get no bundle")
+                    .help("Fleet skips the bundle for them (rancher/fleet v0.16.1 internal/cmd/controller/target/builder.go:128-139): remove the other settings, or move them to an override of the clusters that do get the app"),
+                );
+            }
+        }
         if o.keep_resources == Some(false) {
             self.push(
                 Diagnostic::new(Code::IgnoredByFleet, "an override cannot switch `keepResources` off")
@@ -359,6 +387,7 @@ impl Cx<'_> {
             force_sync_generation: o.force_sync_generation,
             correct_drift: drift.and_then(|d| d.correct_drift.clone()),
             compare_patches: drift.map(|d| d.compare_patches.clone()).unwrap_or_default(),
+            do_not_deploy: o.do_not_deploy,
         }
     }
 }

@@ -500,6 +500,15 @@ pub struct Target {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"matchExpressions": [{"key": "region", "operator": "In", "values": ["eu-west-1", "eu-central-1"]}]}))]
     pub selector: Option<Selector>,
+    /// Clusters of this ClusterGroup: one of `clusterGroups`, or fleetc's own group of an
+    /// environment (`env-<name>`) or region (`region-<name>`).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("gpu"))]
+    pub cluster_group: Option<String>,
+    /// Clusters of every ClusterGroup whose own labels match this selector.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"matchLabels": {"team": "ml"}}))]
+    pub cluster_group_selector: Option<Selector>,
 }
 
 /// A Kubernetes label selector over cluster labels (including the environment and region keys).
@@ -606,6 +615,11 @@ pub struct Override {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"correctDrift": {"enabled": false}}))]
     pub drift: Option<Drift>,
+    /// Keep the app off these clusters although a target reaches them (Fleet's
+    /// `doNotDeploy`). A narrower override may set it back to `false`.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub do_not_deploy: Option<bool>,
 }
 
 /// One dependency: an app of this spec by name, or an entry.

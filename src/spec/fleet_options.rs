@@ -231,4 +231,12 @@ pub struct Partition {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"matchLabels": {"ring": "canary"}}))]
     pub selector: Option<super::Selector>,
+    /// Clusters of this ClusterGroup (as in a target).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("canary-stores"))]
+    pub cluster_group: Option<String>,
+    /// Clusters of every ClusterGroup whose own labels match this selector (as in a target).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"matchLabels": {"ring": "early"}}))]
+    pub cluster_group_selector: Option<super::Selector>,
 }

@@ -44,6 +44,18 @@ pub struct Spec {
     #[schemars(length(min = 1))]
     #[schemars(example = serde_json::json!([{"name": "prod-eu-west-1", "environment": "production", "region": "eu-west-1"}]))]
     pub clusters: Vec<Cluster>,
+    /// Named Fleet ClusterGroups beside the ones fleetc makes for every environment and region:
+    /// any selector over cluster labels, and labels of their own for `clusterGroupSelector`.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"name": "gpu", "selector": {"matchLabels": {"accelerator": "nvidia"}}, "labels": {"team": "ml"}}]))]
+    pub cluster_groups: Vec<ClusterGroup>,
+    /// Labels that clusters opt in with (set on the Fleet Cluster object, in Rancher or by
+    /// `kubectl label`) and that no declared cluster needs to carry yet: label key → the values
+    /// it takes (none listed: any value). A target or selector on such a label is a warning
+    /// (W017) while no declared cluster carries it, not an unknown-label error.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"monitoring.example.com/enabled": ["true"]}))]
+    pub opt_in_labels: BTreeMap<String, Vec<String>>,
     /// GitLab agents for Kubernetes and the clusters or environments each one serves.
     #[serde(default)]
     #[schemars(example = serde_json::json!([{"name": "prod-eu", "environments": ["production"]}]))]
@@ -242,6 +254,22 @@ pub struct Cluster {
     #[serde(default)]
     #[schemars(example = &"prod-eu")]
     pub agent: Option<String>,
+}
+
+/// A named Fleet ClusterGroup.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ClusterGroup {
+    /// Name of the ClusterGroup object (a DNS label).
+    #[schemars(example = &"gpu")]
+    pub name: String,
+    /// The clusters it holds: those whose labels match.
+    #[schemars(example = serde_json::json!({"matchLabels": {"accelerator": "nvidia"}}))]
+    pub selector: apps::Selector,
+    /// Labels of the ClusterGroup object itself, for targets by `clusterGroupSelector`.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"team": "ml"}))]
+    pub labels: BTreeMap<String, String>,
 }
 
 fn example_labels() -> serde_json::Value {
