@@ -558,6 +558,7 @@ mod tests {
         ] {
             let f = find(text).unwrap_or_else(|| panic!("{text}"));
             assert_eq!(f.what, "a GitHub token", "{text}");
+            assert_eq!(f.at, at, "{text}");
             assert_eq!(&text[f.at..f.at + f.len], token, "{text}");
         }
         assert_eq!(find("ghp_tooshort"), None);
