@@ -1296,3 +1296,58 @@ fn gitlab_settings_are_checked_at_their_edges() {
         "{d:?}"
     );
 }
+
+/// W010 comes once per agent however many of its clusters miss their context, and not at all
+/// when the agent acknowledges it.
+#[test]
+fn ci_access_warnings_come_once_per_agent_and_can_be_acknowledged() {
+    const FIXTURE: &str = "tests/fixtures/err/W010-ci-access-misses-jobs";
+    let w010 = |d: &[[String; 3]]| d.iter().filter(|[c, ..]| c == "W010").count();
+    let (code, d) = build_after(
+        FIXTURE,
+        &[(
+            "  - {name: prod-1, environment: production, region: eu-west-1}",
+            "  - {name: prod-1, environment: production, region: eu-west-1}\n  - {name: prod-2, environment: production, region: eu-west-1}",
+        )],
+    );
+    assert_eq!((code, w010(&d)), (0, 1), "{d:?}");
+    let (code, d) = build_after(
+        FIXTURE,
+        &[(
+            "    environments: [production]",
+            "    environments: [production]\n    acknowledge: [W010]",
+        )],
+    );
+    assert_eq!((code, w010(&d)), (0, 0), "{d:?}");
+}
+
+/// Registry credentials are named by CI/CD variable, never given as values.
+#[test]
+fn build_credentials_name_variables() {
+    let with = |user: &str, password: &str| {
+        build_after(
+            "examples/fleet",
+            &[(
+                "        build:\n          context: src/web",
+                &format!(
+                    "        build:\n          context: src/web\n          credentials: {{username: \"{user}\", password: \"{password}\"}}"
+                ),
+            )],
+        )
+    };
+    let (_, d) = with("REGISTRY_USER", "REGISTRY_PASSWORD");
+    assert!(!d.iter().any(|[c, ..]| c == "E023"), "{d:?}");
+    for (user, password) in [
+        ("REGISTRY_USER", "hunter2!"),
+        ("1USER", "REGISTRY_PASSWORD"),
+        ("", "REGISTRY_PASSWORD"),
+    ] {
+        let (code, d) = with(user, password);
+        assert_eq!(code, 1);
+        assert!(
+            d.iter()
+                .any(|[c, m, _]| c == "E023" && m.ends_with("is not a CI/CD variable name")),
+            "{user}/{password}: {d:?}"
+        );
+    }
+}
