@@ -95,6 +95,19 @@ pub(super) fn overlay_dir(fleet: &Fleet, scope: &Scope) -> String {
         Scope::Cluster(c) => format!("overlays/cluster/{}", fleet.clusters[*c].name),
         Scope::EnvRegion(e, r) => format!("overlays/env/{}/{r}", fleet.environments[*e].name),
         Scope::Env(e) => format!("overlays/env/{}", fleet.environments[*e].name),
+        Scope::Selected {
+            env, region, names, ..
+        } => {
+            let mut dir = format!(
+                "overlays/selected/{}/{}",
+                names.join("+"),
+                fleet.environments[*env].name
+            );
+            if let Some(r) = region {
+                dir = format!("{dir}/{r}");
+            }
+            dir
+        }
     }
 }
 

@@ -421,7 +421,7 @@ pub struct Target {
 }
 
 /// A Kubernetes label selector.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LabelSelector {
     /// Exact matches.
     pub match_labels: BTreeMap<String, String>,
@@ -430,7 +430,7 @@ pub struct LabelSelector {
 }
 
 /// A set-based requirement.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Requirement {
     /// Label key.
     pub key: String,
@@ -477,6 +477,16 @@ pub enum Scope {
     EnvRegion(EnvId, LabelValue),
     /// The clusters of one environment.
     Env(EnvId),
+    /// The clusters of one environment (in one region, when a region's overrides concern
+    /// them) that match every one of these named selector overrides.
+    Selected {
+        env: EnvId,
+        region: Option<LabelValue>,
+        /// The overrides' names, in spec order.
+        names: Vec<String>,
+        /// Their selectors, ANDed.
+        selector: LabelSelector,
+    },
 }
 
 /// One Fleet targetCustomization.
@@ -564,6 +574,15 @@ impl Fleet {
             // Prefixed, so they never equal a GitRepo target's name (`staging`, `production-eu`).
             Scope::EnvRegion(e, r) => format!("env-{}-{r}", self.environments[*e].name),
             Scope::Env(e) => format!("env-{}", self.environments[*e].name),
+            Scope::Selected {
+                env, region, names, ..
+            } => {
+                let mut n = format!("sel-{}-{}", names.join("-"), self.environments[*env].name);
+                if let Some(r) = region {
+                    n = format!("{n}-{r}");
+                }
+                n
+            }
         }
     }
 
@@ -589,6 +608,22 @@ impl Fleet {
                     keys.environment.to_string(),
                     self.environments[*e].name.clone(),
                 );
+            }
+            Scope::Selected {
+                env,
+                region,
+                selector,
+                ..
+            } => {
+                sel = selector.clone();
+                sel.match_labels.insert(
+                    keys.environment.to_string(),
+                    self.environments[*env].name.clone(),
+                );
+                if let Some(r) = region {
+                    sel.match_labels
+                        .insert(keys.region.to_string(), r.to_string());
+                }
             }
         }
         sel

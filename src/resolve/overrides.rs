@@ -2,14 +2,16 @@
 //!
 //! Fleet applies only the first targetCustomization that matches a cluster. fleetc therefore
 //! merges, for every group of clusters, all the overrides that concern it (environment, then
-//! region, then environment-and-region, then cluster) into one entry, and orders the entries
-//! most specific first: clusters, then environment-and-region pairs, then environments.
+//! region, then environment-and-region, then selector overrides in spec order, then cluster) into
+//! one entry, and orders the entries most specific first: clusters, then the clusters selector
+//! overrides match (by environment, region where it matters, and the set of selector overrides),
+//! then environment-and-region pairs, then environments.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use super::{Cx, Names, RefNames};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{ClusterId, Customization, EnvId, Fleet, Scope, Settings};
+use crate::model::{ClusterId, Customization, EnvId, Fleet, LabelSelector, Scope, Settings};
 use crate::pointer::Ptr;
 use crate::spec;
 use crate::values::LabelValue;
@@ -20,26 +22,49 @@ struct Layers {
     env: HashMap<EnvId, Settings>,
     region: HashMap<String, Settings>,
     env_region: HashMap<(EnvId, String), Settings>,
+    /// Selector overrides, in spec order: name, selector, settings.
+    selected: Vec<(String, LabelSelector, Settings)>,
     cluster: HashMap<ClusterId, Settings>,
 }
 
 impl Layers {
-    /// Everything that applies to a cluster in `env` and `region`, broadest first.
-    fn merged(&self, env: EnvId, region: &str, cluster: Option<ClusterId>) -> Settings {
+    /// Everything that applies to clusters in `env` (and `region`, when given) matching the
+    /// selector overrides `selected`, broadest first: environment, region, environment and
+    /// region, the selector overrides in spec order, the cluster.
+    fn merged(
+        &self,
+        env: EnvId,
+        region: Option<&str>,
+        selected: &[usize],
+        cluster: Option<ClusterId>,
+    ) -> Settings {
         let mut s = Settings::default();
         if let Some(l) = self.env.get(&env) {
             s.merge(l);
         }
-        if let Some(l) = self.region.get(region) {
-            s.merge(l);
+        if let Some(region) = region {
+            if let Some(l) = self.region.get(region) {
+                s.merge(l);
+            }
+            if let Some(l) = self.env_region.get(&(env, region.to_owned())) {
+                s.merge(l);
+            }
         }
-        if let Some(l) = self.env_region.get(&(env, region.to_owned())) {
-            s.merge(l);
+        for &k in selected {
+            s.merge(&self.selected[k].2);
         }
         if let Some(l) = cluster.and_then(|c| self.cluster.get(&c)) {
             s.merge(l);
         }
         s
+    }
+
+    /// The selector overrides that match cluster `c`.
+    fn selected_for(&self, fleet: &Fleet, c: ClusterId) -> Vec<usize> {
+        let labels = &fleet.clusters[c].labels;
+        (0..self.selected.len())
+            .filter(|&k| self.selected[k].1.matches(labels))
+            .collect()
     }
 }
 
@@ -68,28 +93,87 @@ impl Cx<'_> {
             out.push(entry(
                 Scope::Cluster(c),
                 vec![c],
-                layers.merged(cl.environment, &cl.region, Some(c)),
+                layers.merged(
+                    cl.environment,
+                    Some(&cl.region),
+                    &layers.selected_for(fleet, c),
+                    Some(c),
+                ),
                 base,
             ));
         }
 
-        // Remaining clusters grouped by environment (promotion order) and region (sorted).
-        let mut groups: BTreeMap<(EnvId, &LabelValue), Vec<ClusterId>> = BTreeMap::new();
+        // Remaining clusters grouped by environment (promotion order), region (sorted) and the
+        // selector overrides that match them.
+        type Group<'l> = (EnvId, &'l LabelValue, Vec<usize>);
+        let mut groups: BTreeMap<Group<'_>, Vec<ClusterId>> = BTreeMap::new();
         for &c in targeted {
             if !covered[c.index()] {
                 let cl = &fleet.clusters[c];
                 groups
-                    .entry((cl.environment, &cl.region))
+                    .entry((cl.environment, &cl.region, layers.selected_for(fleet, c)))
                     .or_default()
                     .push(c);
             }
         }
+        // Clusters some selector override matches: one entry per environment (and region, where
+        // a region's overrides concern them) and set of matching selector overrides. Entries
+        // matching more selector overrides come first, regional before not: under first-match
+        // a cluster then meets its own entry before any broader one that also matches it.
+        let mut selected: BTreeMap<(EnvId, Option<&LabelValue>, Vec<usize>), Vec<ClusterId>> =
+            BTreeMap::new();
+        let regional = |env: EnvId, region: &LabelValue| {
+            layers.region.contains_key(region.as_str())
+                || layers.env_region.contains_key(&(env, region.to_string()))
+        };
+        for ((env, region, ks), clusters) in &groups {
+            if !ks.is_empty() {
+                let r = regional(*env, region).then_some(*region);
+                selected
+                    .entry((*env, r, ks.clone()))
+                    .or_default()
+                    .extend(clusters);
+            }
+        }
+        let mut selected: Vec<_> = selected.into_iter().collect();
+        selected.sort_by_key(|((env, r, ks), _)| {
+            (
+                std::cmp::Reverse(ks.len()),
+                r.is_none(),
+                *env,
+                r.cloned(),
+                ks.clone(),
+            )
+        });
+        for ((env, region, ks), mut clusters) in selected {
+            clusters.sort_unstable();
+            let mut sel = LabelSelector::default();
+            for &k in &ks {
+                let s = &layers.selected[k].1;
+                sel.match_labels.extend(s.match_labels.clone());
+                sel.match_expressions
+                    .extend(s.match_expressions.iter().cloned());
+            }
+            let delta = layers.merged(env, region.map(LabelValue::as_str), &ks, None);
+            out.push(entry(
+                Scope::Selected {
+                    env,
+                    region: region.cloned(),
+                    names: ks.iter().map(|&k| layers.selected[k].0.clone()).collect(),
+                    selector: sel,
+                },
+                clusters,
+                delta,
+                base,
+            ));
+        }
         let mut env_rest: BTreeMap<EnvId, Vec<ClusterId>> = BTreeMap::new();
-        for ((env, region), clusters) in &groups {
-            let regional = layers.region.contains_key(region.as_str())
-                || layers.env_region.contains_key(&(*env, region.to_string()));
-            if regional {
-                let delta = layers.merged(*env, region, None);
+        for ((env, region, ks), clusters) in &groups {
+            if !ks.is_empty() {
+                continue;
+            }
+            if regional(*env, region) {
+                let delta = layers.merged(*env, Some(region), &[], None);
                 out.push(entry(
                     Scope::EnvRegion(*env, (*region).clone()),
                     clusters.clone(),
@@ -141,11 +225,25 @@ impl Cx<'_> {
                     );
                 }
             }
+            if let Some(s) = &o.selector {
+                let Some(key) = self.selected_layer(&base, o, s, &mut layers) else {
+                    continue;
+                };
+                let applies = targeted.iter().any(|&c| key.applies(fleet, c));
+                if !applies {
+                    self.never_applies(&a.name, &base);
+                }
+                seen.push((j, key, settings.clone()));
+                if let Some(l) = layers.selected.last_mut() {
+                    l.2 = settings;
+                }
+                continue;
+            }
             let scope = match (&o.environment, &o.region, &o.cluster) {
                 (None, None, None) => {
                     self.push(
                         Diagnostic::new(Code::OverrideScope, "override applies to nothing")
-                            .label(self.ix.head(&base, self.text), "no `environment`, `region` or `cluster`")
+                            .label(self.ix.head(&base, self.text), "no `environment`, `region`, `cluster` or `selector`")
                             .help("say which clusters it changes; settings for every cluster go on the app itself"),
                     );
                     continue;
@@ -201,11 +299,7 @@ impl Cx<'_> {
             let Some(key) = scope else { continue };
             let applies = targeted.iter().any(|&c| key.applies(fleet, c));
             if !applies {
-                self.push(
-                    Diagnostic::new(Code::OverrideNeverApplies, format!("override of `{}` never applies", a.name))
-                        .label(self.ix.head(&base, self.text), "none of these clusters is among the app's targets")
-                        .help("a Fleet customization cannot add clusters; add a target for them, or remove the override"),
-                );
+                self.never_applies(&a.name, &base);
             }
             seen.push((j, key.clone(), settings.clone()));
             let slot = match key {
@@ -213,11 +307,88 @@ impl Cx<'_> {
                 Key::Env(e) => layers.env.entry(e).or_default(),
                 Key::Region(r) => layers.region.entry(r).or_default(),
                 Key::EnvRegion(e, r) => layers.env_region.entry((e, r)).or_default(),
+                Key::Selected(..) => unreachable!("selector overrides are layered above"),
             };
             slot.merge(&settings);
         }
         self.shadowed(i, a, fleet, targeted, &seen, &layers);
         layers
+    }
+
+    fn never_applies(&mut self, app: &str, base: &Ptr) {
+        self.push(
+            Diagnostic::new(Code::OverrideNeverApplies, format!("override of `{app}` never applies"))
+                .label(self.ix.head(base, self.text), "none of these clusters is among the app's targets")
+                .help("a Fleet customization cannot add clusters; add a target for them, or remove the override"),
+        );
+    }
+
+    /// A selector override: its name and selector checked, its layer added to `layers` (with
+    /// empty settings, which the caller fills in).
+    fn selected_layer(
+        &mut self,
+        base: &Ptr,
+        o: &spec::Override,
+        s: &spec::Selector,
+        layers: &mut Layers,
+    ) -> Option<Key> {
+        let mut ok = true;
+        if let Some(other) = [
+            ("environment", o.environment.is_some()),
+            ("region", o.region.is_some()),
+            ("cluster", o.cluster.is_some()),
+        ]
+        .into_iter()
+        .find_map(|(k, set)| set.then_some(k))
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::OverrideScope,
+                    format!("`selector` cannot be combined with `{other}`"),
+                )
+                .label(self.ix.key(&base.key(other)), "a selector override stands alone")
+                .help("say it in the selector (the environment and region are labels too), or split the override in two"),
+            );
+            ok = false;
+        }
+        let name = match &o.name {
+            Some(n) => {
+                self.dns_label(n, &base.key("name"), "override name");
+                if layers.selected.iter().any(|l| &l.0 == n) {
+                    self.push(
+                        Diagnostic::new(
+                            Code::DuplicateName,
+                            format!("two selector overrides are named `{n}`"),
+                        )
+                        .label(
+                            self.at(&base.key("name")),
+                            "names the app's customizations, so must be unique",
+                        )
+                        .help("give each selector override of the app its own name"),
+                    );
+                    ok = false;
+                }
+                n.clone()
+            }
+            None => {
+                self.push(
+                    Diagnostic::new(Code::OverrideScope, "a selector override needs a `name`")
+                        .label(self.ix.key(&base.key("selector")), "its customizations are named after it")
+                        .help("add `name:`, e.g. `name: gpu`: Fleet shows it as the targetCustomization `sel-gpu-<environment>`"),
+                );
+                ok = false;
+                String::new()
+            }
+        };
+        let mut sel = LabelSelector::default();
+        ok &= self.selector(s, &base.key("selector"), &mut sel).0;
+        if !ok {
+            return None;
+        }
+        layers
+            .selected
+            .push((name, sel.clone(), Settings::default()));
+        Some(Key::Selected(layers.selected.len() - 1, sel))
     }
 
     /// Reports overrides whose every setting is replaced, on every cluster they reach, by a
@@ -252,7 +423,7 @@ impl Cx<'_> {
                 .filter(|f| {
                     receiving.iter().all(|&c| {
                         let cl = &fleet.clusters[c];
-                        let narrower: [Option<&Settings>; 3] = [
+                        let mut narrower: Vec<Option<&Settings>> = vec![
                             (key.rank() < 2)
                                 .then(|| layers.region.get(cl.region.as_str()))
                                 .flatten(),
@@ -265,6 +436,19 @@ impl Cx<'_> {
                                 .flatten(),
                             layers.cluster.get(&c),
                         ];
+                        // Selector overrides merge after those of environments and regions,
+                        // and after the selector overrides before them.
+                        let after = match key {
+                            Key::Selected(k, _) => k + 1,
+                            _ => 0,
+                        };
+                        narrower.extend(
+                            layers
+                                .selected_for(fleet, c)
+                                .into_iter()
+                                .filter(|&k| k >= after)
+                                .map(|k| Some(&layers.selected[k].2)),
+                        );
                         narrower.iter().flatten().any(|s| fields(s).contains(f))
                     })
                 })
@@ -423,7 +607,7 @@ fn held_tags(
     let mut out = BTreeSet::new();
     for &c in targeted {
         let cl = &fleet.clusters[c];
-        let narrower = [
+        let mut narrower = vec![
             layers.env.get(&cl.environment),
             layers.region.get(cl.region.as_str()),
             layers
@@ -431,6 +615,12 @@ fn held_tags(
                 .get(&(cl.environment, cl.region.to_string())),
             layers.cluster.get(&c),
         ];
+        narrower.extend(
+            layers
+                .selected_for(fleet, c)
+                .into_iter()
+                .map(|k| Some(&layers.selected[k].2)),
+        );
         for l in narrower.into_iter().flatten() {
             for image in l.tags.keys() {
                 out.insert((c, image.clone()));
@@ -446,6 +636,8 @@ enum Key {
     Env(EnvId),
     Region(String),
     EnvRegion(EnvId, String),
+    /// The `n`th selector override of the app, and its selector.
+    Selected(usize, LabelSelector),
 }
 
 impl Key {
@@ -455,7 +647,8 @@ impl Key {
             Key::Env(_) => 1,
             Key::Region(_) => 2,
             Key::EnvRegion(..) => 3,
-            Key::Cluster(_) => 4,
+            Key::Selected(..) => 4,
+            Key::Cluster(_) => 5,
         }
     }
 
@@ -466,6 +659,7 @@ impl Key {
             Key::Env(e) => cl.environment == *e,
             Key::Region(r) => cl.region.as_str() == r,
             Key::EnvRegion(e, r) => cl.environment == *e && cl.region.as_str() == r,
+            Key::Selected(_, s) => s.matches(&cl.labels),
         }
     }
 }

@@ -342,7 +342,10 @@ impl Cx<'_> {
                     )
                     .help("give one of them a distinct `name`"),
                 );
-            } else if name.starts_with("env-") || name.starts_with("cluster-") {
+            } else if ["env-", "sel-", "cluster-"]
+                .iter()
+                .any(|p| name.starts_with(p))
+            {
                 self.push(
                     Diagnostic::new(
                         Code::InvalidName,
@@ -350,7 +353,7 @@ impl Cx<'_> {
                     )
                     .label(
                         self.at(&base.key("name")),
-                        "`env-…` and `cluster-…` name fleetc's targetCustomizations",
+                        "`env-…`, `sel-…` and `cluster-…` name fleetc's targetCustomizations",
                     )
                     .help("choose a name without these prefixes, e.g. `production-eu`"),
                 );

@@ -571,6 +571,15 @@ pub struct Override {
     #[serde(default)]
     #[schemars(example = serde_json::json!("prod-eu-west-1"))]
     pub cluster: Option<String>,
+    /// Applies to the clusters whose labels match (not combinable; needs `name`). Merged after
+    /// the environment and region overrides, in spec order, before cluster overrides.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"matchLabels": {"accelerator": "nvidia"}}))]
+    pub selector: Option<Selector>,
+    /// Name of a `selector` override: it names the customizations it leads to (`sel-<name>-…`).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("gpu"))]
+    pub name: Option<String>,
     /// Replica count.
     #[serde(default)]
     #[schemars(range(max = 2_147_483_647))]
