@@ -120,8 +120,8 @@ impl Cx<'_> {
         // a region's overrides concern them) and set of matching selector overrides. Entries
         // matching more selector overrides come first, regional before not: under first-match
         // a cluster then meets its own entry before any broader one that also matches it.
-        let mut selected: BTreeMap<(EnvId, Option<&LabelValue>, Vec<usize>), Vec<ClusterId>> =
-            BTreeMap::new();
+        type Selected<'l> = (EnvId, Option<&'l LabelValue>, Vec<usize>);
+        let mut selected: BTreeMap<Selected<'_>, Vec<ClusterId>> = BTreeMap::new();
         let regional = |env: EnvId, region: &LabelValue| {
             layers.region.contains_key(region.as_str())
                 || layers.env_region.contains_key(&(env, region.to_string()))
