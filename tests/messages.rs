@@ -1351,3 +1351,46 @@ fn build_credentials_name_variables() {
         );
     }
 }
+
+/// W004 follows the merge order: environment < region < environment-and-region < selector
+/// overrides (in spec order) < cluster. An override is shadowed when narrower ones replace all it
+/// sets on every cluster it reaches, and only then.
+#[test]
+fn shadowed_overrides_follow_the_merge_order() {
+    const FIXTURE: &str = "tests/fixtures/err/W004-shadowed-override";
+    let w004_lines = |overrides: &str| -> Vec<String> {
+        let (code, d) = build_after(
+            FIXTURE,
+            &[(
+                "    overrides:\n      - environment: production\n        replicas: 3\n      - region: eu-west-1\n        replicas: 4\n      - region: us-east-1\n        replicas: 5",
+                overrides,
+            )],
+        );
+        assert_eq!(code, 0, "{d:?}");
+        d.into_iter()
+            .filter(|[c, ..]| c == "W004")
+            .map(|[_, m, _]| m)
+            .collect()
+    };
+    // staging's only cluster is in eu-west-1: its environment-and-region override replaces the
+    // environment's replicas there.
+    assert_eq!(
+        w004_lines("    overrides:\n      - {environment: staging, replicas: 2}\n      - {environment: staging, region: eu-west-1, replicas: 3}").len(),
+        1
+    );
+    // A selector override on every production cluster shadows production's own override.
+    assert_eq!(
+        w004_lines("    overrides:\n      - {environment: production, replicas: 2}\n      - {name: all-prod, selector: {matchLabels: {env: production}}, replicas: 3}").len(),
+        1
+    );
+    // ...but not when it misses one of them.
+    assert_eq!(
+        w004_lines("    overrides:\n      - {environment: production, replicas: 2}\n      - {name: eu, selector: {matchLabels: {env: production, region: eu-west-1}}, replicas: 3}").len(),
+        0
+    );
+    // Between selector overrides the later one wins: the earlier is shadowed, never the later.
+    assert_eq!(
+        w004_lines("    overrides:\n      - {name: first, selector: {matchLabels: {env: production}}, replicas: 2}\n      - {name: second, selector: {matchLabels: {env: production}}, replicas: 3}").len(),
+        1
+    );
+}
