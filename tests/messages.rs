@@ -1394,3 +1394,55 @@ fn shadowed_overrides_follow_the_merge_order() {
         1
     );
 }
+
+/// W002 names an override none of whose clusters the app targets: by environment, by
+/// environment and region together, and never one that fits.
+#[test]
+fn overrides_that_reach_no_target_are_found_by_each_key() {
+    const FIXTURE: &str = "tests/fixtures/err/W002-override-never-applies";
+    let w002 = |overrides: &str| -> usize {
+        let (code, d) = build_after(
+            FIXTURE,
+            &[(
+                "    overrides:\n      - region: us-east-1\n        replicas: 2",
+                overrides,
+            )],
+        );
+        assert_eq!(code, 0, "{d:?}");
+        // The fixture's other app has a fitting override: only this app's can be reported.
+        d.iter().filter(|[c, ..]| c == "W002").count()
+    };
+    // `canary` targets prod-1 (production, eu-west-1) and stg-1 (staging, eu-west-1).
+    assert_eq!(
+        w002("    overrides:\n      - {environment: staging, replicas: 2}"),
+        0
+    );
+    assert_eq!(
+        w002("    overrides:\n      - {environment: staging, region: eu-west-1, replicas: 2}"),
+        0
+    );
+    assert_eq!(
+        w002("    overrides:\n      - {environment: staging, region: us-east-1, replicas: 2}"),
+        1
+    );
+    assert_eq!(
+        w002(
+            "    overrides:\n      - {name: us, selector: {matchLabels: {region: us-east-1}}, replicas: 2}"
+        ),
+        1
+    );
+    assert_eq!(
+        w002(
+            "    overrides:\n      - {name: eu, selector: {matchLabels: {region: eu-west-1}}, replicas: 2}"
+        ),
+        0
+    );
+    let (_, d) = build_after(
+        FIXTURE,
+        &[(
+            "      - cluster: prod-1\n      - environment: staging\n    overrides:\n      - region: us-east-1",
+            "      - environment: staging\n    overrides:\n      - environment: production",
+        )],
+    );
+    assert_eq!(d.iter().filter(|[c, ..]| c == "W002").count(), 1, "{d:?}");
+}
