@@ -7,6 +7,7 @@ mod cli_cases;
 mod conformance;
 mod coverage;
 mod daily;
+mod edges;
 mod example;
 mod fixtures;
 mod fleet_semantics;

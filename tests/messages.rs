@@ -1159,18 +1159,8 @@ fn name_messages_hold_at_their_limits() {
 /// Exit code and diagnostics (code, message, help) of `build` on a copy of `dir` (relative to
 /// the repository) with `edits` made to its spec.
 fn build_after(dir: &str, edits: &[(&str, &str)]) -> (i32, Vec<[String; 3]>) {
-    let tmp = tempfile::tempdir().unwrap();
-    common::copy_dir(&common::repo().join(dir), tmp.path());
-    common::edit(&tmp.path().join("fleetc.yaml"), edits);
-    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fleetc"))
-        .args(["build", "--format", "json"])
-        .current_dir(tmp.path())
-        .output()
-        .unwrap();
-    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    let diags = report["diagnostics"]
-        .as_array()
-        .unwrap()
+    let (code, diags, _tmp) = common::build_copy(dir, edits);
+    let diags = diags
         .iter()
         .map(|d| {
             [
@@ -1184,7 +1174,7 @@ fn build_after(dir: &str, edits: &[(&str, &str)]) -> (i32, Vec<[String; 3]>) {
             ]
         })
         .collect();
-    (o.status.code().unwrap(), diags)
+    (code, diags)
 }
 
 /// GitLab's side, at the edges of what it accepts: the oldest GitLab fleetc's output runs on,

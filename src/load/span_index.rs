@@ -13,7 +13,6 @@ use crate::pointer::Ptr;
 pub struct SpanIndex {
     values: HashMap<String, Span>,
     keys: HashMap<String, Span>,
-    text_len: usize,
 }
 
 /// Escapes one JSON-pointer segment.
@@ -39,7 +38,6 @@ impl SpanIndex {
     /// where the parser stopped.
     pub fn build(src: &str) -> SpanIndex {
         let mut ix = SpanIndex {
-            text_len: src.len(),
             ..SpanIndex::default()
         };
         let mut stack: Vec<Frame> = Vec::new();
@@ -129,11 +127,6 @@ impl SpanIndex {
             .find('\n')
             .map_or(s.end, |n| s.start + n);
         s.start..end.max(s.start)
-    }
-
-    /// Span covering the end of the text (for problems with no better place).
-    pub fn end(&self) -> Span {
-        self.text_len..self.text_len
     }
 }
 

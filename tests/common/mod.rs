@@ -382,3 +382,32 @@ pub fn replace_data_pipeline(spec: &Path, instead: &str) {
     let end = text.find("\ngitlab:").unwrap() + 1;
     std::fs::write(spec, format!("{}{instead}{}", &text[..start], &text[end..])).unwrap();
 }
+
+/// `fleetc build --format json` on a copy of `dir` (relative to the repository) with `edits`
+/// made to its spec: the exit code, the report's diagnostics and the copy, to read what was
+/// written. For tests that look at several diagnostics of one run.
+pub fn build_copy(
+    dir: &str,
+    edits: &[(&str, &str)],
+) -> (i32, Vec<serde_json::Value>, tempfile::TempDir) {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join(dir), tmp.path());
+    edit(&tmp.path().join("fleetc.yaml"), edits);
+    let (code, diags) = build_json(tmp.path());
+    (code, diags, tmp)
+}
+
+/// `fleetc build --format json` in `dir`: the exit code and the report's diagnostics.
+pub fn build_json(dir: &Path) -> (i32, Vec<serde_json::Value>) {
+    let o = std::process::Command::new(env!("CARGO_BIN_EXE_fleetc"))
+        .args(["build", "--format", "json"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&o.stderr)));
+    (
+        o.status.code().unwrap(),
+        report["diagnostics"].as_array().unwrap().clone(),
+    )
+}
