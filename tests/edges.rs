@@ -354,3 +354,21 @@ fn a_bad_selector_key_is_reported_once() {
     let codes: Vec<&str> = d.iter().map(code_of).collect();
     assert_eq!(codes, ["E011"], "{d:?}");
 }
+
+#[test]
+fn templates_in_lists_of_values_are_checked_too() {
+    let (code, d, _tmp) = common::build_copy(
+        "tests/fixtures/err/E025-template-label-missing",
+        &[(
+            "        env: ${ .ClusterLabels.env }\n",
+            "        env: ${ .ClusterLabels.env }\n      args: [\"--zone=${ .ClusterLabels.zone }\", {name: \"${ .ClusterLabels.zone }\"}]\n",
+        )],
+    );
+    assert_eq!(code, 1);
+    // `topology.zone` (prod-2 has no `zone`), and each of the two list items.
+    let at: Vec<String> = with_code(&d, "E025")
+        .iter()
+        .map(|d| d["message"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(at.len(), 3, "{at:?}");
+}
