@@ -237,11 +237,15 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
         for &c in &cu.clusters {
             taken[c.index()] = true;
         }
+        let reaches = if names.is_empty() {
+            "no declared cluster (for clusters that join or opt in later)".to_owned()
+        } else {
+            crate::suggest::short_list(&names, 6)
+        };
         let _ = writeln!(
             out,
-            "\n  customization {} → {}",
+            "\n  customization {} → {reaches}",
             fleet.scope_name(&cu.scope),
-            crate::suggest::short_list(&names, 6)
         );
         if cu.excludes() {
             let _ = writeln!(out, "    doNotDeploy  these clusters do not get the app");

@@ -452,3 +452,113 @@ fn a_target_waiting_for_opt_in_clusters_is_in_the_gitrepos_they_will_need() {
         "{production:?}"
     );
 }
+
+/// Clusters that opt in later get what the spec says for them: the GitRepos stay once a declared
+/// cluster carries the label, a ClusterGroup on an opt-in label can be targeted, the
+/// environment's overrides (`doNotDeploy` too) reach them, and a target's environment is read
+/// from all its criteria. Found by review against Fleet's matcher (builder.go:93-141).
+#[test]
+fn clusters_that_opt_in_later_get_what_the_spec_says() {
+    const FIXTURE: &str = "tests/fixtures/err/W017-awaits-opt-in";
+    let read = |dir: &std::path::Path, path: &str| std::fs::read_to_string(dir.join(path)).ok();
+    // A declared cluster carrying the label: the staging GitRepo stays (no W017 either).
+    let (code, d, dir) = common::build_copy(
+        FIXTURE,
+        &[(
+            "  - {name: prod-1, environment: production, region: eu-west-1}",
+            "  - {name: prod-1, environment: production, region: eu-west-1, labels: {monitoring.example.com/gpu-exporter: enabled}}",
+        )],
+    );
+    assert_eq!(code, 0, "{d:?}");
+    assert!(read(dir.path(), "fleet/gitrepos/gpu-exporter-staging.yaml").is_some());
+    // The environment's doNotDeploy reaches clusters fleetc does not know: no W002, an entry.
+    let (code, d, dir) = common::build_copy(
+        FIXTURE,
+        &[(
+            "values: [ml, vision]}\n",
+            "values: [ml, vision]}\n    overrides:\n      - {environment: staging, doNotDeploy: true}\n",
+        )],
+    );
+    assert_eq!(code, 0, "{d:?}");
+    assert!(!d.iter().any(|d| d["code"] == "fleetc::W002"), "{d:?}");
+    let fleet_yaml = read(dir.path(), "bundles/gpu-exporter/fleet.yaml").unwrap();
+    assert!(
+        fleet_yaml.contains("- name: env-staging\n") && fleet_yaml.contains("doNotDeploy: true"),
+        "{fleet_yaml}"
+    );
+    // A group on an opt-in label, targeted by name and through fleetc's environment group.
+    let (code, d, dir) = common::build_copy(
+        FIXTURE,
+        &[
+            (
+                "optInLabels:",
+                "clusterGroups:\n  - {name: exporters, selector: {matchLabels: {monitoring.example.com/gpu-exporter: enabled}}}\noptInLabels:",
+            ),
+            (
+                "      - selector: {matchLabels: {monitoring.example.com/gpu-exporter: enabled}}\n",
+                "      - clusterGroup: exporters\n      - {name: prod-only, clusterGroup: env-production, selector: {matchLabels: {team.example.com/owner: ml}}}\n",
+            ),
+        ],
+    );
+    assert_eq!(code, 0, "{d:?}");
+    let staging = read(dir.path(), "fleet/gitrepos/gpu-exporter-staging.yaml").unwrap();
+    assert!(staging.contains("clusterGroup: exporters"), "{staging}");
+    assert!(!staging.contains("prod-only"), "{staging}");
+    // NotIn and DoesNotExist on an opt-in label wait for nothing: no W017.
+    let (code, d, _dir) = common::build_copy(
+        FIXTURE,
+        &[(
+            "      - selector: {matchLabels: {monitoring.example.com/gpu-exporter: enabled}}\n",
+            "      - selector: {matchExpressions: [{key: monitoring.example.com/gpu-exporter, operator: DoesNotExist}]}\n",
+        )],
+    );
+    assert_eq!(code, 0, "{d:?}");
+    let w017 = d.iter().filter(|d| d["code"] == "fleetc::W017").count();
+    assert_eq!(
+        w017, 1,
+        "only the other app's `In` on team.example.com/owner: {d:?}"
+    );
+}
+
+/// fleetc's `managed-by` label is not on the live groups when Fleet applies `fleet/` (Helm
+/// overwrites it), so no group selector may use it; `name` only names selector overrides, and
+/// selector-override names never run together in a customization's name.
+#[test]
+fn group_selectors_and_override_names_hold_on_a_live_fleet() {
+    let (code, d, _dir) = common::build_copy(
+        "tests/fixtures/ok/cluster-groups",
+        &[(
+            "        clusterGroupSelector: {matchLabels: {team: ml}}\n",
+            "        clusterGroupSelector: {matchLabels: {app.kubernetes.io/managed-by: fleetc}}\n",
+        )],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        d.iter().any(|d| d["code"] == "fleetc::E012"
+            && d["message"] == "no ClusterGroup has label `app.kubernetes.io/managed-by`"),
+        "{d:?}"
+    );
+    let (code, d, _dir) = common::build_copy(
+        "tests/fixtures/ok/cluster-groups",
+        &[(
+            "      - environment: production\n        values: {operator: {upgradeCRD: true}}",
+            "      - environment: production\n        name: prod\n        values: {operator: {upgradeCRD: true}}",
+        )],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        d.iter()
+            .any(|d| d["message"] == "`name` only names selector overrides"),
+        "{d:?}"
+    );
+    let fleet = common::compile(&common::repo().join("tests/fixtures/ok/cluster-groups"))
+        .unwrap()
+        .fleet;
+    let scope = fleetc::model::Scope::Selected {
+        env: fleetc::model::EnvId::new(0),
+        region: None,
+        names: vec!["a".into(), "b".into()],
+        selector: Default::default(),
+    };
+    assert_eq!(fleet.scope_name(&scope), "sel-a+b-staging");
+}

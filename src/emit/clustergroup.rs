@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::k8s::{ObjectMeta, Selector};
 use super::{Artifact, Kind, MANAGEMENT_DIR};
-use crate::model::{Fleet, MANAGED_BY};
+use crate::model::Fleet;
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,7 +30,6 @@ pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
             let labels: Vec<(&str, &str)> = g
                 .labels
                 .iter()
-                .filter(|(k, _)| k.as_str() != MANAGED_BY.0)
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect();
             let doc = ClusterGroup {

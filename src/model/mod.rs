@@ -577,7 +577,8 @@ impl Fleet {
             Scope::Selected {
                 env, region, names, ..
             } => {
-                let mut n = format!("sel-{}-{}", names.join("-"), self.environments[*env].name);
+                // `+` between names: `a` and `b` never read as one override `a-b`.
+                let mut n = format!("sel-{}-{}", names.join("+"), self.environments[*env].name);
                 if let Some(r) = region {
                     n = format!("{n}-{r}");
                 }

@@ -5,10 +5,12 @@ use std::collections::BTreeMap;
 
 use super::{Fleet, LabelSelector};
 use crate::pointer::Ptr;
+use crate::spec::Operator;
 use crate::values::{LabelKey, LabelValue};
 
-/// The label every object fleetc writes carries, ClusterGroups included (so a
-/// `clusterGroupSelector` can select fleetc's groups by it).
+/// The label every object fleetc writes carries. Not one a `clusterGroupSelector` may use: when
+/// Fleet itself applies `fleet/` (a bootstrap GitRepo), Helm overwrites it with `Helm` on the
+/// live objects (helm/helm pkg/action/validate.go, mergeLabels), and Fleet matches the live ones.
 pub const MANAGED_BY: (&str, &str) = ("app.kubernetes.io/managed-by", "fleetc");
 
 /// A ClusterGroup the spec names (`clusterGroups`).
@@ -22,6 +24,8 @@ pub struct ClusterGroup {
     pub selector: LabelSelector,
     /// Labels of the ClusterGroup object, besides [`MANAGED_BY`].
     pub labels: BTreeMap<LabelKey, LabelValue>,
+    /// Whether its selector names an opt-in label: it may hold clusters fleetc does not know.
+    pub opt_in: bool,
 }
 
 /// One ClusterGroup fleetc writes, whoever asked for it: an environment's, a region's or a
@@ -30,12 +34,14 @@ pub struct ClusterGroup {
 pub struct GroupView {
     /// Name of the object.
     pub name: String,
-    /// Every label of the object, [`MANAGED_BY`] included: what `clusterGroupSelector` sees.
+    /// Its labels as `clusterGroupSelector` sees them ([`MANAGED_BY`] left out, see there).
     pub labels: BTreeMap<String, String>,
     /// The clusters it holds.
     pub selector: LabelSelector,
     /// The spec line that makes it.
     pub owner: Ptr,
+    /// Whether it may hold clusters that opt in later ([`ClusterGroup::opt_in`]).
+    pub opt_in: bool,
 }
 
 /// Which declared clusters a target reaches. Fleet matches a target against a cluster once per
@@ -64,6 +70,35 @@ impl Matcher {
     }
 }
 
+impl Matcher {
+    /// Whether a cluster whose label `key` is `value` may be reached, whatever its other labels
+    /// (for the environments of clusters fleetc does not know).
+    pub fn allows(&self, key: &str, value: &str) -> bool {
+        self.labels.allows(key, value)
+            && self
+                .groups
+                .as_ref()
+                .is_none_or(|g| g.iter().any(|s| s.allows(key, value)))
+    }
+}
+
+impl LabelSelector {
+    /// Whether an object whose label `key` is `value` may match, whatever its other labels.
+    pub fn allows(&self, key: &str, value: &str) -> bool {
+        self.match_labels.get(key).is_none_or(|v| v == value)
+            && self
+                .match_expressions
+                .iter()
+                .filter(|r| r.key == key)
+                .all(|r| match r.operator {
+                    Operator::In => r.values.iter().any(|v| v == value),
+                    Operator::NotIn => !r.values.iter().any(|v| v == value),
+                    Operator::Exists => true,
+                    Operator::DoesNotExist => false,
+                })
+    }
+}
+
 impl Fleet {
     /// Every ClusterGroup fleetc writes: one per environment (promotion order), one per region
     /// (sorted), then the spec's own (spec order).
@@ -71,15 +106,13 @@ impl Fleet {
         let keys = &self.label_keys;
         let view = |name: String, label: (&str, &str), key: &LabelKey, owner: Ptr| GroupView {
             name,
-            labels: BTreeMap::from([
-                (label.0.to_owned(), label.1.to_owned()),
-                (MANAGED_BY.0.to_owned(), MANAGED_BY.1.to_owned()),
-            ]),
+            labels: BTreeMap::from([(label.0.to_owned(), label.1.to_owned())]),
             selector: LabelSelector {
                 match_labels: BTreeMap::from([(key.to_string(), label.1.to_owned())]),
                 match_expressions: Vec::new(),
             },
             owner,
+            opt_in: false,
         };
         let mut out = Vec::new();
         for (i, env) in self.environment_ids() {
@@ -106,17 +139,16 @@ impl Fleet {
             ));
         }
         for g in &self.cluster_groups {
-            let mut labels: BTreeMap<String, String> = g
-                .labels
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect();
-            labels.insert(MANAGED_BY.0.to_owned(), MANAGED_BY.1.to_owned());
             out.push(GroupView {
                 name: g.name.clone(),
-                labels,
+                labels: g
+                    .labels
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
                 selector: g.selector.clone(),
                 owner: Ptr::item("clusterGroups", g.origin),
+                opt_in: g.opt_in,
             });
         }
         out

@@ -114,6 +114,17 @@ impl Cx<'_> {
         if is_helm {
             self.templating(i, a, fleet, names, &clusters, &settings.helm);
         }
+        // Environments with GitRepos: those of the targeted clusters, and those where a target
+        // waits for clusters to opt in.
+        let mut envs: Vec<EnvId> = clusters
+            .iter()
+            .map(|c| fleet.clusters[*c].environment)
+            .collect();
+        for t in targets.iter().filter(|t| t.awaits_opt_in) {
+            envs.extend(opt_in_envs(fleet, t));
+        }
+        envs.sort_unstable();
+        envs.dedup();
         let input = super::overrides::AppInput {
             i,
             spec: a,
@@ -123,6 +134,8 @@ impl Cx<'_> {
             images: &image_names,
             bundle_dir: &bundle_dir,
             app_helm: &settings.helm,
+            envs: &envs,
+            open: targets.iter().any(|t| t.awaits_opt_in),
         };
         let (customizations, tag_held) = self.customizations(&input, fleet, &settings);
         // What the app deploys to: its targets' clusters but those a `doNotDeploy`
@@ -218,10 +231,7 @@ impl Cx<'_> {
         // A target waiting for clusters to opt in needs its GitRepos before any declared
         // cluster is there: in its environment, or in every one when it names none.
         for t in targets.iter().filter(|t| t.awaits_opt_in) {
-            match opt_in_env(fleet, t) {
-                Some(e) => envs.push(e),
-                None => envs.extend(EnvId::all(fleet.environments.len())),
-            }
+            envs.extend(opt_in_envs(fleet, t));
         }
         envs.sort_unstable();
         envs.dedup();
@@ -249,7 +259,7 @@ impl Cx<'_> {
                         .clusters
                         .iter()
                         .any(|c| c.environment == e && t.matcher.matches(&c.labels))
-                        || t.awaits_opt_in && opt_in_env(fleet, t).is_none_or(|o| o == e)
+                        || t.awaits_opt_in && opt_in_envs(fleet, t).contains(&e)
                 })
                 .map(|t| {
                     let mut rest = t.matcher.labels.clone();
@@ -653,11 +663,13 @@ fn normalize(p: &str) -> String {
     }
 }
 
-/// The environment a target waiting for opt-in clusters is restricted to, if any.
-fn opt_in_env(fleet: &Fleet, t: &Target) -> Option<EnvId> {
-    t.matcher
-        .labels
-        .match_labels
-        .get(fleet.label_keys.environment.as_str())
-        .and_then(|e| fleet.environment_named(e))
+/// The environments a target waiting for opt-in clusters may reach them in: those its
+/// requirements on the environment label allow, directly or through the groups it accepts.
+pub(super) fn opt_in_envs(fleet: &Fleet, t: &Target) -> Vec<EnvId> {
+    let key = fleet.label_keys.environment.as_str();
+    fleet
+        .environment_ids()
+        .filter(|(_, env)| t.matcher.allows(key, &env.name))
+        .map(|(e, _)| e)
+        .collect()
 }

@@ -69,7 +69,7 @@ impl Cx<'_> {
                             self.ix.key(&base.key("labels").key(k)),
                             "every object fleetc writes carries it",
                         )
-                        .help("remove it; select fleetc's groups by it if you need to"),
+                        .help("remove it: Helm (which applies `fleet/` when a bootstrap GitRepo does) overwrites it, so no selector can rely on it"),
                 );
                 ok = false;
             }
@@ -93,6 +93,7 @@ impl Cx<'_> {
                     name: g.name.clone(),
                     selector,
                     labels,
+                    opt_in: awaits_opt_in,
                 });
             }
         }

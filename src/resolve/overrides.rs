@@ -14,7 +14,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{ClusterId, Customization, EnvId, Fleet, LabelSelector, Scope, Settings};
 use crate::pointer::Ptr;
 use crate::spec;
-use crate::values::LabelValue;
+use crate::values::{LabelValue, Parse};
 
 /// Override layers of one app, keyed by what they apply to.
 #[derive(Default)]
@@ -24,6 +24,8 @@ struct Layers {
     env_region: HashMap<(EnvId, String), Settings>,
     /// Selector overrides, in spec order: name, selector, settings.
     selected: Vec<(String, LabelSelector, Settings)>,
+    /// Those of `selected` whose selector waits for clusters to opt in (W017).
+    selected_opt_in: BTreeSet<usize>,
     cluster: HashMap<ClusterId, Settings>,
 }
 
@@ -190,6 +192,68 @@ impl Cx<'_> {
                 out.push(entry(Scope::Env(env), clusters, delta.clone(), base));
             }
         }
+        // Clusters fleetc does not know (that join or opt in later) get their environment's and
+        // region's settings too: every environment the app has a GitRepo in keeps its entries
+        // where the declared clusters all took more specific ones. They match no declared
+        // cluster, so they go before the environments' own entries and change nothing else.
+        let mut extra_regional = Vec::new();
+        let mut extra_env = Vec::new();
+        for &env in input.envs {
+            // A selector override on an opt-in label: its entry for clusters that opt in later.
+            for &k in &layers.selected_opt_in {
+                let has = out.iter().any(|c| {
+                    matches!(&c.scope, Scope::Selected { env: e, names, .. }
+                        if *e == env && names.len() == 1 && names[0] == layers.selected[k].0)
+                });
+                if !has {
+                    let delta = layers.merged(env, None, &[k], None);
+                    extra_regional.push(entry(
+                        Scope::Selected {
+                            env,
+                            region: None,
+                            names: vec![layers.selected[k].0.clone()],
+                            selector: layers.selected[k].1.clone(),
+                        },
+                        Vec::new(),
+                        delta,
+                        base,
+                    ));
+                }
+            }
+            let mut regions: BTreeSet<&str> = layers.region.keys().map(String::as_str).collect();
+            regions.extend(
+                layers
+                    .env_region
+                    .keys()
+                    .filter(|(e, _)| *e == env)
+                    .map(|(_, r)| r.as_str()),
+            );
+            for r in regions {
+                let Ok(region) = LabelValue::parse(r) else {
+                    continue;
+                };
+                let scope = Scope::EnvRegion(env, region);
+                if !out.iter().any(|c| c.scope == scope) {
+                    let delta = layers.merged(env, Some(r), &[], None);
+                    extra_regional.push(entry(scope, Vec::new(), delta, base));
+                }
+            }
+            if let Some(delta) = layers.env.get(&env)
+                && !out.iter().any(|c| c.scope == Scope::Env(env))
+            {
+                extra_env.push(entry(Scope::Env(env), Vec::new(), delta.clone(), base));
+            }
+        }
+        if !extra_regional.is_empty() || !extra_env.is_empty() {
+            let first_env = out
+                .iter()
+                .position(|c| matches!(c.scope, Scope::Env(_)))
+                .unwrap_or(out.len());
+            let tail = out.split_off(first_env);
+            out.extend(extra_regional);
+            out.extend(tail);
+            out.extend(extra_env);
+        }
         (out, tag_held)
     }
 
@@ -203,6 +267,7 @@ impl Cx<'_> {
             images,
             bundle_dir,
             app_helm,
+            ..
         } = *input;
         let mut layers = Layers::default();
         let mut seen: Vec<(usize, Key, Settings)> = Vec::new();
@@ -230,7 +295,7 @@ impl Cx<'_> {
                     continue;
                 };
                 let applies = targeted.iter().any(|&c| key.applies(fleet, c));
-                if !applies {
+                if !applies && !input.open {
                     self.never_applies(&a.name, &base);
                 }
                 seen.push((j, key, settings.clone()));
@@ -238,6 +303,13 @@ impl Cx<'_> {
                     l.2 = settings;
                 }
                 continue;
+            }
+            if o.name.is_some() {
+                self.push(
+                    Diagnostic::new(Code::OverrideScope, "`name` only names selector overrides")
+                        .label(self.ix.key(&base.key("name")), "this override has no `selector`")
+                        .help("remove it: the customizations of environment, region and cluster overrides are named after what they apply to"),
+                );
             }
             let scope = match (&o.environment, &o.region, &o.cluster) {
                 (None, None, None) => {
@@ -298,7 +370,7 @@ impl Cx<'_> {
             };
             let Some(key) = scope else { continue };
             let applies = targeted.iter().any(|&c| key.applies(fleet, c));
-            if !applies {
+            if !applies && !input.open {
                 self.never_applies(&a.name, &base);
             }
             seen.push((j, key.clone(), settings.clone()));
@@ -381,9 +453,12 @@ impl Cx<'_> {
             }
         };
         let mut sel = LabelSelector::default();
-        ok &= self.selector(s, &base.key("selector"), &mut sel).0;
-        if !ok {
+        let (fine, opt_in) = self.selector(s, &base.key("selector"), &mut sel);
+        if !(ok && fine) {
             return None;
+        }
+        if opt_in {
+            layers.selected_opt_in.insert(layers.selected.len());
         }
         layers
             .selected
@@ -595,6 +670,12 @@ pub(super) struct AppInput<'s> {
     pub(super) bundle_dir: &'s str,
     /// The app's own Helm options.
     pub(super) app_helm: &'s crate::model::HelmOptions,
+    /// The environments it has GitRepos in (those of its clusters, and those where a target
+    /// waits for clusters to opt in), sorted.
+    pub(super) envs: &'s [EnvId],
+    /// Whether a target waits for clusters to opt in: an override may then concern clusters
+    /// fleetc does not know yet, so "never applies" (W002) cannot be said.
+    pub(super) open: bool,
 }
 
 /// Cluster and image pairs whose tag an override sets, so that a release pin (the app's own

@@ -54,6 +54,17 @@ impl Reach {
     }
 }
 
+/// `clusterGroup` and `clusterGroupSelector` resolved: whether they are sound, the group named,
+/// the group selector, the selectors of the groups accepted, and whether one of those may hold
+/// clusters that opt in later.
+type GroupCriteria = (
+    bool,
+    Option<String>,
+    Option<LabelSelector>,
+    Vec<LabelSelector>,
+    bool,
+);
+
 /// How a selector's label key is known.
 #[derive(PartialEq)]
 pub(super) enum KeyKnown {
@@ -121,8 +132,10 @@ impl Cx<'_> {
         }
         let (named_group, group_selector, groups) =
             if t.cluster_group.is_some() || t.cluster_group_selector.is_some() {
-                let (fine, chosen, group_selector, groups) = self.group_criteria(t, base, fleet);
+                let (fine, chosen, group_selector, groups, opt_in) =
+                    self.group_criteria(t, base, fleet);
                 ok &= fine;
+                awaits_opt_in |= opt_in;
                 if let Some(g) = chosen {
                     // Prefixed: fleetc's own groups are `env-…`, which names customizations.
                     parts.push(format!("group-{g}"));
@@ -152,17 +165,7 @@ impl Cx<'_> {
 
     /// `clusterGroup` and `clusterGroupSelector` of a target: whether they resolve, the group
     /// named, the group selector, and the selectors of the groups accepted.
-    fn group_criteria(
-        &mut self,
-        t: &Criteria<'_>,
-        base: &Ptr,
-        fleet: &Fleet,
-    ) -> (
-        bool,
-        Option<String>,
-        Option<LabelSelector>,
-        Vec<LabelSelector>,
-    ) {
+    fn group_criteria(&mut self, t: &Criteria<'_>, base: &Ptr, fleet: &Fleet) -> GroupCriteria {
         let all = fleet.groups();
         let mut ok = true;
         let mut accepted: Vec<&GroupView> = all.iter().collect();
@@ -214,8 +217,9 @@ impl Cx<'_> {
             }
             group_selector = Some(gs);
         }
+        let opt_in = accepted.iter().any(|g| g.opt_in);
         let groups = accepted.into_iter().map(|g| g.selector.clone()).collect();
-        (ok, chosen, group_selector, groups)
+        (ok, chosen, group_selector, groups, opt_in)
     }
 
     /// A `clusterGroupSelector`: its keys and values checked against the labels of the
@@ -407,7 +411,7 @@ impl Cx<'_> {
         let mut opt_in = false;
         for (k, v) in &s.match_labels {
             let ptr = base.key("matchLabels").key(k);
-            match self.selector_key(k, &ptr) {
+            match self.selector_key(k, &ptr, true) {
                 KeyKnown::Declared => {}
                 KeyKnown::OptIn => opt_in = true,
                 KeyKnown::Unknown => ok = false,
@@ -430,7 +434,8 @@ impl Cx<'_> {
         }
         for (j, r) in s.match_expressions.iter().enumerate() {
             let ptr = base.key("matchExpressions").index(j);
-            match self.selector_key(&r.key, &ptr.key("key")) {
+            let gains = matches!(r.operator, Operator::In | Operator::Exists);
+            match self.selector_key(&r.key, &ptr.key("key"), gains) {
                 KeyKnown::Declared => {}
                 KeyKnown::OptIn => opt_in = true,
                 KeyKnown::Unknown => ok = false,
@@ -532,11 +537,14 @@ impl Cx<'_> {
         self.push(d);
     }
 
-    pub(super) fn selector_key(&mut self, k: &str, ptr: &Ptr) -> KeyKnown {
-        if self.declared_labels.contains_key(k) {
-            return KeyKnown::Declared;
-        }
-        if self.opt_in.contains_key(k) {
+    /// How the label key `k` of a selector is known; `gains` says whether the requirement is
+    /// met by clusters that gain the label (`matchLabels`, `In`, `Exists`), so it may reach
+    /// clusters that opt in later.
+    pub(super) fn selector_key(&mut self, k: &str, ptr: &Ptr, gains: bool) -> KeyKnown {
+        if self.opt_in.contains_key(k) && gains {
+            if self.declared_labels.contains_key(k) {
+                return KeyKnown::OptIn;
+            }
             self.push(
                 Diagnostic::new(
                     Code::AwaitsOptIn,
@@ -546,6 +554,9 @@ impl Cx<'_> {
                 .help("clusters that get this label later are reached; give it to a declared cluster (its `labels`) to have fleetc check, explain and diff what they get"),
             );
             return KeyKnown::OptIn;
+        }
+        if self.declared_labels.contains_key(k) || self.opt_in.contains_key(k) {
+            return KeyKnown::Declared;
         }
         let mut d = Diagnostic::new(
             Code::UnknownReference,
