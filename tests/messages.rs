@@ -1309,6 +1309,12 @@ fn ci_access_warnings_come_once_per_agent_and_can_be_acknowledged() {
         )],
     );
     assert_eq!((code, w010(&d)), (0, 0), "{d:?}");
+    // A pattern for the clusters' own job environments misses the sharded verify jobs'
+    // (`production/verify`): still W010.
+    let (code, d) = build_after(FIXTURE, &[("[\"prod/*\"]", "[\"production/prod-*\"]")]);
+    assert_eq!((code, w010(&d)), (0, 1), "{d:?}");
+    let (code, d) = build_after(FIXTURE, &[("[\"prod/*\"]", "[\"production/*\"]")]);
+    assert_eq!((code, w010(&d)), (0, 0), "{d:?}");
 }
 
 /// Registry credentials are named by CI/CD variable, never given as values.

@@ -432,5 +432,8 @@ mod tests {
         assert!(env_matches("*", "x"));
         assert!(!env_matches("production/*", "staging/s-1"));
         assert!(env_matches("production/prod-1", "production/prod-1"));
+        // What follows a `*` must match too (GitLab's environment scopes, `*` any run).
+        assert!(env_matches("production/*-eu", "production/web-eu"));
+        assert!(!env_matches("production/*-eu", "production/web-us"));
     }
 }

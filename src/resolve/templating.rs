@@ -283,4 +283,25 @@ mod tests {
             .collect();
         assert_eq!(labels, ["tier"]);
     }
+
+    #[test]
+    fn label_reads_are_placed_and_escapes_end_at_their_backtick() {
+        // The offset of `.ClusterLabels.tier` in the string: where E025 points.
+        let s = "x-${ .ClusterLabels.tier }";
+        assert_eq!(
+            actions(s),
+            [Action::Template {
+                labels: vec![(s.find(".ClusterLabels").unwrap(), "tier".to_owned())]
+            }]
+        );
+        // A `}` inside an escape does not end it (nor does a `${` in it start anything); what
+        // follows the escape is read again.
+        assert_eq!(actions("${`a}${B}`}"), []);
+        let acts = actions("${`a}b`}-${VAR}");
+        assert_eq!(acts.len(), 1, "{acts:?}");
+        assert!(
+            matches!(&acts[0], Action::Literal { at: 9, .. }),
+            "{acts:?}"
+        );
+    }
 }
