@@ -372,3 +372,34 @@ fn templates_in_lists_of_values_are_checked_too() {
         .collect();
     assert_eq!(at.len(), 3, "{at:?}");
 }
+
+#[test]
+fn target_names_and_unknown_keys_are_reported_once_each() {
+    // Names fleetc gives its customizations are not target names.
+    for taken in ["env-eu", "cluster-eu", "sel-eu"] {
+        let (code, d, _tmp) = common::build_copy(
+            "tests/fixtures/ok/minimal",
+            &[(
+                "      - environment: dev",
+                &format!("      - {{name: {taken}, environment: dev}}"),
+            )],
+        );
+        assert_eq!(code, 1, "{taken}");
+        assert_eq!(
+            d.iter().map(code_of).collect::<Vec<_>>(),
+            ["E011"],
+            "{taken}: {d:?}"
+        );
+    }
+    // An unknown key in a set-based requirement is that error alone, not also "matches no
+    // cluster".
+    let (code, d, _tmp) = common::build_copy(
+        "tests/fixtures/ok/minimal",
+        &[(
+            "      - environment: dev",
+            "      - {environment: dev, selector: {matchExpressions: [{key: tierr, operator: Exists}]}}",
+        )],
+    );
+    assert_eq!(code, 1);
+    assert_eq!(d.iter().map(code_of).collect::<Vec<_>>(), ["E012"], "{d:?}");
+}
