@@ -512,6 +512,10 @@ mod tests {
         assert!(find_private_key("-----BEGIN CERTIFICATE-----").is_none());
         assert!(find_aws("key: AKIAIOSFODNN7EXAMPLE").is_some());
         assert!(find_aws("AKIAshort").is_none());
+        // An access key ID is exactly 20 characters: followed by punctuation it is one, run on
+        // into more capitals it is some other word.
+        assert!(find_aws("keys: AKIAIOSFODNN7EXAMPLE, next").is_some());
+        assert!(find_aws("AKIAIOSFODNN7EXAMPLEANDMORE").is_none());
     }
 
     #[test]
