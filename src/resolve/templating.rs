@@ -269,6 +269,11 @@ mod tests {
         assert!(!literal("${`${VAR}`}"));
         assert!(!literal("no templates"));
         assert!(!literal("${ .ClusterValues.x | default \"y\" }"));
+        // Guarded templates are valid, their `end` included.
+        assert!(!literal("${ if .ClusterLabels.x }a${ end }"));
+        // Scanning goes on after a template and after an escape.
+        assert!(literal("x-${ .ClusterName }-${VAR}"));
+        assert!(literal("${`a`}${X}"));
     }
 
     #[test]
