@@ -7,12 +7,12 @@ use serde_json::Value;
 
 use crate::common;
 
-fn code(d: &Value) -> &str {
+fn code_of(d: &Value) -> &str {
     d["code"].as_str().unwrap().trim_start_matches("fleetc::")
 }
 
 fn with_code<'d>(diags: &'d [Value], c: &str) -> Vec<&'d Value> {
-    diags.iter().filter(|d| code(d) == c).collect()
+    diags.iter().filter(|d| code_of(d) == c).collect()
 }
 
 fn span(d: &Value) -> (u64, u64) {
@@ -223,10 +223,6 @@ fn an_app_of_two_sources_reports_only_that() {
     assert_eq!(code, 1);
     let codes: Vec<&str> = d.iter().map(code_of).collect();
     assert_eq!(codes, ["E015", "E015"], "{d:?}");
-}
-
-fn code_of(d: &Value) -> &str {
-    code(d)
 }
 
 #[test]

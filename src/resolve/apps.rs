@@ -114,8 +114,9 @@ impl Cx<'_> {
         if is_helm {
             self.templating(i, a, fleet, names, &clusters, &settings.helm);
         }
-        // Environments with GitRepos: those of the targeted clusters, and those where a target
-        // waits for clusters to opt in.
+        // Environments with GitRepos: those of the targeted clusters (a `doNotDeploy` keeps
+        // its environment's GitRepo, which then carries that customization), and those where
+        // a target waits for clusters to opt in.
         let mut envs: Vec<EnvId> = clusters
             .iter()
             .map(|c| fleet.clusters[*c].environment)
@@ -152,7 +153,7 @@ impl Cx<'_> {
             .collect();
 
         let bundle = self.bundle_options(i, a, fleet, names, &clusters);
-        let gitrepos = self.env_gitrepos(i, a, fleet, &targets, &clusters, &repo_dir);
+        let gitrepos = self.env_gitrepos(i, a, fleet, &targets, &envs, &repo_dir);
         App {
             name: a.name.clone(),
             namespace: a.namespace.clone(),
@@ -220,23 +221,12 @@ impl Cx<'_> {
         a: &spec::App,
         fleet: &Fleet,
         targets: &[Target],
-        clusters: &[ClusterId],
+        envs: &[EnvId],
         repo_dir: &str,
     ) -> Vec<EnvGitRepo> {
         let keys = &fleet.label_keys;
-        let mut envs: Vec<EnvId> = clusters
-            .iter()
-            .map(|c| fleet.clusters[*c].environment)
-            .collect();
-        // A target waiting for clusters to opt in needs its GitRepos before any declared
-        // cluster is there: in its environment, or in every one when it names none.
-        for t in targets.iter().filter(|t| t.awaits_opt_in) {
-            envs.extend(opt_in_envs(fleet, t));
-        }
-        envs.sort_unstable();
-        envs.dedup();
         let mut out = Vec::new();
-        for e in envs {
+        for &e in envs {
             let env = &fleet.environments[e];
             let name = format!("{}-{}", a.name, env.name);
             if name.len() > fleet_names::MAX_LABEL_VALUE_LEN {
