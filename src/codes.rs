@@ -68,8 +68,9 @@ not read any further, because its keys may mean something else.";
 nested at most 64 levels deep, and may expand YAML aliases only within a budget. Real fleets
 stay far below these limits; split generated content out of the spec.";
     DuplicateName = "E010", Error, "duplicate name",
-"Two environments, clusters, agents or apps share a name. Names identify objects in Fleet and
-GitLab, so they must be unique within their kind. The secondary label shows the first one.";
+"Two environments, clusters, agents, apps, ClusterGroups or GitRepos share a name, or two apps
+would make bundles of one name. Names identify objects in Fleet and GitLab, so they must be
+unique within their kind. The secondary label shows the first one.";
     InvalidName = "E011", Error, "invalid name",
 "Names become Kubernetes object names, label values and directory names, so they must be DNS
 labels: at most 63 characters of lowercase letters, digits and `-`, starting and ending with a
@@ -256,4 +257,10 @@ knows, so `explain`, `diff` and the static checks cannot say what they will run.
 opt-in deployments start; once a cluster carries the label, give it that label in the spec
 and the warning goes away. An unlisted key stays an error (E012), so a
 typo in a label key is never taken for an opt-in.";
+    SharedPastGate = "W018", Warning, "a shared GitRepo reaches a gated environment past its gate",
+"An app in a shared GitRepo (`gitRepos`) is pulled from one branch (or one revision) for every
+environment at once, so its changes reach a manually promoted (or production) environment at
+merge, not through the environment's promote job. Pull the app per environment (remove
+`gitRepo`), hold the shared GitRepo at a `revision`, or accept it with `acknowledge: [W018]` on
+the environment.";
 }

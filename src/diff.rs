@@ -206,9 +206,11 @@ fn changes(
 }
 
 /// What runs on each cluster: a pinned environment's clusters run the spec at its revision,
-/// the others `fleet`'s.
+/// the others `fleet`'s; apps of shared GitRepos run what the branch says everywhere (their
+/// GitRepos are not pinned per environment).
 fn running(fleet: &Fleet, pinned: &Pinned) -> Running {
     let mut out = effective(fleet);
+    let shared: BTreeSet<&str> = shared_apps(fleet);
     for (env, &i) in &pinned.envs {
         let here: Vec<&Cluster> = fleet
             .clusters
@@ -216,10 +218,24 @@ fn running(fleet: &Fleet, pinned: &Pinned) -> Running {
             .filter(|c| &fleet.environments[c.environment].name == env)
             .collect();
         let names: BTreeSet<&str> = here.iter().map(|c| c.name.as_str()).collect();
-        out.retain(|(_, c), _| !names.contains(c.as_str()));
-        out.extend(pinned_on(&pinned.revisions[i].fleet, env, &here));
+        out.retain(|(a, c), _| !names.contains(c.as_str()) || shared.contains(a.as_str()));
+        out.extend(
+            pinned_on(&pinned.revisions[i].fleet, env, &here)
+                .into_iter()
+                .filter(|((a, _), _)| !shared.contains(a.as_str())),
+        );
     }
     out
+}
+
+/// Apps a shared GitRepo pulls: they follow its branch (or revision), not the promotion.
+fn shared_apps(fleet: &Fleet) -> BTreeSet<&str> {
+    fleet
+        .apps
+        .iter()
+        .filter(|a| a.shared.is_some())
+        .map(|a| a.name.as_str())
+        .collect()
 }
 
 /// What the spec `at` (pinned for environment `env`) gives each of `clusters`, which belong to
@@ -238,9 +254,10 @@ pub fn pinned_on(at: &Fleet, env: &str, clusters: &[&Cluster]) -> Running {
         })
         .map(|cl| cl.name.as_str())
         .collect();
+    let shared = shared_apps(at);
     let mut out: Running = effective(at)
         .into_iter()
-        .filter(|((_, c), _)| declared.contains(c.as_str()))
+        .filter(|((a, c), _)| declared.contains(c.as_str()) && !shared.contains(a.as_str()))
         .collect();
     for cl in clusters
         .iter()
@@ -267,6 +284,7 @@ pub fn pinned_on(at: &Fleet, env: &str, clusters: &[&Cluster]) -> Running {
 
 /// The revision each (app, cluster) that runs pulls (absent: it follows the branch).
 fn revisions(fleet: &Fleet, running: &Running) -> Revisions {
+    let shared = shared_apps(fleet);
     let rev_of: BTreeMap<&str, &String> = fleet
         .clusters
         .iter()
@@ -279,6 +297,7 @@ fn revisions(fleet: &Fleet, running: &Running) -> Revisions {
         .collect();
     running
         .keys()
+        .filter(|key| !shared.contains(key.0.as_str()))
         .filter_map(|key| {
             rev_of
                 .get(key.1.as_str())

@@ -414,12 +414,27 @@ fn header_lines(
             repo.bundle, repo.name, app.repo_dir
         );
     }
+    if let Some(s) = &app.shared {
+        let g = &fleet.git_repos[s.repo];
+        let pulls = match (&g.revision, &g.branch) {
+            (Some(rev), _) => format!("revision {rev}"),
+            (None, Some(b)) => format!("branch {b}, every environment at once"),
+            (None, None) => String::new(),
+        };
+        let _ = writeln!(
+            out,
+            "{pad}bundle       {} (shared GitRepo {}, path {}, {pulls})",
+            s.bundle, g.name, app.repo_dir
+        );
+    }
     let _ = writeln!(out, "{pad}namespace    {}", app.namespace);
     match &app.source {
-        AppSource::Kustomize { base, .. } => {
+        AppSource::Kustomize {
+            base, release_name, ..
+        } => {
             let _ = writeln!(
                 out,
-                "{pad}source       kustomize base {}/{base}",
+                "{pad}source       kustomize base {}/{base}, release {release_name}",
                 app.bundle_dir
             );
         }

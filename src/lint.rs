@@ -15,6 +15,7 @@ pub fn lint(fleet: &Fleet, ix: &SpanIndex) -> Vec<Diagnostic> {
     production_without_gate(fleet, ix, &mut out);
     drifting_dependencies(fleet, ix, &mut out);
     ungated_environments(fleet, ix, &mut out);
+    shared_past_gate(fleet, ix, &mut out);
     credentials_reach_no_chart(fleet, ix, &mut out);
     out
 }
@@ -108,6 +109,53 @@ fn ungated_environments(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>
                 .help(format!(
                     "run `promote:{}` once, or pin what it runs now: `fleetc pin --environment {} --revision <commit>`",
                     env.name, env.name
+                )),
+            );
+        }
+    }
+}
+
+/// W018: with a pipeline, an app of a shared GitRepo that follows a branch reaches a gated
+/// environment's clusters at merge, past the promote job. One finding per GitRepo and
+/// environment.
+fn shared_past_gate(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
+    if fleet.gitlab.as_ref().is_none_or(|g| g.pipeline.is_none()) {
+        return;
+    }
+    for g in &fleet.git_repos {
+        if g.revision.is_some() {
+            continue;
+        }
+        for (e, env) in fleet.environment_ids() {
+            let gated = env.promotion == Promotion::Manual || env.tier == Tier::Production;
+            if !gated || env.acknowledged.contains(&Code::SharedPastGate) {
+                continue;
+            }
+            let Some(&id) = g.apps.iter().find(|a| {
+                fleet.apps[**a]
+                    .clusters
+                    .iter()
+                    .any(|c| fleet.clusters[*c].environment == e)
+            }) else {
+                continue;
+            };
+            let (app, app_at) = (&fleet.apps[id], id.index());
+            out.push(
+                Diagnostic::new(
+                    Code::SharedPastGate,
+                    format!(
+                        "GitRepo `{}` deploys to `{}` at merge, past its promotion",
+                        g.name, env.name
+                    ),
+                )
+                .label(
+                    ix.nearest(&Ptr::item("apps", app_at).key("gitRepo")),
+                    format!("`{}` reaches `{}` from branch `{}`", app.name, env.name, g.branch.as_deref().unwrap_or_default()),
+                )
+                .label(ix.nearest(&fleet.env_ptr(e).key("name")), "promoted by hand")
+                .help(format!(
+                    "pull the app per environment (remove `gitRepo`), hold GitRepo `{}` at a `revision`, or add `acknowledge: [W018]` to `{}`",
+                    g.name, env.name
                 )),
             );
         }

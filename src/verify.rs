@@ -222,6 +222,8 @@ pub fn applied(fleet: &Fleet, clusters: &[ClusterId]) -> Option<Applied> {
         .iter()
         .map(|c| fleet.clusters[*c].environment)
         .collect();
+    // Only the per-environment GitRepos move with a promotion; a shared one follows its own
+    // branch or revision.
     let mut bundles: Vec<String> = fleet
         .apps
         .iter()

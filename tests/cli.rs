@@ -651,3 +651,28 @@ fn a_reader_that_stops_early_is_not_a_crash() {
         assert_eq!(stderr(&o), "", "{args:?}");
     }
 }
+
+/// `explain` names a shared GitRepo's bundle and release as Fleet will: the derived name by
+/// Fleet's rule, or the one the spec keeps.
+#[test]
+fn explain_names_the_bundles_of_shared_gitrepos() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok/shared-gitrepos"),
+        tmp.path(),
+    );
+    fleetc(&["explain", "app", "metallb"], tmp.path())
+        .stdout_has("bundle       edge-platform-fleets-general-metallb (shared GitRepo edge-platform, path fleets/general/metallb, branch main, every environment at once)")
+        .stdout_has("source       kustomize base fleets/general/metallb/base, release metallb-suse-edge")
+        .run();
+    fleetc(&["explain", "app", "longhorn"], tmp.path())
+        .stdout_has("bundle       longhorn (shared GitRepo edge-platform")
+        .run();
+    fleetc(&["explain", "app", "shop"], tmp.path())
+        .stdout_has("bundle       tenant-shop-tenants-shop (shared GitRepo tenant-shop, path tenants/shop, revision v2.3.0)")
+        .run();
+    // An app pulled per environment keeps its GitRepos.
+    fleetc(&["explain", "app", "web"], tmp.path())
+        .stdout_has("bundle       web-staging-apps-web (GitRepo web-staging")
+        .run();
+}

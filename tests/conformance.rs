@@ -117,8 +117,19 @@ fn artifacts_validate_against_upstream_schemas() {
                     let obj = spec.as_object_mut().unwrap();
                     obj.remove("labels");
                     obj.remove("name");
-                    if let Some(t) = obj.remove("targetCustomizations") {
-                        spec["targets"] = t;
+                    // `overrideTargets` become targets and target restrictions
+                    // (rancher/fleet v0.16.1 internal/bundlereader/read.go:236-249).
+                    let over = obj.remove("overrideTargets");
+                    let mut targets = obj
+                        .remove("targetCustomizations")
+                        .and_then(|t| t.as_array().cloned())
+                        .unwrap_or_default();
+                    if let Some(o) = over {
+                        targets.extend(o.as_array().unwrap().iter().cloned());
+                        obj.insert("targetRestrictions".into(), o);
+                    }
+                    if !targets.is_empty() {
+                        spec["targets"] = Value::Array(targets);
                     }
                     assert_valid(&bundle_spec, &spec, &format!("{what} as a Bundle spec"));
                 }

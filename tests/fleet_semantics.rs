@@ -136,20 +136,44 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                 .as_array()
                 .cloned()
                 .unwrap_or_default();
-            for repo in &app.gitrepos {
-                let gitrepo = yaml(&b.root.join(format!("fleet/gitrepos/{}.yaml", repo.name)));
+            // Each GitRepo that pulls the app: its own per environment, or its shared one.
+            let pulls: Vec<(&str, Option<fleetc::model::EnvId>)> = app
+                .gitrepos
+                .iter()
+                .map(|r| (r.name.as_str(), Some(r.env)))
+                .chain(
+                    app.shared
+                        .as_ref()
+                        .map(|s| (fleet.git_repos[s.repo].name.as_str(), None)),
+                )
+                .collect();
+            for (repo_name, env) in pulls {
+                let gitrepo = yaml(&b.root.join(format!("fleet/gitrepos/{repo_name}.yaml")));
                 let prefix = if fleet.repo_path.is_empty() {
                     String::new()
                 } else {
                     format!("{}/", fleet.repo_path)
                 };
-                assert_eq!(
-                    gitrepo["spec"]["paths"][0],
-                    format!("{prefix}{}", app.bundle_dir),
-                    "{}",
+                let path = format!("{prefix}{}", app.bundle_dir);
+                assert!(
+                    gitrepo["spec"]["paths"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|p| p == path.as_str()),
+                    "{}: {repo_name} pulls {path}",
                     b.name
                 );
-                let targets = gitrepo["spec"]["targets"].as_array().unwrap();
+                // A bundle's `overrideTargets` replace its GitRepo's targets; a GitRepo
+                // without targets has ClusterGroup `default`
+                // (rancher/fleet v0.16.1 internal/bundlereader/read.go:236-252,
+                // internal/cmd/controller/gitops/reconciler/targetsyaml.go:45-56).
+                let default =
+                    vec![serde_json::json!({"name": "default", "clusterGroup": "default"})];
+                let targets = match fleet_yaml.get("overrideTargets") {
+                    Some(t) => t.as_array().unwrap(),
+                    None => gitrepo["spec"]["targets"].as_array().unwrap_or(&default),
+                };
                 for (c, cl) in fleet.cluster_ids() {
                     // rancher/fleet v0.16.1 internal/cmd/controller/target/builder.go:91-140:
                     // a cluster the GitRepo targets gets a BundleDeployment unless the first
@@ -168,12 +192,12 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                         && targets
                             .iter()
                             .any(|t| matches(t, &cl.name, &plain(&cl.labels), &groups));
-                    let expected =
-                        cl.environment == repo.env && app.clusters.binary_search(&c).is_ok();
+                    let expected = env.is_none_or(|e| cl.environment == e)
+                        && app.clusters.binary_search(&c).is_ok();
                     assert_eq!(
                         deployed, expected,
-                        "{}: GitRepo {} on {}: Fleet deploys {deployed}, fleetc says {expected}",
-                        b.name, repo.name, cl.name
+                        "{}: GitRepo {repo_name} on {}: Fleet deploys {deployed}, fleetc says {expected}",
+                        b.name, cl.name
                     );
                     if !deployed {
                         continue;
@@ -238,10 +262,13 @@ fn deployed(dir: &Path, fleet: &fleetc::model::Fleet) -> BTreeMap<String, Vec<[S
             let text = show(&rev, &format!("{path}/fleet.yaml"))
                 .unwrap_or_else(|| panic!("{path}/fleet.yaml at {rev}"));
             let bundle: Value = serde_saphyr::from_str(&text).unwrap();
+            let default = vec![serde_json::json!({"name": "default", "clusterGroup": "default"})];
+            let targets = match bundle.get("overrideTargets") {
+                Some(t) => t.as_array().unwrap(),
+                None => spec["targets"].as_array().unwrap_or(&default),
+            };
             for cl in &fleet.clusters {
-                let targeted = spec["targets"]
-                    .as_array()
-                    .unwrap()
+                let targeted = targets
                     .iter()
                     .any(|t| matches(t, &cl.name, &plain(&cl.labels), &groups));
                 if !targeted {
@@ -561,4 +588,71 @@ fn group_selectors_and_override_names_hold_on_a_live_fleet() {
         selector: Default::default(),
     };
     assert_eq!(fleet.scope_name(&scope), "sel-a+b-staging");
+}
+
+/// An app of a shared GitRepo follows the branch everywhere, pinned environments included:
+/// Fleet reads its fleet.yaml at the branch, so a merge changes it on production at once, and
+/// `diff` says so (not "waiting for promote"), with W018 naming the gate it passes.
+#[test]
+fn a_shared_gitrepo_reaches_a_pinned_environment_at_merge_and_diff_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    common::pinned_example_repo(dir);
+    let spec = dir.join("fleetc.yaml");
+    common::replace_data_pipeline(
+        &spec,
+        "  - name: cache\n    namespace: cache\n    gitRepo: platform\n    source:\n      helm: {repo: https://charts.example.com, chart: cache, version: 1.0.0}\n    targets: [{environment: staging}, {environment: production}]\n\n",
+    );
+    common::edit(
+        &spec,
+        &[("\ngitlab:", "\ngitRepos:\n  - name: platform\ngitlab:")],
+    );
+    // Production acknowledges W018: the team chose this for the cache.
+    let text = std::fs::read_to_string(&spec).unwrap();
+    let text = text.replacen(
+        "    acknowledge: [W012]\n",
+        "    acknowledge: [W012, W018]\n",
+        1,
+    );
+    std::fs::write(&spec, text).unwrap();
+    build_and_commit(dir, "cache from a shared GitRepo");
+    let fleet = common::compile(dir).unwrap().fleet;
+    let before = deployed(dir, &fleet);
+    let cache_on = |d: &BTreeMap<String, Vec<[String; 4]>>, c: &str| -> Option<String> {
+        d.get(c)?
+            .iter()
+            .find(|e| e[1] == "bundles/cache")
+            .map(|e| e[3].clone())
+    };
+    assert!(cache_on(&before, "prod-us-east-1").is_some(), "{before:?}");
+    common::edit(
+        &spec,
+        &[(
+            "    gitRepo: platform\n",
+            "    gitRepo: platform\n    values: {tier: fast}\n",
+        )],
+    );
+    build_and_commit(dir, "tune the cache");
+    let after = deployed(dir, &fleet);
+    assert_ne!(
+        cache_on(&after, "prod-us-east-1"),
+        cache_on(&before, "prod-us-east-1"),
+        "Fleet reads the shared bundle at the branch on production too"
+    );
+    let o = common::fleetc(&["diff", "--base", "HEAD~1"], dir)
+        .stdout_read("the change's clusters")
+        .run();
+    let out = String::from_utf8(o.stdout).unwrap();
+    let line = out
+        .lines()
+        .find(|l| l.trim_start().starts_with("cache:"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(line.contains("prod-us-east-1"), "{out}");
+    // (The data pipeline's removal, from the first commit, still waits for production.)
+    let waiting = out
+        .split("waiting for promote:")
+        .nth(1)
+        .and_then(|w| w.split("\n\n").next())
+        .unwrap_or_default();
+    assert!(!waiting.contains("cache"), "{out}");
 }

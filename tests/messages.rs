@@ -1442,3 +1442,96 @@ fn overrides_that_reach_no_target_are_found_by_each_key() {
     );
     assert_eq!(d.iter().filter(|[c, ..]| c == "W002").count(), 1, "{d:?}");
 }
+
+/// Shared GitRepos and the names an app keeps: each misuse with its own code and words.
+#[test]
+fn shared_gitrepos_refuse_what_fleet_would_not_do() {
+    const FIXTURE: &str = "tests/fixtures/ok/shared-gitrepos";
+    let one = |edits: &[(&str, &str)]| -> Vec<[String; 3]> {
+        let (code, diags) = build_after(FIXTURE, edits);
+        assert_eq!(code, 1, "{diags:?}");
+        diags
+    };
+    let has = |diags: &[[String; 3]], code: &str, msg: &str| {
+        assert!(
+            diags.iter().any(|d| d[0] == code && d[1].contains(msg)),
+            "{code} `{msg}` in {diags:?}"
+        );
+    };
+    // A per-environment app has a bundle per environment: no one name fits.
+    let d = one(&[(
+        "    path: apps/web\n",
+        "    path: apps/web\n    bundleName: web\n",
+    )]);
+    has(&d, "E023", "`bundleName` without `gitRepo`");
+    // An unknown GitRepo, with the close one suggested.
+    let d = one(&[("    gitRepo: tenant-shop\n", "    gitRepo: tenant-shpo\n")]);
+    has(&d, "E012", "unknown GitRepo `tenant-shpo`");
+    assert!(
+        d.iter().any(|x| x[2] == "did you mean `tenant-shop`?"),
+        "{d:?}"
+    );
+    // A GitRepo nobody joins would have no paths: Fleet would read every bundle.
+    let d = one(&[("gitRepos:\n", "gitRepos:\n  - name: spare\n")]);
+    has(&d, "E023", "GitRepo `spare` pulls no app");
+    // Its name is one of an app's per-environment GitRepos.
+    let d = one(&[
+        ("  - name: tenant-shop\n", "  - name: web-staging\n"),
+        ("    gitRepo: tenant-shop\n", "    gitRepo: web-staging\n"),
+    ]);
+    has(
+        &d,
+        "E010",
+        "GitRepo `web-staging` is also the name of an app's GitRepo",
+    );
+    // Two apps, one bundle name.
+    let d = one(&[(
+        "    path: fleets/general/metallb\n",
+        "    path: fleets/general/metallb\n    bundleName: longhorn\n",
+    )]);
+    has(&d, "E010", "two apps make the bundle `longhorn`");
+    // What the GitRepo decides for its bundles, the app cannot (read.go:224-267).
+    let d = one(&[(
+        "    gitRepo: edge-platform\n    source:\n      kustomize:",
+        "    gitRepo: edge-platform\n    forceSyncGeneration: 2\n    serviceAccount: metallb\n    source:\n      kustomize:",
+    )]);
+    has(
+        &d,
+        "E032",
+        "an app's `forceSyncGeneration` in a shared GitRepo",
+    );
+    has(
+        &d,
+        "E032",
+        "GitRepo `edge-platform` deploys its apps as `fleet-platform`",
+    );
+    let d = one(&[(
+        "  - name: shop\n    namespace: shop\n",
+        "  - name: shop\n    namespace: shop-a\n",
+    )]);
+    has(
+        &d,
+        "E032",
+        "GitRepo `tenant-shop` puts every resource into `shop`",
+    );
+    // One GitRepo follows a branch or holds a revision.
+    let d = one(&[(
+        "    revision: v2.3.0\n",
+        "    revision: v2.3.0\n    branch: main\n",
+    )]);
+    has(&d, "E023", "`branch` and `revision` together");
+    let d = one(&[("    -----BEGIN CERTIFICATE-----\n", "    BEGIN\n")]);
+    has(&d, "E023", "`caBundle` holds no PEM certificate");
+    // A kustomize bundle's release name is a Helm release name.
+    let long = "m".repeat(54);
+    let d = one(&[(
+        "releaseName: metallb-suse-edge",
+        &format!("releaseName: {long}"),
+    )]);
+    has(&d, "E013", "Helm release name");
+    assert!(
+        d.iter()
+            .any(|x| x[2] == "set a shorter `source.kustomize.releaseName`"),
+        "{d:?}"
+    );
+}

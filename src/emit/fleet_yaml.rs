@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::gitrepo::GitTarget;
 use super::k8s::Selector;
 use super::kustomization::{overlay_dir, resources_value, root_dir};
 use super::{Artifact, Kind};
@@ -20,6 +21,9 @@ use crate::values::{LabelKey, LabelValue};
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct FleetYaml<'a> {
+    // The bundle's name, set only for an app of a shared GitRepo that keeps one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: Option<&'a str>,
     // Copied to the Bundle and its BundleDeployments: what `dependsOn` selects by.
     labels: BTreeMap<String, String>,
     default_namespace: String,
@@ -53,6 +57,10 @@ struct FleetYaml<'a> {
     diff: Option<DiffOut<'a>>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     depends_on: Vec<DependsOn<'a>>,
+    // An app of a shared GitRepo: its own targets, which replace the GitRepo's
+    // (rancher/fleet v0.16.1 internal/bundlereader/read.go:236-252).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    override_targets: Vec<GitTarget>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     target_customizations: Vec<TargetCustomization<'a>>,
 }
@@ -172,8 +180,8 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
         },
         // Kustomize bundles are installed as Helm releases too; name the release after the app
         // instead of the long derived bundle name.
-        AppSource::Kustomize { .. } => HelmOptions {
-            release_name: Some(app.name.clone()),
+        AppSource::Kustomize { release_name, .. } => HelmOptions {
+            release_name: Some(release_name.clone()),
             ..HelmOptions::default()
         },
     };
@@ -186,6 +194,11 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
         .collect();
     labels.insert(APP_LABEL.to_owned(), app.name.clone());
     let doc = FleetYaml {
+        name: app
+            .shared
+            .as_ref()
+            .filter(|s| s.named)
+            .map(|s| s.bundle.as_str()),
         labels,
         default_namespace: app.namespace.clone(),
         namespace: b.force_namespace.then(|| app.namespace.clone()),
@@ -248,6 +261,10 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
                 accepted_states: &d.accepted_states,
             })
             .collect(),
+        override_targets: match &app.shared {
+            Some(_) => app.targets.iter().map(GitTarget::from).collect(),
+            None => Vec::new(),
+        },
         target_customizations: app
             .customizations
             .iter()

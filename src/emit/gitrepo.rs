@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::k8s::{ObjectMeta, Selector};
 use super::{Artifact, Kind, MANAGEMENT_DIR};
-use crate::model::{App, EnvGitRepo, Fleet};
+use crate::model::{App, EnvGitRepo, Fleet, RepoSettings, SharedGitRepo, Target};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -21,7 +21,7 @@ struct GitRepo {
     spec: GitRepoSpec,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Default)]
 #[serde(rename_all = "camelCase")]
 struct GitRepoSpec {
     repo: String,
@@ -44,18 +44,40 @@ struct GitRepoSpec {
     webhook_secret: Option<String>,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     disable_polling: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    helm_secret_name_for_paths: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ca_bundle: Option<String>,
+    #[serde(
+        rename = "insecureSkipTLSVerify",
+        skip_serializing_if = "std::ops::Not::not"
+    )]
+    insecure_skip_tls_verify: bool,
+    // Shared GitRepos only: Fleet applies them to each of the GitRepo's bundles.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target_namespace: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    service_account: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    keep_resources: bool,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    paused: bool,
     // The app's: Fleet sets every bundle's from its GitRepo's (read.go:234).
     #[serde(skip_serializing_if = "Option::is_none")]
     force_sync_generation: Option<u64>,
     paths: Vec<String>,
-    // Always explicit: without targets Fleet uses ClusterGroup `default`, which only exists in
-    // `fleet-local`, so the GitRepo would deploy nowhere.
+    // Always explicit for an app's per-environment GitRepos: without targets Fleet uses
+    // ClusterGroup `default`, which only exists in `fleet-local`, so the GitRepo would deploy
+    // nowhere. A shared GitRepo has none: each of its bundles carries `overrideTargets`,
+    // which replace the GitRepo's (rancher/fleet v0.16.1 internal/bundlereader/read.go:236-252).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     targets: Vec<GitTarget>,
 }
 
+/// A GitRepo's target, and a fleet.yaml's `overrideTargets` entry (the same fields).
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct GitTarget {
+pub(super) struct GitTarget {
     name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     cluster_group: Option<String>,
@@ -63,6 +85,17 @@ struct GitTarget {
     cluster_group_selector: Option<Selector>,
     #[serde(skip_serializing_if = "Option::is_none")]
     cluster_selector: Option<Selector>,
+}
+
+impl From<&Target> for GitTarget {
+    fn from(t: &Target) -> Self {
+        GitTarget {
+            name: t.name.clone(),
+            cluster_group: t.cluster_group.clone(),
+            cluster_group_selector: t.cluster_group_selector.as_ref().map(Selector::from),
+            cluster_selector: t.selector.as_ref().map(Selector::from),
+        }
+    }
 }
 
 /// `fleet` is the branch's (repository settings, the environment's current pin); `from` the
@@ -97,26 +130,74 @@ pub(super) fn emit(
             revision: env.revision.clone(),
             client_secret_name: fleet.client_secret_name.clone(),
             polling_interval: fleet.polling_interval.clone(),
-            helm_secret_name: fleet.repository.helm_secret_name.clone(),
-            helm_repo_url_regex: fleet.repository.helm_repo_url_regex.clone(),
-            webhook_secret: fleet.repository.webhook_secret.clone(),
-            disable_polling: fleet.repository.disable_polling,
             force_sync_generation: app.bundle.force_sync_generation,
             paths: vec![app.repo_dir.clone()],
-            targets: repo
-                .targets
-                .iter()
-                .map(|t| GitTarget {
-                    name: t.name.clone(),
-                    cluster_group: t.cluster_group.clone(),
-                    cluster_group_selector: t.cluster_group_selector.as_ref().map(Selector::from),
-                    cluster_selector: t.selector.as_ref().map(Selector::from),
-                })
-                .collect(),
+            targets: repo.targets.iter().map(GitTarget::from).collect(),
+            ..repository(&fleet.repository)
         },
     };
     Artifact::new(
         format!("{MANAGEMENT_DIR}/gitrepos/{}.yaml", repo.name),
+        Kind::GitRepo,
+        owner,
+        &doc,
+    )
+}
+
+/// The repository settings every GitRepo carries.
+fn repository(r: &RepoSettings) -> GitRepoSpec {
+    GitRepoSpec {
+        helm_secret_name: r.helm_secret_name.clone(),
+        helm_repo_url_regex: r.helm_repo_url_regex.clone(),
+        webhook_secret: r.webhook_secret.clone(),
+        disable_polling: r.disable_polling,
+        helm_secret_name_for_paths: r.helm_secret_name_for_paths.clone(),
+        ca_bundle: r.ca_bundle.clone(),
+        insecure_skip_tls_verify: r.insecure_skip_tls_verify,
+        ..GitRepoSpec::default()
+    }
+}
+
+/// A shared GitRepo (`gitRepos`): every app that names it, from its branch or revision, for
+/// every environment at once.
+pub(super) fn emit_shared(fleet: &Fleet, g: &SharedGitRepo, owner: Ptr) -> Artifact {
+    let mut paths: Vec<String> = g
+        .apps
+        .iter()
+        .map(|a| fleet.apps[*a].repo_dir.clone())
+        .collect();
+    paths.sort();
+    let labels: Vec<(String, String)> = g
+        .labels
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let label_refs: Vec<(&str, &str)> = labels
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let doc = GitRepo {
+        api_version: "fleet.cattle.io/v1alpha1",
+        kind: "GitRepo",
+        metadata: ObjectMeta::managed(&g.name, &fleet.workspace, &label_refs),
+        spec: GitRepoSpec {
+            repo: g.repo.clone(),
+            branch: g.branch.clone(),
+            revision: g.revision.clone(),
+            client_secret_name: g.client_secret_name.clone(),
+            polling_interval: g.polling_interval.clone(),
+            force_sync_generation: g.force_sync_generation,
+            target_namespace: g.target_namespace.clone(),
+            service_account: g.service_account.clone(),
+            keep_resources: g.keep_resources,
+            paused: g.paused,
+            paths,
+            targets: Vec::new(),
+            ..repository(&g.repository)
+        },
+    };
+    Artifact::new(
+        format!("{MANAGEMENT_DIR}/gitrepos/{}.yaml", g.name),
         Kind::GitRepo,
         owner,
         &doc,

@@ -112,7 +112,7 @@ pub(super) fn overlay_dir(fleet: &Fleet, scope: &Scope) -> String {
 }
 
 pub(super) fn emit(fleet: &Fleet, app: &App, owner: &Ptr) -> Vec<Artifact> {
-    let AppSource::Kustomize { base, workload } = &app.source else {
+    let AppSource::Kustomize { base, workload, .. } = &app.source else {
         return Vec::new();
     };
     let mut out = Vec::new();

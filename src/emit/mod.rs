@@ -106,6 +106,13 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
         out.push(fleet_yaml::emit(fleet, app, owner.clone()));
         out.extend(kustomization::emit(fleet, app, &owner));
     }
+    for (i, g) in fleet.git_repos.iter().enumerate() {
+        out.push(gitrepo::emit_shared(
+            fleet,
+            g,
+            Ptr::item("gitRepos", i).key("name"),
+        ));
+    }
     if let Some(side) = &fleet.gitlab {
         for shard in &side.agents {
             let owner = fleet.agent_ptr(shard.agent).key("name");

@@ -129,6 +129,44 @@ pub struct Fleet {
     pub monitoring: Option<Monitoring>,
     /// Credentials and change detection shared by every GitRepo.
     pub repository: RepoSettings,
+    /// The spec's shared GitRepos (`gitRepos`), in spec order.
+    pub git_repos: Vec<SharedGitRepo>,
+}
+
+/// A GitRepo of `gitRepos`: several apps, one revision for every environment. Fleet applies
+/// its `serviceAccount`, `targetNamespace`, `keepResources`, `paused` and
+/// `forceSyncGeneration` to each of its bundles (rancher/fleet v0.16.1
+/// internal/bundlereader/read.go:224-291).
+#[derive(Debug, Clone)]
+pub struct SharedGitRepo {
+    /// Name.
+    pub name: String,
+    /// Git URL (the spec's or `fleet.repo`).
+    pub repo: String,
+    /// Branch it follows, unless it holds a `revision`.
+    pub branch: Option<String>,
+    /// Commit or tag it holds.
+    pub revision: Option<String>,
+    /// Existing Secret with Git credentials.
+    pub client_secret_name: Option<String>,
+    /// How often Fleet polls.
+    pub polling_interval: Option<GoDuration>,
+    /// Credentials and change detection, the `fleet` block's where the GitRepo sets none.
+    pub repository: RepoSettings,
+    /// Labels of the GitRepo object.
+    pub labels: BTreeMap<LabelKey, LabelValue>,
+    /// Namespace every resource of its bundles goes to.
+    pub target_namespace: Option<String>,
+    /// Service account its bundles deploy as.
+    pub service_account: Option<String>,
+    /// Leave resources behind when a bundle leaves a cluster.
+    pub keep_resources: bool,
+    /// Roll out nothing.
+    pub paused: bool,
+    /// Fleet copies it to every bundle of the GitRepo.
+    pub force_sync_generation: Option<u64>,
+    /// Its apps, in spec order.
+    pub apps: Vec<AppId>,
 }
 
 /// What every GitRepo says besides where it points: credentials for charts and registries, and
@@ -140,6 +178,10 @@ pub struct RepoSettings {
     pub helm_repo_url_regex: Option<String>,
     pub webhook_secret: Option<String>,
     pub disable_polling: bool,
+    pub helm_secret_name_for_paths: Option<String>,
+    /// Base64 of the PEM text, as the GitRepo's `caBundle` (format: byte) takes it.
+    pub ca_bundle: Option<String>,
+    pub insecure_skip_tls_verify: bool,
 }
 
 /// The pipeline (`pipeline`): its images and steps as the spec gives them, its timeout parsed.
@@ -301,8 +343,11 @@ pub struct App {
     pub bundle_dir: String,
     /// Bundle directory as the GitRepo's `paths` names it (relative to the Git repository root).
     pub repo_dir: String,
-    /// One GitRepo per environment the app reaches, each pulling that environment's revision.
+    /// One GitRepo per environment the app reaches, each pulling that environment's revision;
+    /// none when a shared GitRepo pulls the app (`shared`).
     pub gitrepos: Vec<EnvGitRepo>,
+    /// The shared GitRepo (`gitRepos`) that pulls the app, if one does.
+    pub shared: Option<SharedPull>,
     /// Where its manifests come from.
     pub source: AppSource,
     /// Images it runs.
@@ -333,6 +378,28 @@ pub struct App {
     pub dependencies: Vec<Dependency>,
 }
 
+/// An app pulled by a shared GitRepo: one bundle for every environment, targeted by the
+/// fleet.yaml's `overrideTargets` (the app's own targets).
+#[derive(Debug, Clone)]
+pub struct SharedPull {
+    /// Index into [`Fleet::git_repos`].
+    pub repo: usize,
+    /// The bundle's name: the app's `bundleName`, else `HelmReleaseName(<gitrepo>/<path>)`.
+    pub bundle: String,
+    /// Whether the spec sets it (then fleet.yaml says `name`).
+    pub named: bool,
+}
+
+impl App {
+    /// Every bundle name the app has in Fleet: one per environment, or its shared one.
+    pub fn bundle_names(&self) -> impl Iterator<Item = &str> {
+        self.gitrepos
+            .iter()
+            .map(|r| r.bundle.as_str())
+            .chain(self.shared.as_ref().map(|s| s.bundle.as_str()))
+    }
+}
+
 /// An app's GitRepo for one environment.
 #[derive(Debug, Clone)]
 pub struct EnvGitRepo {
@@ -355,6 +422,8 @@ pub enum AppSource {
         base: String,
         /// Workload that replicas and resources change.
         workload: WorkloadRef,
+        /// The Helm release Fleet installs it as.
+        release_name: String,
     },
     /// A Helm chart.
     Helm(HelmChart),

@@ -7,7 +7,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::fleet_names::{self, MAX_HELM_RELEASE_NAME_LEN};
 use crate::model::{
     App, AppSource, ClusterId, EnvGitRepo, EnvId, Fleet, HelmChart, ImageRef, LabelSelector,
-    Settings, Target, WorkloadRef,
+    Settings, SharedPull, Target, WorkloadRef,
 };
 use crate::pointer::Ptr;
 use crate::spec::{self, Spec};
@@ -153,13 +153,26 @@ impl Cx<'_> {
             .collect();
 
         let bundle = self.bundle_options(i, a, fleet, names, &clusters);
-        let gitrepos = self.env_gitrepos(i, a, fleet, &targets, &envs, &repo_dir);
+        let shared = self.shared_pull(i, a, fleet, &repo_dir);
+        if a.bundle_name.is_some() && a.git_repo.is_none() {
+            self.push(
+                Diagnostic::new(Code::InvalidValue, "`bundleName` without `gitRepo`")
+                    .label(self.ix.key(&base.key("bundleName")), "this app has one bundle per environment")
+                    .help("an app pulled per environment gets a bundle per environment, each named after its GitRepo; put the app in a shared `gitRepo` to name its one bundle"),
+            );
+        }
+        let gitrepos = if a.git_repo.is_some() {
+            Vec::new()
+        } else {
+            self.env_gitrepos(i, a, fleet, &targets, &envs, &repo_dir)
+        };
         App {
             name: a.name.clone(),
             namespace: a.namespace.clone(),
             bundle_dir,
             repo_dir,
             gitrepos,
+            shared,
             source,
             images,
             targets,
@@ -285,6 +298,86 @@ impl Cx<'_> {
         out
     }
 
+    /// The Helm release name: `releaseName` under `source` (`base`), else the app name; at
+    /// most 53 characters, as Helm takes them.
+    fn release_name(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        set: Option<&String>,
+        base: &Ptr,
+    ) -> String {
+        let release_name = set.cloned().unwrap_or_else(|| a.name.clone());
+        let ptr = if set.is_some() {
+            base.key("releaseName")
+        } else {
+            Ptr::item("apps", i).key("name")
+        };
+        if release_name.len() > MAX_HELM_RELEASE_NAME_LEN {
+            self.push(
+                Diagnostic::new(
+                    Code::NameTooLong,
+                    format!(
+                        "Helm release name `{release_name}` has {} characters",
+                        release_name.len()
+                    ),
+                )
+                .label(
+                    self.at(&ptr),
+                    format!("at most {MAX_HELM_RELEASE_NAME_LEN} characters fit"),
+                )
+                .help(format!(
+                    "set a shorter `{}.releaseName`",
+                    base.as_str()
+                        .trim_start_matches(&format!("/apps/{i}/"))
+                        .replace('/', ".")
+                )),
+            );
+        } else if set.is_some() && !release_name.split('.').all(fleet_names::is_dns_label) {
+            self.push(
+                Diagnostic::new(
+                    Code::InvalidName,
+                    format!("invalid Helm release name `{release_name}`"),
+                )
+                .label(self.at(&ptr), "Helm release names are lowercase DNS names")
+                .help("use lowercase letters, digits, `-` and `.`"),
+            );
+        }
+        release_name
+    }
+
+    /// The shared GitRepo that pulls the app (`gitRepo`), with the app's bundle name.
+    fn shared_pull(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        fleet: &Fleet,
+        repo_dir: &str,
+    ) -> Option<SharedPull> {
+        let name = a.git_repo.as_ref()?;
+        let at = Ptr::item("apps", i).key("gitRepo");
+        let names: Names = fleet
+            .git_repos
+            .iter()
+            .enumerate()
+            .map(|(k, g)| (g.name.clone(), k))
+            .collect();
+        let repo = self.reference(&names, name, &at, "GitRepo")?;
+        self.shared_conflicts(i, a, &fleet.git_repos[repo], &at);
+        let bundle = match &a.bundle_name {
+            Some(b) => {
+                self.dns_label(b, &Ptr::item("apps", i).key("bundleName"), "bundle name");
+                b.clone()
+            }
+            None => fleet_names::bundle_name(name, repo_dir),
+        };
+        Some(SharedPull {
+            repo,
+            bundle,
+            named: a.bundle_name.is_some(),
+        })
+    }
+
     /// Reports `values` on kustomize apps and `patches` on Helm apps.
     pub(super) fn source_fit(
         &mut self,
@@ -347,6 +440,8 @@ impl Cx<'_> {
                 });
                 let name = w.name.unwrap_or_else(|| a.name.clone());
                 let container = w.container.unwrap_or_else(|| name.clone());
+                let release_name =
+                    self.release_name(i, a, k.release_name.as_ref(), &base.key("kustomize"));
                 AppSource::Kustomize {
                     base: kbase,
                     workload: WorkloadRef {
@@ -354,6 +449,7 @@ impl Cx<'_> {
                         name,
                         container,
                     },
+                    release_name,
                 }
             }
             (None, Some(h)) => AppSource::Helm(self.helm(i, a, h, bundle_dir)),
@@ -375,6 +471,7 @@ impl Cx<'_> {
                         name: a.name.clone(),
                         container: a.name.clone(),
                     },
+                    release_name: a.name.clone(),
                 }
             }
         }
@@ -427,39 +524,7 @@ impl Cx<'_> {
             }
             format!("./{local}")
         };
-        let release_name = h.release_name.clone().unwrap_or_else(|| a.name.clone());
-        let ptr = if h.release_name.is_some() {
-            base.key("releaseName")
-        } else {
-            Ptr::item("apps", i).key("name")
-        };
-        if release_name.len() > MAX_HELM_RELEASE_NAME_LEN {
-            self.push(
-                Diagnostic::new(
-                    Code::NameTooLong,
-                    format!(
-                        "Helm release name `{release_name}` has {} characters",
-                        release_name.len()
-                    ),
-                )
-                .label(
-                    self.at(&ptr),
-                    format!("at most {MAX_HELM_RELEASE_NAME_LEN} characters fit"),
-                )
-                .help("set a shorter `source.helm.releaseName`"),
-            );
-        } else if h.release_name.is_some()
-            && !release_name.split('.').all(fleet_names::is_dns_label)
-        {
-            self.push(
-                Diagnostic::new(
-                    Code::InvalidName,
-                    format!("invalid Helm release name `{release_name}`"),
-                )
-                .label(self.at(&ptr), "Helm release names are lowercase DNS names")
-                .help("use lowercase letters, digits, `-` and `.`"),
-            );
-        }
+        let release_name = self.release_name(i, a, h.release_name.as_ref(), &base);
         HelmChart {
             chart,
             repo: h.repo.clone(),

@@ -381,9 +381,7 @@ impl Cx<'_> {
                     );
                     // One of this spec's own bundles: a dependency on that app, so that cycles
                     // and placement see it.
-                    let own = apps
-                        .iter()
-                        .position(|x| x.gitrepos.iter().any(|r| &r.bundle == b));
+                    let own = apps.iter().position(|x| x.bundle_names().any(|n| n == b));
                     match own {
                         Some(k) if k == i => {
                             self.push(

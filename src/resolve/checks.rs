@@ -232,16 +232,35 @@ impl Cx<'_> {
         true
     }
 
-    pub(super) fn check_repo_url(&mut self, url: &str) {
+    pub(super) fn check_repo_url(&mut self, url: &str, at: &Ptr) {
         let ok = url.starts_with("https://")
             || url.starts_with("http://")
             || url.starts_with("ssh://")
             || url.starts_with("git@");
         if !ok || url.contains(|c: char| c.is_whitespace() || c.is_control()) {
+            let key = at.as_str().rsplit('/').next().unwrap_or("repo").to_owned();
+            let owner = if at.as_str().starts_with("/fleet/") {
+                "fleet."
+            } else {
+                ""
+            };
             self.push(
-                Diagnostic::new(Code::InvalidValue, "`fleet.repo` is not a Git URL")
-                    .label(self.at(&Ptr::path(&["fleet", "repo"])), "expected an HTTPS or SSH URL")
+                Diagnostic::new(Code::InvalidValue, format!("`{owner}{key}` is not a Git URL"))
+                    .label(self.at(at), "expected an HTTPS or SSH URL")
                     .help("e.g. `https://gitlab.example.com/platform/fleet.git` or `git@gitlab.example.com:platform/fleet.git`"),
+            );
+        }
+    }
+
+    /// A branch name Fleet can clone.
+    pub(super) fn branch_name(&mut self, branch: &str, at: &Ptr, what: &str) {
+        if branch.trim().is_empty()
+            || branch.contains(|c: char| c.is_whitespace() || c.is_control())
+        {
+            self.push(
+                Diagnostic::new(Code::InvalidValue, format!("`{what}` is not a branch name"))
+                    .label(self.at(at), "branch names have no spaces")
+                    .help("name the branch Fleet pulls, e.g. `main`"),
             );
         }
     }

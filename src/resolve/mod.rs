@@ -10,6 +10,7 @@ mod apps;
 mod bundle;
 mod checks;
 mod gitlab;
+mod gitrepos;
 mod groups;
 mod helm;
 pub use agent_policy::{CI_JOB_EXTRAS, USER_EXTRAS};
@@ -82,6 +83,42 @@ pub(crate) struct Cx<'a> {
     pub(crate) opt_in: BTreeMap<String, BTreeSet<String>>,
 }
 
+/// A GitRepo's repository settings, each with the key that set it.
+#[derive(Default)]
+pub(super) struct RepoView<'a> {
+    pub(super) helm_secret_name: Option<(&'a str, Ptr)>,
+    pub(super) helm_repo_url_regex: Option<(&'a str, Ptr)>,
+    pub(super) webhook_secret: Option<(&'a str, Ptr)>,
+    /// Where `disablePolling: true` is said.
+    pub(super) disable_polling: Option<Ptr>,
+    /// Where a `pollingInterval` is said.
+    pub(super) polling_interval: Option<Ptr>,
+    pub(super) helm_secret_name_for_paths: Option<(&'a str, Ptr)>,
+    pub(super) ca_bundle: Option<(&'a str, Ptr)>,
+    pub(super) insecure_skip_tls_verify: bool,
+}
+
+impl<'a> RepoView<'a> {
+    /// The `fleet` block's settings.
+    fn of_fleet(s: &'a crate::spec::FleetSettings) -> Self {
+        let at = |k: &str| Ptr::path(&["fleet"]).key(k);
+        let set = |v: &'a Option<String>, k: &str| v.as_deref().map(|v| (v, at(k)));
+        RepoView {
+            helm_secret_name: set(&s.helm_secret_name, "helmSecretName"),
+            helm_repo_url_regex: set(&s.helm_repo_url_regex, "helmRepoURLRegex"),
+            webhook_secret: set(&s.webhook_secret, "webhookSecret"),
+            disable_polling: s.disable_polling.then(|| at("disablePolling")),
+            polling_interval: s.polling_interval.is_some().then(|| at("pollingInterval")),
+            helm_secret_name_for_paths: set(
+                &s.helm_secret_name_for_paths,
+                "helmSecretNameForPaths",
+            ),
+            ca_bundle: set(&s.ca_bundle, "caBundle"),
+            insecure_skip_tls_verify: s.insecure_skip_tls_verify,
+        }
+    }
+}
+
 /// Name → index, for one kind of named thing.
 pub(crate) type Names = HashMap<String, usize>;
 
@@ -101,20 +138,8 @@ impl Cx<'_> {
             &Ptr::path(&["fleet", "namespace"]),
             "workspace namespace",
         );
-        self.check_repo_url(&s.repo);
-        if s.branch.trim().is_empty()
-            || s.branch
-                .contains(|c: char| c.is_whitespace() || c.is_control())
-        {
-            self.push(
-                Diagnostic::new(Code::InvalidValue, "`fleet.branch` is not a branch name")
-                    .label(
-                        self.at(&Ptr::path(&["fleet", "branch"])),
-                        "branch names have no spaces",
-                    )
-                    .help("name the branch Fleet pulls, e.g. `main`"),
-            );
-        }
+        self.check_repo_url(&s.repo, &Ptr::path(&["fleet", "repo"]));
+        self.branch_name(&s.branch, &Ptr::path(&["fleet", "branch"]), "fleet.branch");
         if let Some(secret) = &s.client_secret_name {
             self.dns_subdomain(
                 secret,
@@ -126,7 +151,6 @@ impl Cx<'_> {
             self.safe_path(p, &Ptr::path(&["fleet", "repoPath"]));
         }
         let mut polling_interval = None;
-        let polling_interval_set = s.polling_interval.is_some();
         if let Some(d) = &s.polling_interval {
             polling_interval = self.parse_because(
                 d,
@@ -178,15 +202,22 @@ impl Cx<'_> {
             gitlab: None,
             monitoring: None,
             repository: Default::default(),
+            git_repos: Vec::new(),
         };
         let names = RefNames {
             envs: env_names,
             clusters: cluster_names,
         };
+        fleet.repository = self.repository(
+            &RepoView::of_fleet(s),
+            fleet.fleet_version,
+            &Ptr::path(&["fleet"]),
+        );
+        fleet.git_repos = self.git_repos(spec, &fleet);
         fleet.cluster_groups = self.cluster_groups(spec, &fleet);
         fleet.apps = self.apps(spec, &fleet, &names);
+        self.git_repo_members(spec, &mut fleet);
         self.gitlab(spec, &mut fleet, &names);
-        fleet.repository = self.repository(s, fleet.fleet_version, polling_interval_set);
         if let Some(m) = &spec.monitoring {
             fleet.monitoring = self.monitoring(m);
         }
@@ -494,23 +525,31 @@ impl Cx<'_> {
         agents
     }
 
-    /// The GitRepos' credentials and change detection, checked as the targeted Fleet reads them.
-    fn repository(
+    /// A GitRepo's credentials and change detection, checked as the targeted Fleet reads them.
+    /// Each value comes with the pointer of the key that set it (the `fleet` block's, or a
+    /// shared GitRepo's own); only values set under `own` are checked here, so a setting a
+    /// GitRepo inherits is reported once, at `fleet`.
+    pub(super) fn repository(
         &mut self,
-        s: &crate::spec::FleetSettings,
+        r: &RepoView<'_>,
         version: crate::versions::Version,
-        polling_interval_set: bool,
+        own: &Ptr,
     ) -> crate::model::RepoSettings {
-        let base = Ptr::path(&["fleet"]);
-        for (key, name) in [
-            ("helmSecretName", &s.helm_secret_name),
-            ("webhookSecret", &s.webhook_secret),
-        ] {
-            if let Some(n) = name {
-                self.dns_subdomain(n, &base.key(key), "Secret name");
+        let mine = |p: &Ptr| p.as_str().starts_with(own.as_str());
+        for (v, at) in [
+            &r.helm_secret_name,
+            &r.webhook_secret,
+            &r.helm_secret_name_for_paths,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            if mine(at) {
+                self.dns_subdomain(v, at, "Secret name");
             }
         }
-        if let Some(re) = &s.helm_repo_url_regex
+        if let Some((re, at)) = &r.helm_repo_url_regex
+            && mine(at)
             && let Err(e) = regex::Regex::new(re)
         {
             let why = e.to_string();
@@ -520,50 +559,73 @@ impl Cx<'_> {
                     Code::InvalidValue,
                     format!("`{re}` is not a regular expression"),
                 )
-                .label(self.at(&base.key("helmRepoURLRegex")), last)
+                .label(self.at(at), last)
                 .help("Fleet compiles it with Go's regexp (RE2 syntax) and then fails every Helm bundle of the GitRepo"),
             );
         }
         // Fleet treats an empty expression as none (resources.go:270).
-        let regex = s.helm_repo_url_regex.as_ref().filter(|r| !r.is_empty());
-        match (&s.helm_secret_name, regex) {
-            (None, Some(_)) => self.push(
+        let regex = r
+            .helm_repo_url_regex
+            .as_ref()
+            .filter(|(re, _)| !re.is_empty());
+        match (&r.helm_secret_name, regex) {
+            (None, Some((_, at))) if mine(at) => self.push(
                 Diagnostic::new(
                     Code::IgnoredByFleet,
                     "`helmRepoURLRegex` without `helmSecretName` selects nothing to send",
                 )
-                .label(self.ix.key(&base.key("helmRepoURLRegex")), "no Helm credentials are given")
-                .help("set `fleet.helmSecretName` to the Secret with the credentials, or remove this"),
+                .label(self.ix.key(at), "no Helm credentials are given")
+                .help("set `helmSecretName` to the Secret with the credentials, or remove this"),
             ),
             // rancher/fleet v0.16.1 internal/bundlereader/resources.go:269-272 and 228-234:
             // without a regex the credentials are stripped for every repository (a log line
             // in the GitRepo's job is all that says so); older patch releases sent them
             // everywhere (`versions::fleet_strips_helm_credentials`).
-            (Some(_), None) if crate::versions::fleet_strips_helm_credentials(version) => self.push(
-                Diagnostic::new(
-                    Code::IgnoredByFleet,
-                    format!("Fleet {version} sends the Helm credentials to no repository"),
-                )
-                .label(self.ix.key(&base.key("helmSecretName")), "without `helmRepoURLRegex` this Fleet strips them")
-                .help("set `fleet.helmRepoURLRegex` to the repositories that need them, e.g. `https://charts\\.example\\.com/`"),
-            ),
+            (Some((_, at)), None)
+                if mine(at) && crate::versions::fleet_strips_helm_credentials(version) =>
+            {
+                self.push(
+                    Diagnostic::new(
+                        Code::IgnoredByFleet,
+                        format!("Fleet {version} sends the Helm credentials to no repository"),
+                    )
+                    .label(self.ix.key(at), "without `helmRepoURLRegex` this Fleet strips them")
+                    .help("set `helmRepoURLRegex` to the repositories that need them, e.g. `https://charts\\.example\\.com/`"),
+                );
+            }
             _ => {}
         }
-        if s.disable_polling && polling_interval_set {
+        if let (Some(off), Some(every)) = (&r.disable_polling, &r.polling_interval)
+            && (mine(off) || mine(every))
+        {
             self.push(
                 Diagnostic::new(
                     Code::IgnoredByFleet,
                     "`pollingInterval` is ignored with `disablePolling`",
                 )
-                .label(self.ix.key(&base.key("pollingInterval")), "Fleet schedules no polling at all")
+                .label(self.ix.key(every), "Fleet schedules no polling at all")
                 .help("remove one of them (rancher/fleet v0.16.1 internal/cmd/controller/gitops/reconciler/gitjob_controller.go:854)"),
             );
         }
+        let ca_bundle = r.ca_bundle.as_ref().map(|(pem, at)| {
+            if mine(at) && !pem.contains("-----BEGIN CERTIFICATE-----") {
+                self.push(
+                    Diagnostic::new(Code::InvalidValue, "`caBundle` holds no PEM certificate")
+                        .label(self.at(at), "expected `-----BEGIN CERTIFICATE-----` blocks")
+                        .help("paste the CA certificates in PEM form; fleetc base64-encodes them for the GitRepo"),
+                );
+            }
+            base64::Engine::encode(&base64::engine::general_purpose::STANDARD, pem.as_bytes())
+        });
+        let value = |x: &Option<(&str, Ptr)>| x.as_ref().map(|(v, _)| (*v).to_owned());
         crate::model::RepoSettings {
-            helm_secret_name: s.helm_secret_name.clone(),
-            helm_repo_url_regex: s.helm_repo_url_regex.clone(),
-            webhook_secret: s.webhook_secret.clone(),
-            disable_polling: s.disable_polling,
+            helm_secret_name: value(&r.helm_secret_name),
+            helm_repo_url_regex: value(&r.helm_repo_url_regex),
+            webhook_secret: value(&r.webhook_secret),
+            disable_polling: r.disable_polling.is_some(),
+            helm_secret_name_for_paths: value(&r.helm_secret_name_for_paths),
+            ca_bundle,
+            insecure_skip_tls_verify: r.insecure_skip_tls_verify,
         }
     }
 

@@ -22,6 +22,15 @@ pub struct App {
     #[serde(default)]
     #[schemars(example = &"apps/web")]
     pub path: Option<String>,
+    /// A GitRepo of `gitRepos` that pulls this app, instead of one GitRepo per environment.
+    #[serde(default)]
+    #[schemars(example = &"platform")]
+    pub git_repo: Option<String>,
+    /// The bundle's name (fleet.yaml `name`), for an app in a shared `gitRepo`. Default: Fleet's
+    /// `<gitRepo>-<path>`. Set it to keep an existing bundle's name.
+    #[serde(default)]
+    #[schemars(example = &"web")]
+    pub bundle_name: Option<String>,
     /// Where the manifests come from: exactly one of `kustomize` or `helm`.
     #[schemars(example = serde_json::json!({"kustomize": {"base": "base"}}))]
     pub source: Source,
@@ -153,6 +162,11 @@ pub struct KustomizeSource {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"kind": "Deployment", "name": "web", "container": "web"}))]
     pub workload: Option<Workload>,
+    /// The Helm release Fleet installs the bundle as (kustomize bundles are Helm releases too).
+    /// Default: the app name. Set it to keep an existing release's name.
+    #[serde(default)]
+    #[schemars(example = &"web")]
+    pub release_name: Option<String>,
 }
 
 fn default_base() -> String {

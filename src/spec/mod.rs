@@ -9,6 +9,7 @@
 mod apps;
 mod fleet_options;
 mod gitlab;
+mod gitrepos;
 mod monitoring;
 
 use std::collections::BTreeMap;
@@ -19,6 +20,7 @@ use serde::Deserialize;
 pub use apps::*;
 pub use fleet_options::*;
 pub use gitlab::*;
+pub use gitrepos::*;
 pub use monitoring::*;
 
 /// The only spec version this fleetc understands.
@@ -64,6 +66,12 @@ pub struct Spec {
     #[serde(default)]
     #[schemars(example = serde_json::json!([{"name": "web", "namespace": "web", "source": {"helm": {"repo": "https://charts.example.com", "chart": "web", "version": "1.2.0"}}, "targets": [{"environment": "production"}]}]))]
     pub apps: Vec<App>,
+    /// GitRepos that pull several apps each (an app joins one with `gitRepo`), from the branch
+    /// or a fixed revision for every environment at once. Apps without `gitRepo` get one GitRepo
+    /// per environment, which the promotion gates.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"name": "platform", "labels": {"team": "platform"}}]))]
+    pub git_repos: Vec<GitRepo>,
     /// The GitLab instance and projects. With it fleetc also writes agent configurations, agent
     /// Helm values and RBAC, and `.gitlab-ci.yml`.
     #[serde(default)]
@@ -139,6 +147,20 @@ pub struct FleetSettings {
     #[serde(default)]
     #[schemars(example = serde_json::json!(true))]
     pub disable_polling: bool,
+    /// Existing Secret with Helm credentials per bundle path (GitRepo
+    /// `helmSecretNameForPaths`: a key `secrets-path.yaml` mapping paths to credentials).
+    #[serde(default)]
+    #[schemars(example = &"helm-credentials-by-path")]
+    pub helm_secret_name_for_paths: Option<String>,
+    /// PEM-encoded CA certificates that sign the Git server's (and Helm repositories')
+    /// certificate. fleetc writes them base64-encoded, as the GitRepo takes them.
+    #[serde(default)]
+    #[schemars(example = &"-----BEGIN CERTIFICATE-----\nMIIB...\n-----END CERTIFICATE-----\n")]
+    pub ca_bundle: Option<String>,
+    /// Skip TLS verification of the Git server. Prefer `caBundle`.
+    #[serde(default, rename = "insecureSkipTLSVerify")]
+    #[schemars(example = serde_json::json!(false))]
+    pub insecure_skip_tls_verify: bool,
 }
 
 fn default_workspace() -> String {

@@ -1,0 +1,294 @@
+//! Shared GitRepos (`gitRepos`): their repository settings, and which apps they pull.
+
+use std::collections::BTreeMap;
+
+use super::{Cx, Names, RepoView};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Fleet, MANAGED_BY, SharedGitRepo};
+use crate::pointer::Ptr;
+use crate::spec::{self, Spec};
+
+impl Cx<'_> {
+    /// `gitRepos`, checked, each with the `fleet` block's settings where it sets none. Their
+    /// apps are filled in by [`Cx::git_repo_members`] once the apps are resolved.
+    pub(super) fn git_repos(&mut self, spec: &Spec, fleet: &Fleet) -> Vec<SharedGitRepo> {
+        let mut names = Names::new();
+        let mut out = Vec::new();
+        for (i, g) in spec.git_repos.iter().enumerate() {
+            let base = Ptr::item("gitRepos", i);
+            self.dns_label(&g.name, &base.key("name"), "GitRepo name");
+            self.unique(
+                &mut names,
+                &g.name,
+                &base.key("name"),
+                "GitRepo",
+                &Ptr::path(&["gitRepos"]),
+                i,
+            );
+            if let Some(url) = &g.repo {
+                self.check_repo_url(url, &base.key("repo"));
+            }
+            if let Some(b) = &g.branch {
+                self.branch_name(b, &base.key("branch"), "branch");
+            }
+            if let Some(rev) = &g.revision {
+                self.revision(rev, &base, g.branch.is_some());
+            }
+            if let Some(secret) = &g.client_secret_name {
+                self.dns_subdomain(secret, &base.key("clientSecretName"), "Secret name");
+            }
+            let polling_interval = match &g.polling_interval {
+                Some(d) => self.parse_because(
+                    d,
+                    &base.key("pollingInterval"),
+                    "Fleet rejects this duration",
+                ),
+                None => fleet.polling_interval.clone(),
+            };
+            let repository = self.repository(
+                &inherited(&spec.fleet, g, &base),
+                fleet.fleet_version,
+                &base,
+            );
+            let labels = self.labels(&g.labels, &base.key("labels"));
+            if let Some(k) = g.labels.keys().find(|k| k.as_str() == MANAGED_BY.0) {
+                self.push(
+                    Diagnostic::new(Code::InvalidValue, format!("label `{k}` is set by fleetc"))
+                        .label(
+                            self.ix.key(&base.key("labels").key(k)),
+                            "every object fleetc writes carries it",
+                        )
+                        .help("remove it"),
+                );
+            }
+            if let Some(ns) = &g.target_namespace {
+                self.dns_label(ns, &base.key("targetNamespace"), "namespace");
+            }
+            if let Some(sa) = &g.service_account {
+                self.dns_subdomain(sa, &base.key("serviceAccount"), "service account name");
+            }
+            out.push(SharedGitRepo {
+                name: g.name.clone(),
+                repo: g.repo.clone().unwrap_or_else(|| fleet.repo.clone()),
+                branch: match (&g.branch, &g.revision) {
+                    (_, Some(_)) => None,
+                    (Some(b), None) => Some(b.clone()),
+                    (None, None) => Some(fleet.branch.clone()),
+                },
+                revision: g.revision.clone(),
+                client_secret_name: g
+                    .client_secret_name
+                    .clone()
+                    .or_else(|| fleet.client_secret_name.clone()),
+                polling_interval,
+                repository,
+                labels,
+                target_namespace: g.target_namespace.clone(),
+                service_account: g.service_account.clone(),
+                keep_resources: g.keep_resources,
+                paused: g.paused,
+                force_sync_generation: g.force_sync_generation,
+                apps: Vec::new(),
+            });
+        }
+        out
+    }
+
+    /// A commit or tag: one token. Beside `branch` Fleet clones the branch but polls the
+    /// revision (rancher/fleet v0.16.1 internal/cmd/controller/gitops/reconciler), so a
+    /// GitRepo takes one of them.
+    fn revision(&mut self, rev: &str, base: &Ptr, with_branch: bool) {
+        if rev.trim().is_empty() || rev.contains(|c: char| c.is_whitespace() || c.is_control()) {
+            self.push(
+                Diagnostic::new(Code::InvalidValue, "`revision` is not a commit or tag")
+                    .label(
+                        self.at(&base.key("revision")),
+                        "a commit SHA or a tag, one word",
+                    )
+                    .help("give the commit (or tag) the GitRepo holds, e.g. `v1.4.0`"),
+            );
+        }
+        if with_branch {
+            self.push(
+                Diagnostic::new(Code::InvalidValue, "`branch` and `revision` together")
+                    .label(self.ix.key(&base.key("revision")), "Fleet would poll this")
+                    .label(self.ix.key(&base.key("branch")), "but clone this")
+                    .help("keep `revision` to hold the GitRepo at one commit, or `branch` to follow it"),
+            );
+        }
+    }
+
+    /// Records each shared GitRepo's apps; a GitRepo without apps is an error (its `paths`
+    /// would be empty, and Fleet then reads every bundle of the repository). GitRepo names
+    /// must not collide with the per-environment ones (`<app>-<environment>`), nor bundle
+    /// names with each other (bundles of one workspace share a namespace).
+    pub(super) fn git_repo_members(&mut self, spec: &Spec, fleet: &mut Fleet) {
+        for (a, app) in fleet.apps.iter().enumerate() {
+            if let Some(s) = &app.shared {
+                fleet.git_repos[s.repo]
+                    .apps
+                    .push(crate::model::AppId::new(a));
+            }
+        }
+        let mut env_repos: BTreeMap<&str, usize> = BTreeMap::new();
+        for (a, app) in fleet.apps.iter().enumerate() {
+            for r in &app.gitrepos {
+                env_repos.entry(&r.name).or_insert(a);
+            }
+        }
+        for (i, g) in fleet.git_repos.iter().enumerate() {
+            let at = Ptr::item("gitRepos", i).key("name");
+            if g.apps.is_empty() {
+                self.push(
+                    Diagnostic::new(Code::InvalidValue, format!("GitRepo `{}` pulls no app", g.name))
+                        .label(self.at(&at), "no app names this GitRepo in `gitRepo`")
+                        .help(format!("add `gitRepo: {}` to the apps it should pull, or remove it (with no `paths` Fleet would read every bundle of the repository)", g.name)),
+                );
+            }
+            if let Some(&a) = env_repos.get(g.name.as_str()) {
+                self.push(
+                    Diagnostic::new(
+                        Code::DuplicateName,
+                        format!("GitRepo `{}` is also the name of an app's GitRepo", g.name),
+                    )
+                    .label(self.at(&at), "declared here")
+                    .label(
+                        self.at(&Ptr::item("apps", a).key("name")),
+                        "this app gets GitRepos named `<app>-<environment>`",
+                    )
+                    .help("rename the shared GitRepo"),
+                );
+            }
+        }
+        let mut bundles: BTreeMap<String, usize> = BTreeMap::new();
+        for (a, app) in fleet.apps.iter().enumerate() {
+            for b in app.bundle_names() {
+                match bundles.get(b) {
+                    Some(&first) if first != a => {
+                        let key = if spec.apps[a].bundle_name.is_some() {
+                            "bundleName"
+                        } else {
+                            "name"
+                        };
+                        self.push(
+                            Diagnostic::new(
+                                Code::DuplicateName,
+                                format!("two apps make the bundle `{b}`"),
+                            )
+                            .label(self.at(&Ptr::item("apps", a).key(key)), "this app's bundle")
+                            .label(
+                                self.at(&Ptr::item("apps", first).key("name")),
+                                "has the name of this app's",
+                            )
+                            .help("bundles of one workspace need their own names: set another `bundleName`"),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        bundles.insert(b.to_owned(), a);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The GitRepo settings an app in shared GitRepo `g` cannot have: Fleet replaces or
+    /// overrules them with the GitRepo's (rancher/fleet v0.16.1
+    /// internal/bundlereader/read.go:224-258).
+    pub(super) fn shared_conflicts(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        g: &SharedGitRepo,
+        repo_at: &Ptr,
+    ) {
+        let base = Ptr::item("apps", i);
+        let refuse = |cx: &mut Self, key: &str, msg: String, help: String| {
+            cx.push(
+                Diagnostic::new(Code::IgnoredByFleet, msg)
+                    .label(cx.ix.key(&base.key(key)), "Fleet ignores this")
+                    .label(
+                        cx.at(repo_at),
+                        format!("the app is in GitRepo `{}`", g.name),
+                    )
+                    .help(help),
+            );
+        };
+        if a.force_sync_generation.is_some() {
+            refuse(
+                self,
+                "forceSyncGeneration",
+                "an app's `forceSyncGeneration` in a shared GitRepo".to_owned(),
+                format!(
+                    "Fleet sets every bundle's from its GitRepo's (read.go:234): set `forceSyncGeneration` on GitRepo `{}`",
+                    g.name
+                ),
+            );
+        }
+        if let (Some(_), Some(sa)) = (&a.service_account, &g.service_account) {
+            refuse(
+                self,
+                "serviceAccount",
+                format!("GitRepo `{}` deploys its apps as `{sa}`", g.name),
+                "Fleet replaces a bundle's service account with its GitRepo's (read.go:228): remove one of them".to_owned(),
+            );
+        }
+        if let Some(ns) = &g.target_namespace {
+            if &a.namespace != ns {
+                refuse(
+                    self,
+                    "namespace",
+                    format!("GitRepo `{}` puts every resource into `{ns}`", g.name),
+                    format!(
+                        "Fleet deploys the GitRepo's bundles into its `targetNamespace` (read.go:262-267): set `namespace: {ns}`"
+                    ),
+                );
+            } else if a.force_namespace {
+                refuse(
+                    self,
+                    "forceNamespace",
+                    format!("GitRepo `{}` already forces `{ns}`", g.name),
+                    "the GitRepo's `targetNamespace` forces every resource into it: remove `forceNamespace`".to_owned(),
+                );
+            }
+        }
+    }
+}
+
+/// A shared GitRepo's repository settings: its own where it sets them, else the `fleet`
+/// block's.
+fn inherited<'a>(f: &'a spec::FleetSettings, g: &'a spec::GitRepo, base: &Ptr) -> RepoView<'a> {
+    let fleet = RepoView::of_fleet(f);
+    let own = |v: &'a Option<String>, k: &str, from_fleet: Option<(&'a str, Ptr)>| {
+        v.as_deref().map(|v| (v, base.key(k))).or(from_fleet)
+    };
+    RepoView {
+        helm_secret_name: own(
+            &g.helm_secret_name,
+            "helmSecretName",
+            fleet.helm_secret_name,
+        ),
+        helm_repo_url_regex: own(
+            &g.helm_repo_url_regex,
+            "helmRepoURLRegex",
+            fleet.helm_repo_url_regex,
+        ),
+        webhook_secret: own(&g.webhook_secret, "webhookSecret", fleet.webhook_secret),
+        disable_polling: match g.disable_polling {
+            Some(true) => Some(base.key("disablePolling")),
+            Some(false) => None,
+            None => fleet.disable_polling,
+        },
+        polling_interval: match &g.polling_interval {
+            Some(_) => Some(base.key("pollingInterval")),
+            None => fleet.polling_interval,
+        },
+        helm_secret_name_for_paths: own(
+            &g.helm_secret_name_for_paths,
+            "helmSecretNameForPaths",
+            fleet.helm_secret_name_for_paths,
+        ),
+        ca_bundle: own(&g.ca_bundle, "caBundle", fleet.ca_bundle),
+        insecure_skip_tls_verify: g.insecure_skip_tls_verify || fleet.insecure_skip_tls_verify,
+    }
+}
