@@ -146,7 +146,7 @@ fn unknown_keys_get_the_help_of_where_they_stand() {
     assert_eq!(e003.len(), 1, "{d:?}");
     assert_eq!(
         e003[0]["help"],
-        "known keys here: `name`, `environment`, `region`, `labels`, `agent`"
+        "known keys here: `name`, `environment`, `region`, `labels`, `agent`, `workspace`"
     );
 }
 

@@ -125,11 +125,22 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
     let mut pairs = 0;
     for b in common::built_trees() {
         let fleet = &b.compiled.fleet;
-        let groups: BTreeMap<String, Value> = std::fs::read_dir(b.root.join("fleet/clustergroups"))
-            .unwrap()
-            .map(|e| yaml(&e.unwrap().path()))
-            .map(|g| (g["metadata"]["name"].as_str().unwrap().to_owned(), g))
-            .collect();
+        // ClusterGroups by workspace: a cluster is matched against its own workspace's groups.
+        let mut by_ws: BTreeMap<String, BTreeMap<String, Value>> = BTreeMap::new();
+        let mut dirs = vec![b.root.join("fleet/clustergroups")];
+        if let Ok(ws) = std::fs::read_dir(b.root.join("fleet/workspaces")) {
+            dirs.extend(ws.map(|e| e.unwrap().path().join("clustergroups")));
+        }
+        for dir in dirs.iter().filter(|d| d.is_dir()) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let g = yaml(&e.unwrap().path());
+                by_ws
+                    .entry(g["metadata"]["namespace"].as_str().unwrap().to_owned())
+                    .or_default()
+                    .insert(g["metadata"]["name"].as_str().unwrap().to_owned(), g);
+            }
+        }
+        let no_groups = BTreeMap::new();
         for app in &fleet.apps {
             let fleet_yaml = yaml(&b.root.join(&app.bundle_dir).join("fleet.yaml"));
             let customizations = fleet_yaml["targetCustomizations"]
@@ -148,7 +159,13 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                 )
                 .collect();
             for (repo_name, env) in pulls {
-                let gitrepo = yaml(&b.root.join(format!("fleet/gitrepos/{repo_name}.yaml")));
+                let dir = if app.workspace == fleet.workspace {
+                    "fleet".to_owned()
+                } else {
+                    format!("fleet/workspaces/{}", app.workspace)
+                };
+                let gitrepo = yaml(&b.root.join(format!("{dir}/gitrepos/{repo_name}.yaml")));
+                let repo_ws = gitrepo["metadata"]["namespace"].as_str().unwrap();
                 let prefix = if fleet.repo_path.is_empty() {
                     String::new()
                 } else {
@@ -175,23 +192,27 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                     None => gitrepo["spec"]["targets"].as_array().unwrap_or(&default),
                 };
                 for (c, cl) in fleet.cluster_ids() {
+                    // A bundle is matched against the clusters of its own namespace (the
+                    // GitRepo's workspace), with that workspace's ClusterGroups.
+                    let groups = by_ws.get(&cl.workspace).unwrap_or(&no_groups);
                     // rancher/fleet v0.16.1 internal/cmd/controller/target/builder.go:91-140:
                     // a cluster the GitRepo targets gets a BundleDeployment unless the first
                     // targetCustomization it matches says `doNotDeploy` (the fix of
                     // rancher/fleet#4688 consulted any matching one; both must agree).
                     let first = customizations
                         .iter()
-                        .find(|tc| matches(tc, &cl.name, &plain(&cl.labels), &groups));
+                        .find(|tc| matches(tc, &cl.name, &plain(&cl.labels), groups));
                     let skip_first = first.is_some_and(|tc| tc["doNotDeploy"] == true);
                     let skip_any = customizations.iter().any(|tc| {
                         tc["doNotDeploy"] == true
-                            && matches(tc, &cl.name, &plain(&cl.labels), &groups)
+                            && matches(tc, &cl.name, &plain(&cl.labels), groups)
                     });
                     assert_eq!(skip_first, skip_any, "{}: {}", b.name, cl.name);
                     let deployed = !skip_first
+                        && repo_ws == cl.workspace
                         && targets
                             .iter()
-                            .any(|t| matches(t, &cl.name, &plain(&cl.labels), &groups));
+                            .any(|t| matches(t, &cl.name, &plain(&cl.labels), groups));
                     let expected = env.is_none_or(|e| cl.environment == e)
                         && app.clusters.binary_search(&c).is_ok();
                     assert_eq!(
@@ -205,7 +226,7 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                     pairs += 1;
                     let picked = customizations
                         .iter()
-                        .find(|tc| matches(tc, &cl.name, &plain(&cl.labels), &groups))
+                        .find(|tc| matches(tc, &cl.name, &plain(&cl.labels), groups))
                         .map(|tc| tc["name"].as_str().unwrap().to_owned());
                     let says = app
                         .customizations

@@ -1535,3 +1535,65 @@ fn shared_gitrepos_refuse_what_fleet_would_not_do() {
         "{d:?}"
     );
 }
+
+/// A bundle reaches the clusters of its own workspace only: a target matching clusters of
+/// another workspace alone is E017, which names where they are.
+#[test]
+fn targets_reach_the_clusters_of_their_workspace_only() {
+    let (code, d) = build_after(
+        "tests/fixtures/ok/shared-gitrepos",
+        &[(
+            "    gitRepo: management-tools\n",
+            "    gitRepo: edge-platform\n",
+        )],
+    );
+    assert_eq!(code, 1, "{d:?}");
+    assert!(
+        d.iter().any(|x| x[0] == "E017"
+            && x[1] == "this target matches no cluster of workspace `fleet-default`"
+            && x[2].contains("`workspace: fleet-local`")),
+        "{d:?}"
+    );
+}
+
+/// With a second workspace, what reads Fleet's objects reads both: the drift check, the
+/// alerts and the management agent's RBAC. (With one, the output is as before: the example's
+/// snapshots.)
+#[test]
+fn a_second_workspace_reaches_the_drift_check_alerts_and_rbac() {
+    let (code, d, tmp) = common::build_copy(
+        "examples/fleet",
+        &[(
+            "clusters:\n",
+            "clusters:\n  - {name: local, environment: staging, region: us-east-1, workspace: fleet-local}\n",
+        )],
+    );
+    assert_eq!(code, 0, "{d:?}");
+    let read = |p: &str| std::fs::read_to_string(tmp.path().join(p)).unwrap();
+    let ci = read(".gitlab-ci.yml");
+    assert!(
+        ci.contains("--namespace 'fleet-default' -o custom-columns='BUNDLE:.metadata.name,READY:.status.display.readyClusters,STATE:.status.display.state' > fleet-bundles.txt"),
+        "{ci}"
+    );
+    assert!(
+        ci.contains("--namespace 'fleet-local' -o custom-columns='BUNDLE:.metadata.name,READY:.status.display.readyClusters,STATE:.status.display.state' --no-headers >> fleet-bundles.txt"),
+        "{ci}"
+    );
+    let rules = read("monitoring/fleet-alerts.yaml");
+    assert!(
+        rules.contains(r#"{exported_namespace=~"fleet-default|fleet-local"}"#),
+        "{rules}"
+    );
+    assert!(
+        !rules.contains(r#"exported_namespace="fleet-default""#),
+        "{rules}"
+    );
+    let rbac = read("gitlab-agents/fleet-management/rbac.yaml");
+    assert!(rbac.contains("namespace: fleet-local"), "{rbac}");
+    // The staging groups a bundle of fleet-local would match exist there too.
+    assert!(
+        tmp.path()
+            .join("fleet/workspaces/fleet-local/clustergroups/env-staging.yaml")
+            .is_file()
+    );
+}

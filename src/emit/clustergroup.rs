@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::k8s::{ObjectMeta, Selector};
-use super::{Artifact, Kind, MANAGEMENT_DIR};
+use super::{Artifact, Kind, workspace_dir};
 use crate::model::Fleet;
 
 #[derive(Serialize)]
@@ -22,11 +22,19 @@ struct ClusterGroupSpec {
     selector: Selector,
 }
 
+/// Every group in `fleet.namespace`; in each other workspace the groups that hold one of its
+/// clusters (a bundle there matches only those).
 pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
-    fleet
-        .groups()
-        .into_iter()
-        .map(|g| {
+    let mut out = Vec::new();
+    for ws in fleet.workspaces() {
+        for g in fleet.groups() {
+            let holds = fleet
+                .clusters
+                .iter()
+                .any(|c| c.workspace == ws && g.selector.matches(&c.labels));
+            if ws != fleet.workspace && !holds {
+                continue;
+            }
             let labels: Vec<(&str, &str)> = g
                 .labels
                 .iter()
@@ -35,13 +43,14 @@ pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
             let doc = ClusterGroup {
                 api_version: "fleet.cattle.io/v1alpha1",
                 kind: "ClusterGroup",
-                metadata: ObjectMeta::managed(&g.name, &fleet.workspace, &labels),
+                metadata: ObjectMeta::managed(&g.name, ws, &labels),
                 spec: ClusterGroupSpec {
                     selector: Selector::from(&g.selector),
                 },
             };
-            let path = format!("{MANAGEMENT_DIR}/clustergroups/{}.yaml", g.name);
-            Artifact::new(path, Kind::ClusterGroup, g.owner, &doc)
-        })
-        .collect()
+            let path = format!("{}/clustergroups/{}.yaml", workspace_dir(fleet, ws), g.name);
+            out.push(Artifact::new(path, Kind::ClusterGroup, g.owner, &doc));
+        }
+    }
+    out
 }

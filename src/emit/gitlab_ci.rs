@@ -383,7 +383,7 @@ pub(super) fn emit(
                 image: Some(Value::from(p.fleetc_image.clone())),
                 needs: Some(Vec::new()),
                 variables: Map::from_iter([("KUBE_CONTEXT".to_owned(), Value::from(side.kube_context(shard)))]),
-                script: vec![render(&tpl, "drift", json!({"workspace": fleet.workspace}))],
+                script: vec![render(&tpl, "drift", json!({"workspaces": fleet.workspaces()}))],
                 artifacts: Some(json!({
                     "when": "always",
                     "expire_in": "30 days",

@@ -9,7 +9,7 @@ use crate::values::GoDuration;
 use serde::Serialize;
 
 use super::k8s::{ObjectMeta, Selector};
-use super::{Artifact, Kind, MANAGEMENT_DIR};
+use super::{Artifact, Kind, MANAGEMENT_DIR, workspace_dir};
 use crate::model::{App, EnvGitRepo, Fleet, RepoSettings, SharedGitRepo, Target};
 
 #[derive(Serialize)]
@@ -179,7 +179,7 @@ pub(super) fn emit_shared(fleet: &Fleet, g: &SharedGitRepo, owner: Ptr) -> Artif
     let doc = GitRepo {
         api_version: "fleet.cattle.io/v1alpha1",
         kind: "GitRepo",
-        metadata: ObjectMeta::managed(&g.name, &fleet.workspace, &label_refs),
+        metadata: ObjectMeta::managed(&g.name, &g.workspace, &label_refs),
         spec: GitRepoSpec {
             repo: g.repo.clone(),
             branch: g.branch.clone(),
@@ -197,7 +197,11 @@ pub(super) fn emit_shared(fleet: &Fleet, g: &SharedGitRepo, owner: Ptr) -> Artif
         },
     };
     Artifact::new(
-        format!("{MANAGEMENT_DIR}/gitrepos/{}.yaml", g.name),
+        format!(
+            "{}/gitrepos/{}.yaml",
+            workspace_dir(fleet, &g.workspace),
+            g.name
+        ),
         Kind::GitRepo,
         owner,
         &doc,

@@ -103,11 +103,18 @@ pub(super) fn emit(fleet: &Fleet, m: &Monitoring) -> Vec<Artifact> {
 }
 
 fn groups(fleet: &Fleet, m: &Monitoring) -> (Vec<Group>, BTreeMap<&'static str, Fires>) {
-    let ns = &fleet.workspace;
+    // Fleet labels its metrics with the object's workspace: one workspace is matched
+    // exactly, several by an anchored alternation (PromQL regex matchers are fully anchored).
+    let workspaces = fleet.workspaces();
+    let ns_match = if workspaces.len() == 1 {
+        format!("=\"{}\"", workspaces[0])
+    } else {
+        format!("=~\"{}\"", workspaces.join("|"))
+    };
     let nl = &m.namespace_label;
     let t = &m.thresholds;
     let s = &m.severities;
-    let bundle = |metric: &str| format!("max by ({nl}, name, repo) ({metric}{{{nl}=\"{ns}\"}})");
+    let bundle = |metric: &str| format!("max by ({nl}, name, repo) ({metric}{{{nl}{ns_match}}})");
     let rule = |alert,
                 expr: String,
                 for_: &PromDuration,
@@ -214,7 +221,7 @@ fn groups(fleet: &Fleet, m: &Monitoring) -> (Vec<Group>, BTreeMap<&'static str, 
     if fleet.fleet_version >= versions::FLEET_GIT_METRICS {
         let counter = |metric: &str| {
             format!(
-                "sum by ({nl}, name) (increase({metric}{{{nl}=\"{ns}\"}}[{}])) > 0",
+                "sum by ({nl}, name) (increase({metric}{{{nl}{ns_match}}}[{}])) > 0",
                 t.git_fetch
             )
         };
@@ -258,7 +265,7 @@ fn groups(fleet: &Fleet, m: &Monitoring) -> (Vec<Group>, BTreeMap<&'static str, 
         rules: vec![rule(
             "FleetClusterNeverCheckedIn",
             format!(
-                "max by ({nl}, name, cluster_display_name) (fleet_cluster_state{{{nl}=\"{ns}\", state=\"WaitCheckIn\"}}) == 1"
+                "max by ({nl}, name, cluster_display_name) (fleet_cluster_state{{{nl}{ns_match}, state=\"WaitCheckIn\"}}) == 1"
             ),
             &t.wait_applied,
             &s.wait_applied,

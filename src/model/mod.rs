@@ -141,6 +141,8 @@ pub struct Fleet {
 pub struct SharedGitRepo {
     /// Name.
     pub name: String,
+    /// The Fleet workspace it is in.
+    pub workspace: String,
     /// Git URL (the spec's or `fleet.repo`).
     pub repo: String,
     /// Branch it follows, unless it holds a `revision`.
@@ -321,6 +323,8 @@ pub struct Cluster {
     pub agent: Option<AgentId>,
     /// Its agent registration, in [`GitLabSide::agents`].
     pub registration: Option<usize>,
+    /// The Fleet workspace its Cluster object is in.
+    pub workspace: String,
 }
 
 /// A GitLab agent.
@@ -348,6 +352,9 @@ pub struct App {
     pub gitrepos: Vec<EnvGitRepo>,
     /// The shared GitRepo (`gitRepos`) that pulls the app, if one does.
     pub shared: Option<SharedPull>,
+    /// The Fleet workspace its bundle is in (its shared GitRepo's, else `fleet.namespace`):
+    /// it reaches only clusters of this workspace.
+    pub workspace: String,
     /// Where its manifests come from.
     pub source: AppSource,
     /// Images it runs.

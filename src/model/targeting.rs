@@ -100,6 +100,23 @@ impl LabelSelector {
 }
 
 impl Fleet {
+    /// Every Fleet workspace the fleet uses: `fleet.namespace` first, then those of clusters
+    /// and shared GitRepos, sorted.
+    pub fn workspaces(&self) -> Vec<&str> {
+        let mut others: Vec<&str> = self
+            .clusters
+            .iter()
+            .map(|c| c.workspace.as_str())
+            .chain(self.git_repos.iter().map(|g| g.workspace.as_str()))
+            .filter(|w| *w != self.workspace)
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        let mut out = vec![self.workspace.as_str()];
+        out.extend(others);
+        out
+    }
+
     /// Every ClusterGroup fleetc writes: one per environment (promotion order), one per region
     /// (sorted), then the spec's own (spec order).
     pub fn groups(&self) -> Vec<GroupView> {

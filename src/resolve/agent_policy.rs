@@ -271,7 +271,9 @@ impl Cx<'_> {
             );
             let namespaces = match (&rbac.namespaces, cluster) {
                 (Some(ns), _) => ns.clone(),
-                (None, None) if reads_fleet => vec![fleet.workspace.clone()],
+                (None, None) if reads_fleet => {
+                    fleet.workspaces().into_iter().map(str::to_owned).collect()
+                }
                 (None, None) => Vec::new(),
                 // Roles only in the namespaces that exist there: those of its apps.
                 (None, Some(c)) => fleet

@@ -110,7 +110,12 @@ impl Cx<'_> {
             settings.patches.clear();
         }
 
-        let (targets, clusters) = self.targets(i, a, fleet, names);
+        let shared = self.shared_pull(i, a, fleet, &repo_dir);
+        let workspace = match &shared {
+            Some(s) => fleet.git_repos[s.repo].workspace.clone(),
+            None => fleet.workspace.clone(),
+        };
+        let (targets, clusters) = self.targets(i, a, fleet, names, &workspace);
         if is_helm {
             self.templating(i, a, fleet, names, &clusters, &settings.helm);
         }
@@ -153,7 +158,6 @@ impl Cx<'_> {
             .collect();
 
         let bundle = self.bundle_options(i, a, fleet, names, &clusters);
-        let shared = self.shared_pull(i, a, fleet, &repo_dir);
         if a.bundle_name.is_some() && a.git_repo.is_none() {
             self.push(
                 Diagnostic::new(Code::InvalidValue, "`bundleName` without `gitRepo`")
@@ -173,6 +177,7 @@ impl Cx<'_> {
             repo_dir,
             gitrepos,
             shared,
+            workspace,
             source,
             images,
             targets,

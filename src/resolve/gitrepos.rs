@@ -67,8 +67,16 @@ impl Cx<'_> {
             if let Some(sa) = &g.service_account {
                 self.dns_subdomain(sa, &base.key("serviceAccount"), "service account name");
             }
+            let workspace = match &g.workspace {
+                Some(w) => {
+                    self.dns_label(w, &base.key("workspace"), "workspace namespace");
+                    w.clone()
+                }
+                None => fleet.workspace.clone(),
+            };
             out.push(SharedGitRepo {
                 name: g.name.clone(),
+                workspace,
                 repo: g.repo.clone().unwrap_or_else(|| fleet.repo.clone()),
                 branch: match (&g.branch, &g.revision) {
                     (_, Some(_)) => None,

@@ -350,6 +350,13 @@ impl Cx<'_> {
                 self.dropped_clusters.insert(c.name.clone());
                 continue;
             };
+            let workspace = match &c.workspace {
+                Some(w) => {
+                    self.dns_label(w, &base.key("workspace"), "workspace namespace");
+                    w.clone()
+                }
+                None => spec.fleet.namespace.clone(),
+            };
             labels.insert(keys.region.clone(), region.clone());
             labels.insert(keys.name.clone(), name);
             labels.insert(keys.environment.clone(), env_value);
@@ -364,6 +371,7 @@ impl Cx<'_> {
                 labels,
                 agent: None,
                 registration: None,
+                workspace,
             });
         }
         (out, names)

@@ -275,6 +275,7 @@ impl Cx<'_> {
         a: &spec::App,
         fleet: &Fleet,
         names: &RefNames,
+        workspace: &str,
     ) -> (Vec<Target>, Vec<ClusterId>) {
         let keys = &fleet.label_keys;
         let mut reached = vec![false; fleet.clusters.len()];
@@ -307,19 +308,35 @@ impl Cx<'_> {
                 continue;
             };
             let matcher = reach.matcher();
+            // A bundle reaches the clusters of its own workspace only.
             let mut matched = 0usize;
+            let mut elsewhere: Option<&str> = None;
             for (ci, c) in fleet.clusters.iter().enumerate() {
                 if matcher.matches(&c.labels) {
-                    reached[ci] = true;
-                    matched += 1;
+                    if c.workspace == workspace {
+                        reached[ci] = true;
+                        matched += 1;
+                    } else {
+                        elsewhere.get_or_insert(&c.workspace);
+                    }
                 }
             }
             if matched == 0 && !self.clusters_incomplete && !reach.awaits_opt_in {
-                self.push(
-                    Diagnostic::new(Code::EmptySelector, "this target matches no cluster")
+                let d = match elsewhere {
+                    None => Diagnostic::new(Code::EmptySelector, "this target matches no cluster")
                         .label(self.ix.head(&base, self.text), "no declared cluster has all of these")
                         .help("check the environment, region and labels it names; a target that matches nothing deploys nowhere"),
-                );
+                    Some(ws) => Diagnostic::new(
+                        Code::EmptySelector,
+                        format!("this target matches no cluster of workspace `{workspace}`"),
+                    )
+                    .label(
+                        self.ix.head(&base, self.text),
+                        format!("the clusters it matches are in workspace `{ws}`"),
+                    )
+                    .help(format!("Fleet matches a bundle against the clusters of its own workspace: put the app in a shared GitRepo with `workspace: {ws}`")),
+                };
+                self.push(d);
             }
             // The GitRepo target: fleetc's ClusterGroup carries the environment (or region),
             // the selector only what the group does not already say.

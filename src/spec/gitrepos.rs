@@ -16,6 +16,11 @@ pub struct GitRepo {
     /// an app sets `bundleName`.
     #[schemars(example = &"platform")]
     pub name: String,
+    /// The Fleet workspace (namespace) it is created in; its apps reach only the clusters of
+    /// this workspace. Default: `fleet.namespace`.
+    #[serde(default)]
+    #[schemars(example = &"fleet-local")]
+    pub workspace: Option<String>,
     /// Git URL. Default: `fleet.repo`.
     #[serde(default)]
     #[schemars(example = &"https://gitlab.example.com/platform/fleet-manifests.git")]

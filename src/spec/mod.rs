@@ -276,6 +276,12 @@ pub struct Cluster {
     #[serde(default)]
     #[schemars(example = &"prod-eu")]
     pub agent: Option<String>,
+    /// The Fleet workspace (namespace) its Cluster object is in: `fleet-local` for the
+    /// management cluster itself. Default: `fleet.namespace`. A GitRepo reaches only the
+    /// clusters of its own workspace.
+    #[serde(default)]
+    #[schemars(example = &"fleet-local")]
+    pub workspace: Option<String>,
 }
 
 /// A named Fleet ClusterGroup.
