@@ -178,6 +178,13 @@ refuses them so the spec says what Fleet does: move the setting where it applies
 clusters some partition selects: a targeted cluster that no partition matches never gets the
 app, and nothing reports it (rancher/fleet v0.16.1 internal/cmd/controller/target/rollout.go).
 Add a partition for the remaining clusters, or narrow the app's targets.";
+    RestrictedGitRepo = "E034", Error, "the workspace's GitRepoRestriction refuses a GitRepo",
+"A workspace's GitRepoRestriction (`workspaces[].gitRepoRestriction`) lists the repositories,
+credential Secrets, service accounts and target namespaces its GitRepos may use; Fleet refuses
+a GitRepo that uses others (and one without `targetNamespace` when target namespaces are
+listed) and deploys nothing from it (rancher/fleet v0.16.1
+internal/cmd/controller/gitops/reconciler/restrictions.go). fleetc checks each GitRepo it writes
+into the workspace. Change the GitRepo, or allow what it uses.";
     UntargetedCluster = "W001", Warning, "cluster runs no app",
 "No app targets this cluster. It may be new, or a target may be too narrow.";
     OverrideNeverApplies = "W002", Warning, "override never applies",

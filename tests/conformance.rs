@@ -67,6 +67,14 @@ fn artifacts_validate_against_upstream_schemas() {
         &crd_schema("clustergroups.fleet.cattle.io"),
         jsonschema::Draft::Draft4,
     );
+    let restriction = validator(
+        &crd_schema("gitreporestrictions.fleet.cattle.io"),
+        jsonschema::Draft::Draft4,
+    );
+    let mapping = validator(
+        &crd_schema("bundlenamespacemappings.fleet.cattle.io"),
+        jsonschema::Draft::Draft4,
+    );
     let bundle_crd = crd_schema("bundles.fleet.cattle.io");
     let bundle_spec = validator(&bundle_crd["properties"]["spec"], jsonschema::Draft::Draft4);
     let fleet_yaml: Value = serde_json::from_str(
@@ -107,6 +115,8 @@ fn artifacts_validate_against_upstream_schemas() {
             match a.kind {
                 Kind::GitRepo => assert_valid(&gitrepo, &a.value, &what),
                 Kind::ClusterGroup => assert_valid(&group, &a.value, &what),
+                Kind::GitRepoRestriction => assert_valid(&restriction, &a.value, &what),
+                Kind::BundleNamespaceMapping => assert_valid(&mapping, &a.value, &what),
                 Kind::FleetYaml => {
                     assert_valid(&fleet_yaml, &a.value, &what);
                     // fleet.yaml is a BundleSpec whose `targets` are written `targetCustomizations`;
@@ -145,7 +155,7 @@ fn artifacts_validate_against_upstream_schemas() {
     }
     assert_eq!(
         counts.len(),
-        11,
+        13,
         "every artifact kind was checked: {counts:?}"
     );
 }

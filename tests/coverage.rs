@@ -24,11 +24,29 @@ fn schemas() -> Vec<(&'static str, Value)> {
             ["spec"]
             .clone()
     };
+    // Objects without a `spec`: their fields beside `metadata`.
+    let top_of = |crd: &str| {
+        let mut schema =
+            common::fleet_crd(crd)["spec"]["versions"][0]["schema"]["openAPIV3Schema"].clone();
+        let props = schema["properties"].as_object_mut().unwrap();
+        for k in ["apiVersion", "kind", "metadata"] {
+            props.remove(k);
+        }
+        schema
+    };
     vec![
         ("fleet.yaml", fleet_yaml),
         ("GitRepo", spec_of("gitrepos.fleet.cattle.io")),
         ("ClusterGroup", spec_of("clustergroups.fleet.cattle.io")),
         ("Bundle", spec_of("bundles.fleet.cattle.io")),
+        (
+            "GitRepoRestriction",
+            top_of("gitreporestrictions.fleet.cattle.io"),
+        ),
+        (
+            "BundleNamespaceMapping",
+            top_of("bundlenamespacemappings.fleet.cattle.io"),
+        ),
     ]
 }
 
@@ -179,6 +197,8 @@ fn every_fleet_property_is_emitted_or_excluded_with_a_reason() {
                 Kind::FleetYaml => ("fleet.yaml", &a.value),
                 Kind::GitRepo => ("GitRepo", &a.value["spec"]),
                 Kind::ClusterGroup => ("ClusterGroup", &a.value["spec"]),
+                Kind::GitRepoRestriction => ("GitRepoRestriction", &a.value),
+                Kind::BundleNamespaceMapping => ("BundleNamespaceMapping", &a.value),
                 _ => continue,
             };
             emitted_paths(value, "", emitted.entry(doc).or_default());

@@ -166,6 +166,35 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                 };
                 let gitrepo = yaml(&b.root.join(format!("{dir}/gitrepos/{repo_name}.yaml")));
                 let repo_ws = gitrepo["metadata"]["namespace"].as_str().unwrap();
+                // The namespaces whose clusters the bundle reaches: its own, and those a
+                // BundleNamespaceMapping of its namespace selecting it adds
+                // (internal/cmd/controller/target/builder.go:237-266, mapping.go).
+                let bundle_labels: BTreeMap<String, String> = fleet_yaml["labels"]
+                    .as_object()
+                    .into_iter()
+                    .flatten()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                    .collect();
+                let mappings: Vec<Value> =
+                    std::fs::read_dir(b.root.join(&dir).join("bundlenamespacemappings"))
+                        .into_iter()
+                        .flatten()
+                        .map(|e| yaml(&e.unwrap().path()))
+                        .filter(|m| m["metadata"]["namespace"] == repo_ws)
+                        .collect();
+                let reaches = |ns: &str| {
+                    ns == repo_ws
+                        || mappings.iter().any(|m| {
+                            selects(&m["bundleSelector"], &bundle_labels)
+                                && selects(
+                                    &m["namespaceSelector"],
+                                    &BTreeMap::from([(
+                                        "kubernetes.io/metadata.name".to_owned(),
+                                        ns.to_owned(),
+                                    )]),
+                                )
+                        })
+                };
                 let prefix = if fleet.repo_path.is_empty() {
                     String::new()
                 } else {
@@ -209,7 +238,7 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                     });
                     assert_eq!(skip_first, skip_any, "{}: {}", b.name, cl.name);
                     let deployed = !skip_first
-                        && repo_ws == cl.workspace
+                        && reaches(&cl.workspace)
                         && targets
                             .iter()
                             .any(|t| matches(t, &cl.name, &plain(&cl.labels), groups));

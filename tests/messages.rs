@@ -1597,3 +1597,99 @@ fn a_second_workspace_reaches_the_drift_check_alerts_and_rbac() {
             .is_file()
     );
 }
+
+/// A workspace's GitRepoRestriction refuses a GitRepo fleetc writes there, as Fleet would
+/// (rancher/fleet v0.16.1 internal/cmd/controller/gitops/reconciler/restrictions.go:22-157),
+/// and without its BundleNamespaceMapping a tenant's bundle reaches no cluster.
+#[test]
+fn restrictions_and_mappings_of_workspaces_hold() {
+    const FIXTURE: &str = "tests/fixtures/ok/shared-gitrepos";
+    let one = |edits: &[(&str, &str)]| -> Vec<[String; 3]> {
+        let (code, diags) = build_after(FIXTURE, edits);
+        assert_eq!(code, 1, "{diags:?}");
+        diags
+    };
+    let has = |diags: &[[String; 3]], code: &str, msg: &str| {
+        assert!(
+            diags.iter().any(|d| d[0] == code && d[1] == msg),
+            "{code} `{msg}` in {diags:?}"
+        );
+    };
+    // The repository: matched unanchored, or equal.
+    let d = one(&[(
+        r#"["^https://gitlab\\.example\\.com/edge/"]"#,
+        r#"["^https://gitlab\\.example\\.com/other/"]"#,
+    )]);
+    has(
+        &d,
+        "E034",
+        "GitRepo `management-tools` pulls `https://gitlab.example.com/edge/fleet.git`, which workspace `fleet-local` does not allow",
+    );
+    let (code, d) = build_after(
+        FIXTURE,
+        &[(
+            r#"["^https://gitlab\\.example\\.com/edge/"]"#,
+            r#"["https://gitlab.example.com/edge/fleet.git"]"#,
+        )],
+    );
+    assert_eq!(code, 0, "a pattern equal to the URL allows it: {d:?}");
+    // Target namespaces: required once any is listed, and from the list.
+    let d = one(&[(
+        "      allowedClientSecretNames: [gitlab-deploy-token]\n",
+        "      allowedClientSecretNames: [gitlab-deploy-token]\n      allowedTargetNamespaces: [cattle-resources-system]\n",
+    )]);
+    has(
+        &d,
+        "E034",
+        "GitRepo `management-tools` sets no `targetNamespace`, which workspace `fleet-local` requires",
+    );
+    let d = one(&[(
+        "      allowedTargetNamespaces: [shop]\n",
+        "      allowedTargetNamespaces: [shop-b]\n",
+    )]);
+    has(
+        &d,
+        "E034",
+        "GitRepo `tenant-shop` deploys into `shop`, which workspace `tenant-shop` does not allow",
+    );
+    let d = one(&[(
+        "      allowedServiceAccounts: [shop-deployer]\n",
+        "      allowedServiceAccounts: [shop]\n",
+    )]);
+    has(
+        &d,
+        "E034",
+        "GitRepo `tenant-shop` deploys as `shop-deployer`, which workspace `tenant-shop` does not allow",
+    );
+    let d = one(&[(
+        "      allowedClientSecretNames: [shop-git]\n",
+        "      allowedClientSecretNames: [shop-token]\n",
+    )]);
+    has(
+        &d,
+        "E034",
+        "GitRepo `tenant-shop` reads Git with `shop-git`, which workspace `tenant-shop` does not allow",
+    );
+    // fleetc's own per-environment GitRepos set no target namespace.
+    let d = one(&[(
+        "workspaces:\n",
+        "workspaces:\n  - name: fleet-default\n    gitRepoRestriction: {allowedTargetNamespaces: [web]}\n",
+    )]);
+    has(
+        &d,
+        "E034",
+        "GitRepo `web-staging` (as every per-environment GitRepo) sets no `targetNamespace`, which workspace `fleet-default` requires",
+    );
+    // Without the mapping, the tenant's bundle reaches no cluster.
+    let d = one(&[("    clusterWorkspaces: [fleet-default]\n", "")]);
+    assert!(
+        d.iter().any(|x| x[0] == "E017"
+            && x[1] == "this target matches no cluster of workspace `tenant-shop`"),
+        "{d:?}"
+    );
+    let d = one(&[(
+        "    clusterWorkspaces: [fleet-default]\n",
+        "    clusterWorkspaces: [tenant-shop]\n",
+    )]);
+    has(&d, "E023", "`tenant-shop` is this workspace");
+}

@@ -13,7 +13,9 @@ pub use gitlab_ci::sh_quote;
 mod gitrepo;
 pub mod k8s;
 mod kustomization;
+mod namespace_mapping;
 mod prometheus_rule;
+mod restriction;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -45,6 +47,10 @@ pub enum Kind {
     GitRepo,
     /// A Fleet `ClusterGroup`.
     ClusterGroup,
+    /// A Fleet `GitRepoRestriction`.
+    GitRepoRestriction,
+    /// A Fleet `BundleNamespaceMapping`.
+    BundleNamespaceMapping,
     /// A bundle's `fleet.yaml`.
     FleetYaml,
     /// A kustomize overlay.
@@ -123,6 +129,8 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
             Ptr::item("gitRepos", i).key("name"),
         ));
     }
+    out.extend(restriction::emit(fleet));
+    out.extend(namespace_mapping::emit(fleet));
     if let Some(side) = &fleet.gitlab {
         for shard in &side.agents {
             let owner = fleet.agent_ptr(shard.agent).key("name");

@@ -131,6 +131,12 @@ pub struct Fleet {
     pub repository: RepoSettings,
     /// The spec's shared GitRepos (`gitRepos`), in spec order.
     pub git_repos: Vec<SharedGitRepo>,
+    /// GitRepoRestrictions (`workspaces`), in spec order: (workspace, the restriction, its
+    /// position in `workspaces`).
+    pub restrictions: Vec<(String, spec::GitRepoRestriction, usize)>,
+    /// BundleNamespaceMappings (`workspaces[].clusterWorkspaces`): workspace → the other
+    /// workspaces whose clusters its bundles may reach, with its position in `workspaces`.
+    pub mappings: BTreeMap<String, (Vec<String>, usize)>,
 }
 
 /// A GitRepo of `gitRepos`: several apps, one revision for every environment. Fleet applies

@@ -117,6 +117,16 @@ impl Fleet {
         out
     }
 
+    /// The workspaces whose clusters a bundle of workspace `ws` may reach: its own first, then
+    /// those its BundleNamespaceMapping adds.
+    pub fn reach<'a>(&'a self, ws: &'a str) -> Vec<&'a str> {
+        let mut out = vec![ws];
+        if let Some((more, _)) = self.mappings.get(ws) {
+            out.extend(more.iter().map(String::as_str));
+        }
+        out
+    }
+
     /// Every ClusterGroup fleetc writes: one per environment (promotion order), one per region
     /// (sorted), then the spec's own (spec order).
     pub fn groups(&self) -> Vec<GroupView> {

@@ -300,3 +300,251 @@ fn inherited<'a>(f: &'a spec::FleetSettings, g: &'a spec::GitRepo, base: &Ptr) -
         insecure_skip_tls_verify: g.insecure_skip_tls_verify || fleet.insecure_skip_tls_verify,
     }
 }
+
+/// A GitRepo fleetc writes, as a GitRepoRestriction sees it: each value with the spec key
+/// that decides it.
+struct Seen<'a> {
+    /// What to call it in a message.
+    what: String,
+    /// Where it is declared.
+    at: Ptr,
+    repo: (&'a str, Ptr),
+    client_secret_name: Option<(&'a str, Ptr)>,
+    service_account: Option<(&'a str, Ptr)>,
+    target_namespace: Option<(&'a str, Ptr)>,
+    /// A shared GitRepo (else the apps' per-environment ones).
+    shared: bool,
+}
+
+impl Cx<'_> {
+    /// `workspaces[].clusterWorkspaces`: each a DNS label other than the workspace itself.
+    pub(super) fn mappings(
+        &mut self,
+        spec: &Spec,
+        _fleet: &Fleet,
+    ) -> BTreeMap<String, (Vec<String>, usize)> {
+        let mut out = BTreeMap::new();
+        for (i, w) in spec.workspaces.iter().enumerate() {
+            if w.cluster_workspaces.is_empty() {
+                continue;
+            }
+            let at = Ptr::item("workspaces", i).key("clusterWorkspaces");
+            let mut list = Vec::new();
+            for (k, other) in w.cluster_workspaces.iter().enumerate() {
+                self.dns_label(other, &at.index(k), "workspace namespace");
+                if other == &w.name {
+                    self.push(
+                        Diagnostic::new(Code::InvalidValue, format!("`{other}` is this workspace"))
+                            .label(
+                                self.at(&at.index(k)),
+                                "a bundle always reaches its own workspace's clusters",
+                            )
+                            .help("list the other workspaces whose clusters its bundles reach"),
+                    );
+                } else if !list.contains(other) {
+                    list.push(other.clone());
+                }
+            }
+            list.sort();
+            out.insert(w.name.clone(), (list, i));
+        }
+        out
+    }
+
+    /// `workspaces`: names, and each GitRepoRestriction checked against the GitRepos fleetc
+    /// writes into its workspace as Fleet checks them (rancher/fleet v0.16.1
+    /// internal/cmd/controller/gitops/reconciler/restrictions.go:22-157).
+    pub(super) fn restrictions(
+        &mut self,
+        spec: &Spec,
+        fleet: &Fleet,
+    ) -> Vec<(String, spec::GitRepoRestriction, usize)> {
+        let mut names = Names::new();
+        let mut out = Vec::new();
+        for (i, w) in spec.workspaces.iter().enumerate() {
+            let base = Ptr::item("workspaces", i);
+            self.dns_label(&w.name, &base.key("name"), "workspace namespace");
+            self.unique(
+                &mut names,
+                &w.name,
+                &base.key("name"),
+                "workspace",
+                &Ptr::path(&["workspaces"]),
+                i,
+            );
+            let Some(r) = &w.git_repo_restriction else {
+                continue;
+            };
+            let rb = base.key("gitRepoRestriction");
+            let mut patterns = Vec::new();
+            for (k, p) in r.allowed_repo_patterns.iter().enumerate() {
+                match regex::Regex::new(p) {
+                    Ok(re) => patterns.push((p.as_str(), re)),
+                    Err(e) => {
+                        let why = e.to_string();
+                        let last = why.lines().last().unwrap_or_default().trim().to_owned();
+                        self.push(
+                            Diagnostic::new(Code::InvalidValue, format!("`{p}` is not a regular expression"))
+                                .label(self.at(&rb.key("allowedRepoPatterns").index(k)), last)
+                                .help("Fleet compiles it with Go's regexp (RE2 syntax) and refuses every GitRepo of the workspace"),
+                        );
+                    }
+                }
+            }
+            for g in seen(fleet, &w.name) {
+                self.restricted(&g, r, &rb, &patterns, &w.name);
+            }
+            out.push((w.name.clone(), r.clone(), i));
+        }
+        out
+    }
+
+    fn restricted(
+        &mut self,
+        g: &Seen<'_>,
+        r: &spec::GitRepoRestriction,
+        rb: &Ptr,
+        patterns: &[(&str, regex::Regex)],
+        ws: &str,
+    ) {
+        let refuse = |cx: &mut Self, msg: String, at: &Ptr, key: &str, help: String| {
+            cx.push(
+                Diagnostic::new(Code::RestrictedGitRepo, msg)
+                    .label(cx.at(at), "Fleet refuses the GitRepo for this")
+                    .label(
+                        cx.ix.key(&rb.key(key)),
+                        format!("workspace `{ws}` allows these"),
+                    )
+                    .help(help),
+            );
+        };
+        let allowed = |list: &[String], v: &str| list.is_empty() || list.iter().any(|x| x == v);
+        match &g.target_namespace {
+            None if !r.allowed_target_namespaces.is_empty() => refuse(
+                self,
+                format!(
+                    "{} sets no `targetNamespace`, which workspace `{ws}` requires",
+                    g.what
+                ),
+                &g.at,
+                "allowedTargetNamespaces",
+                if g.shared {
+                    "set the GitRepo's `targetNamespace` to one of the list".to_owned()
+                } else {
+                    "fleetc's per-environment GitRepos set none: put the apps in a shared GitRepo with a `targetNamespace`".to_owned()
+                },
+            ),
+            Some((ns, at)) if !allowed(&r.allowed_target_namespaces, ns) => refuse(
+                self,
+                format!(
+                    "{} deploys into `{ns}`, which workspace `{ws}` does not allow",
+                    g.what
+                ),
+                at,
+                "allowedTargetNamespaces",
+                "use an allowed namespace, or add it to `allowedTargetNamespaces`".to_owned(),
+            ),
+            _ => {}
+        }
+        if let Some((sa, at)) = &g.service_account
+            && !allowed(&r.allowed_service_accounts, sa)
+        {
+            refuse(
+                self,
+                format!(
+                    "{} deploys as `{sa}`, which workspace `{ws}` does not allow",
+                    g.what
+                ),
+                at,
+                "allowedServiceAccounts",
+                "use an allowed service account, or add it to `allowedServiceAccounts`".to_owned(),
+            );
+        }
+        if let Some((secret, at)) = &g.client_secret_name
+            && !allowed(&r.allowed_client_secret_names, secret)
+        {
+            refuse(
+                self,
+                format!(
+                    "{} reads Git with `{secret}`, which workspace `{ws}` does not allow",
+                    g.what
+                ),
+                at,
+                "allowedClientSecretNames",
+                "use an allowed Secret, or add it to `allowedClientSecretNames`".to_owned(),
+            );
+        }
+        // Unanchored, or equal (restrictions.go:140-157).
+        let (repo, at) = &g.repo;
+        if !patterns.is_empty()
+            && !patterns
+                .iter()
+                .any(|(p, re)| p == repo || re.is_match(repo))
+        {
+            refuse(
+                self,
+                format!(
+                    "{} pulls `{repo}`, which workspace `{ws}` does not allow",
+                    g.what
+                ),
+                at,
+                "allowedRepoPatterns",
+                "pull an allowed repository, or add a pattern that matches it".to_owned(),
+            );
+        }
+    }
+}
+
+/// The GitRepos fleetc writes into workspace `ws`: one entry for all the apps' per-environment
+/// GitRepos (they share the `fleet` block's settings) when `ws` is `fleet.namespace`, one per
+/// shared GitRepo there.
+fn seen<'a>(fleet: &'a Fleet, ws: &str) -> Vec<Seen<'a>> {
+    let mut out = Vec::new();
+    let fleet_key = |k: &str| Ptr::path(&["fleet"]).key(k);
+    if ws == fleet.workspace
+        && let Some(i) = fleet.apps.iter().position(|a| !a.gitrepos.is_empty())
+    {
+        out.push(Seen {
+            what: format!(
+                "GitRepo `{}` (as every per-environment GitRepo)",
+                fleet.apps[i].gitrepos[0].name
+            ),
+            at: Ptr::item("apps", i).key("name"),
+            repo: (&fleet.repo, fleet_key("repo")),
+            client_secret_name: fleet
+                .client_secret_name
+                .as_deref()
+                .map(|s| (s, fleet_key("clientSecretName"))),
+            service_account: None,
+            target_namespace: None,
+            shared: false,
+        });
+    }
+    for (i, g) in fleet.git_repos.iter().enumerate() {
+        if g.workspace != ws {
+            continue;
+        }
+        let base = Ptr::item("gitRepos", i);
+        // A value the GitRepo inherits is pointed at in `fleet`.
+        let own = |set: bool, k: &str| if set { base.key(k) } else { fleet_key(k) };
+        out.push(Seen {
+            what: format!("GitRepo `{}`", g.name),
+            at: base.key("name"),
+            repo: (&g.repo, own(g.repo != fleet.repo, "repo")),
+            client_secret_name: g.client_secret_name.as_deref().map(|s| {
+                let set = fleet.client_secret_name.as_deref() != Some(s);
+                (s, own(set, "clientSecretName"))
+            }),
+            service_account: g
+                .service_account
+                .as_deref()
+                .map(|s| (s, base.key("serviceAccount"))),
+            target_namespace: g
+                .target_namespace
+                .as_deref()
+                .map(|s| (s, base.key("targetNamespace"))),
+            shared: true,
+        });
+    }
+    out
+}

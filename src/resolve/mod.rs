@@ -203,6 +203,8 @@ impl Cx<'_> {
             monitoring: None,
             repository: Default::default(),
             git_repos: Vec::new(),
+            restrictions: Vec::new(),
+            mappings: BTreeMap::new(),
         };
         let names = RefNames {
             envs: env_names,
@@ -214,9 +216,11 @@ impl Cx<'_> {
             &Ptr::path(&["fleet"]),
         );
         fleet.git_repos = self.git_repos(spec, &fleet);
+        fleet.mappings = self.mappings(spec, &fleet);
         fleet.cluster_groups = self.cluster_groups(spec, &fleet);
         fleet.apps = self.apps(spec, &fleet, &names);
         self.git_repo_members(spec, &mut fleet);
+        fleet.restrictions = self.restrictions(spec, &fleet);
         self.gitlab(spec, &mut fleet, &names);
         if let Some(m) = &spec.monitoring {
             fleet.monitoring = self.monitoring(m);

@@ -275,8 +275,9 @@ impl Cx<'_> {
         a: &spec::App,
         fleet: &Fleet,
         names: &RefNames,
-        workspace: &str,
+        workspaces: &[&str],
     ) -> (Vec<Target>, Vec<ClusterId>) {
+        let workspace = workspaces[0];
         let keys = &fleet.label_keys;
         let mut reached = vec![false; fleet.clusters.len()];
         let mut out = Vec::new();
@@ -308,12 +309,14 @@ impl Cx<'_> {
                 continue;
             };
             let matcher = reach.matcher();
-            // A bundle reaches the clusters of its own workspace only.
+            // A bundle reaches the clusters of its own workspace, and of those a
+            // BundleNamespaceMapping adds (rancher/fleet v0.16.1
+            // internal/cmd/controller/target/builder.go:76-95, 237-266).
             let mut matched = 0usize;
             let mut elsewhere: Option<&str> = None;
             for (ci, c) in fleet.clusters.iter().enumerate() {
                 if matcher.matches(&c.labels) {
-                    if c.workspace == workspace {
+                    if workspaces.contains(&c.workspace.as_str()) {
                         reached[ci] = true;
                         matched += 1;
                     } else {

@@ -98,3 +98,57 @@ pub struct GitRepo {
     #[schemars(example = serde_json::json!(2))]
     pub force_sync_generation: Option<u64>,
 }
+
+/// Settings of one Fleet workspace (namespace).
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Workspace {
+    /// The workspace's namespace: `fleet.namespace`, one of a cluster or shared GitRepo, or a
+    /// tenant's workspace where others write the GitRepos.
+    #[schemars(example = &"tenant-shop")]
+    pub name: String,
+    /// Fleet's GitRepoRestriction for the workspace: which repositories, credentials, service
+    /// accounts and target namespaces its GitRepos may use. fleetc writes it and checks its
+    /// own GitRepos there against it (E034).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"allowedRepoPatterns": ["^https://git\\.shop\\.example\\.com/"], "allowedTargetNamespaces": ["shop"]}))]
+    pub git_repo_restriction: Option<GitRepoRestriction>,
+    /// Other workspaces whose clusters the bundles of this one may reach (Fleet's
+    /// BundleNamespaceMapping): a tenant's GitRepos in their own workspace deploying to the
+    /// clusters of `fleet-default`.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(["fleet-default"]))]
+    pub cluster_workspaces: Vec<String>,
+}
+
+/// A GitRepoRestriction (rancher/fleet v0.16.1
+/// internal/cmd/controller/gitops/reconciler/restrictions.go): an empty list allows anything.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct GitRepoRestriction {
+    /// Regular expressions a GitRepo's `repo` must match somewhere (or equal).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(["^https://git\\.shop\\.example\\.com/"]))]
+    pub allowed_repo_patterns: Vec<String>,
+    /// Service accounts a GitRepo may name.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(["shop-deployer"]))]
+    pub allowed_service_accounts: Vec<String>,
+    /// Git credential Secrets a GitRepo may name.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(["shop-git"]))]
+    pub allowed_client_secret_names: Vec<String>,
+    /// Namespaces a GitRepo may deploy into; with any listed, a GitRepo must set
+    /// `targetNamespace`.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(["shop"]))]
+    pub allowed_target_namespaces: Vec<String>,
+    /// Service account of a GitRepo that names none.
+    #[serde(default)]
+    #[schemars(example = &"shop-deployer")]
+    pub default_service_account: Option<String>,
+    /// Git credentials of a GitRepo that names none.
+    #[serde(default)]
+    #[schemars(example = &"shop-git")]
+    pub default_client_secret_name: Option<String>,
+}

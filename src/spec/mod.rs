@@ -72,6 +72,10 @@ pub struct Spec {
     #[serde(default)]
     #[schemars(example = serde_json::json!([{"name": "platform", "labels": {"team": "platform"}}]))]
     pub git_repos: Vec<GitRepo>,
+    /// Settings per Fleet workspace: the GitRepoRestriction of a tenant's workspace.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"name": "tenant-shop", "gitRepoRestriction": {"allowedTargetNamespaces": ["shop"]}}]))]
+    pub workspaces: Vec<Workspace>,
     /// The GitLab instance and projects. With it fleetc also writes agent configurations, agent
     /// Helm values and RBAC, and `.gitlab-ci.yml`.
     #[serde(default)]
