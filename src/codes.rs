@@ -91,7 +91,9 @@ shows it).";
 output root and may not be absolute, contain `..`, backslashes or empty segments. Anything else
 could make fleetc write outside the repository or make Fleet read files it cannot see.";
     SourceKind = "E015", Error, "an app must have exactly one source",
-"`source` takes exactly one of `kustomize` or `helm`.";
+"`source` takes exactly one of `kustomize`, `helm` or `manifests`; a raw YAML bundle
+directory (`manifests`) holds no kustomization at its top, or Fleet would build it with
+kustomize.";
     MissingBase = "E016", Error, "source directory or file not found",
 "A kustomize base must be a directory inside the app's bundle directory containing a
 `kustomization.yaml`, a local Helm chart a directory containing `Chart.yaml`, and a Helm values

@@ -438,6 +438,20 @@ fn header_lines(
                 app.bundle_dir
             );
         }
+        AppSource::Manifests {
+            workload,
+            release_name,
+        } => {
+            let w = workload
+                .as_ref()
+                .map(|w| format!(", workload {} in {}", w.workload.name, w.file))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{pad}source       raw YAML in {}{w}, release {release_name}",
+                app.bundle_dir
+            );
+        }
         AppSource::Helm(h) => {
             let version = h.version.as_deref().unwrap_or("local");
             let _ = writeln!(

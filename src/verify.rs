@@ -81,8 +81,13 @@ fn check(fleet: &Fleet, c: ClusterId, context: String) -> ClusterCheck {
                     .push((app.namespace.clone(), deployed.to_owned()));
             }
         }
-        match &app.source {
-            AppSource::Kustomize { workload, .. } => {
+        let workload = match &app.source {
+            AppSource::Kustomize { workload, .. } => Some(workload),
+            AppSource::Manifests { workload, .. } => workload.as_ref().map(|w| &w.workload),
+            AppSource::Helm(_) => None,
+        };
+        match workload {
+            Some(workload) => {
                 let kind = match workload.kind {
                     WorkloadKind::Deployment => "deployment",
                     WorkloadKind::StatefulSet => "statefulset",
@@ -90,7 +95,9 @@ fn check(fleet: &Fleet, c: ClusterId, context: String) -> ClusterCheck {
                 out.rollouts
                     .push((app.namespace.clone(), format!("{kind}/{}", workload.name)));
             }
-            AppSource::Helm(_) => out.namespaces.push(app.namespace.clone()),
+            // Helm apps, and raw YAML apps without a named workload: every rollout of the
+            // namespace.
+            None => out.namespaces.push(app.namespace.clone()),
         }
     }
     out.namespaces.sort();

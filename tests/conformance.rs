@@ -150,12 +150,14 @@ fn artifacts_validate_against_upstream_schemas() {
                 Kind::AgentValues => assert_keys_exist(&a.value, &chart_values, &what, ""),
                 // Checked with kubernetes-validate and promtool in `gitlab.rs`.
                 Kind::AgentRbac | Kind::PrometheusRules | Kind::PrometheusTests => {}
+                // Applied with kubectl in `raw_yaml_overlays_apply_with_kubectl_as_fleet_applies_them`.
+                Kind::YamlOverlay => {}
             }
         }
     }
     assert_eq!(
         counts.len(),
-        13,
+        14,
         "every artifact kind was checked: {counts:?}"
     );
 }
@@ -233,4 +235,140 @@ fn every_overlay_builds_with_kubectl_kustomize() {
         }
     }
     assert!(built > 0);
+}
+
+/// Raw YAML overlays applied as Fleet applies them, with kubectl as the patch engine: for each
+/// cluster of a raw YAML app, the root's overlays and then those of the customization Fleet
+/// picks there (fleet.yaml's lists appended, calculate.go:129-134), each `<file>_patch.yaml`
+/// patching `<file>` (a list as a JSON 6902 patch, an object as a strategic-merge patch on
+/// built-in kinds; patch.go with wrangler's patch.Apply). The workload must end with exactly
+/// the replicas, image tags and resources fleetc's model (`explain`) says, and every patch must
+/// apply.
+#[test]
+fn raw_yaml_overlays_apply_with_kubectl_as_fleet_applies_them() {
+    let Some(kubectl) = common::tool("kubectl", "install kubectl") else {
+        return;
+    };
+    let mut checked = 0;
+    for b in common::built_trees() {
+        let fleet = &b.compiled.fleet;
+        for app in &fleet.apps {
+            let fleetc::model::AppSource::Manifests { workload, .. } = &app.source else {
+                continue;
+            };
+            let dir = b.root.join(&app.bundle_dir);
+            let fleet_yaml: Value =
+                serde_saphyr::from_str(&std::fs::read_to_string(dir.join("fleet.yaml")).unwrap())
+                    .unwrap();
+            let names = |v: &Value| -> Vec<String> {
+                v["yaml"]["overlays"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|o| o.as_str().unwrap().to_owned())
+                    .collect()
+            };
+            for &c in &app.clusters {
+                // The customization fleetc says the cluster gets, by its name in fleet.yaml.
+                let cu = app
+                    .customizations
+                    .iter()
+                    .find(|cu| cu.clusters.contains(&c));
+                let mut overlays = names(&fleet_yaml);
+                if let Some(cu) = cu {
+                    let name = fleet.scope_name(&cu.scope);
+                    let tc = fleet_yaml["targetCustomizations"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|t| t["name"] == name.as_str())
+                        .unwrap();
+                    overlays.extend(names(tc));
+                }
+                let work = tempfile::tempdir().unwrap();
+                for e in std::fs::read_dir(&dir).unwrap() {
+                    let p = e.unwrap().path();
+                    if p.is_file() && p.file_name().unwrap() != "fleet.yaml" {
+                        std::fs::copy(&p, work.path().join(p.file_name().unwrap())).unwrap();
+                    }
+                }
+                for o in &overlays {
+                    for e in std::fs::read_dir(dir.join("overlays").join(o)).unwrap() {
+                        let p = e.unwrap().path();
+                        let name = p.file_name().unwrap().to_str().unwrap().to_owned();
+                        let target = work.path().join(name.replacen("_patch.", ".", 1));
+                        let patch: Value =
+                            serde_saphyr::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+                        let kind = if patch.is_array() {
+                            "json"
+                        } else {
+                            "strategic"
+                        };
+                        let out = Command::new(&kubectl)
+                            .args(["patch", "--local", "-o", "yaml", "--type", kind, "-f"])
+                            .arg(&target)
+                            .arg("-p")
+                            .arg(patch.to_string())
+                            .output()
+                            .unwrap();
+                        assert!(
+                            out.status.success(),
+                            "{}: {o}/{name} on {}: {}",
+                            b.name,
+                            fleet.clusters[c].name,
+                            String::from_utf8_lossy(&out.stderr)
+                        );
+                        std::fs::write(&target, &out.stdout).unwrap();
+                    }
+                }
+                let Some(w) = workload else { continue };
+                let result: Value = serde_saphyr::from_str(
+                    &std::fs::read_to_string(work.path().join(&w.file)).unwrap(),
+                )
+                .unwrap();
+                let s = cu.map_or(&app.base, |cu| &cu.full);
+                let spec = &result["spec"];
+                if let Some(r) = s.replicas {
+                    assert_eq!(spec["replicas"], r, "{}: replicas on {c:?}", b.name);
+                }
+                let containers = spec["template"]["spec"]["containers"].as_array().unwrap();
+                let main = containers
+                    .iter()
+                    .find(|x| x["name"] == w.workload.container.as_str())
+                    .unwrap();
+                for img in &app.images {
+                    if let Some(tag) = s.tags.get(&img.name) {
+                        assert_eq!(
+                            main["image"],
+                            format!("{}:{tag}", img.name),
+                            "{}: image on {}",
+                            b.name,
+                            fleet.clusters[c].name
+                        );
+                    }
+                }
+                if let Some(r) = &s.resources {
+                    // Exactly the file's own resources with the spec's laid over them, as a
+                    // kustomize app gets them: an override's resources replace the app's.
+                    let mut want = w.own_resources.clone();
+                    for (part, map) in [("requests", &r.requests), ("limits", &r.limits)] {
+                        for (k, v) in map {
+                            let v = match v {
+                                fleetc::spec::Quantity::Text(t) => t.clone(),
+                                fleetc::spec::Quantity::Number(n) => n.to_string(),
+                            };
+                            want[part][k] = Value::from(v);
+                        }
+                    }
+                    assert_eq!(
+                        main["resources"], want,
+                        "{}: resources on {}",
+                        b.name, fleet.clusters[c].name
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "no raw YAML app was checked");
 }

@@ -1693,3 +1693,130 @@ fn restrictions_and_mappings_of_workspaces_hold() {
     )]);
     has(&d, "E023", "`tenant-shop` is this workspace");
 }
+
+/// Raw YAML apps: what Fleet's overlays cannot do is refused with its own words.
+#[test]
+fn raw_yaml_apps_refuse_what_overlays_cannot_do() {
+    const FIXTURE: &str = "tests/fixtures/ok/raw-yaml";
+    let one = |edits: &[(&str, &str)]| -> Vec<[String; 3]> {
+        let (code, diags) = build_after(FIXTURE, edits);
+        assert_eq!(code, 1, "{diags:?}");
+        diags
+    };
+    let has = |diags: &[[String; 3]], code: &str, msg: &str| {
+        assert!(
+            diags.iter().any(|d| d[0] == code && d[1] == msg),
+            "{code} `{msg}` in {diags:?}"
+        );
+    };
+    let d = one(&[(
+        "file: frontend-deployment.yaml, name: frontend",
+        "file: redis-master-deployment.yaml, name: frontend",
+    )]);
+    has(
+        &d,
+        "E016",
+        "`redis-master-deployment.yaml` does not hold Deployment `frontend`",
+    );
+    let d = one(&[("container: php-redis", "container: php")]);
+    has(&d, "E016", "Deployment `frontend` has no container `php`");
+    let d = one(&[(
+        "{name: gcr.io/google-samples/gb-frontend, tag: v6}",
+        "{name: gcr.io/google-samples/gb-frontend, tag: v6}\n      - {name: redis, tag: 7.2.4}",
+    )]);
+    has(
+        &d,
+        "E016",
+        "no container of Deployment `frontend` runs `redis`",
+    );
+    let d = one(&[("file: frontend-deployment.yaml,", "file: missing.yaml,")]);
+    has(&d, "E016", "`bundles/guestbook/missing.yaml` not found");
+    let d = one(&[(
+        "          - file: redis-slave-service.yaml\n",
+        "          - file: redis-slave-service\n",
+    )]);
+    has(
+        &d,
+        "E023",
+        "`bundles/guestbook/redis-slave-service` has no extension",
+    );
+    let d = one(&[(
+        "          - file: redis-slave-service.yaml\n",
+        "          - target: {kind: Service}\n",
+    )]);
+    has(&d, "E023", "a patch of a raw YAML app names no `file`");
+    let d = one(&[(
+        "          - file: redis-slave-service.yaml\n",
+        "          - file: redis-slave-service.yaml\n            target: {kind: Service}\n",
+    )]);
+    has(&d, "E020", "`target` does not apply to raw YAML apps");
+    let d = one(&[(
+        "              spec:\n                type: LoadBalancer\n",
+        "              LoadBalancer\n",
+    )]);
+    has(
+        &d,
+        "E023",
+        "the patch is neither a patch list nor an object",
+    );
+    let d = one(&[(
+        "        workload: {file: frontend-deployment.yaml, name: frontend, container: php-redis}\n",
+        "        releaseName: guestbook\n",
+    )]);
+    has(
+        &d,
+        "E023",
+        "`replicas`, `resources` and `images` of a raw YAML app need its `workload`",
+    );
+    let d = one(&[(
+        "      manifests:\n",
+        "      kustomize: {}\n      manifests:\n",
+    )]);
+    has(
+        &d,
+        "E015",
+        "an app's `source` has both `kustomize` and `manifests`",
+    );
+}
+
+/// A raw YAML file of several documents cannot be patched (Fleet reads one), and a
+/// kustomization in the bundle directory makes it a kustomize bundle.
+#[test]
+fn raw_yaml_files_are_one_document_and_no_kustomization() {
+    let (code, diags, _tmp) = {
+        let tmp = tempfile::tempdir().unwrap();
+        common::copy_dir(
+            &common::repo().join("tests/fixtures/ok/raw-yaml"),
+            tmp.path(),
+        );
+        let f = tmp
+            .path()
+            .join("bundles/guestbook/frontend-deployment.yaml");
+        let text = std::fs::read_to_string(&f).unwrap();
+        std::fs::write(
+            &f,
+            format!("{text}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: x}}\n"),
+        )
+        .unwrap();
+        std::fs::write(
+            tmp.path().join("bundles/guestbook/kustomization.yaml"),
+            "resources: [frontend-deployment.yaml]\n",
+        )
+        .unwrap();
+        let (code, diags) = common::build_json(tmp.path());
+        (code, diags, tmp)
+    };
+    assert_eq!(code, 1);
+    let msgs: Vec<&str> = diags
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        msgs.contains(&"`bundles/guestbook/frontend-deployment.yaml` holds 2 YAML documents"),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.contains(&"`bundles/guestbook/kustomization.yaml` makes this a kustomize bundle"),
+        "{msgs:?}"
+    );
+}

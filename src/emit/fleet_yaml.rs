@@ -52,6 +52,8 @@ struct FleetYaml<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     kustomize: Option<KustomizeOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    yaml: Option<YamlOptions>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     correct_drift: Option<&'a CorrectDrift>,
     #[serde(skip_serializing_if = "Option::is_none")]
     diff: Option<DiffOut<'a>>,
@@ -125,6 +127,25 @@ struct KustomizeOptions {
 }
 
 #[derive(Serialize)]
+struct YamlOptions {
+    overlays: Vec<String>,
+}
+
+/// fleet.yaml's `yaml` of a raw YAML app's settings (see [`super::yaml_overlay`]).
+fn yaml_options(
+    app: &App,
+    name: &str,
+    s: &crate::model::Settings,
+    full: Option<&crate::model::Settings>,
+) -> Option<YamlOptions> {
+    let overlays: Vec<String> = super::yaml_overlay::layers(app, name, s, full)
+        .into_iter()
+        .map(|(n, _)| n)
+        .collect();
+    (!overlays.is_empty()).then_some(YamlOptions { overlays })
+}
+
+#[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct DiffOut<'a> {
     compare_patches: &'a [ComparePatch],
@@ -155,6 +176,8 @@ struct TargetCustomization<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     kustomize: Option<KustomizeOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    yaml: Option<YamlOptions>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     service_account: Option<&'a str>,
     #[serde(skip_serializing_if = "is_false")]
     keep_resources: bool,
@@ -180,10 +203,12 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
         },
         // Kustomize bundles are installed as Helm releases too; name the release after the app
         // instead of the long derived bundle name.
-        AppSource::Kustomize { release_name, .. } => HelmOptions {
-            release_name: Some(release_name.clone()),
-            ..HelmOptions::default()
-        },
+        AppSource::Kustomize { release_name, .. } | AppSource::Manifests { release_name, .. } => {
+            HelmOptions {
+                release_name: Some(release_name.clone()),
+                ..HelmOptions::default()
+            }
+        }
     };
     let drift = app.drift.as_ref();
     let b = &app.bundle;
@@ -233,6 +258,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
         namespace_annotations: app.namespace_annotations.clone(),
         helm,
         kustomize: root_dir(app).map(|dir| KustomizeOptions { dir }),
+        yaml: yaml_options(app, "default", &app.base, None),
         correct_drift: drift.and_then(|d| d.correct_drift.as_ref()),
         diff: drift
             .filter(|d| !d.compare_patches.is_empty())
@@ -276,6 +302,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
                         cluster_selector: Selector::from(&fleet.scope_selector(&c.scope)),
                         helm: None,
                         kustomize: None,
+                        yaml: None,
                         service_account: None,
                         keep_resources: false,
                         force_sync_generation: None,
@@ -293,14 +320,20 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
                                 options: c.delta.helm.clone(),
                                 ..HelmOptions::default()
                             }),
-                            AppSource::Kustomize { .. } => None,
+                            AppSource::Kustomize { .. } | AppSource::Manifests { .. } => None,
                         },
                         kustomize: match &app.source {
                             AppSource::Kustomize { .. } => Some(KustomizeOptions {
                                 dir: overlay_dir(fleet, &c.scope),
                             }),
-                            AppSource::Helm(_) => None,
+                            AppSource::Helm(_) | AppSource::Manifests { .. } => None,
                         },
+                        yaml: yaml_options(
+                            app,
+                            &fleet.scope_name(&c.scope),
+                            &c.delta,
+                            Some(&c.full),
+                        ),
                         service_account: c.delta.deploy.service_account.as_deref(),
                         keep_resources: c.delta.deploy.keep_resources,
                         force_sync_generation: c.delta.deploy.force_sync_generation,

@@ -85,7 +85,7 @@ pub(super) fn root_dir(app: &App) -> Option<String> {
     match &app.source {
         AppSource::Kustomize { base, .. } if app.base.is_empty() => Some(base.clone()),
         AppSource::Kustomize { .. } => Some("overlays/default".to_owned()),
-        AppSource::Helm(_) => None,
+        AppSource::Helm(_) | AppSource::Manifests { .. } => None,
     }
 }
 

@@ -16,6 +16,7 @@ mod kustomization;
 mod namespace_mapping;
 mod prometheus_rule;
 mod restriction;
+mod yaml_overlay;
 
 use serde::Serialize;
 use serde_json::Value;
@@ -55,6 +56,8 @@ pub enum Kind {
     FleetYaml,
     /// A kustomize overlay.
     Kustomization,
+    /// A raw YAML overlay's patch of one file.
+    YamlOverlay,
     /// A GitLab agent configuration.
     AgentConfig,
     /// Helm values of the gitlab-agent chart.
@@ -121,6 +124,7 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
         }
         out.push(fleet_yaml::emit(fleet, app, owner.clone()));
         out.extend(kustomization::emit(fleet, app, &owner));
+        out.extend(yaml_overlay::emit(fleet, app, &owner));
     }
     for (i, g) in fleet.git_repos.iter().enumerate() {
         out.push(gitrepo::emit_shared(

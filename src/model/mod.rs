@@ -440,6 +440,28 @@ pub enum AppSource {
     },
     /// A Helm chart.
     Helm(HelmChart),
+    /// Raw YAML files in the bundle directory, changed per cluster by `yaml.overlays`.
+    Manifests {
+        /// The workload replicas, resources and images change.
+        workload: Option<ManifestWorkload>,
+        /// The Helm release Fleet installs it as.
+        release_name: String,
+    },
+}
+
+/// A workload in a raw YAML file, as read from the file.
+#[derive(Debug, Clone)]
+pub struct ManifestWorkload {
+    /// The file, relative to the bundle directory.
+    pub file: String,
+    /// Which workload, and its main container.
+    pub workload: WorkloadRef,
+    /// The main container's own `resources` in the file (a strategic-merge patch merges into
+    /// them; an overlay that replaces them starts from them).
+    pub own_resources: serde_json::Value,
+    /// Image name → the (list, container) pairs running it: `containers` or
+    /// `initContainers`, by container name.
+    pub containers: BTreeMap<String, Vec<(&'static str, String)>>,
 }
 
 /// The workload replicas and resources apply to.

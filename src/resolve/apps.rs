@@ -106,6 +106,8 @@ impl Cx<'_> {
         settings.set_helm_origins(&base.key("source").key("helm"));
         self.pinned_tags(a, &mut settings);
         self.source_fit(&base, is_helm, a.values.is_some(), !a.patches.is_empty());
+        let manifests = matches!(source, AppSource::Manifests { .. });
+        self.patch_files(&a.patches, &base.key("patches"), manifests, &bundle_dir);
         if is_helm {
             settings.patches.clear();
         }
@@ -142,6 +144,7 @@ impl Cx<'_> {
             app_helm: &settings.helm,
             envs: &envs,
             open: targets.iter().any(|t| t.awaits_opt_in),
+            manifests,
         };
         let (customizations, tag_held) = self.customizations(&input, fleet, &settings);
         // What the app deploys to: its targets' clusters but those a `doNotDeploy`
@@ -305,7 +308,7 @@ impl Cx<'_> {
 
     /// The Helm release name: `releaseName` under `source` (`base`), else the app name; at
     /// most 53 characters, as Helm takes them.
-    fn release_name(
+    pub(super) fn release_name(
         &mut self,
         i: usize,
         a: &spec::App,
@@ -417,8 +420,18 @@ impl Cx<'_> {
 
     fn source(&mut self, i: usize, a: &spec::App, bundle_dir: &str) -> AppSource {
         let base = Ptr::item("apps", i).key("source");
+        let given = [
+            a.source.kustomize.is_some(),
+            a.source.helm.is_some(),
+            a.source.manifests.is_some(),
+        ];
+        if given.iter().filter(|g| **g).count() == 1
+            && let Some(m) = &a.source.manifests
+        {
+            return self.manifests(i, a, m, bundle_dir);
+        }
         match (&a.source.kustomize, &a.source.helm) {
-            (Some(k), None) => {
+            (Some(k), None) if a.source.manifests.is_none() => {
                 let ptr = base.key("kustomize").key("base");
                 let kbase = normalize(&k.base);
                 if self.safe_path(&k.base, &ptr) {
@@ -457,17 +470,34 @@ impl Cx<'_> {
                     release_name,
                 }
             }
-            (None, Some(h)) => AppSource::Helm(self.helm(i, a, h, bundle_dir)),
-            (k, _) => {
-                let msg = if k.is_some() {
-                    "an app's `source` has both `kustomize` and `helm`"
+            (None, Some(h)) if a.source.manifests.is_none() => {
+                AppSource::Helm(self.helm(i, a, h, bundle_dir))
+            }
+            _ => {
+                let named: Vec<&str> = ["kustomize", "helm", "manifests"]
+                    .into_iter()
+                    .zip(given)
+                    .filter_map(|(k, g)| g.then_some(k))
+                    .map(|k| match k {
+                        "kustomize" => "`kustomize`",
+                        "helm" => "`helm`",
+                        _ => "`manifests`",
+                    })
+                    .collect();
+                let msg = if named.is_empty() {
+                    "an app's `source` names none of `kustomize`, `helm` and `manifests`".to_owned()
+                } else if named.len() == 2 {
+                    format!("an app's `source` has both {} and {}", named[0], named[1])
                 } else {
-                    "an app's `source` names neither `kustomize` nor `helm`"
+                    format!(
+                        "an app's `source` has {}, {} and {}",
+                        named[0], named[1], named[2]
+                    )
                 };
                 self.push(
                     Diagnostic::new(Code::SourceKind, msg)
                         .label(self.ix.head(&base, self.text), "exactly one is needed")
-                        .help("keep `kustomize: {base: ...}` for a kustomize base, or `helm: {chart: ...}` for a chart"),
+                        .help("keep `kustomize: {base: ...}` for a kustomize base, `helm: {chart: ...}` for a chart, or `manifests: {}` for plain YAML files"),
                 );
                 AppSource::Kustomize {
                     base: "base".to_owned(),
@@ -711,7 +741,7 @@ impl Cx<'_> {
 }
 
 /// Drops `./` prefixes and trailing slashes.
-fn normalize(p: &str) -> String {
+pub(super) fn normalize(p: &str) -> String {
     let mut p = p.trim_end_matches('/');
     while let Some(rest) = p.strip_prefix("./") {
         p = rest;

@@ -274,6 +274,14 @@ impl Cx<'_> {
         for (j, o) in a.overrides.iter().enumerate() {
             let base = Ptr::item("apps", i).key("overrides").index(j);
             let mut settings = self.override_settings(&base, o, is_helm, images);
+            if !is_helm {
+                self.patch_files(
+                    &o.patches,
+                    &base.key("patches"),
+                    input.manifests,
+                    bundle_dir,
+                );
+            }
             if let Some(h) = &o.helm {
                 let at = base.key("helm");
                 if is_helm {
@@ -676,6 +684,8 @@ pub(super) struct AppInput<'s> {
     /// Whether a target waits for clusters to opt in: an override may then concern clusters
     /// fleetc does not know yet, so "never applies" (W002) cannot be said.
     pub(super) open: bool,
+    /// Whether it is a raw YAML app (its patches name files).
+    pub(super) manifests: bool,
 }
 
 /// Cluster and image pairs whose tag an override sets, so that a release pin (the app's own

@@ -148,6 +148,47 @@ pub struct Source {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"repo": "https://kubernetes.github.io/ingress-nginx", "chart": "ingress-nginx", "version": "4.11.3"}))]
     pub helm: Option<HelmSource>,
+    /// Plain Kubernetes YAML files in the bundle directory (Fleet's raw YAML bundles); overrides
+    /// become Fleet's `yaml.overlays`.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"workload": {"file": "deployment.yaml", "name": "web"}}))]
+    pub manifests: Option<ManifestsSource>,
+}
+
+/// Raw YAML files: every YAML file of the bundle directory is a resource, as Fleet reads them.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ManifestsSource {
+    /// The workload `replicas`, `resources` and `images` change, and the file that holds it
+    /// (Fleet patches files, one document each).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"file": "deployment.yaml", "kind": "Deployment", "name": "web", "container": "web"}))]
+    pub workload: Option<ManifestWorkload>,
+    /// The Helm release Fleet installs the bundle as. Default: the app name.
+    #[serde(default)]
+    #[schemars(example = &"web")]
+    pub release_name: Option<String>,
+}
+
+/// A workload in a raw YAML file.
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct ManifestWorkload {
+    /// The file, relative to the bundle directory, holding the workload as its one document.
+    #[schemars(example = &"deployment.yaml")]
+    pub file: String,
+    /// Workload kind.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("Deployment"))]
+    pub kind: WorkloadKind,
+    /// Workload name. Default: the app name.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("web"))]
+    pub name: Option<String>,
+    /// Container whose `resources` are set. Default: the workload name.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("web"))]
+    pub container: Option<String>,
 }
 
 /// A kustomize base.
@@ -451,6 +492,11 @@ pub struct Patch {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"kind": "Deployment", "name": "web"}))]
     pub target: Option<PatchTarget>,
+    /// Raw YAML apps: the file the patch applies to, relative to the bundle directory (Fleet
+    /// patches whole files: a JSON 6902 patch list, else a strategic-merge or merge patch).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("configmap.yaml"))]
+    pub file: Option<String>,
     /// The patch itself: a strategic-merge patch or a JSON 6902 patch, as YAML text.
     #[schemars(example = serde_json::json!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  minReadySeconds: 10\n"))]
     pub patch: String,
