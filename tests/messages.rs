@@ -1820,3 +1820,48 @@ fn raw_yaml_files_are_one_document_and_no_kustomization() {
         "{msgs:?}"
     );
 }
+
+/// An override by ClusterGroup: a known group, on its own.
+#[test]
+fn overrides_by_cluster_group_name_a_group_alone() {
+    const FIXTURE: &str = "tests/fixtures/ok/cluster-groups";
+    let (code, d) = build_after(
+        FIXTURE,
+        &[(
+            "      - clusterGroup: gpu\n        values",
+            "      - clusterGroup: gpus\n        values",
+        )],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        d.iter().any(|x| x[0] == "E012"
+            && x[1] == "unknown ClusterGroup `gpus`"
+            && x[2] == "did you mean `gpu`?"),
+        "{d:?}"
+    );
+    let (_, d) = build_after(
+        FIXTURE,
+        &[(
+            "      - clusterGroup: gpu\n        values",
+            "      - clusterGroup: gpu\n        environment: production\n        values",
+        )],
+    );
+    assert!(
+        d.iter()
+            .any(|x| x[0] == "E019"
+                && x[1] == "`clusterGroup` cannot be combined with `environment`"),
+        "{d:?}"
+    );
+    let (_, d) = build_after(
+        FIXTURE,
+        &[(
+            "      - clusterGroup: gpu\n        values",
+            "      - clusterGroup: gpu\n        selector: {matchLabels: {accelerator: nvidia}}\n        values",
+        )],
+    );
+    assert!(
+        d.iter()
+            .any(|x| x[0] == "E019" && x[1] == "`selector` cannot be combined with `clusterGroup`"),
+        "{d:?}"
+    );
+}

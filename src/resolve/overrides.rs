@@ -298,8 +298,8 @@ impl Cx<'_> {
                     );
                 }
             }
-            if let Some(s) = &o.selector {
-                let Some(key) = self.selected_layer(&base, o, s, &mut layers) else {
+            if o.selector.is_some() || o.cluster_group.is_some() {
+                let Some(key) = self.selected_layer(&base, o, fleet, &mut layers) else {
                     continue;
                 };
                 let applies = targeted.iter().any(|&c| key.applies(fleet, c));
@@ -409,10 +409,49 @@ impl Cx<'_> {
         &mut self,
         base: &Ptr,
         o: &spec::Override,
-        s: &spec::Selector,
+        fleet: &Fleet,
         layers: &mut Layers,
     ) -> Option<Key> {
         let mut ok = true;
+        // By ClusterGroup: the group's own selector, which is what makes a cluster a member
+        // (in its workspace, where fleetc writes the group).
+        let group = match (&o.selector, &o.cluster_group) {
+            (Some(_), Some(_)) => {
+                self.push(
+                    Diagnostic::new(
+                        Code::OverrideScope,
+                        "`selector` cannot be combined with `clusterGroup`",
+                    )
+                    .label(
+                        self.ix.key(&base.key("clusterGroup")),
+                        "a selector override stands alone",
+                    )
+                    .help("select by the group, or by the labels, not both"),
+                );
+                return None;
+            }
+            (None, Some(g)) => {
+                let groups = fleet.groups();
+                match groups.iter().find(|v| &v.name == g) {
+                    Some(v) => Some(v.clone()),
+                    None => {
+                        let names: Names = groups
+                            .iter()
+                            .enumerate()
+                            .map(|(k, v)| (v.name.clone(), k))
+                            .collect();
+                        self.reference(&names, g, &base.key("clusterGroup"), "ClusterGroup");
+                        return None;
+                    }
+                }
+            }
+            _ => None,
+        };
+        let key_name = if group.is_some() {
+            "clusterGroup"
+        } else {
+            "selector"
+        };
         if let Some(other) = [
             ("environment", o.environment.is_some()),
             ("region", o.region.is_some()),
@@ -424,14 +463,14 @@ impl Cx<'_> {
             self.push(
                 Diagnostic::new(
                     Code::OverrideScope,
-                    format!("`selector` cannot be combined with `{other}`"),
+                    format!("`{key_name}` cannot be combined with `{other}`"),
                 )
                 .label(self.ix.key(&base.key(other)), "a selector override stands alone")
                 .help("say it in the selector (the environment and region are labels too), or split the override in two"),
             );
             ok = false;
         }
-        let name = match &o.name {
+        let name = match o.name.as_ref().or(group.as_ref().map(|g| &g.name)) {
             Some(n) => {
                 self.dns_label(n, &base.key("name"), "override name");
                 if layers.selected.iter().any(|l| &l.0 == n) {
@@ -461,7 +500,14 @@ impl Cx<'_> {
             }
         };
         let mut sel = LabelSelector::default();
-        let (fine, opt_in) = self.selector(s, &base.key("selector"), &mut sel);
+        let (fine, opt_in) = match (&o.selector, group) {
+            (Some(s), _) => self.selector(s, &base.key("selector"), &mut sel),
+            (None, Some(g)) => {
+                sel = g.selector;
+                (true, g.opt_in)
+            }
+            (None, None) => (false, false),
+        };
         if !(ok && fine) {
             return None;
         }

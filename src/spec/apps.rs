@@ -636,6 +636,12 @@ pub struct Override {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"matchLabels": {"accelerator": "nvidia"}}))]
     pub selector: Option<Selector>,
+    /// The clusters of a ClusterGroup (one of `clusterGroups`, or fleetc's `env-…`/`region-…`):
+    /// a selector override with the group's selector, named after the group unless `name` says
+    /// otherwise.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("gpu"))]
+    pub cluster_group: Option<String>,
     /// Name of a `selector` override: it names the customizations it leads to (`sel-<name>-…`).
     #[serde(default)]
     #[schemars(example = serde_json::json!("gpu"))]
