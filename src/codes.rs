@@ -110,8 +110,9 @@ before deploying the next. Break the cycle.";
 "An override applies to one environment, one region, one environment in one region, or one
 cluster. `cluster` cannot be combined with the others, and at least one must be given.";
     NotForSource = "E020", Error, "setting does not apply to this source",
-"`values` and `helm` settings only apply to Helm apps; `patches` and `kustomize` settings only
-to kustomize apps. Move the setting, or change the source.";
+"`values` and `helm` settings only apply to Helm apps, `kustomize` settings only to kustomize
+apps; a patch names a `file` only in a raw YAML app and a `target` in any other (a Helm chart's
+output is post-rendered with kustomize). Move the setting, or change the source.";
     OutputConflict = "E021", Error, "fleetc would overwrite a file it did not generate",
 "fleetc only writes files that carry its generated-file header or that it recorded in its
 manifest (`.fleetc-manifest`). A file at an output path without that header belongs to someone

@@ -210,6 +210,15 @@ fn every_overlay_builds_with_kubectl_kustomize() {
             .filter(|a| a.kind == Kind::Kustomization)
         {
             let dir = root.join(a.path.trim_end_matches("/kustomization.yaml"));
+            // A Helm app's post-render overlay: Fleet writes the chart's output as
+            // fleet-manifests.yaml; here, the objects its patches address stand in for it.
+            if a.value["resources"] == serde_json::json!(["fleet-manifests.yaml"]) {
+                std::fs::write(
+                    dir.join("fleet-manifests.yaml"),
+                    rendered_stand_in(&a.value["patches"]),
+                )
+                .unwrap();
+            }
             let out = Command::new(&kubectl)
                 .arg("kustomize")
                 .arg(&dir)
@@ -222,6 +231,19 @@ fn every_overlay_builds_with_kubectl_kustomize() {
                 String::from_utf8_lossy(&out.stderr)
             );
             let rendered = String::from_utf8_lossy(&out.stdout);
+            // Every patch really applied: the scalars it sets are in the output.
+            for p in a.value["patches"].as_array().into_iter().flatten() {
+                let patch: Value = serde_saphyr::from_str(p["patch"].as_str().unwrap()).unwrap();
+                let mut leaves = Vec::new();
+                scalars(&patch, &mut leaves);
+                for v in leaves {
+                    assert!(
+                        rendered.contains(&v),
+                        "{name}/{}: `{v}` of a patch is not in the output:\n{rendered}",
+                        a.path
+                    );
+                }
+            }
             // The overlay really applied the tag it names.
             for img in a.value["images"].as_array().into_iter().flatten() {
                 let tag = img["newTag"].as_str().unwrap();
@@ -371,4 +393,67 @@ fn raw_yaml_overlays_apply_with_kubectl_as_fleet_applies_them() {
         }
     }
     assert!(checked > 0, "no raw YAML app was checked");
+}
+
+/// Objects a post-render kustomization's patches address, as a chart would render them: each
+/// patch's `target` (kind and name), or the object a strategic-merge patch names.
+fn rendered_stand_in(patches: &Value) -> String {
+    let mut docs = Vec::new();
+    for p in patches.as_array().into_iter().flatten() {
+        let (kind, name, api) = match p.get("target") {
+            Some(t) => (
+                t["kind"].as_str().unwrap().to_owned(),
+                t["name"].as_str().unwrap().to_owned(),
+                None,
+            ),
+            None => {
+                let o: Value = serde_saphyr::from_str(p["patch"].as_str().unwrap()).unwrap();
+                (
+                    o["kind"].as_str().unwrap().to_owned(),
+                    o["metadata"]["name"].as_str().unwrap().to_owned(),
+                    o["apiVersion"].as_str().map(str::to_owned),
+                )
+            }
+        };
+        let api = api.unwrap_or_else(|| {
+            if ["Deployment", "StatefulSet", "DaemonSet"].contains(&kind.as_str()) {
+                "apps/v1".to_owned()
+            } else {
+                "v1".to_owned()
+            }
+        });
+        let doc = format!(
+            "apiVersion: {api}\nkind: {kind}\nmetadata: {{name: {name}}}\nspec:\n  template:\n    spec:\n      containers: [{{name: main, image: stand-in}}]\n"
+        );
+        if !docs.contains(&doc) {
+            docs.push(doc);
+        }
+    }
+    docs.join("---\n")
+}
+
+/// The values a patch sets: the scalar leaves of a strategic-merge patch (not its identity), the
+/// values of JSON 6902 operations.
+fn scalars(v: &Value, out: &mut Vec<String>) {
+    match v {
+        Value::Array(ops) if ops.iter().all(|o| o.get("op").is_some()) => {
+            for o in ops {
+                if let Some(x) = o.get("value") {
+                    scalars(x, out);
+                }
+            }
+        }
+        Value::Object(m) => {
+            for (k, x) in m {
+                if !["apiVersion", "kind", "metadata"].contains(&k.as_str()) {
+                    scalars(x, out);
+                }
+            }
+        }
+        Value::Array(xs) => xs.iter().for_each(|x| scalars(x, out)),
+        Value::String(s) => out.push(s.clone()),
+        Value::Number(n) => out.push(n.to_string()),
+        Value::Bool(b) => out.push(b.to_string()),
+        Value::Null => {}
+    }
 }

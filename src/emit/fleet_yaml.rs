@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 use super::gitrepo::GitTarget;
 use super::k8s::Selector;
-use super::kustomization::{overlay_dir, resources_value, root_dir};
+use super::kustomization::{customization_dir, resources_value, root_dir};
 use super::{Artifact, Kind};
 use crate::model::{
     APP_LABEL, App, AppSource, DependencyOn, Fleet, HelmChart, HelmOptions as HelmOptionsOut,
@@ -322,12 +322,8 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
                             }),
                             AppSource::Kustomize { .. } | AppSource::Manifests { .. } => None,
                         },
-                        kustomize: match &app.source {
-                            AppSource::Kustomize { .. } => Some(KustomizeOptions {
-                                dir: overlay_dir(fleet, &c.scope),
-                            }),
-                            AppSource::Helm(_) | AppSource::Manifests { .. } => None,
-                        },
+                        kustomize: customization_dir(fleet, app, c)
+                            .map(|dir| KustomizeOptions { dir }),
                         yaml: yaml_options(
                             app,
                             &fleet.scope_name(&c.scope),

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde_json::{Map, Value, json};
 
 use super::{Artifact, Kind};
-use crate::model::{App, AppSource, Fleet, Scope, Settings, WorkloadRef};
+use crate::model::{App, AppSource, Customization, Fleet, Scope, Settings, WorkloadRef};
 use crate::spec::{Patch, PatchTarget, Quantity, Resources, WorkloadKind};
 
 #[derive(Serialize)]
@@ -85,6 +85,18 @@ pub(super) fn root_dir(app: &App) -> Option<String> {
     match &app.source {
         AppSource::Kustomize { base, .. } if app.base.is_empty() => Some(base.clone()),
         AppSource::Kustomize { .. } => Some("overlays/default".to_owned()),
+        AppSource::Helm(_) if !app.base.patches.is_empty() => Some("overlays/default".to_owned()),
+        AppSource::Helm(_) | AppSource::Manifests { .. } => None,
+    }
+}
+
+/// The `kustomize.dir` of a customization: a kustomize app's overlay always; a Helm app's
+/// post-render overlay where its overrides add patches (else the root's applies: Fleet keeps
+/// the root `kustomize.dir` when a customization names none, calculate.go:115-122).
+pub(super) fn customization_dir(fleet: &Fleet, app: &App, c: &Customization) -> Option<String> {
+    match &app.source {
+        AppSource::Kustomize { .. } => Some(overlay_dir(fleet, &c.scope)),
+        AppSource::Helm(_) if !c.delta.patches.is_empty() => Some(overlay_dir(fleet, &c.scope)),
         AppSource::Helm(_) | AppSource::Manifests { .. } => None,
     }
 }
@@ -112,6 +124,9 @@ pub(super) fn overlay_dir(fleet: &Fleet, scope: &Scope) -> String {
 }
 
 pub(super) fn emit(fleet: &Fleet, app: &App, owner: &Ptr) -> Vec<Artifact> {
+    if let AppSource::Helm(_) = &app.source {
+        return post_render(fleet, app, owner);
+    }
     let AppSource::Kustomize { base, workload, .. } = &app.source else {
         return Vec::new();
     };
@@ -131,6 +146,51 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: &Ptr) -> Vec<Artifact> {
         out.push(overlay(app, base, workload, &dir, &c.full, owner));
     }
     out
+}
+
+/// The name Fleet gives a chart's rendered output in the post-render kustomization
+/// (rancher/fleet v0.16.1 internal/helmdeployer/kustomize/kustomize.go:20, the same since 0.13).
+pub const FLEET_MANIFESTS: &str = "fleet-manifests.yaml";
+
+/// A Helm app's post-render overlays: Fleet renders the chart, writes the output as
+/// `<dir>/fleet-manifests.yaml` and builds `<dir>/kustomization.yaml` over it
+/// (internal/helmdeployer/postrender.go:168-188, kustomize/kustomize.go). Each holds every
+/// patch that applies to its clusters; fleetc lists the rendered output as the resource itself,
+/// so Fleet leaves the file as it is and `kubectl kustomize` can build it too.
+fn post_render(fleet: &Fleet, app: &App, owner: &Ptr) -> Vec<Artifact> {
+    let mut out = Vec::new();
+    let mut push = |dir: &str, s: &Settings| {
+        let doc = Kustomization {
+            api_version: "kustomize.config.k8s.io/v1beta1",
+            kind: "Kustomization",
+            resources: vec![FLEET_MANIFESTS.to_owned()],
+            images: Vec::new(),
+            replicas: Vec::new(),
+            patches: s.patches.iter().map(patch_out).collect(),
+        };
+        out.push(Artifact::new(
+            format!("{}/{dir}/kustomization.yaml", app.bundle_dir),
+            Kind::Kustomization,
+            owner.clone(),
+            &doc,
+        ));
+    };
+    if let Some(dir) = root_dir(app) {
+        push(&dir, &app.base);
+    }
+    for c in app.customizations.iter().filter(|c| !c.excludes()) {
+        if let Some(dir) = customization_dir(fleet, app, c) {
+            push(&dir, &c.full);
+        }
+    }
+    out
+}
+
+fn patch_out(p: &Patch) -> PatchOut {
+    PatchOut {
+        patch: p.patch.clone(),
+        target: p.target.as_ref().map(TargetOut::from),
+    }
 }
 
 fn overlay(
@@ -155,10 +215,7 @@ fn overlay(
             target: None,
         });
     }
-    patches.extend(s.patches.iter().map(|p: &Patch| PatchOut {
-        patch: p.patch.clone(),
-        target: p.target.as_ref().map(TargetOut::from),
-    }));
+    patches.extend(s.patches.iter().map(patch_out));
     let doc = Kustomization {
         api_version: "kustomize.config.k8s.io/v1beta1",
         kind: "Kustomization",

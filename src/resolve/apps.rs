@@ -105,12 +105,9 @@ impl Cx<'_> {
         });
         settings.set_helm_origins(&base.key("source").key("helm"));
         self.pinned_tags(a, &mut settings);
-        self.source_fit(&base, is_helm, a.values.is_some(), !a.patches.is_empty());
+        self.source_fit(&base, is_helm, a.values.is_some());
         let manifests = matches!(source, AppSource::Manifests { .. });
         self.patch_files(&a.patches, &base.key("patches"), manifests, &bundle_dir);
-        if is_helm {
-            settings.patches.clear();
-        }
 
         let shared = self.shared_pull(i, a, fleet, &repo_dir);
         let workspace = match &shared {
@@ -386,34 +383,17 @@ impl Cx<'_> {
         })
     }
 
-    /// Reports `values` on kustomize apps and `patches` on Helm apps.
-    pub(super) fn source_fit(
-        &mut self,
-        base: &Ptr,
-        is_helm: bool,
-        has_values: bool,
-        has_patches: bool,
-    ) {
+    /// Reports `values` on apps that are not Helm charts. (`patches` apply to every source: a
+    /// Helm chart's output is post-rendered with kustomize.)
+    pub(super) fn source_fit(&mut self, base: &Ptr, is_helm: bool, has_values: bool) {
         if !is_helm && has_values {
             self.push(
                 Diagnostic::new(Code::NotForSource, "`values` only apply to Helm apps")
                     .label(
                         self.ix.key(&base.key("values")),
-                        "this app is built with kustomize",
+                        "this app is not a Helm chart",
                     )
-                    .help(
-                        "use `patches` to change kustomize output, or switch the source to `helm`",
-                    ),
-            );
-        }
-        if is_helm && has_patches {
-            self.push(
-                Diagnostic::new(Code::NotForSource, "`patches` only apply to kustomize apps")
-                    .label(
-                        self.ix.key(&base.key("patches")),
-                        "this app is a Helm chart",
-                    )
-                    .help("use `values` to configure a chart"),
+                    .help("use `patches` to change its manifests, or switch the source to `helm`"),
             );
         }
     }

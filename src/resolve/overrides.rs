@@ -274,14 +274,12 @@ impl Cx<'_> {
         for (j, o) in a.overrides.iter().enumerate() {
             let base = Ptr::item("apps", i).key("overrides").index(j);
             let mut settings = self.override_settings(&base, o, is_helm, images);
-            if !is_helm {
-                self.patch_files(
-                    &o.patches,
-                    &base.key("patches"),
-                    input.manifests,
-                    bundle_dir,
-                );
-            }
+            self.patch_files(
+                &o.patches,
+                &base.key("patches"),
+                input.manifests,
+                bundle_dir,
+            );
             if let Some(h) = &o.helm {
                 let at = base.key("helm");
                 if is_helm {
@@ -613,7 +611,7 @@ impl Cx<'_> {
         is_helm: bool,
         images: &Names,
     ) -> Settings {
-        self.source_fit(base, is_helm, o.values.is_some(), !o.patches.is_empty());
+        self.source_fit(base, is_helm, o.values.is_some());
         let mut tags = BTreeMap::new();
         for (name, tag) in &o.images {
             let ptr = base.key("images").key(name);
@@ -640,11 +638,7 @@ impl Cx<'_> {
             } else {
                 Default::default()
             },
-            patches: if is_helm {
-                Vec::new()
-            } else {
-                o.patches.clone()
-            },
+            patches: o.patches.clone(),
             helm: Default::default(),
             deploy: self.deploy_options(o, base),
             origins: Default::default(),
