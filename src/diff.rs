@@ -379,6 +379,16 @@ fn settings_changes(a: &Settings, b: &Settings) -> Vec<String> {
     if a.patches != b.patches {
         out.push(format!("patches {} → {}", a.patches.len(), b.patches.len()));
     }
+    for f in a
+        .files
+        .keys()
+        .chain(b.files.keys())
+        .collect::<BTreeSet<_>>()
+    {
+        if a.files.get(f) != b.files.get(f) {
+            out.push(format!("file {f} replaced differently"));
+        }
+    }
     if a.deploy != b.deploy {
         out.push(format!(
             "deploy {} → {}",

@@ -550,6 +550,14 @@ fn settings_lines(out: &mut String, spec: &Spec<'_>, app: &App, s: &Settings, in
             &from(&format!("patches/{n}")),
         );
     }
+    for f in s.files.keys() {
+        row(
+            out,
+            indent,
+            &format!("file         {f} replaced"),
+            &from(&format!("files/{f}")),
+        );
+    }
 }
 
 fn row(out: &mut String, indent: usize, text: &str, at: &str) {

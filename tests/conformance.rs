@@ -151,13 +151,13 @@ fn artifacts_validate_against_upstream_schemas() {
                 // Checked with kubernetes-validate and promtool in `gitlab.rs`.
                 Kind::AgentRbac | Kind::PrometheusRules | Kind::PrometheusTests => {}
                 // Applied with kubectl in `raw_yaml_overlays_apply_with_kubectl_as_fleet_applies_them`.
-                Kind::YamlOverlay => {}
+                Kind::YamlOverlay | Kind::YamlReplacement => {}
             }
         }
     }
     assert_eq!(
         counts.len(),
-        14,
+        15,
         "every artifact kind was checked: {counts:?}"
     );
 }
@@ -319,6 +319,12 @@ fn raw_yaml_overlays_apply_with_kubectl_as_fleet_applies_them() {
                         let p = e.unwrap().path();
                         let name = p.file_name().unwrap().to_str().unwrap().to_owned();
                         let target = work.path().join(name.replacen("_patch.", ".", 1));
+                        // A file without `_patch.` replaces (or adds) the file of its name
+                        // (patch.go:98-103).
+                        if !name.contains("_patch.") {
+                            std::fs::copy(&p, &target).unwrap();
+                            continue;
+                        }
                         let patch: Value =
                             serde_saphyr::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
                         let kind = if patch.is_array() {
@@ -343,12 +349,21 @@ fn raw_yaml_overlays_apply_with_kubectl_as_fleet_applies_them() {
                         std::fs::write(&target, &out.stdout).unwrap();
                     }
                 }
+                let s = cu.map_or(&app.base, |cu| &cu.full);
+                // Each replaced file holds its replacement.
+                for (f, text) in &s.files {
+                    let got: Vec<Value> = serde_saphyr::from_multiple(
+                        &std::fs::read_to_string(work.path().join(f)).unwrap(),
+                    )
+                    .unwrap();
+                    let want: Vec<Value> = serde_saphyr::from_multiple(text).unwrap();
+                    assert_eq!(got, want, "{}: {f} on {}", b.name, fleet.clusters[c].name);
+                }
                 let Some(w) = workload else { continue };
                 let result: Value = serde_saphyr::from_str(
                     &std::fs::read_to_string(work.path().join(&w.file)).unwrap(),
                 )
                 .unwrap();
-                let s = cu.map_or(&app.base, |cu| &cu.full);
                 let spec = &result["spec"];
                 if let Some(r) = s.replicas {
                     assert_eq!(spec["replicas"], r, "{}: replicas on {c:?}", b.name);

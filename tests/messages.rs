@@ -1751,13 +1751,37 @@ fn raw_yaml_apps_refuse_what_overlays_cannot_do() {
     )]);
     has(&d, "E020", "`target` does not apply to raw YAML apps");
     let d = one(&[(
-        "              spec:\n                type: LoadBalancer\n",
-        "              LoadBalancer\n",
+        "              - op: replace\n                path: /spec/selector/role\n                value: master\n",
+        "              master\n",
     )]);
     has(
         &d,
         "E023",
         "the patch is neither a patch list nor an object",
+    );
+    // A patch kept in a file: one of the two, present, and not where Fleet deploys it.
+    let d = one(&[(
+        "            patchFile: patches/frontend-lb.yaml",
+        "            patchFile: patches/frontend-lb.yaml\n            patch: '{}'",
+    )]);
+    has(
+        &d,
+        "E023",
+        "a patch needs exactly one of `patch` and `patchFile`",
+    );
+    let d = one(&[(
+        "patchFile: patches/frontend-lb.yaml",
+        "patchFile: patches/missing.yaml",
+    )]);
+    has(&d, "E016", "`patches/missing.yaml` not found");
+    let d = one(&[(
+        "patchFile: patches/frontend-lb.yaml",
+        "patchFile: bundles/guestbook/frontend-service.yaml",
+    )]);
+    has(
+        &d,
+        "E023",
+        "Fleet would deploy `bundles/guestbook/frontend-service.yaml` as a manifest",
     );
     let d = one(&[(
         "        workload: {file: frontend-deployment.yaml, name: frontend, container: php-redis}\n",
@@ -1862,6 +1886,75 @@ fn overrides_by_cluster_group_name_a_group_alone() {
     assert!(
         d.iter()
             .any(|x| x[0] == "E019" && x[1] == "`selector` cannot be combined with `clusterGroup`"),
+        "{d:?}"
+    );
+}
+
+/// `replaceFiles`: raw YAML apps only, a file of the bundle that nothing else changes first.
+#[test]
+fn replaced_files_are_files_nothing_else_changes() {
+    const FIXTURE: &str = "tests/fixtures/ok/raw-yaml";
+    const AT: &str = "replaceFiles: {redis-master-deployment.yaml: variants/redis-master-dev.yaml}";
+    let msg = |edits: &[(&str, &str)]| -> Vec<[String; 3]> {
+        let (code, d) = build_after(FIXTURE, edits);
+        assert_eq!(code, 1, "{d:?}");
+        d
+    };
+    let has = |d: &[[String; 3]], code: &str, m: &str| {
+        assert!(
+            d.iter().any(|x| x[0] == code && x[1] == m),
+            "{code} `{m}` in {d:?}"
+        );
+    };
+    let d = msg(&[(
+        AT,
+        "replaceFiles: {frontend-deployment.yaml: variants/redis-master-dev.yaml}",
+    )]);
+    has(
+        &d,
+        "E023",
+        "`frontend-deployment.yaml` cannot be replaced: it holds the workload",
+    );
+    let d = msg(&[(
+        AT,
+        "replaceFiles: {redis-slave.yaml: variants/redis-master-dev.yaml}",
+    )]);
+    has(&d, "E016", "`bundles/guestbook/redis-slave.yaml` not found");
+    let d = msg(&[(
+        AT,
+        "replaceFiles: {redis-master-deployment.yaml: variants/missing.yaml}",
+    )]);
+    has(&d, "E016", "`variants/missing.yaml` not found");
+    let d = msg(&[(
+        AT,
+        "replaceFiles: {redis-master-deployment.yaml: bundles/guestbook/frontend-service.yaml}",
+    )]);
+    has(
+        &d,
+        "E023",
+        "Fleet would deploy `bundles/guestbook/frontend-service.yaml` as a manifest",
+    );
+    // The app's own patch of a file: a replacement would drop it.
+    let d = msg(&[(
+        "    resources:\n      requests: {cpu: 100m}\n",
+        "    resources:\n      requests: {cpu: 100m}\n    patches:\n      - {file: redis-master-deployment.yaml, patch: 'spec: {minReadySeconds: 5}'}\n",
+    )]);
+    has(
+        &d,
+        "E023",
+        "`redis-master-deployment.yaml` cannot be replaced: the app's own patches change it",
+    );
+    // Not a raw YAML app.
+    let (_, d) = build_after(
+        "tests/fixtures/ok/minimal",
+        &[(
+            "    targets:",
+            "    overrides:\n      - {environment: dev, replaceFiles: {a.yaml: b.yaml}}\n    targets:",
+        )],
+    );
+    assert!(
+        d.iter()
+            .any(|x| x[0] == "E020" && x[1] == "`replaceFiles` only apply to raw YAML apps"),
         "{d:?}"
     );
 }

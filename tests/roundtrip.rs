@@ -20,7 +20,10 @@ fn emitted_files_read_back_as_emitted() {
         let compiled = common::compile(&dir).unwrap();
         for a in &compiled.artifacts {
             let text = &compiled.files[&a.path];
-            let read = if a.kind == fleetc::emit::Kind::AgentRbac {
+            let read = if matches!(
+                a.kind,
+                fleetc::emit::Kind::AgentRbac | fleetc::emit::Kind::YamlReplacement
+            ) {
                 // Several documents in one file.
                 let docs: Vec<Value> =
                     serde_saphyr::from_multiple(text).unwrap_or_else(|e| panic!("{e}\n{text}"));

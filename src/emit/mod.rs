@@ -58,6 +58,8 @@ pub enum Kind {
     Kustomization,
     /// A raw YAML overlay's patch of one file.
     YamlOverlay,
+    /// A raw YAML overlay's replacement of one file: its documents.
+    YamlReplacement,
     /// A GitLab agent configuration.
     AgentConfig,
     /// Helm values of the gitlab-agent chart.
@@ -165,7 +167,7 @@ pub fn render(artifact: &Artifact, spec_name: &str) -> String {
     let mut text = header(spec_name);
     match (&artifact.kind, &artifact.value) {
         // Several Kubernetes objects: one YAML document each, as kubectl expects.
-        (Kind::AgentRbac, Value::Array(docs)) => {
+        (Kind::AgentRbac | Kind::YamlReplacement, Value::Array(docs)) => {
             for (i, doc) in docs.iter().enumerate() {
                 if i > 0 {
                     text.push_str("---\n");

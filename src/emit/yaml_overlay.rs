@@ -16,8 +16,16 @@ use crate::model::{App, AppSource, Fleet, ManifestWorkload, Settings};
 use crate::pointer::Ptr;
 use crate::spec::WorkloadKind;
 
-/// Overlay name → (file → patch), in the order Fleet applies them.
-pub(super) type Layers = Vec<(String, Vec<(String, Value)>)>;
+/// One file of an overlay: a patch (`<file>_patch.yaml`) or a replacement (`<file>`, its
+/// documents).
+#[derive(Clone)]
+pub(super) enum Change {
+    Patch(Value),
+    Replace(Vec<Value>),
+}
+
+/// Overlay name → (file → change), in the order Fleet applies them.
+pub(super) type Layers = Vec<(String, Vec<(String, Change)>)>;
 
 /// The overlays of settings `s` under `name`: the root's (`full` none: `s` is the app's own
 /// settings, merged into the files) or a customization's (`s` holds only what its overrides
@@ -27,11 +35,22 @@ pub(super) fn layers(app: &App, name: &str, s: &Settings, full: Option<&Settings
     let AppSource::Manifests { workload, .. } = &app.source else {
         return Vec::new();
     };
-    let mut patches: Vec<(String, Value)> = Vec::new();
+    // Replacements first: within one overlay Fleet applies files in no set order
+    // (patch.go:95-135 walks a map), so a patch of a replaced file waits for a later overlay.
+    let mut patches: Vec<(String, Change)> = s
+        .files
+        .iter()
+        .map(|(f, text)| {
+            let docs: Vec<Value> =
+                serde_saphyr::from_multiple_with_options(text, crate::load::yaml_options())
+                    .unwrap_or_default();
+            (f.clone(), Change::Replace(docs))
+        })
+        .collect();
     if let Some(w) = workload
         && let Some(p) = workload_patch(app, w, s, full)
     {
-        patches.push((w.file.clone(), p));
+        patches.push((w.file.clone(), Change::Patch(p)));
     }
     for p in &s.patches {
         let Some(file) = &p.file else { continue };
@@ -39,7 +58,10 @@ pub(super) fn layers(app: &App, name: &str, s: &Settings, full: Option<&Settings
         let value: Value =
             serde_saphyr::from_str_with_options(&p.patch, crate::load::yaml_options())
                 .unwrap_or(Value::Null);
-        patches.push((file.trim_start_matches("./").to_owned(), value));
+        patches.push((
+            file.trim_start_matches("./").to_owned(),
+            Change::Patch(value),
+        ));
     }
     let mut out: Layers = Vec::new();
     for (file, patch) in patches {
@@ -175,20 +197,26 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: &Ptr) -> Vec<Artifact> {
     }
     let mut out = Vec::new();
     for (overlay, files) in all {
-        for (file, patch) in files {
+        for (file, change) in files {
             let (dir, base) = match file.rsplit_once('/') {
                 Some((d, b)) => (format!("{d}/"), b.to_owned()),
                 None => (String::new(), file.clone()),
             };
-            let patched = match base.rsplit_once('.') {
-                Some((stem, ext)) => format!("{stem}_patch.{ext}"),
-                None => format!("{base}_patch"),
+            let (name, kind, value) = match change {
+                Change::Patch(p) => {
+                    let patched = match base.rsplit_once('.') {
+                        Some((stem, ext)) => format!("{stem}_patch.{ext}"),
+                        None => format!("{base}_patch"),
+                    };
+                    (patched, Kind::YamlOverlay, p)
+                }
+                Change::Replace(docs) => (base, Kind::YamlReplacement, Value::Array(docs)),
             };
             out.push(Artifact::new(
-                format!("{}/overlays/{overlay}/{dir}{patched}", app.bundle_dir),
-                Kind::YamlOverlay,
+                format!("{}/overlays/{overlay}/{dir}{name}", app.bundle_dir),
+                kind,
                 owner.clone(),
-                &patch,
+                &value,
             ));
         }
     }

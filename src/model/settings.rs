@@ -23,6 +23,8 @@ pub struct Settings {
     pub values: Map<String, Value>,
     /// Kustomize patches, in application order.
     pub patches: Vec<Patch>,
+    /// Raw YAML apps: file of the bundle directory → the content that replaces it.
+    pub files: BTreeMap<String, String>,
     /// Helm options (Helm apps only).
     pub helm: HelmOptions,
     /// How the app is deployed: what overrides may change of it (in an app's base, empty: the
@@ -50,6 +52,7 @@ impl PartialEq for Settings {
             && self.resources == other.resources
             && self.values == other.values
             && self.patches == other.patches
+            && self.files == other.files
             && self.helm == other.helm
             && self.deploy == other.deploy
     }
@@ -93,6 +96,12 @@ impl Settings {
             o.insert(
                 format!("patches/{n}"),
                 Origin::Spec(base.key("patches").index(n)),
+            );
+        }
+        for f in self.files.keys() {
+            o.insert(
+                format!("files/{f}"),
+                Origin::Spec(base.key("replaceFiles").key(f)),
             );
         }
         self.origins = o;
@@ -158,6 +167,9 @@ impl Settings {
         deep_merge(&mut self.values, &over.values);
         self.helm.merge(&over.helm);
         self.deploy.merge(&over.deploy);
+        for (k, v) in &over.files {
+            self.files.insert(k.clone(), v.clone());
+        }
         let offset = self.patches.len();
         self.patches.extend(over.patches.iter().cloned());
         for (k, v) in &over.origins {

@@ -91,6 +91,7 @@ impl Cx<'_> {
             resources: a.resources.clone(),
             values: a.values.clone().unwrap_or_default(),
             patches: a.patches.clone(),
+            files: Default::default(),
             helm,
             deploy: Default::default(),
             origins: Default::default(),
@@ -107,7 +108,12 @@ impl Cx<'_> {
         self.pinned_tags(a, &mut settings);
         self.source_fit(&base, is_helm, a.values.is_some());
         let manifests = matches!(source, AppSource::Manifests { .. });
-        self.patch_files(&a.patches, &base.key("patches"), manifests, &bundle_dir);
+        self.patch_files(
+            &mut settings.patches,
+            &base.key("patches"),
+            manifests,
+            &bundle_dir,
+        );
 
         let shared = self.shared_pull(i, a, fleet, &repo_dir);
         let workspace = match &shared {
@@ -142,6 +148,12 @@ impl Cx<'_> {
             envs: &envs,
             open: targets.iter().any(|t| t.awaits_opt_in),
             manifests,
+            workload_file: match &source {
+                AppSource::Manifests {
+                    workload: Some(w), ..
+                } => Some(w.file.as_str()),
+                _ => None,
+            },
         };
         let (customizations, tag_held) = self.customizations(&input, fleet, &settings);
         // What the app deploys to: its targets' clusters but those a `doNotDeploy`

@@ -195,17 +195,49 @@ impl Cx<'_> {
         }
     }
 
-    /// Patches of an app or override (`patches` at `at`): a raw YAML app's name the file they
-    /// change and hold a patch list or object; a kustomize app's name no file.
+    /// Patches of an app or override (`patches` at `at`): each given inline or read from its
+    /// `patchFile` (which fills in `patch`); a raw YAML app's name the file they change and
+    /// hold a patch list or object; the others' name no file.
     pub(super) fn patch_files(
         &mut self,
-        patches: &[spec::Patch],
+        patches: &mut [spec::Patch],
         at: &Ptr,
         manifests: bool,
         bundle_dir: &str,
     ) {
-        for (k, p) in patches.iter().enumerate() {
+        for (k, p) in patches.iter_mut().enumerate() {
             let here = at.index(k);
+            match (&p.patch_file, p.patch.is_empty()) {
+                (Some(_), false) | (None, true) => self.push(
+                    Diagnostic::new(Code::InvalidValue, "a patch needs exactly one of `patch` and `patchFile`")
+                        .label(self.ix.head(&here, self.text), "give the patch inline or name its file")
+                        .help("`patch: |` with the patch, or `patchFile:` with a file of the bundle directory"),
+                ),
+                (Some(f), true) => {
+                    if self.safe_path(f, &here.key("patchFile")) {
+                        let path = normalize(f);
+                        // Fleet deploys every YAML file of a raw YAML bundle but those under
+                        // `overlays/` (patch.go:40-47): a patch kept there would be deployed.
+                        let inside = path.strip_prefix(&format!("{bundle_dir}/"));
+                        if manifests && inside.is_some_and(|rest| !rest.starts_with("overlays/")) {
+                            self.push(
+                                Diagnostic::new(Code::InvalidValue, format!("Fleet would deploy `{path}` as a manifest"))
+                                    .label(self.at(&here.key("patchFile")), "a file of this raw YAML bundle")
+                                    .help("keep patch files outside the bundle directory, or under its `overlays/`"),
+                            );
+                        }
+                        match self.root.read(&path) {
+                            Ok(Some(text)) => p.patch = text,
+                            _ => self.push(
+                                Diagnostic::new(Code::MissingBase, format!("`{path}` not found"))
+                                    .label(self.at(&here.key("patchFile")), "relative to the output root")
+                                    .help(format!("create `{path}`, or name another file")),
+                            ),
+                        }
+                    }
+                }
+                (None, false) => {}
+            }
             match (&p.file, manifests) {
                 (Some(_), false) => self.push(
                     Diagnostic::new(Code::NotForSource, "`file` only applies to raw YAML apps")
@@ -239,6 +271,108 @@ impl Cx<'_> {
                 (None, false) => {}
             }
         }
+    }
+}
+
+impl Cx<'_> {
+    /// An override's `replaceFiles`: raw YAML apps only; each a file of the bundle directory
+    /// (not the workload file, nor one the app's own patches change: the replacement would
+    /// drop what they did) and the content of its replacement.
+    pub(super) fn replace_files(
+        &mut self,
+        o: &spec::Override,
+        base: &Ptr,
+        input: &super::overrides::AppInput<'_>,
+    ) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        if o.replace_files.is_empty() {
+            return out;
+        }
+        let at = base.key("replaceFiles");
+        if !input.manifests {
+            self.push(
+                Diagnostic::new(
+                    Code::NotForSource,
+                    "`replaceFiles` only apply to raw YAML apps",
+                )
+                .label(
+                    self.ix.key(&at),
+                    "this app's files are not Fleet's raw YAML",
+                )
+                .help("use `patches` to change its manifests"),
+            );
+            return out;
+        }
+        let bundle_dir = input.bundle_dir;
+        for (file, with) in &o.replace_files {
+            let here = at.key(file);
+            if !self.safe_path(file, &here) {
+                continue;
+            }
+            let file = normalize(file);
+            let own_patch = input
+                .spec
+                .patches
+                .iter()
+                .any(|p| p.file.as_deref().map(normalize).as_deref() == Some(file.as_str()));
+            if input.workload_file == Some(file.as_str()) || own_patch {
+                let what = if own_patch {
+                    "the app's own patches change it"
+                } else {
+                    "it holds the workload"
+                };
+                self.push(
+                    Diagnostic::new(Code::InvalidValue, format!("`{file}` cannot be replaced: {what}"))
+                        .label(self.ix.key(&here), "the replacement would drop what the app's own overlay did to it")
+                        .help("patch it in this override instead, or move the change into the replacement"),
+                );
+                continue;
+            }
+            if !self.root.is_file(&format!("{bundle_dir}/{file}")) {
+                self.push(
+                    Diagnostic::new(Code::MissingBase, format!("`{bundle_dir}/{file}` not found"))
+                        .label(self.ix.key(&here), "a file of the bundle directory to replace")
+                        .help("name a file of the bundle directory; a new file belongs in the directory itself"),
+                );
+                continue;
+            }
+            if !self.safe_path(with, &here) {
+                continue;
+            }
+            let path = normalize(with);
+            if path
+                .strip_prefix(&format!("{bundle_dir}/"))
+                .is_some_and(|rest| !rest.starts_with("overlays/"))
+            {
+                self.push(
+                    Diagnostic::new(Code::InvalidValue, format!("Fleet would deploy `{path}` as a manifest"))
+                        .label(self.at(&here), "a file of this raw YAML bundle")
+                        .help("keep replacement files outside the bundle directory, or under its `overlays/`"),
+                );
+            }
+            match self.root.read(&path) {
+                Ok(Some(text)) => {
+                    let docs: Result<Vec<Value>, _> = serde_saphyr::from_multiple_with_options(
+                        &text,
+                        crate::load::yaml_options(),
+                    );
+                    if docs.is_err() {
+                        self.push(
+                            Diagnostic::new(Code::InvalidValue, format!("`{path}` is not YAML"))
+                                .label(self.at(&here), "replaces a manifest")
+                                .help("Fleet would deploy it as it is: fix the file"),
+                        );
+                    }
+                    out.insert(file, text);
+                }
+                _ => self.push(
+                    Diagnostic::new(Code::MissingBase, format!("`{path}` not found"))
+                        .label(self.at(&here), "relative to the output root")
+                        .help(format!("create `{path}`, or name another file")),
+                ),
+            }
+        }
+        out
     }
 }
 

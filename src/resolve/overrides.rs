@@ -275,11 +275,18 @@ impl Cx<'_> {
             let base = Ptr::item("apps", i).key("overrides").index(j);
             let mut settings = self.override_settings(&base, o, is_helm, images);
             self.patch_files(
-                &o.patches,
+                &mut settings.patches,
                 &base.key("patches"),
                 input.manifests,
                 bundle_dir,
             );
+            settings.files = self.replace_files(o, &base, input);
+            for f in settings.files.keys() {
+                settings.origins.insert(
+                    format!("files/{f}"),
+                    crate::model::Origin::Spec(base.key("replaceFiles").key(f)),
+                );
+            }
             if let Some(h) = &o.helm {
                 let at = base.key("helm");
                 if is_helm {
@@ -639,6 +646,7 @@ impl Cx<'_> {
                 Default::default()
             },
             patches: o.patches.clone(),
+            files: Default::default(),
             helm: Default::default(),
             deploy: self.deploy_options(o, base),
             origins: Default::default(),
@@ -726,6 +734,8 @@ pub(super) struct AppInput<'s> {
     pub(super) open: bool,
     /// Whether it is a raw YAML app (its patches name files).
     pub(super) manifests: bool,
+    /// A raw YAML app's workload file (relative to the bundle directory).
+    pub(super) workload_file: Option<&'s str>,
 }
 
 /// Cluster and image pairs whose tag an override sets, so that a release pin (the app's own

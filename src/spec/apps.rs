@@ -497,9 +497,16 @@ pub struct Patch {
     #[serde(default)]
     #[schemars(example = serde_json::json!("configmap.yaml"))]
     pub file: Option<String>,
-    /// The patch itself: a strategic-merge patch or a JSON 6902 patch, as YAML text.
+    /// The patch itself: a strategic-merge patch or a JSON 6902 patch, as YAML text. Or
+    /// `patchFile`.
+    #[serde(default)]
     #[schemars(example = serde_json::json!("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  minReadySeconds: 10\n"))]
     pub patch: String,
+    /// A file holding the patch, relative to the output root: kept in the repository instead of
+    /// the spec, its content written into the overlays (Fleet never reads the file itself).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("patches/min-ready.yaml"))]
+    pub patch_file: Option<String>,
 }
 
 /// Resource selector of a kustomize patch.
@@ -667,6 +674,11 @@ pub struct Override {
     #[serde(default)]
     #[schemars(example = serde_json::json!([{"patch": "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\nspec:\n  paused: false\n"}]))]
     pub patches: Vec<Patch>,
+    /// Raw YAML apps: files of the bundle directory whose whole content these clusters get from
+    /// another file (relative to the output root), as Fleet's overlay replacement files do.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"redis-slave-deployment.yaml": "variants/redis-no-replication.yaml"}))]
+    pub replace_files: BTreeMap<String, String>,
     /// Helm options (Helm apps only), merged over the broader ones as Fleet merges them.
     #[serde(default)]
     #[schemars(example = serde_json::json!({"timeoutSeconds": 900, "valuesFiles": ["values/production.yaml"]}))]
