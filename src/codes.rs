@@ -267,6 +267,16 @@ knows, so `explain`, `diff` and the static checks cannot say what they will run.
 opt-in deployments start; once a cluster carries the label, give it that label in the spec
 and the warning goes away. An unlisted key stays an error (E012), so a
 typo in a label key is never taken for an opt-in.";
+    NotInInventory = "W019", Warning, "a declared cluster is not in the cluster inventory",
+"The spec declares a cluster that the cluster inventory file (`clusterInventory`) does not hold
+in its workspace: it is not registered with Fleet (yet), was removed, or is named otherwise
+there. Nothing is deployed to it. Register it, remove it from the spec, or export the inventory
+again.";
+    LiveLabelsDiffer = "W020", Warning, "a cluster's live labels differ from the spec",
+"A declared cluster carries other labels in the live fleet (`clusterInventory`) than the spec
+gives it: Fleet targets it by the live ones, so it may get other apps, or other
+customizations, than `explain` and `diff` say. Label the Fleet Cluster as the spec says, or
+change the spec.";
     SharedPastGate = "W018", Warning, "a shared GitRepo reaches a gated environment past its gate",
 "An app in a shared GitRepo (`gitRepos`) is pulled from one branch (or one revision) for every
 environment at once, so its changes reach a manually promoted (or production) environment at

@@ -40,7 +40,10 @@ pub fn cluster_running(
     spec: &Spec<'_>,
     name: &str,
 ) -> Option<String> {
-    let cl = &fleet.clusters[fleet.cluster_named(name)?];
+    let Some(c) = fleet.cluster_named(name) else {
+        return live_cluster(fleet, name);
+    };
+    let cl = &fleet.clusters[c];
     let env = &fleet.environments[cl.environment].name;
     let Some(at) = pinned.env(env) else {
         return cluster(fleet, spec, name);
@@ -227,6 +230,29 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
         );
     }
     let _ = writeln!(out, "  reaches      {} clusters", app.clusters.len());
+    if let Some(inv) = &fleet.inventory {
+        let live: Vec<&str> = inv
+            .clusters
+            .iter()
+            .filter(|l| fleet.cluster_named(&l.name).is_none())
+            .filter(|l| {
+                fleet
+                    .apps_reaching(&l.workspace, &l.labels)
+                    .iter()
+                    .any(|a| a.index() == i)
+            })
+            .map(|l| l.name.as_str())
+            .collect();
+        if !live.is_empty() {
+            let _ = writeln!(
+                out,
+                "  and live     {} clusters the spec does not declare ({}): {}",
+                live.len(),
+                inv.path,
+                crate::suggest::short_list(&live, 6)
+            );
+        }
+    }
     let mut taken = vec![false; fleet.clusters.len()];
     for cu in &app.customizations {
         let names: Vec<&str> = cu
@@ -391,6 +417,39 @@ fn pinned_lines(out: &mut String, fleet: &Fleet, pinned: &Pinned, name: &str) {
             );
         }
     }
+}
+
+/// A cluster of the live fleet (`clusterInventory`) the spec does not declare: the apps Fleet
+/// gives it by its live labels.
+fn live_cluster(fleet: &Fleet, name: &str) -> Option<String> {
+    let inv = fleet.inventory.as_ref()?;
+    let live = inv.clusters.iter().find(|l| l.name == name)?;
+    let mut out = format!(
+        "cluster {name} (not declared in the spec; live in {}, Fleet Cluster {}/{})\n",
+        inv.path, live.workspace, live.object
+    );
+    let labels: Vec<String> = live
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    let _ = writeln!(out, "  labels       {}", labels.join(", "));
+    let apps = fleet.apps_reaching(&live.workspace, &live.labels);
+    if apps.is_empty() {
+        let _ = writeln!(out, "  no app of the spec reaches it");
+    }
+    for a in apps {
+        let app = &fleet.apps[a];
+        let picked = app
+            .customizations
+            .iter()
+            .find(|c| fleet.scope_selector(&c.scope).matches(&live.labels))
+            .map_or("none (the app's own settings)".to_owned(), |c| {
+                format!("targetCustomization `{}`", fleet.scope_name(&c.scope))
+            });
+        let _ = writeln!(out, "\n  app {}\n    Fleet picks  {picked}", app.name);
+    }
+    Some(out)
 }
 
 /// The app's bundles (one per environment, or only that of `env`), what each GitRepo pulls, its

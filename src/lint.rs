@@ -16,6 +16,7 @@ pub fn lint(fleet: &Fleet, ix: &SpanIndex) -> Vec<Diagnostic> {
     drifting_dependencies(fleet, ix, &mut out);
     ungated_environments(fleet, ix, &mut out);
     shared_past_gate(fleet, ix, &mut out);
+    inventory_drift(fleet, ix, &mut out);
     credentials_reach_no_chart(fleet, ix, &mut out);
     out
 }
@@ -109,6 +110,67 @@ fn ungated_environments(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>
                 .help(format!(
                     "run `promote:{}` once, or pin what it runs now: `fleetc pin --environment {} --revision <commit>`",
                     env.name, env.name
+                )),
+            );
+        }
+    }
+}
+
+/// W019 and W020: declared clusters the live fleet (`clusterInventory`) lacks, or labels
+/// otherwise than the spec says.
+fn inventory_drift(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
+    let Some(inv) = &fleet.inventory else {
+        return;
+    };
+    for cl in &fleet.clusters {
+        let at = ix.nearest(&Ptr::item("clusters", cl.origin).key("name"));
+        let Some(live) = inv
+            .clusters
+            .iter()
+            .find(|l| l.name == cl.name && l.workspace == cl.workspace)
+        else {
+            out.push(
+                Diagnostic::new(
+                    Code::NotInInventory,
+                    format!("`{}` is not in `{}`", cl.name, inv.path),
+                )
+                .label(
+                    at,
+                    format!(
+                        "no Fleet Cluster of this name in workspace `{}`",
+                        cl.workspace
+                    ),
+                )
+                .help(
+                    "register the cluster, remove it from the spec, or export the inventory again",
+                ),
+            );
+            continue;
+        };
+        let differ: Vec<String> = cl
+            .labels
+            .iter()
+            .filter(|(k, v)| live.labels.get(*k) != Some(*v))
+            .map(|(k, v)| match live.labels.get(k) {
+                Some(l) => format!("{k}: spec `{v}`, live `{l}`"),
+                None => format!("{k}: spec `{v}`, live none"),
+            })
+            .collect();
+        if let Some(first) = differ.first() {
+            let (k, v) = cl
+                .labels
+                .iter()
+                .find(|(k, v)| live.labels.get(*k) != Some(*v))
+                .expect("a difference");
+            out.push(
+                Diagnostic::new(
+                    Code::LiveLabelsDiffer,
+                    format!("`{}` is labelled otherwise in the live fleet: {}", cl.name, differ.join("; ")),
+                )
+                .label(at, first.clone())
+                .help(format!(
+                    "label it as the spec says (`kubectl label clusters.fleet.cattle.io -n {} {} {k}={v} --overwrite`), or change the spec",
+                    live.workspace, live.object
                 )),
             );
         }

@@ -671,6 +671,14 @@ fn explain_names_the_bundles_of_shared_gitrepos() {
     fleetc(&["explain", "app", "shop"], tmp.path())
         .stdout_has("bundle       tenant-shop-tenants-shop (shared GitRepo tenant-shop, path tenants/shop, revision v2.3.0)")
         .run();
+    // A live cluster the spec does not declare (`clusterInventory`): what Fleet gives it.
+    fleetc(&["explain", "cluster", "prod-edge-3"], tmp.path())
+        .stdout_has("cluster prod-edge-3 (not declared in the spec; live in inventory/clusters.yaml, Fleet Cluster fleet-default/c-m-z1r6p0ke)")
+        .stdout_has("  app longhorn\n    Fleet picks  targetCustomization `env-production`")
+        .run();
+    fleetc(&["explain", "app", "longhorn"], tmp.path())
+        .stdout_has("and live     1 clusters the spec does not declare (inventory/clusters.yaml): prod-edge-3")
+        .run();
     // An app pulled per environment keeps its GitRepos.
     fleetc(&["explain", "app", "web"], tmp.path())
         .stdout_has("bundle       web-staging-apps-web (GitRepo web-staging")

@@ -123,6 +123,7 @@ fn criteria(
 #[test]
 fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
     let mut pairs = 0;
+    let mut live_pairs = 0;
     for b in common::built_trees() {
         let fleet = &b.compiled.fleet;
         // ClusterGroups by workspace: a cluster is matched against its own workspace's groups.
@@ -268,10 +269,59 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                         b.name, app.name, cl.name
                     );
                 }
+                // The live clusters the spec does not declare (`clusterInventory`): what Fleet
+                // gives them by their live labels is what `explain` says.
+                let live = fleet.inventory.iter().flat_map(|inv| inv.clusters.iter());
+                for l in live.filter(|l| fleet.cluster_named(&l.name).is_none()) {
+                    let groups = by_ws.get(&l.workspace).unwrap_or(&no_groups);
+                    let labels = plain(&l.labels);
+                    let first = customizations
+                        .iter()
+                        .find(|tc| matches(tc, &l.object, &labels, groups));
+                    let deployed = first.is_none_or(|tc| tc["doNotDeploy"] != true)
+                        && reaches(&l.workspace)
+                        && targets
+                            .iter()
+                            .any(|t| matches(t, &l.object, &labels, groups));
+                    let a = fleet.apps.iter().position(|x| x.name == app.name).unwrap();
+                    let expected = fleet
+                        .apps_reaching(&l.workspace, &l.labels)
+                        .iter()
+                        .any(|x| x.index() == a)
+                        && env.is_none_or(|e| {
+                            l.labels
+                                .get(&fleet.label_keys.environment)
+                                .map(|v| v.as_str())
+                                == Some(fleet.environments[e].name.as_str())
+                        });
+                    assert_eq!(
+                        deployed, expected,
+                        "{}: GitRepo {repo_name} on live {}: Fleet deploys {deployed}, fleetc says {expected}",
+                        b.name, l.name
+                    );
+                    if deployed {
+                        live_pairs += 1;
+                        let picked = first.map(|tc| tc["name"].as_str().unwrap().to_owned());
+                        let says = app
+                            .customizations
+                            .iter()
+                            .find(|cu| fleet.scope_selector(&cu.scope).matches(&l.labels))
+                            .map(|cu| fleet.scope_name(&cu.scope));
+                        assert_eq!(
+                            picked, says,
+                            "{}: app {} on live {}",
+                            b.name, app.name, l.name
+                        );
+                    }
+                }
             }
         }
     }
     assert!(pairs > 20, "{pairs} app-cluster pairs checked");
+    assert!(
+        live_pairs > 0,
+        "no live cluster of an inventory was checked"
+    );
 }
 
 /// What Fleet deploys from the committed tree of the Git repository `dir`: for every declared

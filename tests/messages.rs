@@ -1958,3 +1958,53 @@ fn replaced_files_are_files_nothing_else_changes() {
         "{d:?}"
     );
 }
+
+/// The cluster inventory: declared clusters the live fleet lacks or labels otherwise, and
+/// files that are not an inventory.
+#[test]
+fn the_cluster_inventory_shows_where_the_spec_and_the_live_fleet_differ() {
+    const FIXTURE: &str = "tests/fixtures/ok/shared-gitrepos";
+    let (_, d) = build_after(
+        FIXTURE,
+        &[(
+            "  - {name: prod-edge-2, environment: production, region: us-east-1}\n",
+            "  - {name: prod-edge-2, environment: production, region: us-east-1, labels: {longhorn: \"true\"}}\n  - {name: prod-edge-9, environment: production, region: us-east-1}\n",
+        )],
+    );
+    assert!(
+        d.iter()
+            .any(|x| x[0] == "W019" && x[1] == "`prod-edge-9` is not in `inventory/clusters.yaml`"),
+        "{d:?}"
+    );
+    assert!(
+        d.iter().any(|x| x[0] == "W020"
+            && x[1] == "`prod-edge-2` is labelled otherwise in the live fleet: longhorn: spec `true`, live none"
+            && x[2] == "label it as the spec says (`kubectl label clusters.fleet.cattle.io -n fleet-default c-m-q9w3n5tb longhorn=true --overwrite`), or change the spec"),
+        "{d:?}"
+    );
+    let (code, d) = build_after(
+        FIXTURE,
+        &[(
+            "clusterInventory: inventory/clusters.yaml",
+            "clusterInventory: inventory/missing.yaml",
+        )],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        d.iter()
+            .any(|x| x[0] == "E016" && x[1] == "`inventory/missing.yaml` not found"),
+        "{d:?}"
+    );
+    let (code, d) = build_after(
+        FIXTURE,
+        &[(
+            "clusterInventory: inventory/clusters.yaml",
+            "clusterInventory: fleets/general/metallb/base/controller.yaml",
+        )],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        d.iter().any(|x| x[0] == "E023" && x[1] == "`fleets/general/metallb/base/controller.yaml` holds an object without a name and namespace"),
+        "{d:?}"
+    );
+}

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 mod bundle;
 mod helm;
+mod inventory;
 mod settings;
 mod targeting;
 
@@ -13,6 +14,7 @@ pub use bundle::{
     APP_LABEL, BundleOptions, Dependency, DependencyOn, DeployOptions, Partition, Rollout,
 };
 pub use helm::HelmOptions;
+pub use inventory::{Inventory, LiveCluster};
 pub use settings::{Origin, Settings, deep_merge, dotted, value_leaves};
 pub use targeting::{ClusterGroup, GroupView, MANAGED_BY, Matcher};
 
@@ -137,6 +139,8 @@ pub struct Fleet {
     /// BundleNamespaceMappings (`workspaces[].clusterWorkspaces`): workspace → the other
     /// workspaces whose clusters its bundles may reach, with its position in `workspaces`.
     pub mappings: BTreeMap<String, (Vec<String>, usize)>,
+    /// The live fleet, when the spec names a cluster inventory file.
+    pub inventory: Option<Inventory>,
 }
 
 /// A GitRepo of `gitRepos`: several apps, one revision for every environment. Fleet applies

@@ -13,6 +13,7 @@ mod gitlab;
 mod gitrepos;
 mod groups;
 mod helm;
+mod inventory;
 mod manifests;
 pub use agent_policy::{CI_JOB_EXTRAS, USER_EXTRAS};
 mod overrides;
@@ -206,6 +207,7 @@ impl Cx<'_> {
             git_repos: Vec::new(),
             restrictions: Vec::new(),
             mappings: BTreeMap::new(),
+            inventory: None,
         };
         let names = RefNames {
             envs: env_names,
@@ -222,6 +224,7 @@ impl Cx<'_> {
         fleet.apps = self.apps(spec, &fleet, &names);
         self.git_repo_members(spec, &mut fleet);
         fleet.restrictions = self.restrictions(spec, &fleet);
+        fleet.inventory = self.inventory(spec, &fleet);
         self.gitlab(spec, &mut fleet, &names);
         if let Some(m) = &spec.monitoring {
             fleet.monitoring = self.monitoring(m);

@@ -58,6 +58,13 @@ pub struct Spec {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"monitoring.example.com/enabled": ["true"]}))]
     pub opt_in_labels: BTreeMap<String, Vec<String>>,
+    /// A cluster inventory file, relative to the output root: the Fleet Cluster objects of the
+    /// live fleet (`kubectl get clusters.fleet.cattle.io -A -o yaml`). fleetc compares the
+    /// declared clusters with it (W019, W020) and `explain` shows what live clusters the spec
+    /// does not declare get.
+    #[serde(default)]
+    #[schemars(example = &"inventory/clusters.yaml")]
+    pub cluster_inventory: Option<String>,
     /// GitLab agents for Kubernetes and the clusters or environments each one serves.
     #[serde(default)]
     #[schemars(example = serde_json::json!([{"name": "prod-eu", "environments": ["production"]}]))]
