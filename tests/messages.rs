@@ -546,13 +546,13 @@ fn misused_helm_options_are_reported_where_they_are_written() {
             "Storage_Site",
         ),
         (
-            "helm: {force: true, disableDNS: true}",
-            "helm: {force: true, disableDNS: true, disablePreProcess: true}",
+            "helm: {force: true, disableDNS: true, version: 1.11.0}",
+            "helm: {force: true, disableDNS: true, version: 1.11.0, disablePreProcess: true}",
             "fleetc::E032",
             "true",
         ),
         (
-            "helm: {force: true, disableDNS: true}",
+            "helm: {force: true, disableDNS: true, version: 1.11.0}",
             "helm: {force: true, skipSchemaValidation: true}",
             "fleetc::E032",
             "skipSchemaValidation",
@@ -2005,6 +2005,46 @@ fn the_cluster_inventory_shows_where_the_spec_and_the_live_fleet_differ() {
     assert_eq!(code, 1);
     assert!(
         d.iter().any(|x| x[0] == "E023" && x[1] == "`fleets/general/metallb/base/controller.yaml` holds an object without a name and namespace"),
+        "{d:?}"
+    );
+}
+
+/// Per-target chart settings: a repository URL, and release names Helm takes.
+#[test]
+fn per_target_charts_are_checked() {
+    const FIXTURE: &str = "tests/fixtures/ok/helm-options";
+    let (code, d) = build_after(
+        FIXTURE,
+        &[(
+            "repo: \"https://charts.example.com/mirror\"",
+            "repo: \"charts.example.com/mirror\"",
+        )],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        d.iter().any(|x| x[0] == "E023"
+            && x[1] == "`charts.example.com/mirror` is not a Helm repository URL"),
+        "{d:?}"
+    );
+    let (_, d) = build_after(
+        FIXTURE,
+        &[("releaseName: longhorn-us", "releaseName: Longhorn_US")],
+    );
+    assert!(
+        d.iter()
+            .any(|x| x[0] == "E011" && x[1] == "invalid Helm release name `Longhorn_US`"),
+        "{d:?}"
+    );
+    let long = "l".repeat(54);
+    let (_, d) = build_after(
+        FIXTURE,
+        &[("releaseName: longhorn-us", &format!("releaseName: {long}"))],
+    );
+    assert!(d.iter().any(|x| x[0] == "E013"), "{d:?}");
+    let (_, d) = build_after(FIXTURE, &[("version: 1.11.0}", "version: \"1.11 rc\"}")]);
+    assert!(
+        d.iter()
+            .any(|x| x[0] == "E023" && x[1] == "`version` `1.11 rc` is not one word"),
         "{d:?}"
     );
 }

@@ -316,9 +316,12 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
                         cluster_selector: Selector::from(&fleet.scope_selector(&c.scope)),
                         helm: match &app.source {
                             AppSource::Helm(chart) => Some(HelmOptions {
+                                release_name: c.delta.helm.chart.release_name.clone(),
+                                chart: c.delta.helm.chart.chart.clone(),
+                                repo: c.delta.helm.chart.repo.clone(),
+                                version: c.delta.helm.chart.version.clone(),
                                 values: helm_values(app, chart, &c.delta),
                                 options: c.delta.helm.clone(),
-                                ..HelmOptions::default()
                             }),
                             AppSource::Kustomize { .. } | AppSource::Manifests { .. } => None,
                         },

@@ -39,6 +39,19 @@ pub struct HelmOptions {
     pub disable_pre_process: bool,
     #[serde(skip_serializing_if = "is_false")]
     pub disable_dependency_update: bool,
+    /// A customization's chart reference, version and release name (emitted beside the chart
+    /// fields of fleet.yaml's `helm`, not flattened with the options).
+    #[serde(skip)]
+    pub chart: ChartOverride,
+}
+
+/// What a customization may change of the chart (calculate.go:96-107).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChartOverride {
+    pub repo: Option<String>,
+    pub chart: Option<String>,
+    pub version: Option<String>,
+    pub release_name: Option<String>,
 }
 
 fn is_false(b: &bool) -> bool {
@@ -105,6 +118,20 @@ impl HelmOptions {
                 format!("valuesFrom {kind} {ns}{}, key {key}", r.name),
             ));
         }
+        for (key, v) in [
+            ("repo", &self.chart.repo),
+            ("chart", &self.chart.chart),
+            ("version", &self.chart.version),
+            ("releaseName", &self.chart.release_name),
+        ] {
+            if let Some(v) = v {
+                out.push((
+                    format!("helm/{key}"),
+                    Ptr::root().key(key),
+                    format!("{key} {v}"),
+                ));
+            }
+        }
         for (k, v) in &self.template_values {
             out.push((
                 format!("helm/templateValues/{k}"),
@@ -154,6 +181,17 @@ impl HelmOptions {
     /// internal/bundlereader/resources.go:173-207). `maxHistory`, `skipSchemaValidation` and
     /// `disableDependencyUpdate` are not merged: Fleet ignores them in a customization.
     pub fn merge(&mut self, over: &HelmOptions) {
+        let c = &over.chart;
+        for (mine, theirs) in [
+            (&mut self.chart.repo, &c.repo),
+            (&mut self.chart.chart, &c.chart),
+            (&mut self.chart.version, &c.version),
+            (&mut self.chart.release_name, &c.release_name),
+        ] {
+            if theirs.is_some() {
+                mine.clone_from(theirs);
+            }
+        }
         self.values_files.extend(over.values_files.iter().cloned());
         for v in &over.values_from {
             let id = v.identity();

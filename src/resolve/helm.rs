@@ -43,6 +43,7 @@ impl Cx<'_> {
             skip_schema_validation: h.skip_schema_validation,
             disable_pre_process: h.disable_pre_process,
             disable_dependency_update: h.disable_dependency_update,
+            chart: Default::default(),
         }
     }
 
@@ -123,8 +124,10 @@ impl Cx<'_> {
                     .help("Fleet renders templateValues only when it preprocesses values (builder.go:304-328); remove one of the two"),
             );
         }
+        let chart = self.chart_override(o, at, bundle_dir);
         let on = |v: Option<bool>| v == Some(true);
         HelmOptions {
+            chart,
             values_files: o.values_files.clone(),
             values_from: o.values_from.clone(),
             template_values: o.template_values.clone(),
@@ -195,6 +198,76 @@ impl Cx<'_> {
             if let Some(ns) = &r.namespace {
                 self.dns_label(ns, &base.key("namespace"), "namespace");
             }
+        }
+    }
+}
+
+impl Cx<'_> {
+    /// An override's chart, repository, version and release name (Fleet takes each a target
+    /// sets, and downloads each target's chart: internal/cmd/controller/options/calculate.go:96-107,
+    /// internal/bundlereader/read.go:293-314).
+    fn chart_override(
+        &mut self,
+        o: &HelmOverride,
+        at: &Ptr,
+        _bundle_dir: &str,
+    ) -> crate::model::ChartOverride {
+        if let Some(r) = &o.repo
+            && !["https://", "http://", "oci://"]
+                .iter()
+                .any(|p| r.starts_with(p))
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("`{r}` is not a Helm repository URL"),
+                )
+                .label(self.at(&at.key("repo")), "expected https:// (or oci://)")
+                .help("give the repository's URL, e.g. `https://charts.example.com`"),
+            );
+        }
+        for (key, v) in [("version", &o.version), ("chart", &o.chart)] {
+            if let Some(v) = v
+                && (v.trim().is_empty() || v.contains(char::is_whitespace))
+            {
+                self.push(
+                    Diagnostic::new(Code::InvalidValue, format!("`{key}` `{v}` is not one word"))
+                        .label(self.at(&at.key(key)), "Fleet would fail to fetch the chart")
+                        .help(format!(
+                            "give the chart's {key} as its repository spells it"
+                        )),
+                );
+            }
+        }
+        if let Some(name) = &o.release_name {
+            if name.len() > crate::fleet_names::MAX_HELM_RELEASE_NAME_LEN {
+                self.push(
+                    Diagnostic::new(
+                        Code::NameTooLong,
+                        format!("Helm release name `{name}` has {} characters", name.len()),
+                    )
+                    .label(self.at(&at.key("releaseName")), "at most 53 characters fit")
+                    .help("set a shorter `releaseName`"),
+                );
+            } else if !name.split('.').all(crate::fleet_names::is_dns_label) {
+                self.push(
+                    Diagnostic::new(
+                        Code::InvalidName,
+                        format!("invalid Helm release name `{name}`"),
+                    )
+                    .label(
+                        self.at(&at.key("releaseName")),
+                        "Helm release names are lowercase DNS names",
+                    )
+                    .help("use lowercase letters, digits, `-` and `.`"),
+                );
+            }
+        }
+        crate::model::ChartOverride {
+            repo: o.repo.clone(),
+            chart: o.chart.clone(),
+            version: o.version.clone(),
+            release_name: o.release_name.clone(),
         }
     }
 }

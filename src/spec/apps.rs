@@ -391,6 +391,24 @@ pub struct HelmOverride {
     #[serde(default)]
     #[schemars(example = serde_json::json!(true))]
     pub disable_dependency_update: Option<bool>,
+    /// Another chart version on these clusters (Fleet downloads each target's chart).
+    #[serde(default)]
+    #[schemars(example = &"4.12.0")]
+    pub version: Option<String>,
+    /// Another Helm repository on these clusters.
+    #[serde(default)]
+    #[schemars(example = &"https://charts.example.com/canary")]
+    pub repo: Option<String>,
+    /// Another chart on these clusters: a name in `repo`, an `oci://` reference, or a directory
+    /// of the bundle.
+    #[serde(default)]
+    #[schemars(example = &"ingress-nginx")]
+    pub chart: Option<String>,
+    /// Another Helm release name on these clusters: what an existing installation there is
+    /// called.
+    #[serde(default)]
+    #[schemars(example = &"nginx")]
+    pub release_name: Option<String>,
 }
 
 fn default_replicas_key() -> String {
