@@ -26,10 +26,45 @@ pub fn lint(fleet: &Fleet, ix: &SpanIndex) -> Vec<Diagnostic> {
 /// chart's repository URL (or of the chart URL without a repository); before, it matched anywhere (rancher/fleet v0.16.1
 /// internal/bundlereader/resources.go:269-287, v0.15.0 resources.go:246-255).
 fn credentials_reach_no_chart(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
+    // Per GitRepo: the apps' own GitRepos carry the `fleet` block's settings, a shared one
+    // its own (or, unchanged, the `fleet` block's: then its apps count with the others').
+    let mut groups: Vec<(&crate::model::RepoSettings, Ptr, Vec<&crate::model::App>)> = vec![(
+        &fleet.repository,
+        Ptr::path(&["fleet", "helmRepoURLRegex"]),
+        Vec::new(),
+    )];
+    for app in &fleet.apps {
+        match &app.shared {
+            Some(s) if fleet.git_repos[s.repo].repository != fleet.repository => {
+                let g = &fleet.git_repos[s.repo];
+                match groups.iter_mut().find(|(r, _, _)| **r == g.repository) {
+                    Some(group) => group.2.push(app),
+                    None => groups.push((
+                        &g.repository,
+                        Ptr::item("gitRepos", s.repo).key("helmRepoURLRegex"),
+                        vec![app],
+                    )),
+                }
+            }
+            _ => groups[0].2.push(app),
+        }
+    }
+    for (repository, at, apps) in groups {
+        credentials_reach_no_chart_of(fleet, repository, &at, &apps, ix, out);
+    }
+}
+
+fn credentials_reach_no_chart_of(
+    fleet: &Fleet,
+    repository: &crate::model::RepoSettings,
+    at: &Ptr,
+    apps: &[&crate::model::App],
+    ix: &SpanIndex,
+    out: &mut Vec<Diagnostic>,
+) {
     let (Some(_), Some(re)) = (
-        &fleet.repository.helm_secret_name,
-        fleet
-            .repository
+        &repository.helm_secret_name,
+        repository
             .helm_repo_url_regex
             .as_ref()
             .filter(|r| !r.is_empty()),
@@ -45,18 +80,30 @@ fn credentials_reach_no_chart(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagn
     let Ok(re) = regex::Regex::new(&pattern) else {
         return;
     };
-    let urls: Vec<&str> = fleet
-        .apps
-        .iter()
-        .filter_map(|a| match &a.source {
-            crate::model::AppSource::Helm(h) => match &h.repo {
-                Some(r) => Some(r.as_str()),
-                None if h.chart.contains("://") => Some(h.chart.as_str()),
-                None => None,
-            },
-            _ => None,
-        })
-        .collect();
+    // Each chart's repository (or URL), the app's and those its overrides switch to.
+    let mut urls: Vec<&str> = Vec::new();
+    for a in apps {
+        let crate::model::AppSource::Helm(h) = &a.source else {
+            continue;
+        };
+        let mut charts = vec![(h.repo.as_deref(), h.chart.as_str())];
+        for c in &a.customizations {
+            let o = &c.delta.helm.chart;
+            if o.repo.is_some() || o.chart.is_some() {
+                charts.push((
+                    o.repo.as_deref().or(h.repo.as_deref()),
+                    o.chart.as_deref().unwrap_or(&h.chart),
+                ));
+            }
+        }
+        for (repo, chart) in charts {
+            match repo {
+                Some(r) => urls.push(r),
+                None if chart.contains("://") => urls.push(chart),
+                None => {}
+            }
+        }
+    }
     if urls.is_empty() || urls.iter().any(|u| re.is_match(u)) {
         return;
     }
@@ -70,7 +117,7 @@ fn credentials_reach_no_chart(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagn
             "`helmRepoURLRegex` matches none of the spec's charts",
         )
         .label(
-            ix.nearest(&Ptr::path(&["fleet", "helmRepoURLRegex"])),
+            ix.nearest(at),
             if anchored {
                 "this Fleet matches it at the start of each chart's URL"
             } else {

@@ -2048,3 +2048,33 @@ fn per_target_charts_are_checked() {
         "{d:?}"
     );
 }
+
+/// W016 per GitRepo: a shared GitRepo's own `helmRepoURLRegex` against its own apps' charts.
+#[test]
+fn helm_credentials_are_matched_per_gitrepo() {
+    let (code, d, tmp) = common::build_copy(
+        "tests/fixtures/ok/shared-gitrepos",
+        &[(
+            r#"helmRepoURLRegex: "https://charts\\.longhorn\\.io""#,
+            r#"helmRepoURLRegex: "https://charts\\.other\\.io""#,
+        )],
+    );
+    assert_eq!(code, 0, "{d:?}");
+    let w016: Vec<_> = d
+        .iter()
+        .filter(|x| x["code"].as_str().unwrap().ends_with("W016"))
+        .collect();
+    assert_eq!(w016.len(), 1, "{d:?}");
+    let spec = std::fs::read_to_string(tmp.path().join("fleetc.yaml")).unwrap();
+    let line = spec[..w016[0]["labels"][0]["start"].as_u64().unwrap() as usize]
+        .lines()
+        .count();
+    assert!(
+        spec.lines()
+            .nth(line - 1)
+            .unwrap()
+            .contains(r"charts\\.other\\.io"),
+        "labelled on the GitRepo's own expression: {}",
+        spec.lines().nth(line - 1).unwrap()
+    );
+}
