@@ -2078,3 +2078,27 @@ fn helm_credentials_are_matched_per_gitrepo() {
         spec.lines().nth(line - 1).unwrap()
     );
 }
+
+/// `downstreamResources` needs Fleet 0.14 (rancher/fleet v0.14.0
+/// pkg/apis/fleet.cattle.io/v1alpha1/bundledeployment_types.go:119-121), and a kind Fleet's
+/// agent copies.
+#[test]
+fn downstream_resources_need_a_fleet_that_copies_them() {
+    const FIXTURE: &str = "tests/fixtures/ok/bundle-options";
+    let (code, d) = build_after(FIXTURE, &[("  version: \"0.16.1\"", "  version: \"0.13\"")]);
+    assert_eq!(code, 1);
+    assert!(
+        d.iter()
+            .any(|x| x[0] == "E029" && x[1] == "`downstreamResources` needs Fleet 0.14.0"),
+        "{d:?}"
+    );
+    let (code, d) = build_after(
+        FIXTURE,
+        &[(
+            "{kind: Secret, name: store-registry-credentials}",
+            "{kind: Deployment, name: x}",
+        )],
+    );
+    assert_eq!(code, 1);
+    assert!(d.iter().any(|x| x[0] == "E002"), "{d:?}");
+}

@@ -15,7 +15,9 @@ use crate::model::{
     APP_LABEL, App, AppSource, DependencyOn, Fleet, HelmChart, HelmOptions as HelmOptionsOut,
     LabelSelector, Settings,
 };
-use crate::spec::{BundleState, ComparePatch, CorrectDrift, IgnoreOptions, IntOrPercent};
+use crate::spec::{
+    BundleState, ComparePatch, CorrectDrift, DownstreamResource, IgnoreOptions, IntOrPercent,
+};
 use crate::values::{LabelKey, LabelValue};
 
 #[derive(Serialize)]
@@ -46,6 +48,8 @@ struct FleetYaml<'a> {
     paused: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     ignore: Option<&'a IgnoreOptions>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    downstream_resources: &'a [DownstreamResource],
     #[serde(skip_serializing_if = "Option::is_none")]
     rollout_strategy: Option<RolloutOut<'a>>,
     helm: HelmOptions,
@@ -189,6 +193,8 @@ struct TargetCustomization<'a> {
     diff: Option<DiffOut<'a>>,
     #[serde(skip_serializing_if = "is_false")]
     do_not_deploy: bool,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    downstream_resources: &'a [DownstreamResource],
 }
 
 pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
@@ -233,6 +239,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
         delete_crd_resources: b.delete_crd_resources,
         paused: b.paused,
         ignore: b.ignore.as_ref(),
+        downstream_resources: &b.downstream_resources,
         rollout_strategy: b.rollout.as_ref().map(|r| RolloutOut {
             max_unavailable: r.max_unavailable.as_ref(),
             max_unavailable_partitions: r.max_unavailable_partitions.as_ref(),
@@ -309,6 +316,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
                         correct_drift: None,
                         diff: None,
                         do_not_deploy: true,
+                        downstream_resources: &[],
                     }
                 } else {
                     TargetCustomization {
@@ -341,6 +349,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
                             compare_patches: &c.delta.deploy.compare_patches,
                         }),
                         do_not_deploy: false,
+                        downstream_resources: &c.delta.deploy.downstream_resources,
                     }
                 }
             })

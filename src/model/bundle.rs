@@ -27,6 +27,7 @@ pub struct BundleOptions {
     pub force_sync_generation: Option<u64>,
     pub ignore: Option<IgnoreOptions>,
     pub rollout: Option<Rollout>,
+    pub downstream_resources: Vec<crate::spec::DownstreamResource>,
 }
 
 /// How Fleet rolls a change out.
@@ -129,6 +130,8 @@ pub struct DeployOptions {
     pub compare_patches: Vec<crate::spec::ComparePatch>,
     /// Whether the clusters get nothing (`doNotDeploy`); the narrowest layer that says wins.
     pub do_not_deploy: Option<bool>,
+    /// Added to the app's, each (kind, name) once (calculate.go:142-144).
+    pub downstream_resources: Vec<crate::spec::DownstreamResource>,
 }
 
 impl DeployOptions {
@@ -146,6 +149,11 @@ impl DeployOptions {
         }
         if over.do_not_deploy.is_some() {
             self.do_not_deploy = over.do_not_deploy;
+        }
+        for r in &over.downstream_resources {
+            if !self.downstream_resources.contains(r) {
+                self.downstream_resources.push(r.clone());
+            }
         }
         // comparePatchKey (calculate.go:36-38): apiVersion, kind, namespace, name.
         let key = |p: &crate::spec::ComparePatch| {
@@ -181,6 +189,9 @@ impl DeployOptions {
         }
         if !self.compare_patches.is_empty() {
             out.push(format!("{} comparePatches", self.compare_patches.len()));
+        }
+        for r in &self.downstream_resources {
+            out.push(format!("downstream {:?}/{}", r.kind, r.name));
         }
         out
     }

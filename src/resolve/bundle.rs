@@ -24,6 +24,8 @@ const FLEET_MAX_NEW: Version = Version::new(0, 16, 0);
 const FLEET_ACCEPTED_STATES: Version = Version::new(0, 15, 0);
 /// `createNamespace` is in Fleet from v0.16.1 (bundledeployment_types.go:89-98).
 const FLEET_CREATE_NAMESPACE: Version = Version::new(0, 16, 1);
+/// `downstreamResources` is in Fleet from v0.14 (bundledeployment_types.go:119-121 at v0.14.0).
+pub(super) const FLEET_DOWNSTREAM_RESOURCES: Version = Version::new(0, 14, 0);
 
 impl Cx<'_> {
     /// The bundle options of app `i`, whose clusters are `clusters`.
@@ -80,6 +82,11 @@ impl Cx<'_> {
                 "createNamespace",
             );
         }
+        self.downstream_resources(
+            &a.downstream_resources,
+            &base.key("downstreamResources"),
+            fleet,
+        );
         let rollout = a
             .rollout_strategy
             .as_ref()
@@ -95,6 +102,23 @@ impl Cx<'_> {
             force_sync_generation: a.force_sync_generation,
             ignore: a.ignore.clone(),
             rollout,
+            downstream_resources: a.downstream_resources.clone(),
+        }
+    }
+
+    /// `downstreamResources` at `at`: names of objects, and a Fleet that copies them.
+    pub(super) fn downstream_resources(
+        &mut self,
+        list: &[crate::spec::DownstreamResource],
+        at: &Ptr,
+        fleet: &Fleet,
+    ) {
+        if list.is_empty() {
+            return;
+        }
+        self.needs_fleet(fleet, FLEET_DOWNSTREAM_RESOURCES, at, "downstreamResources");
+        for (k, r) in list.iter().enumerate() {
+            self.dns_subdomain(&r.name, &at.index(k).key("name"), "object name");
         }
     }
 

@@ -281,6 +281,11 @@ impl Cx<'_> {
                 bundle_dir,
             );
             settings.files = self.replace_files(o, &base, input);
+            self.downstream_resources(
+                &o.downstream_resources,
+                &base.key("downstreamResources"),
+                fleet,
+            );
             for f in settings.files.keys() {
                 settings.origins.insert(
                     format!("files/{f}"),
@@ -669,6 +674,7 @@ impl Cx<'_> {
                 ("serviceAccount", o.service_account.is_some()),
                 ("forceSyncGeneration", o.force_sync_generation.is_some()),
                 ("drift", o.drift.is_some()),
+                ("downstreamResources", !o.downstream_resources.is_empty()),
             ]
             .into_iter()
             .filter_map(|(k, set)| set.then_some(k))
@@ -703,6 +709,7 @@ impl Cx<'_> {
             correct_drift: drift.and_then(|d| d.correct_drift.clone()),
             compare_patches: drift.map(|d| d.compare_patches.clone()).unwrap_or_default(),
             do_not_deploy: o.do_not_deploy,
+            downstream_resources: o.downstream_resources.clone(),
         }
     }
 }

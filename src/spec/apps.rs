@@ -134,6 +134,11 @@ pub struct App {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"maxUnavailable": "10%", "partitions": [{"name": "canary", "cluster": "prod-eu-west-1"}]}))]
     pub rollout_strategy: Option<RolloutStrategy>,
+    /// Secrets and ConfigMaps of the workspace Fleet copies into the app's namespace on each of
+    /// its clusters (Fleet 0.14+): credentials a `valuesFrom` reads, for example.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"kind": "Secret", "name": "registry-credentials"}]))]
+    pub downstream_resources: Vec<DownstreamResource>,
 }
 
 /// Where an app's manifests come from. Exactly one key.
@@ -725,6 +730,10 @@ pub struct Override {
     #[serde(default)]
     #[schemars(example = serde_json::json!(true))]
     pub do_not_deploy: Option<bool>,
+    /// More Secrets and ConfigMaps copied to these clusters, besides the app's.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"kind": "ConfigMap", "name": "site-eu"}]))]
+    pub downstream_resources: Vec<DownstreamResource>,
 }
 
 /// One dependency: an app of this spec by name, or an entry.

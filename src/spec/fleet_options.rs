@@ -161,6 +161,29 @@ pub enum IntOrPercent {
     Percent(String),
 }
 
+/// A Secret or ConfigMap of the workspace Fleet copies to each cluster of the app, into its
+/// namespace (Fleet's `downstreamResources`, from Fleet 0.14).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DownstreamResource {
+    /// `Secret` or `ConfigMap`.
+    #[schemars(example = serde_json::json!("Secret"))]
+    pub kind: DownstreamKind,
+    /// Its name in the workspace namespace.
+    #[schemars(example = &"registry-credentials")]
+    pub name: String,
+}
+
+/// What Fleet's agent can copy downstream (rancher/fleet v0.16.1
+/// internal/cmd/agent/controller/bundledeployment_controller.go:383-393).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+pub enum DownstreamKind {
+    /// A Secret.
+    Secret,
+    /// A ConfigMap.
+    ConfigMap,
+}
+
 /// Conditions Fleet ignores when it reports a bundle's state (Fleet's `ignore`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
