@@ -1476,14 +1476,26 @@ fn shared_gitrepos_refuse_what_fleet_would_not_do() {
     has(&d, "E023", "GitRepo `spare` pulls no app");
     // Its name is one of an app's per-environment GitRepos.
     let d = one(&[
-        ("  - name: tenant-shop\n", "  - name: web-staging\n"),
-        ("    gitRepo: tenant-shop\n", "    gitRepo: web-staging\n"),
+        ("  - name: edge-platform\n", "  - name: web-staging\n"),
+        ("    gitRepo: edge-platform\n", "    gitRepo: web-staging\n"),
     ]);
     has(
         &d,
         "E010",
         "GitRepo `web-staging` is also the name of an app's GitRepo",
     );
+    // In another workspace the same name is another object.
+    let (code, d) = build_after(
+        FIXTURE,
+        &[
+            ("  - name: management-tools\n", "  - name: web-staging\n"),
+            (
+                "    gitRepo: management-tools\n",
+                "    gitRepo: web-staging\n",
+            ),
+        ],
+    );
+    assert_eq!(code, 0, "{d:?}");
     // Two apps, one bundle name.
     let d = one(&[(
         "    path: fleets/general/metallb\n",
@@ -2092,6 +2104,18 @@ fn downstream_resources_need_a_fleet_that_copies_them() {
             .any(|x| x[0] == "E029" && x[1] == "`downstreamResources` needs Fleet 0.14.0"),
         "{d:?}"
     );
+    // An override's are merged from Fleet 0.16.0 only (rancher/fleet#5177).
+    let (code, d) = build_after(
+        FIXTURE,
+        &[("  version: \"0.16.1\"", "  version: \"0.15.6\"")],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        d.iter()
+            .any(|x| x[0] == "E029"
+                && x[1] == "`downstreamResources in an override` needs Fleet 0.16.0"),
+        "{d:?}"
+    );
     let (code, d) = build_after(
         FIXTURE,
         &[(
@@ -2101,4 +2125,118 @@ fn downstream_resources_need_a_fleet_that_copies_them() {
     );
     assert_eq!(code, 1);
     assert!(d.iter().any(|x| x[0] == "E002"), "{d:?}");
+}
+
+/// What a GitRepo decides reaches the model: a shared GitRepo's options and a restricted
+/// workspace's default service account (rancher/fleet v0.16.1 internal/bundlereader/read.go:224-279,
+/// internal/cmd/controller/gitops/reconciler/restrictions.go:75-97).
+#[test]
+fn gitrepo_decisions_reach_explain_and_refuse_what_they_override() {
+    const FIXTURE: &str = "tests/fixtures/ok/shared-gitrepos";
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(&common::repo().join(FIXTURE), tmp.path());
+    common::fleetc(&["explain", "cluster", "stg-edge-1"], tmp.path())
+        .stdout_has("options      serviceAccount=fleet-platform, keepResources")
+        .run();
+    // The tenant's workspace gives GitRepos without one its default service account: an
+    // app's own is then ignored.
+    let (code, d) = build_after(
+        FIXTURE,
+        &[
+            ("    serviceAccount: shop-deployer\n", ""),
+            (
+                "      allowedTargetNamespaces: [shop]\n",
+                "      allowedTargetNamespaces: [shop]\n      defaultServiceAccount: shop-deployer\n",
+            ),
+            (
+                "    gitRepo: tenant-shop\n",
+                "    gitRepo: tenant-shop\n    serviceAccount: shop-admin\n",
+            ),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        d.iter().any(|x| x[0] == "E032"
+            && x[1] == "workspace `tenant-shop` gives its GitRepos the service account `shop-deployer`"),
+        "{d:?}"
+    );
+}
+
+/// Per-target charts Fleet would fetch wrongly or not at all (read.go:294-313,
+/// charturl.go:122-137, 346-351).
+#[test]
+fn per_target_charts_combine_with_the_apps_as_fleet_fetches_them() {
+    const FIXTURE: &str = "tests/fixtures/ok/helm-options";
+    // An OCI chart in a target of an app with a Helm repository: looked up in its index.
+    let (code, d) = build_after(
+        FIXTURE,
+        &[(
+            "helm: {repo: \"https://charts.example.com/mirror\", chart: ingress-nginx-mirrored}",
+            "helm: {chart: \"oci://registry.example.com/charts/ingress-nginx\"}",
+        )],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        d.iter().any(|x| x[0] == "E023"
+            && x[1].starts_with(
+                "`oci://registry.example.com/charts/ingress-nginx` with the repository"
+            )),
+        "{d:?}"
+    );
+    // A chart name beside the app's OCI repository is not used.
+    let (_, d) = build_after(
+        FIXTURE,
+        &[(
+            "helm: {force: true, disableDNS: true, version: 1.11.0}",
+            "helm: {force: true, disableDNS: true, chart: other}",
+        )],
+    );
+    assert!(
+        d.iter()
+            .any(|x| x[0] == "E032" && x[1] == "a chart name beside an `oci://` repository"),
+        "{d:?}"
+    );
+    // A version for the bundle's own chart directory.
+    let (_, d) = build_after(
+        FIXTURE,
+        &[(
+            "    targets:\n      - environment: production\n",
+            "    targets:\n      - environment: production\n    overrides:\n      - {environment: production, helm: {version: 2.0.0}}\n",
+        )],
+    );
+    assert!(
+        d.iter().any(|x| x[0] == "E032"
+            && x[1] == "a version for a chart Fleet does not download by version"),
+        "{d:?}"
+    );
+}
+
+/// Two apps with one Helm release on a cluster.
+#[test]
+fn helm_releases_are_unique_per_cluster() {
+    let (code, d) = build_after(
+        "tests/fixtures/ok/shared-gitrepos",
+        &[(
+            "        releaseName: metallb-suse-edge",
+            "        releaseName: web",
+        )],
+    );
+    assert_eq!(code, 0, "other namespaces: no clash {d:?}");
+    let (code, d) = build_after(
+        "tests/fixtures/ok/shared-gitrepos",
+        &[
+            (
+                "        releaseName: metallb-suse-edge",
+                "        releaseName: web",
+            ),
+            ("    namespace: metallb-system\n", "    namespace: web\n"),
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        d.iter().any(|x| x[0] == "E010"
+            && x[1]
+                == "`metallb` and `web` both install the Helm release `web/web` on `stg-edge-1`"),
+        "{d:?}"
+    );
 }

@@ -38,11 +38,12 @@ impl Cx<'_> {
             .apps
             .iter()
             .enumerate()
-            .map(|(i, a)| self.app(i, a, prefix, fleet, names))
+            .map(|(i, a)| self.app(i, a, prefix, fleet, names, spec))
             .collect();
         self.dependencies(spec, &app_names, fleet, &mut apps);
         self.dependency_cycles(&apps);
         self.bundle_dir_overlaps(&apps);
+        self.release_collisions(&apps, fleet);
         apps
     }
 
@@ -53,6 +54,7 @@ impl Cx<'_> {
         prefix: Option<&str>,
         fleet: &Fleet,
         names: &RefNames,
+        spec: &Spec,
     ) -> App {
         let base = Ptr::item("apps", i);
         self.dns_label(&a.namespace, &base.key("namespace"), "namespace");
@@ -169,7 +171,8 @@ impl Cx<'_> {
             .filter(|c| !excluded.contains(c))
             .collect();
 
-        let bundle = self.bundle_options(i, a, fleet, names, &clusters);
+        let mut bundle = self.bundle_options(i, a, fleet, names, &clusters);
+        self.gitrepo_options(i, a, fleet, spec, shared.as_ref(), &workspace, &mut bundle);
         if a.bundle_name.is_some() && a.git_repo.is_none() {
             self.push(
                 Diagnostic::new(Code::InvalidValue, "`bundleName` without `gitRepo`")
@@ -361,6 +364,55 @@ impl Cx<'_> {
             );
         }
         release_name
+    }
+
+    /// What the app's GitRepo decides for its bundle: a shared GitRepo's service account,
+    /// `paused`, `keepResources` and `forceSyncGeneration`, and the service account a
+    /// workspace's GitRepoRestriction gives a GitRepo that names none (Fleet sets them on
+    /// every bundle of the GitRepo: rancher/fleet v0.16.1 internal/bundlereader/read.go:224-279,
+    /// internal/cmd/controller/gitops/reconciler/restrictions.go:75-97, the same in v0.13.0).
+    #[allow(clippy::too_many_arguments)]
+    fn gitrepo_options(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        fleet: &Fleet,
+        spec: &Spec,
+        shared: Option<&SharedPull>,
+        workspace: &str,
+        bundle: &mut crate::model::BundleOptions,
+    ) {
+        let g = shared.map(|s| &fleet.git_repos[s.repo]);
+        if let Some(g) = g {
+            bundle.paused |= g.paused;
+            bundle.keep_resources |= g.keep_resources;
+            if g.force_sync_generation.is_some() {
+                bundle.force_sync_generation = g.force_sync_generation;
+            }
+        }
+        let default = spec
+            .workspaces
+            .iter()
+            .find(|w| w.name == workspace)
+            .and_then(|w| w.git_repo_restriction.as_ref())
+            .and_then(|r| r.default_service_account.as_ref());
+        match (g.and_then(|g| g.service_account.as_ref()), default) {
+            (Some(sa), _) => bundle.service_account = Some(sa.clone()),
+            (None, Some(sa)) => {
+                if a.service_account.is_some() {
+                    self.push(
+                        Diagnostic::new(
+                            Code::IgnoredByFleet,
+                            format!("workspace `{workspace}` gives its GitRepos the service account `{sa}`"),
+                        )
+                        .label(self.ix.key(&Ptr::item("apps", i).key("serviceAccount")), "Fleet ignores this")
+                        .help("Fleet sets the GitRepoRestriction's `defaultServiceAccount` on a GitRepo that names none, and a GitRepo's service account on all its bundles (read.go:228): give the app a shared GitRepo with the service account it needs, or remove this"),
+                    );
+                }
+                bundle.service_account = Some(sa.clone());
+            }
+            (None, None) => {}
+        }
     }
 
     /// The shared GitRepo that pulls the app (`gitRepo`), with the app's bundle name.
@@ -698,6 +750,50 @@ impl Cx<'_> {
             d.labels.rotate_left(p);
         }
         self.push(d.help("Fleet would wait forever; remove one of these dependencies"));
+    }
+
+    /// Two apps that install the same Helm release (namespace and name) on one cluster: each
+    /// upgrade replaces the other's resources, and Fleet's agent removes releases it does not
+    /// know (rancher/fleet v0.16.1 internal/cmd/agent/deployer/cleanup/cleanup.go:144-146).
+    fn release_collisions(&mut self, apps: &[App], fleet: &Fleet) {
+        let mut seen: BTreeMap<(ClusterId, &str, String), usize> = BTreeMap::new();
+        let mut reported = std::collections::BTreeSet::new();
+        for (a, app) in apps.iter().enumerate() {
+            let own = match &app.source {
+                AppSource::Helm(h) => &h.release_name,
+                AppSource::Kustomize { release_name, .. }
+                | AppSource::Manifests { release_name, .. } => release_name,
+            };
+            for &c in &app.clusters {
+                let release = app
+                    .customizations
+                    .iter()
+                    .find(|cu| cu.clusters.contains(&c))
+                    .and_then(|cu| cu.full.helm.chart.release_name.clone())
+                    .unwrap_or_else(|| own.clone());
+                let key = (c, app.namespace.as_str(), release.clone());
+                match seen.get(&key) {
+                    Some(&first) if first != a && reported.insert((first, a)) => {
+                        self.push(
+                            Diagnostic::new(
+                                Code::DuplicateName,
+                                format!(
+                                    "`{}` and `{}` both install the Helm release `{}/{release}` on `{}`",
+                                    apps[first].name, app.name, app.namespace, fleet.clusters[c].name
+                                ),
+                            )
+                            .label(self.at(&Ptr::item("apps", a).key("name")), "this app's release")
+                            .label(self.at(&Ptr::item("apps", first).key("name")), "has the name of this one's")
+                            .help("give one of them another `releaseName` (or namespace)"),
+                        );
+                    }
+                    Some(_) => {}
+                    None => {
+                        seen.insert(key, a);
+                    }
+                }
+            }
+        }
     }
 
     fn bundle_dir_overlaps(&mut self, apps: &[App]) {

@@ -24,8 +24,12 @@ const FLEET_MAX_NEW: Version = Version::new(0, 16, 0);
 const FLEET_ACCEPTED_STATES: Version = Version::new(0, 15, 0);
 /// `createNamespace` is in Fleet from v0.16.1 (bundledeployment_types.go:89-98).
 const FLEET_CREATE_NAMESPACE: Version = Version::new(0, 16, 1);
-/// `downstreamResources` is in Fleet from v0.14 (bundledeployment_types.go:119-121 at v0.14.0).
-pub(super) const FLEET_DOWNSTREAM_RESOURCES: Version = Version::new(0, 14, 0);
+/// `downstreamResources` is in Fleet from v0.14 (bundledeployment_types.go:119-121 at v0.14.0);
+/// a customization's are merged only from v0.16.0 (calculate.go:142-144, rancher/fleet#5177:
+/// before, the bundle controller copies the bundle's own list alone, v0.14.0
+/// internal/cmd/controller/reconciler/bundle_controller.go:763).
+const FLEET_DOWNSTREAM_RESOURCES: Version = Version::new(0, 14, 0);
+const FLEET_DOWNSTREAM_RESOURCES_PER_TARGET: Version = Version::new(0, 16, 0);
 
 impl Cx<'_> {
     /// The bundle options of app `i`, whose clusters are `clusters`.
@@ -86,6 +90,7 @@ impl Cx<'_> {
             &a.downstream_resources,
             &base.key("downstreamResources"),
             fleet,
+            false,
         );
         let rollout = a
             .rollout_strategy
@@ -112,11 +117,21 @@ impl Cx<'_> {
         list: &[crate::spec::DownstreamResource],
         at: &Ptr,
         fleet: &Fleet,
+        per_target: bool,
     ) {
         if list.is_empty() {
             return;
         }
-        self.needs_fleet(fleet, FLEET_DOWNSTREAM_RESOURCES, at, "downstreamResources");
+        if per_target {
+            self.needs_fleet(
+                fleet,
+                FLEET_DOWNSTREAM_RESOURCES_PER_TARGET,
+                at,
+                "downstreamResources in an override",
+            );
+        } else {
+            self.needs_fleet(fleet, FLEET_DOWNSTREAM_RESOURCES, at, "downstreamResources");
+        }
         for (k, r) in list.iter().enumerate() {
             self.dns_subdomain(&r.name, &at.index(k).key("name"), "object name");
         }

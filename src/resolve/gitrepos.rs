@@ -12,13 +12,15 @@ impl Cx<'_> {
     /// `gitRepos`, checked, each with the `fleet` block's settings where it sets none. Their
     /// apps are filled in by [`Cx::git_repo_members`] once the apps are resolved.
     pub(super) fn git_repos(&mut self, spec: &Spec, fleet: &Fleet) -> Vec<SharedGitRepo> {
-        let mut names = Names::new();
+        // GitRepo names are unique per workspace (namespace).
+        let mut names: BTreeMap<&str, Names> = BTreeMap::new();
         let mut out = Vec::new();
         for (i, g) in spec.git_repos.iter().enumerate() {
             let base = Ptr::item("gitRepos", i);
             self.dns_label(&g.name, &base.key("name"), "GitRepo name");
+            let ws = g.workspace.as_deref().unwrap_or(&fleet.workspace);
             self.unique(
-                &mut names,
+                names.entry(ws).or_default(),
                 &g.name,
                 &base.key("name"),
                 "GitRepo",
@@ -153,7 +155,10 @@ impl Cx<'_> {
                         .help(format!("add `gitRepo: {}` to the apps it should pull, or remove it (with no `paths` Fleet would read every bundle of the repository)", g.name)),
                 );
             }
-            if let Some(&a) = env_repos.get(g.name.as_str()) {
+            if let Some(&a) = env_repos
+                .get(g.name.as_str())
+                .filter(|_| g.workspace == fleet.workspace)
+            {
                 self.push(
                     Diagnostic::new(
                         Code::DuplicateName,
@@ -168,10 +173,12 @@ impl Cx<'_> {
                 );
             }
         }
-        let mut bundles: BTreeMap<String, usize> = BTreeMap::new();
+        // Bundle names are unique per workspace.
+        let mut bundles: BTreeMap<(String, String), usize> = BTreeMap::new();
         for (a, app) in fleet.apps.iter().enumerate() {
             for b in app.bundle_names() {
-                match bundles.get(b) {
+                let key = (app.workspace.clone(), b.to_owned());
+                match bundles.get(&key) {
                     Some(&first) if first != a => {
                         let key = if spec.apps[a].bundle_name.is_some() {
                             "bundleName"
@@ -193,7 +200,7 @@ impl Cx<'_> {
                     }
                     Some(_) => {}
                     None => {
-                        bundles.insert(b.to_owned(), a);
+                        bundles.insert(key, a);
                     }
                 }
             }

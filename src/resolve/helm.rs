@@ -53,6 +53,7 @@ impl Cx<'_> {
         o: &HelmOverride,
         at: &Ptr,
         app: &HelmOptions,
+        root: Option<&HelmSource>,
         bundle_dir: &str,
     ) -> HelmOptions {
         self.values_files(&o.values_files, &at.key("valuesFiles"), bundle_dir);
@@ -124,7 +125,7 @@ impl Cx<'_> {
                     .help("Fleet renders templateValues only when it preprocesses values (builder.go:304-328); remove one of the two"),
             );
         }
-        let chart = self.chart_override(o, at, bundle_dir);
+        let chart = self.chart_override(o, at, root);
         let on = |v: Option<bool>| v == Some(true);
         HelmOptions {
             chart,
@@ -210,8 +211,11 @@ impl Cx<'_> {
         &mut self,
         o: &HelmOverride,
         at: &Ptr,
-        _bundle_dir: &str,
+        root: Option<&HelmSource>,
     ) -> crate::model::ChartOverride {
+        if let Some(h) = root {
+            self.chart_combination(o, at, h);
+        }
         if let Some(r) = &o.repo
             && !["https://", "http://", "oci://"]
                 .iter()
@@ -268,6 +272,86 @@ impl Cx<'_> {
             chart: o.chart.clone(),
             version: o.version.clone(),
             release_name: o.release_name.clone(),
+        }
+    }
+}
+
+impl Cx<'_> {
+    /// A target's chart settings against the app's: Fleet fills a target's empty `repo`,
+    /// `chart` and `version` from the app's (internal/bundlereader/read.go:294-313) and then
+    /// fetches each target's chart as the app's: an `oci://` chart with a repository is looked
+    /// up in that repository's index and fails; with an `oci://` repository the chart name is
+    /// not used; a chart in the bundle or an archive URL is fetched by no version
+    /// (internal/bundlereader/charturl.go:122-137, 346-351; resources.go:221, style.go:24-29).
+    fn chart_combination(&mut self, o: &HelmOverride, at: &Ptr, h: &HelmSource) {
+        let repo = o.repo.as_deref().or(h.repo.as_deref());
+        let chart = o.chart.as_deref().unwrap_or(&h.chart);
+        let refuse = |cx: &mut Self, code: Code, key: &str, msg: String, why: &str, help: &str| {
+            cx.push(
+                Diagnostic::new(code, msg)
+                    .label(cx.at(&at.key(key)), why.to_owned())
+                    .help(help.to_owned()),
+            );
+        };
+        if chart.starts_with("oci://") && repo.is_some() && (o.chart.is_some() || o.repo.is_some())
+        {
+            let key = if o.repo.is_some() { "repo" } else { "chart" };
+            refuse(
+                self,
+                Code::InvalidValue,
+                key,
+                format!(
+                    "`{chart}` with the repository `{}`",
+                    repo.unwrap_or_default()
+                ),
+                "Fleet would look the OCI reference up in the repository's index and fail the bundle",
+                "an OCI chart takes no `repo`: give the chart as `oci://...` alone, or a chart name with `repo`",
+            );
+            return;
+        }
+        if o.chart.is_some()
+            && h.repo.as_deref().is_some_and(|r| r.starts_with("oci://"))
+            && o.repo.is_none()
+        {
+            refuse(
+                self,
+                Code::IgnoredByFleet,
+                "chart",
+                "a chart name beside an `oci://` repository".to_owned(),
+                "Fleet fetches the OCI repository itself and ignores the name",
+                "give the target its own `repo: oci://...` instead",
+            );
+        }
+        let in_bundle = h.repo.is_none() && !h.chart.contains("://");
+        let archive = h.repo.is_none() && h.chart.contains("://") && !h.chart.starts_with("oci://");
+        if (in_bundle || archive) && o.chart.is_none() {
+            if o.version.is_some() {
+                refuse(
+                    self,
+                    Code::IgnoredByFleet,
+                    "version",
+                    "a version for a chart Fleet does not download by version".to_owned(),
+                    if in_bundle {
+                        "the app's chart is a directory of the bundle"
+                    } else {
+                        "the app's chart is an archive URL"
+                    },
+                    "give the target its own `chart` (and `repo`) to run another version there, or remove this",
+                );
+            }
+            if o.repo.is_some() && in_bundle {
+                refuse(
+                    self,
+                    Code::InvalidValue,
+                    "repo",
+                    format!(
+                        "a repository for the bundle's chart directory `{}`",
+                        h.chart
+                    ),
+                    "Fleet would fetch the directory's name from that repository",
+                    "give the target its own `chart` from that repository",
+                );
+            }
         }
     }
 }

@@ -25,9 +25,10 @@ impl Cx<'_> {
     ) -> AppSource {
         let base = Ptr::item("apps", i).key("source").key("manifests");
         let release_name = self.release_name(i, a, m.release_name.as_ref(), &base);
-        // With a kustomization at the top of the bundle Fleet builds it with kustomize instead
-        // (internal/helmdeployer/render/helm.go), and the overlays would never apply.
-        if let Some(k) = ["kustomization.yaml", "kustomization.yml", "Kustomization"]
+        // With a `kustomization.yaml` at the top of the bundle Fleet builds it with kustomize
+        // instead (internal/bundlereader/style.go:32-37), and the overlays would never apply;
+        // a `kustomization.yml` it would deploy as an object, which fails.
+        if let Some(k) = ["kustomization.yaml", "kustomization.yml"]
             .iter()
             .find(|f| self.root.is_file(&format!("{bundle_dir}/{f}")))
         {

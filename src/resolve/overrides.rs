@@ -285,6 +285,7 @@ impl Cx<'_> {
                 &o.downstream_resources,
                 &base.key("downstreamResources"),
                 fleet,
+                true,
             );
             for f in settings.files.keys() {
                 settings.origins.insert(
@@ -295,7 +296,8 @@ impl Cx<'_> {
             if let Some(h) = &o.helm {
                 let at = base.key("helm");
                 if is_helm {
-                    settings.helm = self.helm_override(h, &at, app_helm, bundle_dir);
+                    settings.helm =
+                        self.helm_override(h, &at, app_helm, a.source.helm.as_ref(), bundle_dir);
                     settings.set_helm_origins(&at);
                 } else {
                     self.push(
