@@ -22,19 +22,23 @@ struct ClusterGroupSpec {
     selector: Selector,
 }
 
-/// Every group in `fleet.namespace`; in each other workspace the groups that hold one of its
-/// clusters (a bundle there matches only those).
+/// Every group in `fleet.namespace` and in each other workspace that holds a cluster (declared,
+/// or live in the cluster inventory): Fleet matches a cluster against the groups of its own
+/// workspace (rancher/fleet v0.16.1 internal/cmd/controller/target/query.go:93-110), so a
+/// cluster that joins there later is grouped as the spec says.
 pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
     let mut out = Vec::new();
     for ws in fleet.workspaces() {
-        for g in fleet.groups() {
-            let holds = fleet
-                .clusters
+        let has_clusters = fleet.clusters.iter().any(|c| c.workspace == ws)
+            || fleet
+                .inventory
                 .iter()
-                .any(|c| c.workspace == ws && g.selector.matches(&c.labels));
-            if ws != fleet.workspace && !holds {
-                continue;
-            }
+                .flat_map(|i| i.clusters.iter())
+                .any(|c| c.workspace == ws);
+        if ws != fleet.workspace && !has_clusters {
+            continue;
+        }
+        for g in fleet.groups() {
             let labels: Vec<(&str, &str)> = g
                 .labels
                 .iter()
