@@ -107,8 +107,10 @@ environment, region and labels it names.";
 "Apps depend on each other in a cycle. Fleet would wait forever for each bundle to become ready
 before deploying the next. Break the cycle.";
     OverrideScope = "E019", Error, "override scope is not valid",
-"An override applies to one environment, one region, one environment in one region, or one
-cluster. `cluster` cannot be combined with the others, and at least one must be given.";
+"An override applies to one environment, one region, one environment in one region, one
+cluster, or the clusters of a label `selector` or of a `clusterGroup`. `cluster` cannot be
+combined with the others, a selector or group override stands alone and is named (a group's
+name by default), and at least one must be given.";
     NotForSource = "E020", Error, "setting does not apply to this source",
 "`values` and `helm` settings only apply to Helm apps, `kustomize` settings only to kustomize
 apps; a patch names a `file` only in a raw YAML app and a `target` in any other (a Helm chart's

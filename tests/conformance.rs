@@ -373,13 +373,30 @@ fn raw_yaml_overlays_apply_with_kubectl_as_fleet_applies_them() {
                     .iter()
                     .find(|x| x["name"] == w.workload.container.as_str())
                     .unwrap();
+                // Every container running one of the app's images, init containers too, runs
+                // the tag the model says.
+                let pod = &spec["template"]["spec"];
                 for img in &app.images {
-                    if let Some(tag) = s.tags.get(&img.name) {
+                    let Some(tag) = s.tags.get(&img.name) else {
+                        continue;
+                    };
+                    let running: Vec<&Value> = ["containers", "initContainers"]
+                        .iter()
+                        .flat_map(|l| pod[*l].as_array().into_iter().flatten())
+                        .filter(|x| {
+                            x["image"]
+                                .as_str()
+                                .is_some_and(|i| i.starts_with(&format!("{}:", img.name)))
+                        })
+                        .collect();
+                    assert!(!running.is_empty(), "{}: {} runs nowhere", b.name, img.name);
+                    for x in running {
                         assert_eq!(
-                            main["image"],
+                            x["image"],
                             format!("{}:{tag}", img.name),
-                            "{}: image on {}",
+                            "{}: image of {} on {}",
                             b.name,
+                            x["name"],
                             fleet.clusters[c].name
                         );
                     }

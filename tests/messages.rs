@@ -1447,39 +1447,37 @@ fn overrides_that_reach_no_target_are_found_by_each_key() {
 #[test]
 fn shared_gitrepos_refuse_what_fleet_would_not_do() {
     const FIXTURE: &str = "tests/fixtures/ok/shared-gitrepos";
-    let one = |edits: &[(&str, &str)]| -> Vec<[String; 3]> {
-        let (code, diags) = build_after(FIXTURE, edits);
-        assert_eq!(code, 1, "{diags:?}");
-        diags
-    };
-    let has = |diags: &[[String; 3]], code: &str, msg: &str| {
-        assert!(
-            diags.iter().any(|d| d[0] == code && d[1].contains(msg)),
-            "{code} `{msg}` in {diags:?}"
-        );
-    };
     // A per-environment app has a bundle per environment: no one name fits.
-    let d = one(&[(
-        "    path: apps/web\n",
-        "    path: apps/web\n    bundleName: web\n",
-    )]);
-    has(&d, "E023", "`bundleName` without `gitRepo`");
+    let d = refused(
+        FIXTURE,
+        &[(
+            "    path: apps/web\n",
+            "    path: apps/web\n    bundleName: web\n",
+        )],
+    );
+    has_part(&d, "E023", "`bundleName` without `gitRepo`");
     // An unknown GitRepo, with the close one suggested.
-    let d = one(&[("    gitRepo: tenant-shop\n", "    gitRepo: tenant-shpo\n")]);
-    has(&d, "E012", "unknown GitRepo `tenant-shpo`");
+    let d = refused(
+        FIXTURE,
+        &[("    gitRepo: tenant-shop\n", "    gitRepo: tenant-shpo\n")],
+    );
+    has_part(&d, "E012", "unknown GitRepo `tenant-shpo`");
     assert!(
         d.iter().any(|x| x[2] == "did you mean `tenant-shop`?"),
         "{d:?}"
     );
     // A GitRepo nobody joins would have no paths: Fleet would read every bundle.
-    let d = one(&[("gitRepos:\n", "gitRepos:\n  - name: spare\n")]);
-    has(&d, "E023", "GitRepo `spare` pulls no app");
+    let d = refused(FIXTURE, &[("gitRepos:\n", "gitRepos:\n  - name: spare\n")]);
+    has_part(&d, "E023", "GitRepo `spare` pulls no app");
     // Its name is one of an app's per-environment GitRepos.
-    let d = one(&[
-        ("  - name: edge-platform\n", "  - name: web-staging\n"),
-        ("    gitRepo: edge-platform\n", "    gitRepo: web-staging\n"),
-    ]);
-    has(
+    let d = refused(
+        FIXTURE,
+        &[
+            ("  - name: edge-platform\n", "  - name: web-staging\n"),
+            ("    gitRepo: edge-platform\n", "    gitRepo: web-staging\n"),
+        ],
+    );
+    has_part(
         &d,
         "E010",
         "GitRepo `web-staging` is also the name of an app's GitRepo",
@@ -1497,50 +1495,68 @@ fn shared_gitrepos_refuse_what_fleet_would_not_do() {
     );
     assert_eq!(code, 0, "{d:?}");
     // Two apps, one bundle name.
-    let d = one(&[(
-        "    path: fleets/general/metallb\n",
-        "    path: fleets/general/metallb\n    bundleName: longhorn\n",
-    )]);
-    has(&d, "E010", "two apps make the bundle `longhorn`");
+    let d = refused(
+        FIXTURE,
+        &[(
+            "    path: fleets/general/metallb\n",
+            "    path: fleets/general/metallb\n    bundleName: longhorn\n",
+        )],
+    );
+    has_part(&d, "E010", "two apps make the bundle `longhorn`");
     // What the GitRepo decides for its bundles, the app cannot (read.go:224-267).
-    let d = one(&[(
-        "    gitRepo: edge-platform\n    source:\n      kustomize:",
-        "    gitRepo: edge-platform\n    forceSyncGeneration: 2\n    serviceAccount: metallb\n    source:\n      kustomize:",
-    )]);
-    has(
+    let d = refused(
+        FIXTURE,
+        &[(
+            "    gitRepo: edge-platform\n    source:\n      kustomize:",
+            "    gitRepo: edge-platform\n    forceSyncGeneration: 2\n    serviceAccount: metallb\n    source:\n      kustomize:",
+        )],
+    );
+    has_part(
         &d,
         "E032",
         "an app's `forceSyncGeneration` in a shared GitRepo",
     );
-    has(
+    has_part(
         &d,
         "E032",
         "GitRepo `edge-platform` deploys its apps as `fleet-platform`",
     );
-    let d = one(&[(
-        "  - name: shop\n    namespace: shop\n",
-        "  - name: shop\n    namespace: shop-a\n",
-    )]);
-    has(
+    let d = refused(
+        FIXTURE,
+        &[(
+            "  - name: shop\n    namespace: shop\n",
+            "  - name: shop\n    namespace: shop-a\n",
+        )],
+    );
+    has_part(
         &d,
         "E032",
         "GitRepo `tenant-shop` puts every resource into `shop`",
     );
     // One GitRepo follows a branch or holds a revision.
-    let d = one(&[(
-        "    revision: v2.3.0\n",
-        "    revision: v2.3.0\n    branch: main\n",
-    )]);
-    has(&d, "E023", "`branch` and `revision` together");
-    let d = one(&[("    -----BEGIN CERTIFICATE-----\n", "    BEGIN\n")]);
-    has(&d, "E023", "`caBundle` holds no PEM certificate");
+    let d = refused(
+        FIXTURE,
+        &[(
+            "    revision: v2.3.0\n",
+            "    revision: v2.3.0\n    branch: main\n",
+        )],
+    );
+    has_part(&d, "E023", "`branch` and `revision` together");
+    let d = refused(
+        FIXTURE,
+        &[("    -----BEGIN CERTIFICATE-----\n", "    BEGIN\n")],
+    );
+    has_part(&d, "E023", "`caBundle` holds no PEM certificate");
     // A kustomize bundle's release name is a Helm release name.
     let long = "m".repeat(54);
-    let d = one(&[(
-        "releaseName: metallb-suse-edge",
-        &format!("releaseName: {long}"),
-    )]);
-    has(&d, "E013", "Helm release name");
+    let d = refused(
+        FIXTURE,
+        &[(
+            "releaseName: metallb-suse-edge",
+            &format!("releaseName: {long}"),
+        )],
+    );
+    has_part(&d, "E013", "Helm release name");
     assert!(
         d.iter()
             .any(|x| x[2] == "set a shorter `source.kustomize.releaseName`"),
@@ -1616,22 +1632,14 @@ fn a_second_workspace_reaches_the_drift_check_alerts_and_rbac() {
 #[test]
 fn restrictions_and_mappings_of_workspaces_hold() {
     const FIXTURE: &str = "tests/fixtures/ok/shared-gitrepos";
-    let one = |edits: &[(&str, &str)]| -> Vec<[String; 3]> {
-        let (code, diags) = build_after(FIXTURE, edits);
-        assert_eq!(code, 1, "{diags:?}");
-        diags
-    };
-    let has = |diags: &[[String; 3]], code: &str, msg: &str| {
-        assert!(
-            diags.iter().any(|d| d[0] == code && d[1] == msg),
-            "{code} `{msg}` in {diags:?}"
-        );
-    };
     // The repository: matched unanchored, or equal.
-    let d = one(&[(
-        r#"["^https://gitlab\\.example\\.com/edge/"]"#,
-        r#"["^https://gitlab\\.example\\.com/other/"]"#,
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            r#"["^https://gitlab\\.example\\.com/edge/"]"#,
+            r#"["^https://gitlab\\.example\\.com/other/"]"#,
+        )],
+    );
     has(
         &d,
         "E034",
@@ -1646,63 +1654,81 @@ fn restrictions_and_mappings_of_workspaces_hold() {
     );
     assert_eq!(code, 0, "a pattern equal to the URL allows it: {d:?}");
     // Target namespaces: required once any is listed, and from the list.
-    let d = one(&[(
-        "      allowedClientSecretNames: [gitlab-deploy-token]\n",
-        "      allowedClientSecretNames: [gitlab-deploy-token]\n      allowedTargetNamespaces: [cattle-resources-system]\n",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "      allowedClientSecretNames: [gitlab-deploy-token]\n",
+            "      allowedClientSecretNames: [gitlab-deploy-token]\n      allowedTargetNamespaces: [cattle-resources-system]\n",
+        )],
+    );
     has(
         &d,
         "E034",
         "GitRepo `management-tools` sets no `targetNamespace`, which workspace `fleet-local` requires",
     );
-    let d = one(&[(
-        "      allowedTargetNamespaces: [shop]\n",
-        "      allowedTargetNamespaces: [shop-b]\n",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "      allowedTargetNamespaces: [shop]\n",
+            "      allowedTargetNamespaces: [shop-b]\n",
+        )],
+    );
     has(
         &d,
         "E034",
         "GitRepo `tenant-shop` deploys into `shop`, which workspace `tenant-shop` does not allow",
     );
-    let d = one(&[(
-        "      allowedServiceAccounts: [shop-deployer]\n",
-        "      allowedServiceAccounts: [shop]\n",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "      allowedServiceAccounts: [shop-deployer]\n",
+            "      allowedServiceAccounts: [shop]\n",
+        )],
+    );
     has(
         &d,
         "E034",
         "GitRepo `tenant-shop` deploys as `shop-deployer`, which workspace `tenant-shop` does not allow",
     );
-    let d = one(&[(
-        "      allowedClientSecretNames: [shop-git]\n",
-        "      allowedClientSecretNames: [shop-token]\n",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "      allowedClientSecretNames: [shop-git]\n",
+            "      allowedClientSecretNames: [shop-token]\n",
+        )],
+    );
     has(
         &d,
         "E034",
         "GitRepo `tenant-shop` reads Git with `shop-git`, which workspace `tenant-shop` does not allow",
     );
     // fleetc's own per-environment GitRepos set no target namespace.
-    let d = one(&[(
-        "workspaces:\n",
-        "workspaces:\n  - name: fleet-default\n    gitRepoRestriction: {allowedTargetNamespaces: [web]}\n",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "workspaces:\n",
+            "workspaces:\n  - name: fleet-default\n    gitRepoRestriction: {allowedTargetNamespaces: [web]}\n",
+        )],
+    );
     has(
         &d,
         "E034",
         "GitRepo `web-staging` (as every per-environment GitRepo) sets no `targetNamespace`, which workspace `fleet-default` requires",
     );
     // Without the mapping, the tenant's bundle reaches no cluster.
-    let d = one(&[("    clusterWorkspaces: [fleet-default]\n", "")]);
+    let d = refused(FIXTURE, &[("    clusterWorkspaces: [fleet-default]\n", "")]);
     assert!(
         d.iter().any(|x| x[0] == "E017"
             && x[1] == "this target matches no cluster of workspace `tenant-shop`"),
         "{d:?}"
     );
-    let d = one(&[(
-        "    clusterWorkspaces: [fleet-default]\n",
-        "    clusterWorkspaces: [tenant-shop]\n",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "    clusterWorkspaces: [fleet-default]\n",
+            "    clusterWorkspaces: [tenant-shop]\n",
+        )],
+    );
     has(&d, "E023", "`tenant-shop` is this workspace");
 }
 
@@ -1710,104 +1736,129 @@ fn restrictions_and_mappings_of_workspaces_hold() {
 #[test]
 fn raw_yaml_apps_refuse_what_overlays_cannot_do() {
     const FIXTURE: &str = "tests/fixtures/ok/raw-yaml";
-    let one = |edits: &[(&str, &str)]| -> Vec<[String; 3]> {
-        let (code, diags) = build_after(FIXTURE, edits);
-        assert_eq!(code, 1, "{diags:?}");
-        diags
-    };
-    let has = |diags: &[[String; 3]], code: &str, msg: &str| {
-        assert!(
-            diags.iter().any(|d| d[0] == code && d[1] == msg),
-            "{code} `{msg}` in {diags:?}"
-        );
-    };
-    let d = one(&[(
-        "file: frontend-deployment.yaml, name: frontend",
-        "file: redis-master-deployment.yaml, name: frontend",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "file: frontend-deployment.yaml, name: frontend",
+            "file: redis-master-deployment.yaml, name: frontend",
+        )],
+    );
     has(
         &d,
         "E016",
         "`redis-master-deployment.yaml` does not hold Deployment `frontend`",
     );
-    let d = one(&[("container: php-redis", "container: php")]);
+    let d = refused(FIXTURE, &[("container: php-redis", "container: php")]);
     has(&d, "E016", "Deployment `frontend` has no container `php`");
-    let d = one(&[(
-        "{name: gcr.io/google-samples/gb-frontend, tag: v6}",
-        "{name: gcr.io/google-samples/gb-frontend, tag: v6}\n      - {name: redis, tag: 7.2.4}",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "{name: gcr.io/google-samples/gb-frontend, tag: v6}",
+            "{name: gcr.io/google-samples/gb-frontend, tag: v6}\n      - {name: redis, tag: 7.2.4}",
+        )],
+    );
     has(
         &d,
         "E016",
         "no container of Deployment `frontend` runs `redis`",
     );
-    let d = one(&[("file: frontend-deployment.yaml,", "file: missing.yaml,")]);
+    let d = refused(
+        FIXTURE,
+        &[("file: frontend-deployment.yaml,", "file: missing.yaml,")],
+    );
     has(&d, "E016", "`bundles/guestbook/missing.yaml` not found");
-    let d = one(&[(
-        "          - file: redis-slave-service.yaml\n",
-        "          - file: redis-slave-service\n",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "          - file: redis-slave-service.yaml\n",
+            "          - file: redis-slave-service\n",
+        )],
+    );
     has(
         &d,
         "E023",
         "`bundles/guestbook/redis-slave-service` has no extension",
     );
-    let d = one(&[(
-        "          - file: redis-slave-service.yaml\n",
-        "          - target: {kind: Service}\n",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "          - file: redis-slave-service.yaml\n",
+            "          - target: {kind: Service}\n",
+        )],
+    );
     has(&d, "E023", "a patch of a raw YAML app names no `file`");
-    let d = one(&[(
-        "          - file: redis-slave-service.yaml\n",
-        "          - file: redis-slave-service.yaml\n            target: {kind: Service}\n",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "          - file: redis-slave-service.yaml\n",
+            "          - file: redis-slave-service.yaml\n            target: {kind: Service}\n",
+        )],
+    );
     has(&d, "E020", "`target` does not apply to raw YAML apps");
-    let d = one(&[(
-        "              - op: replace\n                path: /spec/selector/role\n                value: master\n",
-        "              master\n",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "              - op: replace\n                path: /spec/selector/role\n                value: master\n",
+            "              master\n",
+        )],
+    );
     has(
         &d,
         "E023",
         "the patch is neither a patch list nor an object",
     );
     // A patch kept in a file: one of the two, present, and not where Fleet deploys it.
-    let d = one(&[(
-        "            patchFile: patches/frontend-lb.yaml",
-        "            patchFile: patches/frontend-lb.yaml\n            patch: '{}'",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "            patchFile: patches/frontend-lb.yaml",
+            "            patchFile: patches/frontend-lb.yaml\n            patch: '{}'",
+        )],
+    );
     has(
         &d,
         "E023",
         "a patch needs exactly one of `patch` and `patchFile`",
     );
-    let d = one(&[(
-        "patchFile: patches/frontend-lb.yaml",
-        "patchFile: patches/missing.yaml",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "patchFile: patches/frontend-lb.yaml",
+            "patchFile: patches/missing.yaml",
+        )],
+    );
     has(&d, "E016", "`patches/missing.yaml` not found");
-    let d = one(&[(
-        "patchFile: patches/frontend-lb.yaml",
-        "patchFile: bundles/guestbook/frontend-service.yaml",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "patchFile: patches/frontend-lb.yaml",
+            "patchFile: bundles/guestbook/frontend-service.yaml",
+        )],
+    );
     has(
         &d,
         "E023",
         "Fleet would deploy `bundles/guestbook/frontend-service.yaml` as a manifest",
     );
-    let d = one(&[(
-        "        workload: {file: frontend-deployment.yaml, name: frontend, container: php-redis}\n",
-        "        releaseName: guestbook\n",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "        workload: {file: frontend-deployment.yaml, name: frontend, container: php-redis}\n",
+            "        releaseName: guestbook\n",
+        )],
+    );
     has(
         &d,
         "E023",
         "`replicas`, `resources` and `images` of a raw YAML app need its `workload`",
     );
-    let d = one(&[(
-        "      manifests:\n",
-        "      kustomize: {}\n      manifests:\n",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "      manifests:\n",
+            "      kustomize: {}\n      manifests:\n",
+        )],
+    );
     has(
         &d,
         "E015",
@@ -1907,50 +1958,54 @@ fn overrides_by_cluster_group_name_a_group_alone() {
 fn replaced_files_are_files_nothing_else_changes() {
     const FIXTURE: &str = "tests/fixtures/ok/raw-yaml";
     const AT: &str = "replaceFiles: {redis-master-deployment.yaml: variants/redis-master-dev.yaml}";
-    let msg = |edits: &[(&str, &str)]| -> Vec<[String; 3]> {
-        let (code, d) = build_after(FIXTURE, edits);
-        assert_eq!(code, 1, "{d:?}");
-        d
-    };
-    let has = |d: &[[String; 3]], code: &str, m: &str| {
-        assert!(
-            d.iter().any(|x| x[0] == code && x[1] == m),
-            "{code} `{m}` in {d:?}"
-        );
-    };
-    let d = msg(&[(
-        AT,
-        "replaceFiles: {frontend-deployment.yaml: variants/redis-master-dev.yaml}",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            AT,
+            "replaceFiles: {frontend-deployment.yaml: variants/redis-master-dev.yaml}",
+        )],
+    );
     has(
         &d,
         "E023",
         "`frontend-deployment.yaml` cannot be replaced: it holds the workload",
     );
-    let d = msg(&[(
-        AT,
-        "replaceFiles: {redis-slave.yaml: variants/redis-master-dev.yaml}",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            AT,
+            "replaceFiles: {redis-slave.yaml: variants/redis-master-dev.yaml}",
+        )],
+    );
     has(&d, "E016", "`bundles/guestbook/redis-slave.yaml` not found");
-    let d = msg(&[(
-        AT,
-        "replaceFiles: {redis-master-deployment.yaml: variants/missing.yaml}",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            AT,
+            "replaceFiles: {redis-master-deployment.yaml: variants/missing.yaml}",
+        )],
+    );
     has(&d, "E016", "`variants/missing.yaml` not found");
-    let d = msg(&[(
-        AT,
-        "replaceFiles: {redis-master-deployment.yaml: bundles/guestbook/frontend-service.yaml}",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            AT,
+            "replaceFiles: {redis-master-deployment.yaml: bundles/guestbook/frontend-service.yaml}",
+        )],
+    );
     has(
         &d,
         "E023",
         "Fleet would deploy `bundles/guestbook/frontend-service.yaml` as a manifest",
     );
     // The app's own patch of a file: a replacement would drop it.
-    let d = msg(&[(
-        "    resources:\n      requests: {cpu: 100m}\n",
-        "    resources:\n      requests: {cpu: 100m}\n    patches:\n      - {file: redis-master-deployment.yaml, patch: 'spec: {minReadySeconds: 5}'}\n",
-    )]);
+    let d = refused(
+        FIXTURE,
+        &[(
+            "    resources:\n      requests: {cpu: 100m}\n",
+            "    resources:\n      requests: {cpu: 100m}\n    patches:\n      - {file: redis-master-deployment.yaml, patch: 'spec: {minReadySeconds: 5}'}\n",
+        )],
+    );
     has(
         &d,
         "E023",
@@ -2238,5 +2293,28 @@ fn helm_releases_are_unique_per_cluster() {
             && x[1]
                 == "`metallb` and `web` both install the Helm release `web/web` on `stg-edge-1`"),
         "{d:?}"
+    );
+}
+
+/// `build_after` that must fail: its diagnostics.
+fn refused(dir: &str, edits: &[(&str, &str)]) -> Vec<[String; 3]> {
+    let (code, diags) = build_after(dir, edits);
+    assert_eq!(code, 1, "{diags:?}");
+    diags
+}
+
+/// A diagnostic with this code and message is among `diags`.
+fn has(diags: &[[String; 3]], code: &str, msg: &str) {
+    assert!(
+        diags.iter().any(|d| d[0] == code && d[1] == msg),
+        "{code} `{msg}` in {diags:?}"
+    );
+}
+
+/// A diagnostic with this code whose message holds `part` is among `diags`.
+fn has_part(diags: &[[String; 3]], code: &str, part: &str) {
+    assert!(
+        diags.iter().any(|d| d[0] == code && d[1].contains(part)),
+        "{code} `{part}` in {diags:?}"
     );
 }

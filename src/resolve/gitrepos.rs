@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::{Cx, Names, RepoView};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{Fleet, MANAGED_BY, SharedGitRepo};
+use crate::model::{Fleet, SharedGitRepo};
 use crate::pointer::Ptr;
 use crate::spec::{self, Spec};
 
@@ -53,16 +53,7 @@ impl Cx<'_> {
                 &base,
             );
             let labels = self.labels(&g.labels, &base.key("labels"));
-            if let Some(k) = g.labels.keys().find(|k| k.as_str() == MANAGED_BY.0) {
-                self.push(
-                    Diagnostic::new(Code::InvalidValue, format!("label `{k}` is set by fleetc"))
-                        .label(
-                            self.ix.key(&base.key("labels").key(k)),
-                            "every object fleetc writes carries it",
-                        )
-                        .help("remove it"),
-                );
-            }
+            self.managed_by_label(&g.labels, &base.key("labels"));
             if let Some(ns) = &g.target_namespace {
                 self.dns_label(ns, &base.key("targetNamespace"), "namespace");
             }

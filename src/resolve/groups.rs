@@ -12,6 +12,24 @@ use crate::spec::Spec;
 use crate::values::{LabelKey, LabelValue};
 
 impl Cx<'_> {
+    /// Reports fleetc's own `managed-by` label among the labels at `at` of an object fleetc
+    /// writes; whether it was there.
+    pub(super) fn managed_by_label(
+        &mut self,
+        labels: &std::collections::BTreeMap<String, String>,
+        at: &Ptr,
+    ) -> bool {
+        let Some(k) = labels.keys().find(|k| k.as_str() == MANAGED_BY.0) else {
+            return false;
+        };
+        self.push(
+            Diagnostic::new(Code::InvalidValue, format!("label `{k}` is set by fleetc"))
+                .label(self.ix.key(&at.key(k)), "every object fleetc writes carries it")
+                .help("remove it: Helm (which applies `fleet/` when a bootstrap GitRepo does) overwrites it, so no selector can rely on it"),
+        );
+        true
+    }
+
     /// Reads `optInLabels` into [`Cx::opt_in`]; keys and values must be label keys and values.
     pub(super) fn opt_in_labels(&mut self, spec: &Spec) {
         let base = Ptr::path(&["optInLabels"]);
@@ -62,15 +80,7 @@ impl Cx<'_> {
             let (fine, awaits_opt_in) =
                 self.selector(&g.selector, &base.key("selector"), &mut selector);
             let labels = self.labels(&g.labels, &base.key("labels"));
-            if let Some(k) = g.labels.keys().find(|k| k.as_str() == MANAGED_BY.0) {
-                self.push(
-                    Diagnostic::new(Code::InvalidValue, format!("label `{k}` is set by fleetc"))
-                        .label(
-                            self.ix.key(&base.key("labels").key(k)),
-                            "every object fleetc writes carries it",
-                        )
-                        .help("remove it: Helm (which applies `fleet/` when a bootstrap GitRepo does) overwrites it, so no selector can rely on it"),
-                );
+            if self.managed_by_label(&g.labels, &base.key("labels")) {
                 ok = false;
             }
             let holds = fleet.clusters.iter().any(|c| selector.matches(&c.labels));
