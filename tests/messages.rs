@@ -1542,6 +1542,14 @@ fn shared_gitrepos_refuse_what_fleet_would_not_do() {
         )],
     );
     has_part(&d, "E023", "`branch` and `revision` together");
+    // A revision is one word: a commit or a tag.
+    for bad in ["\"v2 3\"", "\" \""] {
+        let d = refused(
+            FIXTURE,
+            &[("    revision: v2.3.0\n", &format!("    revision: {bad}\n"))],
+        );
+        has(&d, "E023", "`revision` is not a commit or tag");
+    }
     let d = refused(
         FIXTURE,
         &[("    -----BEGIN CERTIFICATE-----\n", "    BEGIN\n")],

@@ -169,8 +169,9 @@ impl Cx<'_> {
         for (a, app) in fleet.apps.iter().enumerate() {
             for b in app.bundle_names() {
                 let key = (app.workspace.clone(), b.to_owned());
+                // An app's own bundles differ: one per environment, each named after its GitRepo.
                 match bundles.get(&key) {
-                    Some(&first) if first != a => {
+                    Some(&first) => {
                         let key = if spec.apps[a].bundle_name.is_some() {
                             "bundleName"
                         } else {
@@ -189,7 +190,6 @@ impl Cx<'_> {
                             .help("bundles of one workspace need their own names: set another `bundleName`"),
                         );
                     }
-                    Some(_) => {}
                     None => {
                         bundles.insert(key, a);
                     }
