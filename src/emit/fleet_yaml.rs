@@ -135,18 +135,12 @@ struct YamlOptions {
     overlays: Vec<String>,
 }
 
-/// fleet.yaml's `yaml` of a raw YAML app's settings (see [`super::yaml_overlay`]).
-fn yaml_options(
-    app: &App,
-    name: &str,
-    s: &crate::model::Settings,
-    full: Option<&crate::model::Settings>,
-) -> Option<YamlOptions> {
-    let overlays: Vec<String> = super::yaml_overlay::layers(app, name, s, full)
-        .into_iter()
-        .map(|(n, _)| n)
-        .collect();
-    (!overlays.is_empty()).then_some(YamlOptions { overlays })
+/// fleet.yaml's `yaml` of the root (`default`) or a customization, from the overlays
+/// [`super::yaml_overlay::emit`] wrote.
+fn yaml_options(overlays: &super::yaml_overlay::Names, name: &str) -> Option<YamlOptions> {
+    overlays.get(name).map(|o| YamlOptions {
+        overlays: o.clone(),
+    })
 }
 
 #[derive(Serialize)]
@@ -197,7 +191,12 @@ struct TargetCustomization<'a> {
     downstream_resources: &'a [DownstreamResource],
 }
 
-pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
+pub(super) fn emit(
+    fleet: &Fleet,
+    app: &App,
+    overlays: &super::yaml_overlay::Names,
+    owner: Ptr,
+) -> Artifact {
     let helm = match &app.source {
         AppSource::Helm(chart) => HelmOptions {
             release_name: Some(chart.release_name.clone()),
@@ -265,7 +264,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
         namespace_annotations: app.namespace_annotations.clone(),
         helm,
         kustomize: root_dir(app).map(|dir| KustomizeOptions { dir }),
-        yaml: yaml_options(app, "default", &app.base, None),
+        yaml: yaml_options(overlays, "default"),
         correct_drift: drift.and_then(|d| d.correct_drift.as_ref()),
         diff: drift
             .filter(|d| !d.compare_patches.is_empty())
@@ -335,12 +334,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: Ptr) -> Artifact {
                         },
                         kustomize: customization_dir(fleet, app, c)
                             .map(|dir| KustomizeOptions { dir }),
-                        yaml: yaml_options(
-                            app,
-                            &fleet.scope_name(&c.scope),
-                            &c.delta,
-                            Some(&c.full),
-                        ),
+                        yaml: yaml_options(overlays, &fleet.scope_name(&c.scope)),
                         service_account: c.delta.deploy.service_account.as_deref(),
                         keep_resources: c.delta.deploy.keep_resources,
                         force_sync_generation: c.delta.deploy.force_sync_generation,

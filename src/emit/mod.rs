@@ -124,9 +124,10 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
                 out.push(gitrepo::emit(fleet, fleet, app, repo, owner.clone()));
             }
         }
-        out.push(fleet_yaml::emit(fleet, app, owner.clone()));
+        let (overlays, names) = yaml_overlay::emit(fleet, app, &owner);
+        out.push(fleet_yaml::emit(fleet, app, &names, owner.clone()));
+        out.extend(overlays);
         out.extend(kustomization::emit(fleet, app, &owner));
-        out.extend(yaml_overlay::emit(fleet, app, &owner));
     }
     for (i, g) in fleet.git_repos.iter().enumerate() {
         out.push(gitrepo::emit_shared(

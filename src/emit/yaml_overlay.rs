@@ -8,6 +8,8 @@
 //! A file can take one patch per overlay: a second patch of the same file goes to a further
 //! overlay (`<name>~2`, ...), applied after it.
 
+use std::collections::BTreeMap;
+
 use serde_json::{Map, Value, json};
 
 use super::kustomization::resources_value;
@@ -31,7 +33,7 @@ pub(super) type Layers = Vec<(String, Vec<(String, Change)>)>;
 /// settings, merged into the files) or a customization's (`s` holds only what its overrides
 /// change; where they set resources, the container gets the file's own with `full`'s laid
 /// over them, replacing what the root's overlay set, as a kustomize app's overlay does).
-pub(super) fn layers(app: &App, name: &str, s: &Settings, full: Option<&Settings>) -> Layers {
+fn layers(app: &App, name: &str, s: &Settings, full: Option<&Settings>) -> Layers {
     let AppSource::Manifests { workload, .. } = &app.source else {
         return Vec::new();
     };
@@ -184,16 +186,30 @@ fn merge(base: &mut Value, over: &Value) {
     }
 }
 
-/// Every overlay file of a raw YAML app: the root's and each customization's.
-pub(super) fn emit(fleet: &Fleet, app: &App, owner: &Ptr) -> Vec<Artifact> {
-    let mut all = layers(app, "default", &app.base, None);
+/// The overlay names fleet.yaml's `yaml.overlays` lists, by whose they are: `default` (the
+/// root's) or a customization's name.
+pub(super) type Names = BTreeMap<String, Vec<String>>;
+
+/// Every overlay file of a raw YAML app (the root's and each customization's), and the names
+/// fleet.yaml lists: computed once, since building them parses every patch.
+pub(super) fn emit(fleet: &Fleet, app: &App, owner: &Ptr) -> (Vec<Artifact>, Names) {
+    let mut all = Vec::new();
+    let mut names = Names::new();
+    let mut add = |key: String, layers: Layers| {
+        let listed: Vec<String> = layers.iter().map(|(n, _)| n.clone()).collect();
+        if !listed.is_empty() {
+            names.insert(key, listed);
+        }
+        all.extend(layers);
+    };
+    add(
+        "default".to_owned(),
+        layers(app, "default", &app.base, None),
+    );
     for c in app.customizations.iter().filter(|c| !c.excludes()) {
-        all.extend(layers(
-            app,
-            &fleet.scope_name(&c.scope),
-            &c.delta,
-            Some(&c.full),
-        ));
+        let name = fleet.scope_name(&c.scope);
+        let l = layers(app, &name, &c.delta, Some(&c.full));
+        add(name, l);
     }
     let mut out = Vec::new();
     for (overlay, files) in all {
@@ -220,5 +236,5 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: &Ptr) -> Vec<Artifact> {
             ));
         }
     }
-    out
+    (out, names)
 }

@@ -333,37 +333,44 @@ impl Cx<'_> {
         } else {
             Ptr::item("apps", i).key("name")
         };
-        if release_name.len() > MAX_HELM_RELEASE_NAME_LEN {
+        let key = base
+            .as_str()
+            .trim_start_matches(&format!("/apps/{i}/"))
+            .replace('/', ".");
+        self.helm_release_name(
+            &release_name,
+            &ptr,
+            set.is_some(),
+            &format!("{key}.releaseName"),
+        );
+        release_name
+    }
+
+    /// A Helm release name at `at` (`key` in the help): at most 53 characters and, when the
+    /// spec writes it (`written`), a lowercase DNS name, as Helm takes them.
+    pub(super) fn helm_release_name(&mut self, name: &str, at: &Ptr, written: bool, key: &str) {
+        if name.len() > MAX_HELM_RELEASE_NAME_LEN {
             self.push(
                 Diagnostic::new(
                     Code::NameTooLong,
-                    format!(
-                        "Helm release name `{release_name}` has {} characters",
-                        release_name.len()
-                    ),
+                    format!("Helm release name `{name}` has {} characters", name.len()),
                 )
                 .label(
-                    self.at(&ptr),
+                    self.at(at),
                     format!("at most {MAX_HELM_RELEASE_NAME_LEN} characters fit"),
                 )
-                .help(format!(
-                    "set a shorter `{}.releaseName`",
-                    base.as_str()
-                        .trim_start_matches(&format!("/apps/{i}/"))
-                        .replace('/', ".")
-                )),
+                .help(format!("set a shorter `{key}`")),
             );
-        } else if set.is_some() && !release_name.split('.').all(fleet_names::is_dns_label) {
+        } else if written && !name.split('.').all(fleet_names::is_dns_label) {
             self.push(
                 Diagnostic::new(
                     Code::InvalidName,
-                    format!("invalid Helm release name `{release_name}`"),
+                    format!("invalid Helm release name `{name}`"),
                 )
-                .label(self.at(&ptr), "Helm release names are lowercase DNS names")
+                .label(self.at(at), "Helm release names are lowercase DNS names")
                 .help("use lowercase letters, digits, `-` and `.`"),
             );
         }
-        release_name
     }
 
     /// What the app's GitRepo decides for its bundle: a shared GitRepo's service account,

@@ -244,28 +244,7 @@ impl Cx<'_> {
             }
         }
         if let Some(name) = &o.release_name {
-            if name.len() > crate::fleet_names::MAX_HELM_RELEASE_NAME_LEN {
-                self.push(
-                    Diagnostic::new(
-                        Code::NameTooLong,
-                        format!("Helm release name `{name}` has {} characters", name.len()),
-                    )
-                    .label(self.at(&at.key("releaseName")), "at most 53 characters fit")
-                    .help("set a shorter `releaseName`"),
-                );
-            } else if !name.split('.').all(crate::fleet_names::is_dns_label) {
-                self.push(
-                    Diagnostic::new(
-                        Code::InvalidName,
-                        format!("invalid Helm release name `{name}`"),
-                    )
-                    .label(
-                        self.at(&at.key("releaseName")),
-                        "Helm release names are lowercase DNS names",
-                    )
-                    .help("use lowercase letters, digits, `-` and `.`"),
-                );
-            }
+            self.helm_release_name(name, &at.key("releaseName"), true, "releaseName");
         }
         crate::model::ChartOverride {
             repo: o.repo.clone(),

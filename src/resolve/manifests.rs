@@ -212,29 +212,13 @@ impl Cx<'_> {
                 (Some(_), false) | (None, true) => self.push(
                     Diagnostic::new(Code::InvalidValue, "a patch needs exactly one of `patch` and `patchFile`")
                         .label(self.ix.head(&here, self.text), "give the patch inline or name its file")
-                        .help("`patch: |` with the patch, or `patchFile:` with a file of the bundle directory"),
+                        .help("`patch: |` with the patch, or `patchFile:` with a file (relative to the output root)"),
                 ),
                 (Some(f), true) => {
-                    if self.safe_path(f, &here.key("patchFile")) {
-                        let path = normalize(f);
-                        // Fleet deploys every YAML file of a raw YAML bundle but those under
-                        // `overlays/` (patch.go:40-47): a patch kept there would be deployed.
-                        let inside = path.strip_prefix(&format!("{bundle_dir}/"));
-                        if manifests && inside.is_some_and(|rest| !rest.starts_with("overlays/")) {
-                            self.push(
-                                Diagnostic::new(Code::InvalidValue, format!("Fleet would deploy `{path}` as a manifest"))
-                                    .label(self.at(&here.key("patchFile")), "a file of this raw YAML bundle")
-                                    .help("keep patch files outside the bundle directory, or under its `overlays/`"),
-                            );
-                        }
-                        match self.root.read(&path) {
-                            Ok(Some(text)) => p.patch = text,
-                            _ => self.push(
-                                Diagnostic::new(Code::MissingBase, format!("`{path}` not found"))
-                                    .label(self.at(&here.key("patchFile")), "relative to the output root")
-                                    .help(format!("create `{path}`, or name another file")),
-                            ),
-                        }
+                    if let Some(text) =
+                        self.kept_file(f, &here.key("patchFile"), bundle_dir, manifests, "patch")
+                    {
+                        p.patch = text;
                     }
                 }
                 (None, false) => {}
@@ -337,43 +321,67 @@ impl Cx<'_> {
                 );
                 continue;
             }
-            if !self.safe_path(with, &here) {
+            let Some(text) = self.kept_file(with, &here, bundle_dir, true, "replacement") else {
                 continue;
-            }
-            let path = normalize(with);
-            if path
-                .strip_prefix(&format!("{bundle_dir}/"))
-                .is_some_and(|rest| !rest.starts_with("overlays/"))
-            {
+            };
+            let docs: Result<Vec<Value>, _> =
+                serde_saphyr::from_multiple_with_options(&text, crate::load::yaml_options());
+            if docs.is_err() {
                 self.push(
-                    Diagnostic::new(Code::InvalidValue, format!("Fleet would deploy `{path}` as a manifest"))
-                        .label(self.at(&here), "a file of this raw YAML bundle")
-                        .help("keep replacement files outside the bundle directory, or under its `overlays/`"),
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("`{}` is not YAML", normalize(with)),
+                    )
+                    .label(self.at(&here), "replaces a manifest")
+                    .help("Fleet would deploy it as it is: fix the file"),
                 );
             }
-            match self.root.read(&path) {
-                Ok(Some(text)) => {
-                    let docs: Result<Vec<Value>, _> = serde_saphyr::from_multiple_with_options(
-                        &text,
-                        crate::load::yaml_options(),
-                    );
-                    if docs.is_err() {
-                        self.push(
-                            Diagnostic::new(Code::InvalidValue, format!("`{path}` is not YAML"))
-                                .label(self.at(&here), "replaces a manifest")
-                                .help("Fleet would deploy it as it is: fix the file"),
-                        );
-                    }
-                    out.insert(file, text);
-                }
-                _ => self.push(
-                    Diagnostic::new(Code::MissingBase, format!("`{path}` not found"))
-                        .label(self.at(&here), "relative to the output root")
-                        .help(format!("create `{path}`, or name another file")),
-                ),
-            }
+            out.insert(file, text);
         }
         out
+    }
+}
+
+impl Cx<'_> {
+    /// A file the spec keeps content in (a patch, a replacement), relative to the output root:
+    /// safe, present, and for a raw YAML app (`raw_yaml`) not a file of its bundle directory
+    /// outside `overlays/`, which Fleet would deploy as a manifest (patch.go:40-47). Its text.
+    fn kept_file(
+        &mut self,
+        file: &str,
+        at: &Ptr,
+        bundle_dir: &str,
+        raw_yaml: bool,
+        what: &str,
+    ) -> Option<String> {
+        if !self.safe_path(file, at) {
+            return None;
+        }
+        let path = normalize(file);
+        let inside = path.strip_prefix(&format!("{bundle_dir}/"));
+        if raw_yaml && inside.is_some_and(|rest| !rest.starts_with("overlays/")) {
+            self.push(
+                Diagnostic::new(
+                    Code::InvalidValue,
+                    format!("Fleet would deploy `{path}` as a manifest"),
+                )
+                .label(self.at(at), "a file of this raw YAML bundle")
+                .help(format!(
+                    "keep {what} files outside the bundle directory, or under its `overlays/`"
+                )),
+            );
+        }
+        match self.root.read(&path) {
+            Ok(Some(text)) => Some(text),
+            _ => {
+                self.push(
+                    Diagnostic::new(Code::MissingBase, format!("`{path}` not found"))
+                        .label(self.at(at), "relative to the output root")
+                        .help(format!("create `{path}`, or name another file")),
+                );
+                None
+            }
+        }
     }
 }
 
