@@ -2115,7 +2115,7 @@ fn per_target_charts_are_checked() {
         FIXTURE,
         &[("releaseName: longhorn-us", &format!("releaseName: {long}"))],
     );
-    assert!(d.iter().any(|x| x[0] == "E013"), "{d:?}");
+    has_part(&d, "E013", "Helm release name");
     let (_, d) = build_after(FIXTURE, &[("version: 1.11.0}", "version: \"1.11 rc\"}")]);
     assert!(
         d.iter()
@@ -2234,7 +2234,7 @@ fn per_target_charts_combine_with_the_apps_as_fleet_fetches_them() {
     let (code, d) = build_after(
         FIXTURE,
         &[(
-            "helm: {repo: \"https://charts.example.com/mirror\", chart: ingress-nginx-mirrored}",
+            "helm: {repo: \"https://charts.example.com/mirror\", chart: ingress-nginx}",
             "helm: {chart: \"oci://registry.example.com/charts/ingress-nginx\"}",
         )],
     );
@@ -2324,5 +2324,23 @@ fn has_part(diags: &[[String; 3]], code: &str, part: &str) {
     assert!(
         diags.iter().any(|d| d[0] == code && d[1].contains(part)),
         "{code} `{part}` in {diags:?}"
+    );
+}
+
+/// Fleet mounts the per-path Helm Secret and then no `helmSecretName`
+/// (rancher/fleet v0.16.1 internal/cmd/controller/gitops/reconciler/gitjob.go:435-448).
+#[test]
+fn helm_secrets_per_path_replace_the_single_one() {
+    let d = refused(
+        "tests/fixtures/ok/shared-gitrepos",
+        &[(
+            "    helmSecretNameForPaths: management-charts-by-path\n",
+            "    helmSecretNameForPaths: management-charts-by-path\n    helmSecretName: management-charts\n",
+        )],
+    );
+    has(
+        &d,
+        "E032",
+        "`helmSecretName` is ignored beside `helmSecretNameForPaths`",
     );
 }

@@ -611,6 +611,22 @@ impl Cx<'_> {
             }
             _ => {}
         }
+        // Fleet hands the job the per-path Secret and then no `helmSecretName` at all
+        // (rancher/fleet v0.16.1 internal/cmd/controller/gitops/reconciler/gitjob.go:435-448).
+        if let (Some((_, paths)), Some((_, single))) =
+            (&r.helm_secret_name_for_paths, &r.helm_secret_name)
+            && (mine(paths) || mine(single))
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::IgnoredByFleet,
+                    "`helmSecretName` is ignored beside `helmSecretNameForPaths`",
+                )
+                .label(self.ix.key(single), "Fleet never mounts this Secret")
+                .label(self.ix.key(paths), "this one replaces it")
+                .help("give each path its credentials in the per-path Secret, and remove `helmSecretName`"),
+            );
+        }
         if let (Some(off), Some(every)) = (&r.disable_polling, &r.polling_interval)
             && (mine(off) || mine(every))
         {
