@@ -190,6 +190,13 @@ a GitRepo that uses others (and one without `targetNamespace` when target namesp
 listed) and deploys nothing from it (rancher/fleet v0.16.1
 internal/cmd/controller/gitops/reconciler/restrictions.go). fleetc checks each GitRepo it writes
 into the workspace. Change the GitRepo, or allow what it uses.";
+    InvalidSchedule = "E035", Error, "Fleet refuses this Schedule",
+"Fleet reads a Schedule's `schedule` as a Quartz cron expression (go-quartz: seconds first, `?`
+in one day field), its `location` as an IANA time zone and its `duration` as a Go duration, and
+refuses the Schedule when any of them is wrong, when the window would still be open at the next
+opening, or when there is no next opening (rancher/fleet v0.16.1
+internal/cmd/controller/reconciler/cronduration_job.go:38-150). A refused Schedule opens no
+window, so its clusters take no new deployments at all. Fix the value the message names.";
     UntargetedCluster = "W001", Warning, "cluster runs no app",
 "No app targets this cluster. It may be new, or a target may be too narrow.";
     OverrideNeverApplies = "W002", Warning, "override never applies",
@@ -285,4 +292,9 @@ environment at once, so its changes reach a manually promoted (or production) en
 merge, not through the environment's promote job. Pull the app per environment (remove
 `gitRepo`), hold the shared GitRepo at a `revision`, or accept it with `acknowledge: [W018]` on
 the environment.";
+    OverlappingSchedules = "W021", Warning, "a cluster is held by two Schedules",
+"Each Schedule opens and closes the windows of its clusters on its own: when one of them closes
+its window it closes the cluster's, even while the other's is open (rancher/fleet v0.16.1
+internal/cmd/controller/reconciler/cronduration_job.go:246-255). Give each cluster one
+Schedule, with a cron expression that says all of its windows.";
 }

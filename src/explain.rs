@@ -160,6 +160,23 @@ pub fn cluster(fleet: &Fleet, spec: &Spec<'_>, name: &str) -> Option<String> {
         ),
         (None, _) => row(&mut out, 2, "agent        none", ""),
     }
+    // Fleet holds every change for a scheduled cluster outside its windows
+    // (rancher/fleet v0.16.1 internal/cmd/controller/target/target.go:71).
+    for s in fleet.schedules.iter().filter(|s| s.clusters.contains(&c)) {
+        let tz = s
+            .location
+            .as_deref()
+            .unwrap_or("the controller's time zone");
+        row(
+            &mut out,
+            2,
+            &format!(
+                "window       {} for {} ({tz}), Schedule {}: changes wait for it",
+                s.cron, s.duration, s.name
+            ),
+            &spec.at(&Ptr::item("schedules", s.origin).key("name")),
+        );
+    }
     let apps: Vec<(usize, &App)> = fleet
         .apps
         .iter()

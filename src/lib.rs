@@ -23,6 +23,7 @@ pub mod output;
 pub mod pins;
 pub mod pointer;
 pub mod promotion;
+pub mod quartz;
 pub mod report;
 pub mod resolve;
 pub mod schema;

@@ -18,7 +18,47 @@ pub fn lint(fleet: &Fleet, ix: &SpanIndex) -> Vec<Diagnostic> {
     shared_past_gate(fleet, ix, &mut out);
     inventory_drift(fleet, ix, &mut out);
     credentials_reach_no_chart(fleet, ix, &mut out);
+    overlapping_schedules(fleet, ix, &mut out);
     out
+}
+
+/// W021: a cluster two Schedules hold. Each Schedule's stop sets the cluster's window closed,
+/// whatever the other's says (rancher/fleet v0.16.1
+/// internal/cmd/controller/reconciler/cronduration_job.go:246-255).
+fn overlapping_schedules(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
+    for (j, later) in fleet.schedules.iter().enumerate() {
+        for earlier in &fleet.schedules[..j] {
+            let both: Vec<&str> = later
+                .clusters
+                .iter()
+                .filter(|c| earlier.clusters.contains(c))
+                .map(|&c| fleet.clusters[c].name.as_str())
+                .collect();
+            let Some(first) = both.first() else { continue };
+            let more = match both.len() {
+                1 => String::new(),
+                n => format!(" and {} more", n - 1),
+            };
+            out.push(
+                Diagnostic::new(
+                    Code::OverlappingSchedules,
+                    format!(
+                        "`{first}`{more} is held by Schedules `{}` and `{}`",
+                        earlier.name, later.name
+                    ),
+                )
+                .label(
+                    ix.nearest(&Ptr::item("schedules", later.origin).key("targets")),
+                    "these targets",
+                )
+                .label(
+                    ix.nearest(&Ptr::item("schedules", earlier.origin).key("targets")),
+                    "overlap these",
+                )
+                .help("the first window to close closes the other's too: give each cluster one Schedule"),
+            );
+        }
+    }
 }
 
 /// W016: `helmRepoURLRegex` matches none of the spec's remote charts, so the Helm credentials

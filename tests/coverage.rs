@@ -47,6 +47,7 @@ fn schemas() -> Vec<(&'static str, Value)> {
             "BundleNamespaceMapping",
             top_of("bundlenamespacemappings.fleet.cattle.io"),
         ),
+        ("Schedule", spec_of("schedules.fleet.cattle.io")),
     ]
 }
 
@@ -199,6 +200,7 @@ fn every_fleet_property_is_emitted_or_excluded_with_a_reason() {
                 Kind::ClusterGroup => ("ClusterGroup", &a.value["spec"]),
                 Kind::GitRepoRestriction => ("GitRepoRestriction", &a.value),
                 Kind::BundleNamespaceMapping => ("BundleNamespaceMapping", &a.value),
+                Kind::Schedule => ("Schedule", &a.value["spec"]),
                 _ => continue,
             };
             emitted_paths(value, "", emitted.entry(doc).or_default());

@@ -2344,3 +2344,90 @@ fn helm_secrets_per_path_replace_the_single_one() {
         "`helmSecretName` is ignored beside `helmSecretNameForPaths`",
     );
 }
+
+/// What Fleet's schedule controller refuses (rancher/fleet v0.16.1
+/// internal/cmd/controller/reconciler/cronduration_job.go:38-150, go-quartz v0.15.2
+/// quartz/cron.go), each reported, all in one run.
+#[test]
+fn schedules_fleet_refuses_are_errors() {
+    let dir = "tests/fixtures/ok/maintenance-windows";
+    // Both day fields set: go-quartz's "day field set twice".
+    let d = refused(dir, &[("\"0 0 1 ? * MON-THU\"", "\"0 0 1 1 * MON-THU\"")]);
+    has(
+        &d,
+        "E035",
+        "the expression sets both the day of month and the day of week; one of them must be `?`",
+    );
+    // Five fields: a Unix cron pasted without seconds.
+    let d = refused(dir, &[("\"0 0 1 ? * MON-THU\"", "\"0 1 * * 1-4\"")]);
+    has_part(&d, "E035", "has 5 fields; Fleet's Quartz cron has 6 or 7");
+    // Time zones are spelt exactly, as Go's time.LoadLocation reads them from files.
+    let d = refused(
+        dir,
+        &[(
+            "location: Europe/Berlin\n    targets:\n      - {environment",
+            "location: europe/berlin\n    targets:\n      - {environment",
+        )],
+    );
+    let tz = d.iter().find(|x| x[0] == "E035").unwrap();
+    assert_eq!(tz[1], "unknown time zone `europe/berlin`");
+    assert_eq!(tz[2], "did you mean `Europe/Berlin`?");
+    // A window as long as the week between two Sunday openings.
+    let d = refused(dir, &[("duration: 23h", "duration: 672h")]);
+    has(&d, "E035", "a window of 672h reaches the next opening");
+    // Daily at 01:00 in Berlin: the Sunday and Monday openings of the weekend the clocks go
+    // forward are 23 hours apart, and Fleet measures real time.
+    let d = refused(
+        dir,
+        &[
+            ("\"0 0 1 ? * MON-THU\"", "\"0 0 1 * * ?\""),
+            ("duration: 4h", "duration: 23h30m"),
+        ],
+    );
+    has(&d, "E035", "a window of 23h30m reaches the next opening");
+    let d = refused(dir, &[("duration: 4h", "duration: 0s")]);
+    has(&d, "E035", "a window of no time never opens");
+    // Fleet needs a next and a following opening; one in a past year has neither.
+    let d = refused(dir, &[("\"0 0 1 ? * MON-THU\"", "\"0 0 1 1 1 ? 2020\"")]);
+    has(
+        &d,
+        "E035",
+        "this schedule opens fewer than two windows from now on",
+    );
+    let d = refused(dir, &[("duration: 4h", "duration: 4 hours")]);
+    has_part(&d, "E023", "is not a Go duration");
+    let d = refused(dir, &[("\"0.16.1\"", "\"0.13.0\"")]);
+    has(&d, "E029", "Schedules need Fleet 0.14.0");
+    let d = refused(
+        dir,
+        &[(
+            "- {environment: production, region: eu-central-1}",
+            "- {environment: production, region: eu-centrl-1}",
+        )],
+    );
+    has(&d, "E012", "unknown region `eu-centrl-1`");
+}
+
+/// Every Quartz day rule the retail windows need is accepted (go-quartz v0.15.2
+/// quartz/cron_test.go): last day, nearest weekday, n-th weekday, names in any case, years.
+#[test]
+fn schedules_take_every_quartz_form() {
+    for cron in [
+        "0 0 23 L * ?",
+        "0 0 23 L-2 * ?",
+        "0 0 23 LW * ?",
+        "0 0 23 15W * ?",
+        "0 0 1 ? * 6L",
+        "0 0 1 ? * sun#2",
+        "0 0 1 ? JAN,jul MON",
+        "0 0 1 ? * MON 2030-2040",
+        "@weekly",
+        "0   0 1  ? *   MON",
+    ] {
+        let (code, d) = build_after(
+            "tests/fixtures/ok/maintenance-windows",
+            &[("\"0 0 1 ? * MON-THU\"", &format!("\"{cron}\""))],
+        );
+        assert_eq!(code, 0, "{cron}: {d:?}");
+    }
+}

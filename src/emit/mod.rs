@@ -16,6 +16,7 @@ mod kustomization;
 mod namespace_mapping;
 mod prometheus_rule;
 mod restriction;
+mod schedule;
 mod yaml_overlay;
 
 use serde::Serialize;
@@ -52,6 +53,8 @@ pub enum Kind {
     GitRepoRestriction,
     /// A Fleet `BundleNamespaceMapping`.
     BundleNamespaceMapping,
+    /// A Fleet `Schedule`.
+    Schedule,
     /// A bundle's `fleet.yaml`.
     FleetYaml,
     /// A kustomize overlay.
@@ -138,6 +141,7 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
     }
     out.extend(restriction::emit(fleet));
     out.extend(namespace_mapping::emit(fleet));
+    out.extend(schedule::emit(fleet));
     if let Some(side) = &fleet.gitlab {
         for shard in &side.agents {
             let owner = fleet.agent_ptr(shard.agent).key("name");

@@ -141,6 +141,30 @@ pub struct Fleet {
     pub mappings: BTreeMap<String, (Vec<String>, usize)>,
     /// The live fleet, when the spec names a cluster inventory file.
     pub inventory: Option<Inventory>,
+    /// Maintenance windows (`schedules`), in spec order.
+    pub schedules: Vec<Schedule>,
+}
+
+/// A Fleet Schedule (`schedules`): while none of its windows is open, its clusters take no new
+/// deployments (rancher/fleet v0.16.1 internal/cmd/controller/target/target.go:71).
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// Name.
+    pub name: String,
+    /// The workspace it is in; it holds only that workspace's clusters.
+    pub workspace: String,
+    /// The Quartz cron expression, as written.
+    pub cron: String,
+    /// How long a window stays open.
+    pub duration: GoDuration,
+    /// IANA time zone, when the spec gives one.
+    pub location: Option<String>,
+    /// Its targets, as Fleet gets them.
+    pub targets: Vec<Target>,
+    /// The declared clusters it holds.
+    pub clusters: Vec<ClusterId>,
+    /// Its position in `schedules`.
+    pub origin: usize,
 }
 
 /// A GitRepo of `gitRepos`: several apps, one revision for every environment. Fleet applies

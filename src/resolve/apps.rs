@@ -122,7 +122,14 @@ impl Cx<'_> {
             Some(s) => fleet.git_repos[s.repo].workspace.clone(),
             None => fleet.workspace.clone(),
         };
-        let (targets, clusters) = self.targets(i, a, fleet, names, &fleet.reach(&workspace));
+        let (targets, clusters) = self.targets(
+            &base.key("targets"),
+            &a.name,
+            &a.targets,
+            fleet,
+            names,
+            &fleet.reach(&workspace),
+        );
         if is_helm {
             self.templating(i, a, fleet, names, &clusters, &settings.helm);
         }

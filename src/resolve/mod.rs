@@ -17,6 +17,7 @@ mod inventory;
 mod manifests;
 pub use agent_policy::{CI_JOB_EXTRAS, USER_EXTRAS};
 mod overrides;
+mod schedules;
 mod targets;
 mod templating;
 
@@ -208,6 +209,7 @@ impl Cx<'_> {
             restrictions: Vec::new(),
             mappings: BTreeMap::new(),
             inventory: None,
+            schedules: Vec::new(),
         };
         let names = RefNames {
             envs: env_names,
@@ -225,6 +227,7 @@ impl Cx<'_> {
         self.git_repo_members(spec, &mut fleet);
         fleet.restrictions = self.restrictions(spec, &fleet);
         fleet.inventory = self.inventory(spec, &fleet);
+        fleet.schedules = self.schedules(spec, &fleet, &names);
         self.gitlab(spec, &mut fleet, &names);
         if let Some(m) = &spec.monitoring {
             fleet.monitoring = self.monitoring(m);

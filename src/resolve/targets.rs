@@ -269,10 +269,13 @@ impl Cx<'_> {
         ok
     }
 
+    /// The targets at `at` (an app's, or a Schedule's) of `owner`, against the clusters of
+    /// `workspaces`: what Fleet is told, and the declared clusters they reach.
     pub(super) fn targets(
         &mut self,
-        i: usize,
-        a: &spec::App,
+        at: &Ptr,
+        owner: &str,
+        list: &[spec::Target],
         fleet: &Fleet,
         names: &RefNames,
         workspaces: &[&str],
@@ -281,8 +284,8 @@ impl Cx<'_> {
         let keys = &fleet.label_keys;
         let mut reached = vec![false; fleet.clusters.len()];
         let mut out = Vec::new();
-        for (j, t) in a.targets.iter().enumerate() {
-            let base = Ptr::item("apps", i).key("targets").index(j);
+        for (j, t) in list.iter().enumerate() {
+            let base = at.index(j);
             if t.environment.is_none()
                 && t.region.is_none()
                 && t.cluster.is_none()
@@ -356,14 +359,10 @@ impl Cx<'_> {
                 self.push(
                     Diagnostic::new(
                         Code::DuplicateName,
-                        format!("two targets of `{}` are named `{name}`", a.name),
+                        format!("two targets of `{owner}` are named `{name}`"),
                     )
                     .label(self.ix.head(&base, self.text), "this target")
-                    .label(
-                        self.ix
-                            .head(&Ptr::item("apps", i).key("targets").index(first), self.text),
-                        "and this one",
-                    )
+                    .label(self.ix.head(&at.index(first), self.text), "and this one")
                     .help("give one of them a distinct `name`"),
                 );
             } else if ["env-", "sel-", "cluster-"]

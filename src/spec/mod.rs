@@ -11,6 +11,7 @@ mod fleet_options;
 mod gitlab;
 mod gitrepos;
 mod monitoring;
+mod schedules;
 
 use std::collections::BTreeMap;
 
@@ -22,6 +23,7 @@ pub use fleet_options::*;
 pub use gitlab::*;
 pub use gitrepos::*;
 pub use monitoring::*;
+pub use schedules::*;
 
 /// The only spec version this fleetc understands.
 pub const SPEC_VERSION: u64 = 1;
@@ -83,6 +85,11 @@ pub struct Spec {
     #[serde(default)]
     #[schemars(example = serde_json::json!([{"name": "tenant-shop", "gitRepoRestriction": {"allowedTargetNamespaces": ["shop"]}}]))]
     pub workspaces: Vec<Workspace>,
+    /// Maintenance windows (Fleet Schedules): clusters that take new deployments only while a
+    /// window is open.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!([{"name": "weekend-window", "schedule": "0 0 22 ? * FRI", "duration": "56h", "location": "Europe/Berlin", "targets": [{"environment": "production"}]}]))]
+    pub schedules: Vec<Schedule>,
     /// The GitLab instance and projects. With it fleetc also writes agent configurations, agent
     /// Helm values and RBAC, and `.gitlab-ci.yml`.
     #[serde(default)]
