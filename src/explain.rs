@@ -499,8 +499,15 @@ fn header_lines(
         };
         let _ = writeln!(
             out,
-            "{pad}bundle       {} (shared GitRepo {}, path {}, {pulls})",
-            s.bundle, g.name, app.repo_dir
+            "{pad}bundle       {} (shared GitRepo {}, {} {}{}, {pulls})",
+            s.bundle,
+            g.name,
+            if g.driven { "bundle" } else { "path" },
+            app.repo_dir,
+            s.options
+                .as_ref()
+                .map(|o| format!(" with options {o}"))
+                .unwrap_or_default()
         );
     }
     let _ = writeln!(out, "{pad}namespace    {}", app.namespace);

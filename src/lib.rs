@@ -204,10 +204,21 @@ fn clashes(
     }
     for (i, app) in fleet.apps.iter().enumerate() {
         let dir = format!("{}/", app.bundle_dir);
-        let own = Ptr::item("apps", i).key("name");
+        // Apps of a driven GitRepo may share a directory (their overlays kept apart).
+        let own: Vec<Ptr> = fleet
+            .apps
+            .iter()
+            .enumerate()
+            .filter(|(j, b)| {
+                *j == i || (b.bundle_dir == app.bundle_dir && b.overlays != "overlays")
+            })
+            .map(|(j, _)| Ptr::item("apps", j).key("name"))
+            .collect();
         if let Some(a) = artifacts
             .iter()
-            .find(|a| a.owner != own && (app.bundle_dir == "." || a.path.starts_with(&dir)))
+            .find(|a| {
+                !own.contains(&a.owner) && (app.bundle_dir == "." || a.path.starts_with(&dir))
+            })
             .filter(|a| !(app.bundle_dir == "." && a.path.starts_with(emit::MANAGEMENT_DIR)))
         {
             out.push(

@@ -15,7 +15,14 @@ pub trait Workspace {
     fn read(&self, rel: &str) -> io::Result<Option<String>>;
     /// The same output root at another revision of its Git repository.
     fn at(&self, rev: &str) -> io::Result<GitRevision>;
+    /// Every file under directory `dir` (relative to the output root), as paths relative to
+    /// `dir`, sorted; links are not followed.
+    fn files_under(&self, dir: &str) -> Vec<String>;
 }
+
+/// How many files [`Workspace::files_under`] lists at most: a bundle directory is bounded by
+/// Fleet's bundle size anyway.
+const MAX_LISTED: usize = 100_000;
 
 /// The working tree.
 pub struct Disk(pub PathBuf);
@@ -35,6 +42,31 @@ impl Workspace for Disk {
 
     fn at(&self, rev: &str) -> io::Result<GitRevision> {
         GitRevision::open(&self.0, rev)
+    }
+
+    fn files_under(&self, dir: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut todo = vec![(self.0.join(dir), String::new())];
+        while let Some((path, rel)) = todo.pop() {
+            let Ok(entries) = std::fs::read_dir(&path) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let sub = if rel.is_empty() {
+                    name
+                } else {
+                    format!("{rel}/{name}")
+                };
+                match e.file_type() {
+                    Ok(t) if t.is_dir() => todo.push((e.path(), sub)),
+                    Ok(t) if t.is_file() && out.len() < MAX_LISTED => out.push(sub),
+                    _ => {}
+                }
+            }
+        }
+        out.sort();
+        out
     }
 }
 
@@ -192,6 +224,20 @@ impl Workspace for GitRevision {
 
     fn at(&self, rev: &str) -> io::Result<GitRevision> {
         GitRevision::new(self.repo.clone(), rev, self.prefix.clone())
+    }
+
+    fn files_under(&self, dir: &str) -> Vec<String> {
+        let under = format!("{}/", dir.trim_end_matches('/'));
+        let mut out: Vec<String> = self
+            .files()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.strip_prefix(under.as_str()))
+            .take(MAX_LISTED)
+            .map(str::to_owned)
+            .collect();
+        out.sort();
+        out
     }
 }
 

@@ -133,6 +133,28 @@ fn artifacts_validate_against_upstream_schemas() {
                         "{what}: duration `{d}` fails the CRD's CEL rule"
                     );
                 }
+                // Fleet matches each line as a glob against base names
+                // (internal/bundlereader/loaddirectory.go:53): only plain names, each an options
+                // file fleetc writes beside it.
+                Kind::FleetIgnore => {
+                    let dir = a.path.trim_end_matches(".fleetignore");
+                    for name in a.value.as_array().unwrap() {
+                        let name = name.as_str().unwrap();
+                        assert!(
+                            !name.contains(['*', '?', '[', '\\', '/']) && !name.starts_with('#'),
+                            "{what}: `{name}` is not a plain name"
+                        );
+                        assert!(
+                            built
+                                .compiled
+                                .artifacts
+                                .iter()
+                                .any(|o| o.kind == Kind::FleetYaml
+                                    && o.path == format!("{dir}{name}")),
+                            "{what}: `{name}` is no options file beside it"
+                        );
+                    }
+                }
                 Kind::FleetYaml => {
                     assert_valid(&fleet_yaml, &a.value, &what);
                     // fleet.yaml is a BundleSpec whose `targets` are written `targetCustomizations`;
@@ -173,7 +195,7 @@ fn artifacts_validate_against_upstream_schemas() {
     }
     assert_eq!(
         counts.len(),
-        16,
+        17,
         "every artifact kind was checked: {counts:?}"
     );
 }

@@ -143,7 +143,39 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
         }
         let no_groups = BTreeMap::new();
         for app in &fleet.apps {
-            let fleet_yaml = yaml(&b.root.join(&app.bundle_dir).join("fleet.yaml"));
+            // A driven GitRepo names the options file of each bundle; Fleet reads `fleet.yaml`
+            // otherwise (rancher/fleet v0.16.1 internal/cmd/cli/apply/apply.go:333-344).
+            let options = app
+                .shared
+                .as_ref()
+                .and_then(|s| {
+                    let g = &fleet.git_repos[s.repo];
+                    let dir = if g.workspace == fleet.workspace {
+                        "fleet".to_owned()
+                    } else {
+                        format!("fleet/workspaces/{}", g.workspace)
+                    };
+                    let repo = yaml(&b.root.join(format!("{dir}/gitrepos/{}.yaml", g.name)));
+                    let entries = repo["spec"]["bundles"].as_array()?.clone();
+                    let entry = entries
+                        .iter()
+                        .find(|e| {
+                            e["base"] == app.repo_dir.as_str()
+                                && e.get("options").and_then(Value::as_str) == s.options.as_deref()
+                        })
+                        .unwrap_or_else(|| {
+                            panic!("{}: no `bundles` entry for {}", b.name, app.name)
+                        });
+                    Some(
+                        entry
+                            .get("options")
+                            .and_then(Value::as_str)
+                            .unwrap_or("fleet.yaml")
+                            .to_owned(),
+                    )
+                })
+                .unwrap_or_else(|| "fleet.yaml".to_owned());
+            let fleet_yaml = yaml(&b.root.join(&app.bundle_dir).join(&options));
             let customizations = fleet_yaml["targetCustomizations"]
                 .as_array()
                 .cloned()
@@ -202,12 +234,16 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                     format!("{}/", fleet.repo_path)
                 };
                 let path = format!("{prefix}{}", app.bundle_dir);
+                let pulled = |key: &str, field: Option<&str>| {
+                    gitrepo["spec"][key].as_array().is_some_and(|l| {
+                        l.iter().any(|p| match field {
+                            Some(f) => p[f] == path.as_str(),
+                            None => p == path.as_str(),
+                        })
+                    })
+                };
                 assert!(
-                    gitrepo["spec"]["paths"]
-                        .as_array()
-                        .unwrap()
-                        .iter()
-                        .any(|p| p == path.as_str()),
+                    pulled("paths", None) || pulled("bundles", Some("base")),
                     "{}: {repo_name} pulls {path}",
                     b.name
                 );
@@ -357,10 +393,31 @@ fn deployed(dir: &Path, fleet: &fleetc::model::Fleet) -> BTreeMap<String, Vec<[S
             Some(r) => r.to_owned(),
             None => spec["branch"].as_str().unwrap().to_owned(),
         };
-        for path in spec["paths"].as_array().unwrap() {
-            let path = path.as_str().unwrap();
-            let text = show(&rev, &format!("{path}/fleet.yaml"))
-                .unwrap_or_else(|| panic!("{path}/fleet.yaml at {rev}"));
+        // Each bundle's directory and options file: `paths` with their fleet.yaml, or a
+        // driven GitRepo's `bundles`.
+        let pulls: Vec<(String, String)> = match spec["paths"].as_array() {
+            Some(paths) => paths
+                .iter()
+                .map(|p| (p.as_str().unwrap().to_owned(), "fleet.yaml".to_owned()))
+                .collect(),
+            None => spec["bundles"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    (
+                        e["base"].as_str().unwrap().to_owned(),
+                        e.get("options")
+                            .and_then(Value::as_str)
+                            .unwrap_or("fleet.yaml")
+                            .to_owned(),
+                    )
+                })
+                .collect(),
+        };
+        for (path, options) in &pulls {
+            let text = show(&rev, &format!("{path}/{options}"))
+                .unwrap_or_else(|| panic!("{path}/{options} at {rev}"));
             let bundle: Value = serde_saphyr::from_str(&text).unwrap();
             let default = vec![serde_json::json!({"name": "default", "clusterGroup": "default"})];
             let targets = match bundle.get("overrideTargets") {

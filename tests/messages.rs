@@ -2431,3 +2431,69 @@ fn schedules_take_every_quartz_form() {
         assert_eq!(code, 0, "{cron}: {d:?}");
     }
 }
+
+/// A driven GitRepo's misuses: an options file elsewhere, or that is no plain name, or two apps
+/// of one directory with the same options file, or a raw YAML app sharing it.
+#[test]
+fn driven_gitrepo_misuse() {
+    let dir = "tests/fixtures/ok/driven-bundles";
+    let d = refused(dir, &[("    driven: true\n", "")]);
+    has(&d, "E023", "`optionsFile` outside a driven GitRepo");
+    let d = refused(
+        dir,
+        &[("optionsFile: dev.yaml", "optionsFile: envs/dev.yaml")],
+    );
+    has(
+        &d,
+        "E023",
+        "options file `envs/dev.yaml` is not a plain YAML file name",
+    );
+    let d = refused(dir, &[("optionsFile: dev.yaml", "optionsFile: dev.json")]);
+    has(
+        &d,
+        "E023",
+        "options file `dev.json` is not a plain YAML file name",
+    );
+    // The same options file twice: one bundle's options would overwrite the other's.
+    let d = refused(dir, &[("optionsFile: test.yaml", "optionsFile: dev.yaml")]);
+    has(
+        &d,
+        "E014",
+        "apps `guestbook-dev` and `guestbook-test` share bundle directory `driven/kustomize`",
+    );
+    // Named like a file fleetc writes below it: its .fleetignore line would hide them all.
+    let d = refused(
+        dir,
+        &[("optionsFile: test.yaml", "optionsFile: kustomization.yaml")],
+    );
+    has(
+        &d,
+        "E023",
+        "options file `kustomization.yaml` in a shared directory",
+    );
+}
+
+/// Fleet's `.fleetignore` lines match base names in every directory below
+/// (rancher/fleet v0.16.1 internal/bundlereader/loaddirectory.go:39-66): a manifest deeper down
+/// with an options file's name would leave every bundle of the directory, without a word.
+#[test]
+fn driven_options_file_must_not_hide_a_manifest() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok/driven-bundles"),
+        tmp.path(),
+    );
+    std::fs::write(
+        tmp.path().join("driven/kustomize/base/test.yaml"),
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: test}\n",
+    )
+    .unwrap();
+    let (code, d) = common::build_json(tmp.path());
+    assert_eq!(code, 1);
+    assert!(
+        d.iter().any(|x| x["code"] == "fleetc::E014"
+            && x["message"]
+                == "`driven/kustomize/base/test.yaml` would be left out of every bundle in `driven/kustomize`"),
+        "{d:?}"
+    );
+}

@@ -20,6 +20,18 @@ fn emitted_files_read_back_as_emitted() {
         let compiled = common::compile(&dir).unwrap();
         for a in &compiled.artifacts {
             let text = &compiled.files[&a.path];
+            if a.kind == fleetc::emit::Kind::FleetIgnore {
+                // Not YAML: one name per line after the header, as Fleet reads it
+                // (internal/bundlereader/loaddirectory.go:131-165: `#` lines are comments).
+                let lines: Vec<Value> = text
+                    .lines()
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(Value::from)
+                    .collect();
+                assert_eq!(Value::Array(lines), a.value, "{}", a.path);
+                checked += 1;
+                continue;
+            }
             let read = if matches!(
                 a.kind,
                 fleetc::emit::Kind::AgentRbac | fleetc::emit::Kind::YamlReplacement

@@ -350,7 +350,7 @@ pub(super) fn emit(
             .collect(),
     };
     Artifact::new(
-        format!("{}/fleet.yaml", app.bundle_dir),
+        format!("{}/{}", app.bundle_dir, app.options_file),
         Kind::FleetYaml,
         owner,
         &doc,

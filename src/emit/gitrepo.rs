@@ -65,13 +65,26 @@ struct GitRepoSpec {
     // The app's: Fleet sets every bundle's from its GitRepo's (read.go:234).
     #[serde(skip_serializing_if = "Option::is_none")]
     force_sync_generation: Option<u64>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     paths: Vec<String>,
+    /// Driven scan: Fleet reads exactly these bundles (rancher/fleet v0.16.1
+    /// internal/cmd/controller/gitops/reconciler/gitjob.go:399-421).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    bundles: Vec<BundlePath>,
     // Always explicit for an app's per-environment GitRepos: without targets Fleet uses
     // ClusterGroup `default`, which only exists in `fleet-local`, so the GitRepo would deploy
     // nowhere. A shared GitRepo has none: each of its bundles carries `overrideTargets`,
     // which replace the GitRepo's (rancher/fleet v0.16.1 internal/bundlereader/read.go:236-252).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     targets: Vec<GitTarget>,
+}
+
+/// A `bundles` entry: a base directory and the options file in it (none: its `fleet.yaml`).
+#[derive(Serialize, PartialEq, Eq, PartialOrd, Ord)]
+struct BundlePath {
+    base: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    options: Option<String>,
 }
 
 /// A GitRepo's target, and a fleet.yaml's `overrideTargets` entry (the same fields).
@@ -161,12 +174,20 @@ fn repository(r: &RepoSettings) -> GitRepoSpec {
 /// A shared GitRepo (`gitRepos`): every app that names it, from its branch or revision, for
 /// every environment at once.
 pub(super) fn emit_shared(fleet: &Fleet, g: &SharedGitRepo, owner: Ptr) -> Artifact {
-    let mut paths: Vec<String> = g
-        .apps
-        .iter()
-        .map(|a| fleet.apps[*a].repo_dir.clone())
-        .collect();
+    let mut paths: Vec<String> = Vec::new();
+    let mut bundles: Vec<BundlePath> = Vec::new();
+    for a in g.apps.iter().map(|a| &fleet.apps[*a]) {
+        if g.driven {
+            bundles.push(BundlePath {
+                base: a.repo_dir.clone(),
+                options: a.shared.as_ref().and_then(|s| s.options.clone()),
+            });
+        } else {
+            paths.push(a.repo_dir.clone());
+        }
+    }
     paths.sort();
+    bundles.sort();
     let labels: Vec<(String, String)> = g
         .labels
         .iter()
@@ -192,6 +213,7 @@ pub(super) fn emit_shared(fleet: &Fleet, g: &SharedGitRepo, owner: Ptr) -> Artif
             keep_resources: g.keep_resources,
             paused: g.paused,
             paths,
+            bundles,
             targets: Vec::new(),
             ..repository(&g.repository)
         },

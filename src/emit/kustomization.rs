@@ -84,8 +84,10 @@ impl From<&PatchTarget> for TargetOut {
 pub(super) fn root_dir(app: &App) -> Option<String> {
     match &app.source {
         AppSource::Kustomize { base, .. } if app.base.is_empty() => Some(base.clone()),
-        AppSource::Kustomize { .. } => Some("overlays/default".to_owned()),
-        AppSource::Helm(_) if !app.base.patches.is_empty() => Some("overlays/default".to_owned()),
+        AppSource::Kustomize { .. } => Some(format!("{}/default", app.overlays)),
+        AppSource::Helm(_) if !app.base.patches.is_empty() => {
+            Some(format!("{}/default", app.overlays))
+        }
         AppSource::Helm(_) | AppSource::Manifests { .. } => None,
     }
 }
@@ -95,23 +97,26 @@ pub(super) fn root_dir(app: &App) -> Option<String> {
 /// the root `kustomize.dir` when a customization names none, calculate.go:115-122).
 pub(super) fn customization_dir(fleet: &Fleet, app: &App, c: &Customization) -> Option<String> {
     match &app.source {
-        AppSource::Kustomize { .. } => Some(overlay_dir(fleet, &c.scope)),
-        AppSource::Helm(_) if !c.delta.patches.is_empty() => Some(overlay_dir(fleet, &c.scope)),
+        AppSource::Kustomize { .. } => Some(overlay_dir(fleet, app, &c.scope)),
+        AppSource::Helm(_) if !c.delta.patches.is_empty() => {
+            Some(overlay_dir(fleet, app, &c.scope))
+        }
         AppSource::Helm(_) | AppSource::Manifests { .. } => None,
     }
 }
 
 /// The overlay directory (relative to the bundle directory) of a customization scope.
-pub(super) fn overlay_dir(fleet: &Fleet, scope: &Scope) -> String {
+pub(super) fn overlay_dir(fleet: &Fleet, app: &App, scope: &Scope) -> String {
+    let root = &app.overlays;
     match scope {
-        Scope::Cluster(c) => format!("overlays/cluster/{}", fleet.clusters[*c].name),
-        Scope::EnvRegion(e, r) => format!("overlays/env/{}/{r}", fleet.environments[*e].name),
-        Scope::Env(e) => format!("overlays/env/{}", fleet.environments[*e].name),
+        Scope::Cluster(c) => format!("{root}/cluster/{}", fleet.clusters[*c].name),
+        Scope::EnvRegion(e, r) => format!("{root}/env/{}/{r}", fleet.environments[*e].name),
+        Scope::Env(e) => format!("{root}/env/{}", fleet.environments[*e].name),
         Scope::Selected {
             env, region, names, ..
         } => {
             let mut dir = format!(
-                "overlays/selected/{}/{}",
+                "{root}/selected/{}/{}",
                 names.join("+"),
                 fleet.environments[*env].name
             );
@@ -132,17 +137,11 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: &Ptr) -> Vec<Artifact> {
     };
     let mut out = Vec::new();
     if !app.base.is_empty() {
-        out.push(overlay(
-            app,
-            base,
-            workload,
-            "overlays/default",
-            &app.base,
-            owner,
-        ));
+        let dir = format!("{}/default", app.overlays);
+        out.push(overlay(app, base, workload, &dir, &app.base, owner));
     }
     for c in app.customizations.iter().filter(|c| !c.excludes()) {
-        let dir = overlay_dir(fleet, &c.scope);
+        let dir = overlay_dir(fleet, app, &c.scope);
         out.push(overlay(app, base, workload, &dir, &c.full, owner));
     }
     out

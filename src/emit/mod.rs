@@ -8,6 +8,7 @@ mod agent_config;
 mod agent_install;
 mod clustergroup;
 mod fleet_yaml;
+mod fleetignore;
 mod gitlab_ci;
 pub use gitlab_ci::sh_quote;
 mod gitrepo;
@@ -57,6 +58,8 @@ pub enum Kind {
     Schedule,
     /// A bundle's `fleet.yaml`.
     FleetYaml,
+    /// A `.fleetignore`: one file name per line.
+    FleetIgnore,
     /// A kustomize overlay.
     Kustomization,
     /// A raw YAML overlay's patch of one file.
@@ -142,6 +145,7 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
     out.extend(restriction::emit(fleet));
     out.extend(namespace_mapping::emit(fleet));
     out.extend(schedule::emit(fleet));
+    out.extend(fleetignore::emit(fleet));
     if let Some(side) = &fleet.gitlab {
         for shard in &side.agents {
             let owner = fleet.agent_ptr(shard.agent).key("name");
@@ -178,6 +182,13 @@ pub fn render(artifact: &Artifact, spec_name: &str) -> String {
                     text.push_str("---\n");
                 }
                 text.push_str(&to_yaml(doc));
+            }
+        }
+        // Names Fleet matches as globs: fleetc writes only plain names (no `*?[\\`).
+        (Kind::FleetIgnore, Value::Array(lines)) => {
+            for l in lines.iter().filter_map(Value::as_str) {
+                text.push_str(l);
+                text.push('\n');
             }
         }
         (_, value) => text.push_str(&to_yaml(value)),

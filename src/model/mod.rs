@@ -201,6 +201,8 @@ pub struct SharedGitRepo {
     pub paused: bool,
     /// Fleet copies it to every bundle of the GitRepo.
     pub force_sync_generation: Option<u64>,
+    /// Driven scan: each app a `bundles` entry (base directory and options file), no `paths`.
+    pub driven: bool,
     /// Its apps, in spec order.
     pub apps: Vec<AppId>,
 }
@@ -381,6 +383,12 @@ pub struct App {
     pub bundle_dir: String,
     /// Bundle directory as the GitRepo's `paths` names it (relative to the Git repository root).
     pub repo_dir: String,
+    /// The file in the bundle directory that holds its bundle options: `fleet.yaml`, or the
+    /// `optionsFile` of an app of a driven GitRepo.
+    pub options_file: String,
+    /// Where its kustomize overlays go, relative to the bundle directory: `overlays`, or
+    /// `overlays/<app>` where apps of a driven GitRepo share the directory.
+    pub overlays: String,
     /// One GitRepo per environment the app reaches, each pulling that environment's revision;
     /// none when a shared GitRepo pulls the app (`shared`).
     pub gitrepos: Vec<EnvGitRepo>,
@@ -429,6 +437,9 @@ pub struct SharedPull {
     pub bundle: String,
     /// Whether the spec sets it (then fleet.yaml says `name`).
     pub named: bool,
+    /// In a driven GitRepo: the options file the `bundles` entry names (none for
+    /// `fleet.yaml`, which Fleet reads by default and leaves out of the bundle's name).
+    pub options: Option<String>,
 }
 
 impl App {

@@ -42,7 +42,7 @@ impl Cx<'_> {
             .collect();
         self.dependencies(spec, &app_names, fleet, &mut apps);
         self.dependency_cycles(&apps);
-        self.bundle_dir_overlaps(&apps);
+        self.bundle_dir_overlaps(&mut apps, fleet);
         self.release_collisions(&apps, fleet);
         apps
     }
@@ -195,6 +195,11 @@ impl Cx<'_> {
         App {
             name: a.name.clone(),
             namespace: a.namespace.clone(),
+            options_file: shared
+                .as_ref()
+                .and_then(|s| s.options.clone())
+                .unwrap_or_else(|| "fleet.yaml".to_owned()),
+            overlays: "overlays".to_owned(),
             bundle_dir,
             repo_dir,
             gitrepos,
@@ -447,17 +452,33 @@ impl Cx<'_> {
             .collect();
         let repo = self.reference(&names, name, &at, "GitRepo")?;
         self.shared_conflicts(i, a, &fleet.git_repos[repo], &at);
+        let options = self.options_file(i, a, fleet.git_repos[repo].driven);
         let bundle = match &a.bundle_name {
             Some(b) => {
                 self.dns_label(b, &Ptr::item("apps", i).key("bundleName"), "bundle name");
                 b.clone()
             }
-            None => fleet_names::bundle_name(name, repo_dir),
+            // The driven scan names a bundle after its options file too:
+            // HelmReleaseName(filepath.Join(gitrepo, base, <options file without extension>))
+            // (rancher/fleet v0.16.1 internal/cmd/cli/apply/apply.go:459-466).
+            None => match &options {
+                Some(o) => {
+                    let stem = o.rsplit_once('.').map_or(o.as_str(), |(s, _)| s);
+                    let path = if repo_dir == "." {
+                        stem.to_owned()
+                    } else {
+                        format!("{repo_dir}/{stem}")
+                    };
+                    fleet_names::bundle_name(name, &path)
+                }
+                None => fleet_names::bundle_name(name, repo_dir),
+            },
         };
         Some(SharedPull {
             repo,
             bundle,
             named: a.bundle_name.is_some(),
+            options,
         })
     }
 
@@ -810,22 +831,33 @@ impl Cx<'_> {
         }
     }
 
-    fn bundle_dir_overlaps(&mut self, apps: &[App]) {
+    /// Bundle directories must not overlap, but for apps of one driven GitRepo, which may share
+    /// a directory (each its own options file): their overlays then go under `overlays/<app>`.
+    fn bundle_dir_overlaps(&mut self, apps: &mut [App], fleet: &Fleet) {
         let mut dirs: Vec<(&str, usize)> = apps
             .iter()
             .enumerate()
             .map(|(i, a)| (a.bundle_dir.as_str(), i))
             .collect();
         dirs.sort_unstable();
+        let mut shared_dirs = Vec::new();
         for w in dirs.windows(2) {
             let (a, ai) = w[0];
             let (b, bi) = w[1];
+            if a == b && self.may_share_dir(&apps[ai], &apps[bi], fleet) {
+                shared_dirs.extend([ai, bi]);
+                continue;
+            }
             if a == b || b.starts_with(&format!("{a}/")) {
                 let ptr = |i: usize| Ptr::item("apps", i).key("path");
                 self.push(
                     Diagnostic::new(
                         Code::UnsafePath,
-                        format!("bundle directories `{a}` and `{b}` overlap"),
+                        if a == b {
+                            format!("apps `{}` and `{}` share bundle directory `{a}`", apps[ai].name, apps[bi].name)
+                        } else {
+                            format!("bundle directories `{a}` and `{b}` overlap")
+                        },
                     )
                     .label(
                         self.ix.key(&ptr(bi)).clone(),
@@ -835,10 +867,97 @@ impl Cx<'_> {
                         self.ix.key(&ptr(ai)).clone(),
                         format!("bundle of `{}`", apps[ai].name),
                     )
-                    .help("give every app its own directory, not nested in another app's"),
+                    .help("give every app its own directory, not nested in another app's; apps of one `driven` GitRepo may share one, each with its own `optionsFile`"),
                 );
             }
         }
+        shared_dirs.sort_unstable();
+        shared_dirs.dedup();
+        for &i in &shared_dirs {
+            apps[i].overlays = format!("overlays/{}", apps[i].name);
+        }
+        self.ignored_by_options(apps, &shared_dirs);
+    }
+
+    /// In a shared directory fleetc writes a `.fleetignore` naming every options file, and
+    /// Fleet matches each entry against the base name of every file below it
+    /// (rancher/fleet v0.16.1 internal/bundlereader/loaddirectory.go:39-66): a file deeper
+    /// down with an options file's name would silently leave every bundle there.
+    fn ignored_by_options(&mut self, apps: &[App], shared: &[usize]) {
+        const WRITTEN: [&str; 3] = ["kustomization.yaml", "kustomization.yml", "Chart.yaml"];
+        let mut seen_dirs: Vec<&str> = Vec::new();
+        for &i in shared {
+            let app = &apps[i];
+            let at = Ptr::item("apps", i).key("optionsFile");
+            if WRITTEN.contains(&app.options_file.as_str()) {
+                self.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("options file `{}` in a shared directory", app.options_file),
+                    )
+                    .label(
+                        self.at(&at),
+                        "its `.fleetignore` entry would hide every file of this name below",
+                    )
+                    .help("name it after the app or environment, e.g. `production.yaml`"),
+                );
+                continue;
+            }
+            if seen_dirs.contains(&app.bundle_dir.as_str()) {
+                continue;
+            }
+            seen_dirs.push(&app.bundle_dir);
+            let options: Vec<&str> = shared
+                .iter()
+                .map(|&j| &apps[j])
+                .filter(|a| a.bundle_dir == app.bundle_dir && a.options_file != "fleet.yaml")
+                .map(|a| a.options_file.as_str())
+                .collect();
+            for f in self.root.files_under(&app.bundle_dir) {
+                let Some((_, name)) = f.rsplit_once('/') else {
+                    continue;
+                };
+                if options.contains(&name) {
+                    let owner = shared
+                        .iter()
+                        .find(|&&j| {
+                            apps[j].bundle_dir == app.bundle_dir && apps[j].options_file == name
+                        })
+                        .copied()
+                        .unwrap_or(i);
+                    self.push(
+                        Diagnostic::new(
+                            Code::UnsafePath,
+                            format!(
+                                "`{}/{f}` would be left out of every bundle in `{}`",
+                                app.bundle_dir, app.bundle_dir
+                            ),
+                        )
+                        .label(
+                            self.at(&Ptr::item("apps", owner).key("optionsFile")),
+                            "Fleet's `.fleetignore` matches this name in every directory below",
+                        )
+                        .help("rename the options file, or the file"),
+                    );
+                }
+            }
+        }
+    }
+
+    /// Two apps in one directory: both of one driven GitRepo, with their own options files,
+    /// and neither raw YAML (whose manifests would be both apps' resources).
+    fn may_share_dir(&self, a: &App, b: &App, fleet: &Fleet) -> bool {
+        let (Some(sa), Some(sb)) = (&a.shared, &b.shared) else {
+            return false;
+        };
+        if sa.repo != sb.repo || !fleet.git_repos[sa.repo].driven {
+            return false;
+        }
+        let manifests = |x: &App| matches!(x.source, AppSource::Manifests { .. });
+        if manifests(a) || manifests(b) {
+            return false;
+        }
+        a.options_file != b.options_file
     }
 }
 

@@ -89,6 +89,7 @@ impl Cx<'_> {
                 keep_resources: g.keep_resources,
                 paused: g.paused,
                 force_sync_generation: g.force_sync_generation,
+                driven: g.driven,
                 apps: Vec::new(),
             });
         }
@@ -196,6 +197,39 @@ impl Cx<'_> {
                 }
             }
         }
+    }
+
+    /// The options file of app `i`: `None` for `fleet.yaml`. Only an app of a driven GitRepo
+    /// may name another, a plain file name in its directory: Fleet's `.fleetignore`, which
+    /// keeps the other apps' options files out of its bundle, matches base names only
+    /// (rancher/fleet v0.16.1 internal/bundlereader/loaddirectory.go:39-66).
+    pub(super) fn options_file(&mut self, i: usize, a: &spec::App, driven: bool) -> Option<String> {
+        let f = a.options_file.as_ref()?;
+        let at = Ptr::item("apps", i).key("optionsFile");
+        if !driven {
+            self.push(
+                Diagnostic::new(Code::InvalidValue, "`optionsFile` outside a driven GitRepo")
+                    .label(
+                        self.at(&at),
+                        "Fleet reads `fleet.yaml` when it scans `paths`",
+                    )
+                    .help("set `driven: true` on the app's GitRepo, or remove `optionsFile`"),
+            );
+            return None;
+        }
+        let plain = !f.is_empty()
+            && !f.starts_with('.')
+            && f.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'.' | b'_' | b'-'));
+        if !plain || !(f.ends_with(".yaml") || f.ends_with(".yml")) {
+            self.push(
+                Diagnostic::new(Code::InvalidValue, format!("options file `{f}` is not a plain YAML file name"))
+                    .label(self.at(&at), "a name in the app's directory, ending `.yaml` or `.yml`")
+                    .help("write a file name such as `production.yaml`: letters, digits, `.`, `_` and `-`, no directories (the `.fleetignore` that keeps it out of the other bundles matches names only)"),
+            );
+            return None;
+        }
+        (f != "fleet.yaml").then(|| f.clone())
     }
 
     /// The GitRepo settings an app in shared GitRepo `g` cannot have: Fleet replaces or

@@ -31,6 +31,12 @@ pub struct App {
     #[serde(default)]
     #[schemars(example = &"web")]
     pub bundle_name: Option<String>,
+    /// For an app of a `driven` GitRepo: the file in the app's directory its bundle options
+    /// (fleet.yaml's content) are written to, so several apps can share one directory.
+    /// Default: `fleet.yaml`.
+    #[serde(default)]
+    #[schemars(example = &"production.yaml")]
+    pub options_file: Option<String>,
     /// Where the manifests come from: exactly one of `kustomize` or `helm`.
     #[schemars(example = serde_json::json!({"kustomize": {"base": "base"}}))]
     pub source: Source,

@@ -97,6 +97,12 @@ pub struct GitRepo {
     #[schemars(range(min = 1, max = 9_007_199_254_740_991_u64))]
     #[schemars(example = serde_json::json!(2))]
     pub force_sync_generation: Option<u64>,
+    /// Pull each app as a bundle of its own (the GitRepo's `bundles`, Fleet's driven scan)
+    /// rather than scanning `paths`: apps may then share a directory, each with its own
+    /// `optionsFile`, and Fleet reads no other directory.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub driven: bool,
 }
 
 /// Settings of one Fleet workspace (namespace).
