@@ -484,6 +484,15 @@ fn header_lines(
             Some(rev) => format!("revision {} (releases.yaml)", crate::promotion::short(rev)),
             None => format!("branch {} (not promoted yet)", fleet.branch),
         };
+        if app.helm_op.is_some() {
+            // The HelmOp object holds the bundle, written from the spec at the pin.
+            let _ = writeln!(
+                out,
+                "{pad}bundle       {} (HelmOp {}, the chart from its repository, options of the spec at {pulls})",
+                repo.bundle, repo.name
+            );
+            continue;
+        }
         let _ = writeln!(
             out,
             "{pad}bundle       {} (GitRepo {}, path {}, {pulls})",

@@ -75,6 +75,10 @@ fn artifacts_validate_against_upstream_schemas() {
         &crd_schema("bundlenamespacemappings.fleet.cattle.io"),
         jsonschema::Draft::Draft4,
     );
+    let helmop = validator(
+        &crd_schema("helmops.fleet.cattle.io"),
+        jsonschema::Draft::Draft4,
+    );
     let schedule = validator(
         &crd_schema("schedules.fleet.cattle.io"),
         jsonschema::Draft::Draft4,
@@ -125,6 +129,10 @@ fn artifacts_validate_against_upstream_schemas() {
                 Kind::ClusterGroup => assert_valid(&group, &a.value, &what),
                 Kind::GitRepoRestriction => assert_valid(&restriction, &a.value, &what),
                 Kind::BundleNamespaceMapping => assert_valid(&mapping, &a.value, &what),
+                Kind::HelmOp => {
+                    assert_valid(&helmop, &a.value, &what);
+                    helm_op_accepted(&a.value["spec"], &what);
+                }
                 Kind::Schedule => {
                     assert_valid(&schedule, &a.value, &what);
                     let d = a.value["spec"]["duration"].as_str().unwrap();
@@ -195,7 +203,7 @@ fn artifacts_validate_against_upstream_schemas() {
     }
     assert_eq!(
         counts.len(),
-        17,
+        18,
         "every artifact kind was checked: {counts:?}"
     );
 }
@@ -525,5 +533,34 @@ fn scalars(v: &Value, out: &mut Vec<String>) {
         Value::Number(n) => out.push(n.to_string()),
         Value::Bool(b) => out.push(b.to_string()),
         Value::Null => {}
+    }
+}
+
+/// Fleet's HelmOp controller refuses a HelmOp whose chart, repository and version do not form
+/// one of Helm's references (rancher/fleet v0.16.1
+/// internal/cmd/controller/helmops/reconciler/helmop_controller.go:585-623, `validate`): a
+/// tarball URL alone, an OCI reference in `repo` alone (version optional), or a repository with
+/// a chart name (version optional).
+fn helm_op_accepted(spec: &Value, what: &str) {
+    let h = &spec["helm"];
+    let s = |k: &str| {
+        h.get(k)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
+    };
+    let (chart, repo, version) = (s("chart"), s("repo"), s("version"));
+    if chart.to_lowercase().ends_with(".tgz") {
+        assert!(
+            repo.is_empty() && version.is_empty(),
+            "{what}: tarball with repo or version"
+        );
+    } else if repo.to_lowercase().starts_with("oci://") {
+        assert!(chart.is_empty(), "{what}: OCI repository with a chart");
+    } else {
+        assert!(
+            !chart.is_empty() && !repo.is_empty(),
+            "{what}: chart and repo both needed"
+        );
     }
 }

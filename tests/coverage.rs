@@ -48,6 +48,7 @@ fn schemas() -> Vec<(&'static str, Value)> {
             top_of("bundlenamespacemappings.fleet.cattle.io"),
         ),
         ("Schedule", spec_of("schedules.fleet.cattle.io")),
+        ("HelmOp", spec_of("helmops.fleet.cattle.io")),
     ]
 }
 
@@ -152,6 +153,14 @@ fn inherited<'a>(
     doc: &str,
     path: &str,
 ) -> Option<(&'a str, &'a str)> {
+    // A HelmOp's spec is a BundleSpec written by the same code as fleet.yaml
+    // (`emit::fleet_yaml::bundle`): what excludes a Bundle property excludes it there.
+    if doc == "HelmOp" {
+        let bundle = all.get("Bundle");
+        return bundle
+            .and_then(|list| excluded(list, path))
+            .or_else(|| inherited(all, "Bundle", path));
+    }
     if doc != "Bundle" {
         return None;
     }
@@ -201,6 +210,7 @@ fn every_fleet_property_is_emitted_or_excluded_with_a_reason() {
                 Kind::GitRepoRestriction => ("GitRepoRestriction", &a.value),
                 Kind::BundleNamespaceMapping => ("BundleNamespaceMapping", &a.value),
                 Kind::Schedule => ("Schedule", &a.value["spec"]),
+                Kind::HelmOp => ("HelmOp", &a.value["spec"]),
                 _ => continue,
             };
             emitted_paths(value, "", emitted.entry(doc).or_default());
@@ -227,6 +237,28 @@ fn every_fleet_property_is_emitted_or_excluded_with_a_reason() {
     ));
     bundle.extend(renamed(&gitrepo, "targets", "targets"));
     bundle.extend(renamed(&gitrepo, "targets", "targetRestrictions"));
+    // A HelmOp's BundleSpec comes from the same builder as fleet.yaml, but for what a HelmOp
+    // cannot carry (files from Git, which fleetc refuses for HelmOp apps) and what only a
+    // GitRepo makes (`targetRestrictions`).
+    let from_git = [
+        "kustomize",
+        "yaml",
+        "helm.valuesFiles",
+        "targetRestrictions",
+    ];
+    let mut helm_op = emitted.get("HelmOp").cloned().unwrap_or_default();
+    helm_op.extend(
+        bundle
+            .iter()
+            .filter(|p| {
+                let p = p.strip_prefix("targets[].").unwrap_or(p);
+                !from_git.iter().any(|g| {
+                    p == *g || p.starts_with(&format!("{g}.")) || p.starts_with(&format!("{g}[]"))
+                })
+            })
+            .cloned(),
+    );
+    emitted.insert("HelmOp", helm_op);
     emitted.insert("Bundle", bundle);
 
     let exclusions = exclusions();

@@ -143,6 +143,10 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
         }
         let no_groups = BTreeMap::new();
         for app in &fleet.apps {
+            if app.helm_op.is_some() {
+                pairs += helm_op_deploys_as_fleetc_says(&b, fleet, app, &by_ws);
+                continue;
+            }
             // A driven GitRepo names the options file of each bundle; Fleet reads `fleet.yaml`
             // otherwise (rancher/fleet v0.16.1 internal/cmd/cli/apply/apply.go:333-344).
             let options = app
@@ -358,6 +362,69 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
         live_pairs > 0,
         "no live cluster of an inventory was checked"
     );
+}
+
+/// An app of `helmOp`: each environment's HelmOp becomes a Bundle with its `targets` and no
+/// `targetRestrictions` (rancher/fleet v0.16.1
+/// internal/cmd/controller/helmops/reconciler/helmop_controller.go:219-269), so a cluster gets
+/// the bundle with the first target it matches, unless that one says `doNotDeploy`
+/// (internal/cmd/controller/target/builder.go:91-140). The clusters and the customization
+/// must be what fleetc says. Returns the app-cluster pairs checked.
+fn helm_op_deploys_as_fleetc_says(
+    b: &common::Built,
+    fleet: &fleetc::model::Fleet,
+    app: &fleetc::model::App,
+    by_ws: &BTreeMap<String, BTreeMap<String, Value>>,
+) -> usize {
+    let no_groups = BTreeMap::new();
+    let mut pairs = 0;
+    for repo in &app.gitrepos {
+        let op = yaml(&b.root.join(format!("fleet/helmops/{}.yaml", repo.name)));
+        assert_eq!(op["kind"], "HelmOp");
+        let targets = op["spec"]["targets"].as_array().unwrap();
+        for (c, cl) in fleet.cluster_ids() {
+            let groups = by_ws.get(&cl.workspace).unwrap_or(&no_groups);
+            let first = if cl.workspace == app.workspace {
+                targets
+                    .iter()
+                    .find(|t| matches(t, &cl.name, &plain(&cl.labels), groups))
+            } else {
+                None
+            };
+            let deployed = first.is_some_and(|t| t["doNotDeploy"] != true);
+            let expected = cl.environment == repo.env && app.clusters.binary_search(&c).is_ok();
+            assert_eq!(
+                deployed, expected,
+                "{}: HelmOp {} on {}: Fleet deploys {deployed}, fleetc says {expected}",
+                b.name, repo.name, cl.name
+            );
+            if !deployed {
+                continue;
+            }
+            pairs += 1;
+            // A customization is written once per target (`<customization>--<target>`); the
+            // targets themselves carry no prefix fleetc's customizations have.
+            let picked = first
+                .and_then(|t| t["name"].as_str())
+                .filter(|n| {
+                    ["env-", "sel-", "cluster-"]
+                        .iter()
+                        .any(|p| n.starts_with(p))
+                })
+                .map(|n| n.split("--").next().unwrap().to_owned());
+            let says = app
+                .customizations
+                .iter()
+                .find(|cu| cu.clusters.contains(&c))
+                .map(|cu| fleet.scope_name(&cu.scope));
+            assert_eq!(
+                picked, says,
+                "{}: app {} on {}: Fleet picks {picked:?}, fleetc (explain) says {says:?}",
+                b.name, app.name, cl.name
+            );
+        }
+    }
+    pairs
 }
 
 /// What Fleet deploys from the committed tree of the Git repository `dir`: for every declared
@@ -812,4 +879,43 @@ fn a_shared_gitrepo_reaches_a_pinned_environment_at_merge_and_diff_says_so() {
         .and_then(|w| w.split("\n\n").next())
         .unwrap_or_default();
     assert!(!waiting.contains("cache"), "{out}");
+}
+
+/// A HelmOp app keeps the promotion gate: a pinned environment's HelmOp is written from the
+/// spec at its pin, as its GitRepo would be, so a new chart version reaches staging at merge
+/// and production only with its promotion.
+#[test]
+fn a_pinned_environment_keeps_its_helm_op_until_promoted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    common::copy_dir(&common::repo().join("tests/fixtures/ok/helm-ops"), dir);
+    common::fleetc(&["build"], dir)
+        .stderr_has(" written, 0 removed")
+        .run();
+    common::git(dir, &["init", "--quiet", "--initial-branch", "main"]);
+    common::git(dir, &["add", "--all"]);
+    common::git(dir, &["commit", "--quiet", "--message", "one"]);
+    let first = common::git(dir, &["rev-parse", "HEAD"]);
+    common::fleetc(
+        &["pin", "--environment", "production", "--revision", &first],
+        dir,
+    )
+    .stderr_has("pinned `production`")
+    .run();
+    common::edit(
+        &dir.join("fleetc.yaml"),
+        &[("version: 2.3.1", "version: 2.4.0")],
+    );
+    common::fleetc(&["build"], dir)
+        .stderr_has(" written, 0 removed")
+        .run();
+    let version = |env: &str| {
+        let text =
+            std::fs::read_to_string(dir.join(format!("fleet/helmops/node-agent-{env}.yaml")))
+                .unwrap();
+        let v: Value = serde_saphyr::from_str(&text).unwrap();
+        v["spec"]["helm"]["version"].as_str().unwrap().to_owned()
+    };
+    assert_eq!(version("staging"), "2.4.0");
+    assert_eq!(version("production"), "2.3.1");
 }

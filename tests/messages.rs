@@ -2497,3 +2497,101 @@ fn driven_options_file_must_not_hide_a_manifest() {
         "{d:?}"
     );
 }
+
+/// What a HelmOp cannot carry, and what Fleet's HelmOp controller refuses or ignores
+/// (rancher/fleet v0.16.1 internal/cmd/controller/helmops/reconciler/helmop_controller.go:
+/// `validate` 585-623, `usesPolling` 423-442).
+#[test]
+fn helm_op_misuse() {
+    let dir = "tests/fixtures/ok/helm-ops";
+    let ingress = "        repo: https://kubernetes.github.io/ingress-nginx\n        chart: ingress-nginx\n        version: \"~4.11.0\"";
+    // Fleet never polls for an exact version.
+    let d = refused(dir, &[("version: \"~4.11.0\"", "version: 4.11.3")]);
+    has(&d, "E032", "Fleet never polls for this chart");
+    let d = refused(dir, &[("pollingInterval: 1h", "pollingInterval: 1 hour")]);
+    has_part(&d, "E023", "is not a Go duration");
+    // A chart from Git.
+    let d = refused(dir, &[(ingress, "        chart: ./charts/ingress")]);
+    has(&d, "E020", "a HelmOp cannot read a chart from Git");
+    // A tarball is one version; Fleet's HelmOp takes only `.tgz` as one.
+    let d = refused(
+        dir,
+        &[(
+            ingress,
+            "        chart: https://charts.example.com/ingress-nginx-4.11.3.tgz\n        version: 4.11.3",
+        )],
+    );
+    has(&d, "E020", "a HelmOp takes no version with a tarball URL");
+    let d = refused(
+        dir,
+        &[(
+            ingress,
+            "        chart: https://charts.example.com/ingress-nginx-4.11.3.tar.gz",
+        )],
+    );
+    has(
+        &d,
+        "E020",
+        "a HelmOp takes a tarball URL only ending `.tgz`",
+    );
+    // Files from Git.
+    let d = refused(
+        dir,
+        &[(
+            "        version: \"~4.11.0\"\n",
+            "        version: \"~4.11.0\"\n        valuesFiles: [values/common.yaml]\n",
+        )],
+    );
+    has(&d, "E020", "`valuesFiles` are read from Git");
+    let d = refused(
+        dir,
+        &[(
+            "      - environment: production\n        values: {controller: {replicaCount: 3}}",
+            "      - environment: production\n        values: {controller: {replicaCount: 3}}\n        patches: [{patch: \"apiVersion: apps/v1\\nkind: Deployment\\nmetadata:\\n  name: x\\n\"}]",
+        )],
+    );
+    has(&d, "E020", "post-render `patches` need files from Git");
+    // Git or HelmOp, not both; charts only.
+    let d = refused(
+        dir,
+        &[
+            (
+                "    helmOp:\n      pollingInterval: 1h",
+                "    gitRepo: platform\n    helmOp:\n      pollingInterval: 1h",
+            ),
+            ("apps:\n", "gitRepos:\n  - name: platform\napps:\n"),
+        ],
+    );
+    has(&d, "E020", "an app delivered by HelmOps has no GitRepo");
+}
+
+/// A HelmOp's Bundle has no `targetRestrictions`: a customization written as in fleet.yaml
+/// would deploy the app to every cluster it selects. The production customization of
+/// `node-agent` must reach its two regions' clusters and not the third
+/// (helmop_controller.go:219-269; the evaluator in fleet_semantics checks every cluster).
+#[test]
+fn helm_op_customizations_add_no_clusters() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok/helm-ops"),
+        tmp.path(),
+    );
+    let (code, d) = common::build_json(tmp.path());
+    assert_eq!(code, 0, "{d:?}");
+    let op = std::fs::read_to_string(tmp.path().join("fleet/helmops/node-agent-production.yaml"))
+        .unwrap();
+    let v: serde_json::Value = serde_saphyr::from_str(&op).unwrap();
+    for t in v["spec"]["targets"].as_array().unwrap() {
+        let labels = &t["clusterSelector"]["matchLabels"];
+        assert!(
+            labels["region"] == "eu-west-1" || labels["region"] == "us-east-1",
+            "every entry is one of the app's targets: {t}"
+        );
+    }
+    // The OCI chart is the HelmOp's `repo`, with no `chart`.
+    assert_eq!(
+        v["spec"]["helm"]["repo"],
+        "oci://registry.gitlab.example.com/platform/charts/node-agent"
+    );
+    assert!(v["spec"]["helm"].get("chart").is_none());
+}

@@ -22,10 +22,10 @@ use crate::values::{LabelKey, LabelValue};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct FleetYaml<'a> {
+pub(super) struct FleetYaml<'a> {
     // The bundle's name, set only for an app of a shared GitRepo that keeps one.
     #[serde(skip_serializing_if = "Option::is_none")]
-    name: Option<&'a str>,
+    pub(super) name: Option<&'a str>,
     // Copied to the Bundle and its BundleDeployments: what `dependsOn` selects by.
     labels: BTreeMap<String, String>,
     default_namespace: String,
@@ -52,7 +52,7 @@ struct FleetYaml<'a> {
     downstream_resources: &'a [DownstreamResource],
     #[serde(skip_serializing_if = "Option::is_none")]
     rollout_strategy: Option<RolloutOut<'a>>,
-    helm: HelmOptions,
+    pub(super) helm: HelmOptions,
     #[serde(skip_serializing_if = "Option::is_none")]
     kustomize: Option<KustomizeOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -66,20 +66,20 @@ struct FleetYaml<'a> {
     // An app of a shared GitRepo: its own targets, which replace the GitRepo's
     // (rancher/fleet v0.16.1 internal/bundlereader/read.go:236-252).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    override_targets: Vec<GitTarget>,
+    pub(super) override_targets: Vec<GitTarget>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    target_customizations: Vec<TargetCustomization<'a>>,
+    pub(super) target_customizations: Vec<TargetCustomization<'a>>,
 }
 
-#[derive(Serialize, Default)]
+#[derive(Serialize, Default, Clone)]
 #[serde(rename_all = "camelCase")]
-struct HelmOptions {
+pub(super) struct HelmOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
     release_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    chart: Option<String>,
+    pub(super) chart: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    repo: Option<String>,
+    pub(super) repo: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     version: Option<String>,
     #[serde(skip_serializing_if = "Map::is_empty")]
@@ -125,12 +125,12 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct KustomizeOptions {
     dir: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 struct YamlOptions {
     overlays: Vec<String>,
 }
@@ -143,7 +143,7 @@ fn yaml_options(overlays: &super::yaml_overlay::Names, name: &str) -> Option<Yam
     })
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
 struct DiffOut<'a> {
     compare_patches: &'a [ComparePatch],
@@ -164,13 +164,14 @@ struct DependsOn<'a> {
     accepted_states: &'a [BundleState],
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, Clone)]
 #[serde(rename_all = "camelCase")]
-struct TargetCustomization<'a> {
-    name: String,
-    cluster_selector: Selector,
+pub(super) struct TargetCustomization<'a> {
+    pub(super) name: String,
     #[serde(skip_serializing_if = "Option::is_none")]
-    helm: Option<HelmOptions>,
+    pub(super) cluster_selector: Option<Selector>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) helm: Option<HelmOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
     kustomize: Option<KustomizeOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -186,9 +187,29 @@ struct TargetCustomization<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     diff: Option<DiffOut<'a>>,
     #[serde(skip_serializing_if = "is_false")]
-    do_not_deploy: bool,
+    pub(super) do_not_deploy: bool,
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     downstream_resources: &'a [DownstreamResource],
+}
+
+impl TargetCustomization<'_> {
+    /// An entry that changes nothing (a HelmOp's plain target).
+    pub(super) fn plain(name: String, cluster_selector: Option<Selector>) -> Self {
+        TargetCustomization {
+            name,
+            cluster_selector,
+            helm: None,
+            kustomize: None,
+            yaml: None,
+            service_account: None,
+            keep_resources: false,
+            force_sync_generation: None,
+            correct_drift: None,
+            diff: None,
+            do_not_deploy: false,
+            downstream_resources: &[],
+        }
+    }
 }
 
 pub(super) fn emit(
@@ -197,6 +218,20 @@ pub(super) fn emit(
     overlays: &super::yaml_overlay::Names,
     owner: Ptr,
 ) -> Artifact {
+    Artifact::new(
+        format!("{}/{}", app.bundle_dir, app.options_file),
+        Kind::FleetYaml,
+        owner,
+        &bundle(fleet, app, overlays),
+    )
+}
+
+/// The bundle options fleet.yaml holds: a BundleSpec, which a HelmOp carries too.
+pub(super) fn bundle<'a>(
+    fleet: &Fleet,
+    app: &'a App,
+    overlays: &super::yaml_overlay::Names,
+) -> FleetYaml<'a> {
     let helm = match &app.source {
         AppSource::Helm(chart) => HelmOptions {
             release_name: Some(chart.release_name.clone()),
@@ -223,7 +258,7 @@ pub(super) fn emit(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     labels.insert(APP_LABEL.to_owned(), app.name.clone());
-    let doc = FleetYaml {
+    FleetYaml {
         name: app
             .shared
             .as_ref()
@@ -305,7 +340,7 @@ pub(super) fn emit(
                     // Nothing else of the entry matters to Fleet: the clusters get no bundle.
                     TargetCustomization {
                         name: fleet.scope_name(&c.scope),
-                        cluster_selector: Selector::from(&fleet.scope_selector(&c.scope)),
+                        cluster_selector: Some(Selector::from(&fleet.scope_selector(&c.scope))),
                         helm: None,
                         kustomize: None,
                         yaml: None,
@@ -320,7 +355,7 @@ pub(super) fn emit(
                 } else {
                     TargetCustomization {
                         name: fleet.scope_name(&c.scope),
-                        cluster_selector: Selector::from(&fleet.scope_selector(&c.scope)),
+                        cluster_selector: Some(Selector::from(&fleet.scope_selector(&c.scope))),
                         helm: match &app.source {
                             AppSource::Helm(chart) => Some(HelmOptions {
                                 release_name: c.delta.helm.chart.release_name.clone(),
@@ -348,13 +383,7 @@ pub(super) fn emit(
                 }
             })
             .collect(),
-    };
-    Artifact::new(
-        format!("{}/{}", app.bundle_dir, app.options_file),
-        Kind::FleetYaml,
-        owner,
-        &doc,
-    )
+    }
 }
 
 /// Helm values for `s`: its own values, with replicas, image tags and resources written to the

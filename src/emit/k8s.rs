@@ -44,7 +44,7 @@ impl ObjectMeta {
 }
 
 /// A `metav1.LabelSelector`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Selector {
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
@@ -54,7 +54,7 @@ pub struct Selector {
 }
 
 /// A `metav1.LabelSelectorRequirement`.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Expression {
     pub key: String,
     pub operator: &'static str,

@@ -12,6 +12,7 @@ mod fleetignore;
 mod gitlab_ci;
 pub use gitlab_ci::sh_quote;
 mod gitrepo;
+mod helmop;
 pub mod k8s;
 mod kustomization;
 mod namespace_mapping;
@@ -50,6 +51,8 @@ pub enum Kind {
     GitRepo,
     /// A Fleet `ClusterGroup`.
     ClusterGroup,
+    /// A Fleet `HelmOp`.
+    HelmOp,
     /// A Fleet `GitRepoRestriction`.
     GitRepoRestriction,
     /// A Fleet `BundleNamespaceMapping`.
@@ -106,6 +109,21 @@ impl Artifact {
     }
 }
 
+/// An app's object for one environment: its GitRepo, or its HelmOp.
+fn per_env(
+    fleet: &crate::model::Fleet,
+    from: &crate::model::Fleet,
+    app: &crate::model::App,
+    repo: &crate::model::EnvGitRepo,
+    owner: Ptr,
+) -> Artifact {
+    if app.helm_op.is_some() {
+        helmop::emit(fleet, from, app, repo, owner)
+    } else {
+        gitrepo::emit(fleet, from, app, repo, owner)
+    }
+}
+
 /// Every artifact of the fleet, sorted by path. A pinned environment's GitRepos come from the
 /// spec at its revision (`pinned`, see [`crate::promotion`]), every other file from `fleet`.
 pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
@@ -117,7 +135,7 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
             for app in &at.fleet.apps {
                 for repo in &app.gitrepos {
                     if at.fleet.environments[repo.env].name == env.name {
-                        out.push(gitrepo::emit(fleet, &at.fleet, app, repo, owner.clone()));
+                        out.push(per_env(fleet, &at.fleet, app, repo, owner.clone()));
                     }
                 }
             }
@@ -127,8 +145,12 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
         let owner = Ptr::item("apps", i).key("name");
         for repo in &app.gitrepos {
             if pinned.env(&fleet.environments[repo.env].name).is_none() {
-                out.push(gitrepo::emit(fleet, fleet, app, repo, owner.clone()));
+                out.push(per_env(fleet, fleet, app, repo, owner.clone()));
             }
+        }
+        if app.helm_op.is_some() {
+            // Nothing in Git: the HelmOp holds the bundle.
+            continue;
         }
         let (overlays, names) = yaml_overlay::emit(fleet, app, &owner);
         out.push(fleet_yaml::emit(fleet, app, &names, owner.clone()));

@@ -267,3 +267,32 @@ mod tests {
         assert_eq!(base.values_files, ["values/base.yaml", "values/prod.yaml"]);
     }
 }
+
+/// How a HelmOp names its chart: Fleet accepts a tarball URL alone, an OCI reference in `repo`
+/// alone, or a repository with a chart name (helmop_controller.go:585-623).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChartForm {
+    Repository,
+    Oci,
+    Tarball,
+    /// A directory in Git, which a HelmOp cannot read.
+    Local,
+}
+
+pub fn chart_form(chart: &str, repo: Option<&str>) -> ChartForm {
+    if repo.is_some_and(|r| r.to_ascii_lowercase().starts_with("oci://"))
+        || chart.to_ascii_lowercase().starts_with("oci://")
+    {
+        ChartForm::Oci
+    } else if repo.is_some() {
+        ChartForm::Repository
+    } else if chart.to_ascii_lowercase().ends_with(".tgz") {
+        ChartForm::Tarball
+    } else if chart.contains("://") {
+        // `https://…/chart.tar.gz`: Fleet's HelmOp takes only `.tgz` as a tarball and then
+        // wants a repository.
+        ChartForm::Repository
+    } else {
+        ChartForm::Local
+    }
+}

@@ -13,7 +13,7 @@ mod targeting;
 pub use bundle::{
     APP_LABEL, BundleOptions, Dependency, DependencyOn, DeployOptions, Partition, Rollout,
 };
-pub use helm::{ChartOverride, HelmOptions};
+pub use helm::{ChartForm, ChartOverride, HelmOptions, chart_form};
 pub use inventory::{Inventory, LiveCluster};
 pub use settings::{Origin, Settings, deep_merge, dotted, value_leaves};
 pub use targeting::{ClusterGroup, GroupView, MANAGED_BY, Matcher};
@@ -390,8 +390,11 @@ pub struct App {
     /// `overlays/<app>` where apps of a driven GitRepo share the directory.
     pub overlays: String,
     /// One GitRepo per environment the app reaches, each pulling that environment's revision;
-    /// none when a shared GitRepo pulls the app (`shared`).
+    /// none when a shared GitRepo pulls the app (`shared`). With `helm_op`, the same per
+    /// environment objects are HelmOps, each its own bundle's name.
     pub gitrepos: Vec<EnvGitRepo>,
+    /// Delivered by HelmOps (`helmOp`) rather than GitRepos.
+    pub helm_op: Option<HelmOpSettings>,
     /// The shared GitRepo (`gitRepos`) that pulls the app, if one does.
     pub shared: Option<SharedPull>,
     /// The Fleet workspace its bundle is in (its shared GitRepo's, else `fleet.namespace`):
@@ -450,6 +453,16 @@ impl App {
             .map(|r| r.bundle.as_str())
             .chain(self.shared.as_ref().map(|s| s.bundle.as_str()))
     }
+}
+
+/// How an app's HelmOps reach its chart repository.
+#[derive(Debug, Clone)]
+pub struct HelmOpSettings {
+    /// How often Fleet checks for a newer chart matching a version constraint.
+    pub polling_interval: Option<GoDuration>,
+    /// Existing Secret with the repository's credentials.
+    pub helm_secret_name: Option<String>,
+    pub insecure_skip_tls_verify: bool,
 }
 
 /// An app's GitRepo for one environment.

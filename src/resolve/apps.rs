@@ -187,6 +187,7 @@ impl Cx<'_> {
                     .help("an app pulled per environment gets a bundle per environment, each named after its GitRepo; put the app in a shared `gitRepo` to name its one bundle"),
             );
         }
+        let helm_op = self.helm_op(i, a);
         let gitrepos = if a.git_repo.is_some() {
             Vec::new()
         } else {
@@ -195,6 +196,7 @@ impl Cx<'_> {
         App {
             name: a.name.clone(),
             namespace: a.namespace.clone(),
+            helm_op,
             options_file: shared
                 .as_ref()
                 .and_then(|s| s.options.clone())
@@ -322,7 +324,12 @@ impl Cx<'_> {
                 .collect();
             out.push(EnvGitRepo {
                 env: e,
-                bundle: fleet_names::bundle_name(&name, repo_dir),
+                // A HelmOp's bundle has its name (helmop_controller.go:228-234).
+                bundle: if a.helm_op.is_some() {
+                    name.clone()
+                } else {
+                    fleet_names::bundle_name(&name, repo_dir)
+                },
                 name,
                 targets: env_targets,
             });
@@ -622,7 +629,9 @@ impl Cx<'_> {
         } else {
             let ptr = base.key("chart");
             let local = normalize(&h.chart);
-            if self.safe_path(&h.chart, &ptr)
+            // A HelmOp app has no directory: `helm_op` reports the local chart.
+            if a.helm_op.is_none()
+                && self.safe_path(&h.chart, &ptr)
                 && !self
                     .root
                     .is_file(&format!("{bundle_dir}/{local}/Chart.yaml"))

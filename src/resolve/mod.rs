@@ -13,6 +13,7 @@ mod gitlab;
 mod gitrepos;
 mod groups;
 mod helm;
+mod helmops;
 mod inventory;
 mod manifests;
 pub use agent_policy::{CI_JOB_EXTRAS, USER_EXTRAS};

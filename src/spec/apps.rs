@@ -31,6 +31,12 @@ pub struct App {
     #[serde(default)]
     #[schemars(example = &"web")]
     pub bundle_name: Option<String>,
+    /// Deliver the app with Fleet HelmOps (Fleet 0.13+), one per environment, instead of
+    /// GitRepos: Fleet pulls the chart straight from its repository, nothing from Git. For Helm
+    /// apps of a chart repository, OCI registry or tarball URL.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"pollingInterval": "15m", "helmSecretName": "charts-auth"}))]
+    pub helm_op: Option<HelmOpDelivery>,
     /// For an app of a `driven` GitRepo: the file in the app's directory its bundle options
     /// (fleet.yaml's content) are written to, so several apps can share one directory.
     /// Default: `fleet.yaml`.
@@ -605,6 +611,25 @@ pub struct Target {
     #[serde(default)]
     #[schemars(example = serde_json::json!({"matchLabels": {"team": "ml"}}))]
     pub cluster_group_selector: Option<Selector>,
+}
+
+/// How an app's HelmOps reach the chart's repository.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct HelmOpDelivery {
+    /// Go duration between checks of the repository for a newer chart matching a version
+    /// constraint (`~1.4`); Fleet never polls for a fixed version.
+    #[serde(default)]
+    #[schemars(example = &"15m")]
+    pub polling_interval: Option<String>,
+    /// Existing Secret in the workspace with the repository's credentials.
+    #[serde(default)]
+    #[schemars(example = &"charts-auth")]
+    pub helm_secret_name: Option<String>,
+    /// Skip TLS verification of the chart repository.
+    #[serde(default, rename = "insecureSkipTLSVerify")]
+    #[schemars(example = serde_json::json!(false))]
+    pub insecure_skip_tls_verify: bool,
 }
 
 /// A Kubernetes label selector over cluster labels (including the environment and region keys).
