@@ -2595,3 +2595,58 @@ fn helm_op_customizations_add_no_clusters() {
     );
     assert!(v["spec"]["helm"].get("chart").is_none());
 }
+
+/// `.ClusterAnnotations` and `.ClusterValues` are the live Cluster's annotations and
+/// `spec.templateValues` (rancher/fleet v0.16.1 internal/cmd/controller/target/builder.go:304-320),
+/// rendered with `missingkey=error`: checked against the cluster inventory, where one is given.
+#[test]
+fn templates_read_live_annotations_and_values() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok/shared-gitrepos"),
+        tmp.path(),
+    );
+    let spec = tmp.path().join("fleetc.yaml");
+    common::edit(
+        &spec,
+        &[(
+            "values: {persistence: {defaultClassReplicaCount: 3}}",
+            "values: {persistence: {defaultClassReplicaCount: 3}, defaultSettings: {backupTarget: \"s3://${ .ClusterValues.backup.bucket }@${ .ClusterAnnotations.region }/\"}}",
+        )],
+    );
+    let (code, d) = common::build_json(tmp.path());
+    assert_eq!(code, 1, "{d:?}");
+    let msgs: Vec<&str> = d
+        .iter()
+        .filter(|x| x["code"] == "fleetc::E025")
+        .map(|x| x["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with("`.ClusterValues.backup.bucket` is missing on `prod-edge-1`")),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.iter()
+            .any(|m| m.starts_with("`.ClusterAnnotations.region` is missing on `prod-edge-1`")),
+        "{msgs:?}"
+    );
+    // Once every production cluster of the inventory carries both, the templates are sound.
+    let inv = tmp.path().join("inventory/clusters.yaml");
+    let text = std::fs::read_to_string(&inv).unwrap();
+    let text = text
+        .replace(
+            "      labels:\n        env: production",
+            "      annotations: {region: eu}\n      labels:\n        env: production",
+        )
+        .replace(
+            "    kind: Cluster\n    metadata:",
+            "    kind: Cluster\n    spec: {templateValues: {backup: {bucket: edge-backups}}}\n    metadata:",
+        );
+    std::fs::write(&inv, text).unwrap();
+    let (code, d) = common::build_json(tmp.path());
+    assert!(
+        !d.iter().any(|x| x["code"] == "fleetc::E025"),
+        "{code}: {d:?}"
+    );
+}

@@ -26,6 +26,10 @@ pub struct LiveCluster {
     pub object: String,
     /// Its labels (those that are valid label keys and values).
     pub labels: BTreeMap<LabelKey, LabelValue>,
+    /// Its annotations (`.ClusterAnnotations` in Fleet's templates).
+    pub annotations: BTreeMap<String, String>,
+    /// Its `spec.templateValues` (`.ClusterValues`).
+    pub template_values: serde_json::Map<String, serde_json::Value>,
 }
 
 impl Fleet {

@@ -87,11 +87,23 @@ impl Cx<'_> {
                 .iter()
                 .find(|(k, _)| k.as_str() == name_key)
                 .map_or_else(|| obj.to_owned(), |(_, v)| v.to_string());
+            let annotations = item["metadata"]["annotations"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_owned())))
+                .collect();
+            let template_values = item["spec"]["templateValues"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
             clusters.push(LiveCluster {
                 name,
                 workspace: ns.to_owned(),
                 object: obj.to_owned(),
                 labels,
+                annotations,
+                template_values,
             });
         }
         Some(Inventory { path, clusters })

@@ -224,10 +224,11 @@ impl Cx<'_> {
         fleet.git_repos = self.git_repos(spec, &fleet);
         fleet.mappings = self.mappings(spec, &fleet);
         fleet.cluster_groups = self.cluster_groups(spec, &fleet);
+        // Before the apps: their templates are checked against the live clusters too.
+        fleet.inventory = self.inventory(spec, &fleet);
         fleet.apps = self.apps(spec, &fleet, &names);
         self.git_repo_members(spec, &mut fleet);
         fleet.restrictions = self.restrictions(spec, &fleet);
-        fleet.inventory = self.inventory(spec, &fleet);
         fleet.schedules = self.schedules(spec, &fleet, &names);
         self.gitlab(spec, &mut fleet, &names);
         if let Some(m) = &spec.monitoring {

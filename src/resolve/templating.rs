@@ -18,8 +18,31 @@ use crate::spec;
 enum Action {
     /// Something Fleet would fail to run: `${VAR}`, `${HOME:-/root}`.
     Literal { at: usize, text: String },
-    /// A template action reading these `.ClusterLabels` keys directly.
-    Template { labels: Vec<(usize, String)> },
+    /// A template action reading these keys of `.ClusterLabels`, `.ClusterAnnotations` and
+    /// `.ClusterValues` directly (a `.ClusterValues` key is a dotted path).
+    Template { refs: Vec<(Dict, String)> },
+}
+
+/// What a template reads of the cluster (rancher/fleet v0.16.1
+/// internal/cmd/controller/target/builder.go:304-320).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dict {
+    /// The Cluster object's labels.
+    Labels,
+    /// Its annotations.
+    Annotations,
+    /// Its `spec.templateValues`.
+    Values,
+}
+
+impl Dict {
+    fn name(self) -> &'static str {
+        match self {
+            Dict::Labels => ".ClusterLabels",
+            Dict::Annotations => ".ClusterAnnotations",
+            Dict::Values => ".ClusterValues",
+        }
+    }
 }
 
 /// Zero-argument words that are valid template actions on their own.
@@ -27,9 +50,41 @@ const BARE_WORDS: &[&str] = &[
     "end", "else", "now", "uuidv4", "nil", "true", "false", "break", "continue",
 ];
 
+/// The keys a condition tests for: `index .ClusterLabels "x"`, `hasKey .ClusterValues "x"`,
+/// `get .ClusterAnnotations "x"` (a dictionary followed by a quoted key).
+fn tested_keys(cond: &str) -> Vec<(Dict, String)> {
+    let mut out = Vec::new();
+    for dict in [Dict::Labels, Dict::Annotations, Dict::Values] {
+        for (i, _) in cond.match_indices(dict.name()) {
+            let after = &cond[i + dict.name().len()..];
+            let Some(quoted) = after.trim_start().strip_prefix('"') else {
+                continue;
+            };
+            if after.starts_with(['.', '_']) || after.starts_with(|c: char| c.is_alphanumeric()) {
+                continue;
+            }
+            if let Some(end) = quoted.find('"') {
+                out.push((dict, quoted[..end].to_owned()));
+            }
+        }
+    }
+    out
+}
+
+/// Whether a read of `key` is inside a block that tested for it (or, for `.ClusterValues`, for
+/// the map it is in).
+fn guarded(guards: &[Vec<(Dict, String)>], dict: Dict, key: &str) -> bool {
+    guards.iter().flatten().any(|(d, k)| {
+        *d == dict && (k == key || (dict == Dict::Values && key.starts_with(&format!("{k}."))))
+    })
+}
+
 fn actions(s: &str) -> Vec<Action> {
     let mut out = Vec::new();
     let mut from = 0;
+    // The keys the enclosing `if`/`with` blocks test for: reads of them inside are guarded
+    // (`${ if hasKey .ClusterLabels "x" }${ .ClusterLabels.x }${ end }`).
+    let mut guards: Vec<Vec<(Dict, String)>> = Vec::new();
     while let Some(rel) = s[from..].find("${") {
         let at = from + rel;
         let body_start = at + 2;
@@ -84,18 +139,52 @@ fn actions(s: &str) -> Vec<Action> {
             });
             continue;
         }
-        let mut labels = Vec::new();
-        for (i, _) in body.match_indices(".ClusterLabels.") {
-            let key: String = body[i + 15..]
-                .chars()
-                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                .collect();
-            if !key.is_empty() {
-                let offset = body_start + (rest.find(body).unwrap_or(0)) + i;
-                labels.push((offset, key));
+        let word = body.split_whitespace().next().unwrap_or_default();
+        match word {
+            "if" | "with" => guards.push(tested_keys(body)),
+            "range" | "block" | "define" => guards.push(Vec::new()),
+            // The `else` branch runs where the test failed; `else if` tests again.
+            "else" => {
+                let cond = body.strip_prefix("else").unwrap_or_default().trim_start();
+                let keys = if cond.starts_with("if ") || cond.starts_with("with ") {
+                    tested_keys(cond)
+                } else {
+                    Vec::new()
+                };
+                if let Some(top) = guards.last_mut() {
+                    *top = keys;
+                }
+            }
+            "end" => {
+                guards.pop();
+            }
+            _ => {}
+        }
+        let mut refs = Vec::new();
+        for dict in [Dict::Labels, Dict::Annotations, Dict::Values] {
+            let prefix = format!("{}.", dict.name());
+            for (i, _) in body.match_indices(&prefix) {
+                let key: String = body[i + prefix.len()..]
+                    .chars()
+                    .take_while(|c| {
+                        c.is_ascii_alphanumeric()
+                            || *c == '_'
+                            || (dict == Dict::Values && *c == '.')
+                    })
+                    .collect();
+                let key = key.trim_end_matches('.').to_owned();
+                // An `if`'s own test is outside its block: `${ if .ClusterLabels.x }` fails
+                // where `x` is missing, so only the enclosing blocks guard it.
+                let enclosing = match word {
+                    "if" | "with" => &guards[..guards.len().saturating_sub(1)],
+                    _ => &guards[..],
+                };
+                if !key.is_empty() && !guarded(enclosing, dict, &key) {
+                    refs.push((dict, key));
+                }
             }
         }
-        out.push(Action::Template { labels });
+        out.push(Action::Template { refs });
     }
     out
 }
@@ -217,7 +306,11 @@ impl Cx<'_> {
                         .help(format!("to keep it literal, write ${{`${{{inner}}}`}}")),
                     );
                 }
-                Action::Template { labels } => {
+                Action::Template { refs } => {
+                    for (dict, key) in refs.iter().filter(|(d, _)| *d != Dict::Labels) {
+                        self.live_template_ref(*dict, key, fleet, clusters, &exact);
+                    }
+                    let labels = refs.into_iter().filter(|(d, _)| *d == Dict::Labels);
                     for (_, key) in labels {
                         let lacking: Vec<&str> = clusters
                             .iter()
@@ -245,6 +338,92 @@ impl Cx<'_> {
                 }
             }
         }
+    }
+}
+
+impl Cx<'_> {
+    /// `.ClusterAnnotations.x` and `.ClusterValues.x.y` against the live clusters (the cluster
+    /// inventory): the spec does not declare either, so without an inventory nothing is known.
+    /// Fleet renders with `missingkey=error`, so a missing one fails the bundle on that cluster.
+    fn live_template_ref(
+        &mut self,
+        dict: Dict,
+        key: &str,
+        fleet: &Fleet,
+        clusters: &[ClusterId],
+        exact: &dyn Fn(&str) -> crate::diagnostic::Span,
+    ) {
+        let Some(inv) = &fleet.inventory else {
+            return;
+        };
+        let lacking: Vec<&str> = clusters
+            .iter()
+            .map(|&c| &fleet.clusters[c])
+            .filter_map(|cl| {
+                let live = inv
+                    .clusters
+                    .iter()
+                    .find(|l| l.name == cl.name && l.workspace == cl.workspace)?;
+                let has = match dict {
+                    Dict::Annotations => live.annotations.contains_key(key),
+                    Dict::Values => {
+                        let mut node = Some(&live.template_values);
+                        let mut found = true;
+                        let parts: Vec<&str> = key.split('.').collect();
+                        for (n, part) in parts.iter().enumerate() {
+                            match node.and_then(|m| m.get(*part)) {
+                                Some(Value::Object(m)) => node = Some(m),
+                                Some(_) if n + 1 == parts.len() => node = None,
+                                _ => {
+                                    found = false;
+                                    break;
+                                }
+                            }
+                        }
+                        found
+                    }
+                    Dict::Labels => true,
+                };
+                (!has).then_some(cl.name.as_str())
+            })
+            .collect();
+        let Some(first) = lacking.first() else {
+            return;
+        };
+        let more = match lacking.len() {
+            1 => String::new(),
+            n => format!(" and {} more", n - 1),
+        };
+        let what = dict.name();
+        let (field, fix) = match dict {
+            Dict::Annotations => (
+                "annotation",
+                format!(
+                    "annotate the Fleet Cluster (`kubectl annotate clusters.fleet.cattle.io <name> {key}=…`), or read it with a default: `${{ get .ClusterAnnotations \"{key}\" }}`"
+                ),
+            ),
+            _ => (
+                "template value",
+                format!(
+                    "set `spec.templateValues.{key}` on the Fleet Cluster, or guard it: `${{ if hasKey .ClusterValues \"{}\" }}…${{ end }}`",
+                    key.split('.').next().unwrap_or(key)
+                ),
+            ),
+        };
+        self.push(
+            Diagnostic::new(
+                Code::TemplateLabelMissing,
+                format!("`{what}.{key}` is missing on `{first}`{more} in the live fleet"),
+            )
+            .label(
+                exact(&format!("{what}.{key}")),
+                format!(
+                    "`{}` has no such {field}: the whole bundle fails there",
+                    inv.path
+                ),
+            )
+            .help(fix),
+        );
     }
 }
 
@@ -277,28 +456,68 @@ mod tests {
     }
 
     #[test]
-    fn finds_direct_label_reads() {
-        let acts = actions("${ .ClusterLabels.tier }-${ get .ClusterLabels \"zone\" }");
-        let labels: Vec<&str> = acts
+    fn finds_direct_reads() {
+        let acts = actions(
+            "${ .ClusterLabels.tier }-${ get .ClusterLabels \"zone\" }-${ .ClusterAnnotations.owner }/${ .ClusterValues.site.id }.",
+        );
+        let refs: Vec<(Dict, &str)> = acts
             .iter()
             .flat_map(|a| match a {
-                Action::Template { labels } => labels.iter().map(|(_, k)| k.as_str()).collect(),
+                Action::Template { refs } => refs.iter().map(|(d, k)| (*d, k.as_str())).collect(),
                 Action::Literal { .. } => vec![],
             })
             .collect();
-        assert_eq!(labels, ["tier"]);
+        assert_eq!(
+            refs,
+            [
+                (Dict::Labels, "tier"),
+                (Dict::Annotations, "owner"),
+                (Dict::Values, "site.id")
+            ]
+        );
+    }
+
+    /// Reads inside a block that tested for the key are guarded; its `else` branch, its own
+    /// test and what follows its `end` are not.
+    #[test]
+    fn guarded_reads_are_not_reads() {
+        let reads = |s: &str| -> Vec<String> {
+            actions(s)
+                .iter()
+                .flat_map(|a| match a {
+                    Action::Template { refs } => refs.iter().map(|(_, k)| k.clone()).collect(),
+                    Action::Literal { .. } => vec![],
+                })
+                .collect()
+        };
+        assert!(
+            reads("${ if index .ClusterLabels \"x\" }${ .ClusterLabels.x }${ end }").is_empty()
+        );
+        assert!(
+            reads("${ if hasKey .ClusterValues \"site\" }${ .ClusterValues.site.id }${ end }")
+                .is_empty()
+        );
+        assert!(
+            reads("${ with get .ClusterAnnotations \"o\" }${ .ClusterAnnotations.o }${ end }")
+                .is_empty()
+        );
+        assert_eq!(
+            reads("${ if index .ClusterLabels \"x\" }a${ else }${ .ClusterLabels.x }${ end }"),
+            ["x"]
+        );
+        assert_eq!(
+            reads("${ if index .ClusterLabels \"x\" }a${ end }${ .ClusterLabels.x }"),
+            ["x"]
+        );
+        assert_eq!(reads("${ if .ClusterLabels.x }a${ end }"), ["x"]);
+        assert_eq!(
+            reads("${ if index .ClusterLabels \"y\" }${ .ClusterLabels.x }${ end }"),
+            ["x"]
+        );
     }
 
     #[test]
-    fn label_reads_are_placed_and_escapes_end_at_their_backtick() {
-        // The offset of `.ClusterLabels.tier` in the string: where E025 points.
-        let s = "x-${ .ClusterLabels.tier }";
-        assert_eq!(
-            actions(s),
-            [Action::Template {
-                labels: vec![(s.find(".ClusterLabels").unwrap(), "tier".to_owned())]
-            }]
-        );
+    fn escapes_end_at_their_backtick() {
         // A `}` inside an escape does not end it (nor does a `${` in it start anything); what
         // follows the escape is read again.
         assert_eq!(actions("${`a}${B}`}"), []);
