@@ -2650,3 +2650,59 @@ fn templates_read_live_annotations_and_values() {
         "{code}: {d:?}"
     );
 }
+
+/// `deleteNamespace` deletes the GitRepo's `targetNamespace`, never with `keepResources`
+/// (rancher/fleet v0.16.1 internal/cmd/controller/finalize/finalize.go:110-119); an
+/// `allowedTargetNamespaceSelector` needs every GitRepo of the workspace to set
+/// `targetNamespace` (gitops/reconciler/restrictions.go:63-68) and Fleet 0.15.
+#[test]
+fn namespace_deletion_and_namespace_selectors() {
+    let dir = "tests/fixtures/ok/shared-gitrepos";
+    let d = refused(dir, &[("    targetNamespace: shop\n", "")]);
+    has(&d, "E032", "`deleteNamespace` deletes nothing here");
+    let d = refused(
+        dir,
+        &[(
+            "    deleteNamespace: true",
+            "    deleteNamespace: true\n    keepResources: true",
+        )],
+    );
+    has(&d, "E032", "`deleteNamespace` deletes nothing here");
+    let d = refused(
+        dir,
+        &[(
+            "ociRegistrySecret: shop-bundle-storage",
+            "ociRegistrySecret: Shop_Storage",
+        )],
+    );
+    assert!(d.iter().any(|x| x[1].contains("Shop_Storage")), "{d:?}");
+
+    let dir = "tests/fixtures/ok/maintenance-windows";
+    let d = refused(dir, &[("\"0.16.1\"", "\"0.14.2\"")]);
+    has(
+        &d,
+        "E029",
+        "`allowedTargetNamespaceSelector` needs Fleet 0.15.0",
+    );
+    let d = refused(
+        dir,
+        &[(
+            "operator: NotIn, values: [payments]",
+            "operator: Exists, values: [payments]",
+        )],
+    );
+    has(&d, "E023", "`Exists` takes no values");
+    // A shared GitRepo of fleetc in that workspace without a target namespace.
+    let d = refused(
+        dir,
+        &[(
+            "apps:\n  - name: pos\n",
+            "gitRepos:\n  - {name: ops, workspace: store-operators}\napps:\n  - name: pos\n    gitRepo: ops\n",
+        )],
+    );
+    has(
+        &d,
+        "E034",
+        "GitRepo `ops` sets no `targetNamespace`, which workspace `store-operators` requires",
+    );
+}

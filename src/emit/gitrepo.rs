@@ -53,6 +53,10 @@ struct GitRepoSpec {
         skip_serializing_if = "std::ops::Not::not"
     )]
     insecure_skip_tls_verify: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    oci_registry_secret: Option<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    delete_namespace: bool,
     // Shared GitRepos only: Fleet applies them to each of the GitRepo's bundles.
     #[serde(skip_serializing_if = "Option::is_none")]
     target_namespace: Option<String>,
@@ -167,6 +171,7 @@ fn repository(r: &RepoSettings) -> GitRepoSpec {
         helm_secret_name_for_paths: r.helm_secret_name_for_paths.clone(),
         ca_bundle: r.ca_bundle.clone(),
         insecure_skip_tls_verify: r.insecure_skip_tls_verify,
+        oci_registry_secret: r.oci_registry_secret.clone(),
         ..GitRepoSpec::default()
     }
 }
@@ -212,6 +217,7 @@ pub(super) fn emit_shared(fleet: &Fleet, g: &SharedGitRepo, owner: Ptr) -> Artif
             service_account: g.service_account.clone(),
             keep_resources: g.keep_resources,
             paused: g.paused,
+            delete_namespace: g.delete_namespace,
             paths,
             bundles,
             targets: Vec::new(),

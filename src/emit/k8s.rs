@@ -62,6 +62,24 @@ pub struct Expression {
     pub values: Vec<String>,
 }
 
+impl Selector {
+    /// A selector as the spec writes it, over labels fleetc does not model (a namespace's).
+    pub fn from_spec(s: &crate::spec::Selector) -> Selector {
+        Selector::from(&LabelSelector {
+            match_labels: s.match_labels.clone(),
+            match_expressions: s
+                .match_expressions
+                .iter()
+                .map(|r| crate::model::Requirement {
+                    key: r.key.clone(),
+                    operator: r.operator,
+                    values: r.values.clone(),
+                })
+                .collect(),
+        })
+    }
+}
+
 impl From<&LabelSelector> for Selector {
     fn from(s: &LabelSelector) -> Self {
         Selector {

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::k8s::ObjectMeta;
+use super::k8s::{ObjectMeta, Selector};
 use super::{Artifact, Kind, workspace_dir};
 use crate::model::Fleet;
 use crate::pointer::Ptr;
@@ -23,6 +23,8 @@ struct GitRepoRestriction<'a> {
     allowed_service_accounts: &'a [String],
     #[serde(skip_serializing_if = "<[_]>::is_empty")]
     allowed_target_namespaces: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    allowed_target_namespace_selector: Option<Selector>,
     #[serde(skip_serializing_if = "Option::is_none")]
     default_client_secret_name: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -44,6 +46,10 @@ pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
                 allowed_client_secret_names: &r.allowed_client_secret_names,
                 allowed_service_accounts: &r.allowed_service_accounts,
                 allowed_target_namespaces: &r.allowed_target_namespaces,
+                allowed_target_namespace_selector: r
+                    .allowed_target_namespace_selector
+                    .as_ref()
+                    .map(Selector::from_spec),
                 default_client_secret_name: r.default_client_secret_name.as_deref(),
                 default_service_account: r.default_service_account.as_deref(),
             };

@@ -201,6 +201,8 @@ pub struct SharedGitRepo {
     pub paused: bool,
     /// Fleet copies it to every bundle of the GitRepo.
     pub force_sync_generation: Option<u64>,
+    /// Delete `target_namespace` on the clusters when the GitRepo goes.
+    pub delete_namespace: bool,
     /// Driven scan: each app a `bundles` entry (base directory and options file), no `paths`.
     pub driven: bool,
     /// Its apps, in spec order.
@@ -220,6 +222,8 @@ pub struct RepoSettings {
     /// Base64 of the PEM text, as the GitRepo's `caBundle` (format: byte) takes it.
     pub ca_bundle: Option<String>,
     pub insecure_skip_tls_verify: bool,
+    /// Secret naming the OCI registry Fleet keeps bundle contents in.
+    pub oci_registry_secret: Option<String>,
 }
 
 /// The pipeline (`pipeline`): its images and steps as the spec gives them, its timeout parsed.

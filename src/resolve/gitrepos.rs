@@ -60,6 +60,29 @@ impl Cx<'_> {
             if let Some(sa) = &g.service_account {
                 self.dns_subdomain(sa, &base.key("serviceAccount"), "service account name");
             }
+            // Fleet deletes the GitRepo's targetNamespace, and not with keepResources
+            // (rancher/fleet v0.16.1 internal/cmd/controller/finalize/finalize.go:110-119).
+            if g.delete_namespace && (g.target_namespace.is_none() || g.keep_resources) {
+                let (why, help) = if g.target_namespace.is_none() {
+                    (
+                        "the GitRepo has no `targetNamespace`, the only namespace Fleet deletes",
+                        "set `targetNamespace`, or remove `deleteNamespace`",
+                    )
+                } else {
+                    (
+                        "`keepResources` keeps the namespace too",
+                        "remove one of them: keeping the resources keeps their namespace",
+                    )
+                };
+                self.push(
+                    Diagnostic::new(
+                        Code::IgnoredByFleet,
+                        "`deleteNamespace` deletes nothing here",
+                    )
+                    .label(self.ix.key(&base.key("deleteNamespace")), why)
+                    .help(help),
+                );
+            }
             let workspace = match &g.workspace {
                 Some(w) => {
                     self.dns_label(w, &base.key("workspace"), "workspace namespace");
@@ -90,6 +113,7 @@ impl Cx<'_> {
                 paused: g.paused,
                 force_sync_generation: g.force_sync_generation,
                 driven: g.driven,
+                delete_namespace: g.delete_namespace,
                 apps: Vec::new(),
             });
         }
@@ -195,6 +219,50 @@ impl Cx<'_> {
                         bundles.insert(key, a);
                     }
                 }
+            }
+        }
+    }
+
+    /// A selector over a namespace's labels: valid keys and values, and values exactly where
+    /// the operator takes them (metav1.LabelSelectorAsSelector, which Fleet's agent runs).
+    fn namespace_selector(&mut self, sel: &spec::Selector, at: &Ptr) {
+        use crate::values::{LabelKey, LabelValue};
+        for (k, v) in &sel.match_labels {
+            let ptr = at.key("matchLabels").key(k);
+            self.parse_because::<LabelKey>(k, &ptr, "Kubernetes refuses this label key");
+            self.parse_because::<LabelValue>(v, &ptr, "Kubernetes refuses this label value");
+        }
+        for (n, r) in sel.match_expressions.iter().enumerate() {
+            let ptr = at.key("matchExpressions").index(n);
+            self.parse_because::<LabelKey>(
+                &r.key,
+                &ptr.key("key"),
+                "Kubernetes refuses this label key",
+            );
+            let takes_values = matches!(r.operator, spec::Operator::In | spec::Operator::NotIn);
+            if takes_values == r.values.is_empty() {
+                self.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!(
+                            "`{:?}` {} values",
+                            r.operator,
+                            if takes_values { "needs" } else { "takes no" }
+                        ),
+                    )
+                    .label(
+                        self.ix.key(&ptr.key("operator")),
+                        "Fleet's agent refuses the selector and deploys nothing",
+                    )
+                    .help("`In` and `NotIn` list values; `Exists` and `DoesNotExist` list none"),
+                );
+            }
+            for (k, v) in r.values.iter().enumerate() {
+                self.parse_because::<LabelValue>(
+                    v,
+                    &ptr.key("values").index(k),
+                    "Kubernetes refuses this label value",
+                );
             }
         }
     }
@@ -330,6 +398,11 @@ fn inherited<'a>(f: &'a spec::FleetSettings, g: &'a spec::GitRepo, base: &Ptr) -
         ),
         ca_bundle: own(&g.ca_bundle, "caBundle", fleet.ca_bundle),
         insecure_skip_tls_verify: g.insecure_skip_tls_verify || fleet.insecure_skip_tls_verify,
+        oci_registry_secret: own(
+            &g.oci_registry_secret,
+            "ociRegistrySecret",
+            fleet.oci_registry_secret,
+        ),
     }
 }
 
@@ -423,6 +496,18 @@ impl Cx<'_> {
                     }
                 }
             }
+            if let Some(sel) = &r.allowed_target_namespace_selector {
+                let at = rb.key("allowedTargetNamespaceSelector");
+                self.namespace_selector(sel, &at);
+                // restrictions.go at v0.15.0 is the first to read it.
+                if fleet.fleet_version < crate::versions::Version::new(0, 15, 0) {
+                    self.push(
+                        Diagnostic::new(Code::VersionTooOld, "`allowedTargetNamespaceSelector` needs Fleet 0.15.0")
+                            .label(self.ix.key(&at), format!("the targeted Fleet is {}", fleet.fleet_version))
+                            .help("Fleet before that drops the key without a word and restricts nothing; set `fleet.version` to the Fleet you run, or remove it"),
+                    );
+                }
+            }
             for g in seen(fleet, &w.name) {
                 self.restricted(&g, r, &rb, &patterns, &w.name);
             }
@@ -451,6 +536,27 @@ impl Cx<'_> {
             );
         };
         let allowed = |list: &[String], v: &str| list.is_empty() || list.iter().any(|x| x == v);
+        // (restrictions.go:63-68: either list or selector requires a target namespace.)
+        if g.target_namespace.is_none()
+            && r.allowed_target_namespaces.is_empty()
+            && r.allowed_target_namespace_selector.is_some()
+        {
+            refuse(
+                self,
+                format!(
+                    "{} sets no `targetNamespace`, which workspace `{ws}` requires",
+                    g.what
+                ),
+                &g.at,
+                "allowedTargetNamespaceSelector",
+                if g.shared {
+                    "set the GitRepo's `targetNamespace` to a namespace the selector allows"
+                        .to_owned()
+                } else {
+                    "fleetc's per-environment GitRepos set none: put the apps in a shared GitRepo with a `targetNamespace`".to_owned()
+                },
+            );
+        }
         match &g.target_namespace {
             None if !r.allowed_target_namespaces.is_empty() => refuse(
                 self,

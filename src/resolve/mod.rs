@@ -100,6 +100,7 @@ pub(super) struct RepoView<'a> {
     pub(super) helm_secret_name_for_paths: Option<(&'a str, Ptr)>,
     pub(super) ca_bundle: Option<(&'a str, Ptr)>,
     pub(super) insecure_skip_tls_verify: bool,
+    pub(super) oci_registry_secret: Option<(&'a str, Ptr)>,
 }
 
 impl<'a> RepoView<'a> {
@@ -119,6 +120,7 @@ impl<'a> RepoView<'a> {
             ),
             ca_bundle: set(&s.ca_bundle, "caBundle"),
             insecure_skip_tls_verify: s.insecure_skip_tls_verify,
+            oci_registry_secret: set(&s.oci_registry_secret, "ociRegistrySecret"),
         }
     }
 }
@@ -654,6 +656,11 @@ impl Cx<'_> {
             }
             base64::Engine::encode(&base64::engine::general_purpose::STANDARD, pem.as_bytes())
         });
+        if let Some((name, at)) = &r.oci_registry_secret
+            && mine(at)
+        {
+            self.dns_subdomain(name, at, "Secret name");
+        }
         let value = |x: &Option<(&str, Ptr)>| x.as_ref().map(|(v, _)| (*v).to_owned());
         crate::model::RepoSettings {
             helm_secret_name: value(&r.helm_secret_name),
@@ -663,6 +670,7 @@ impl Cx<'_> {
             helm_secret_name_for_paths: value(&r.helm_secret_name_for_paths),
             ca_bundle,
             insecure_skip_tls_verify: r.insecure_skip_tls_verify,
+            oci_registry_secret: value(&r.oci_registry_secret),
         }
     }
 

@@ -71,6 +71,16 @@ pub struct GitRepo {
     #[serde(default, rename = "insecureSkipTLSVerify")]
     #[schemars(example = serde_json::json!(false))]
     pub insecure_skip_tls_verify: bool,
+    /// Existing Secret naming the OCI registry for the bundles' contents. Default:
+    /// `fleet.ociRegistrySecret`.
+    #[serde(default)]
+    #[schemars(example = &"bundle-storage")]
+    pub oci_registry_secret: Option<String>,
+    /// Delete `targetNamespace` on the clusters when the GitRepo is deleted (not with
+    /// `keepResources`).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!(true))]
+    pub delete_namespace: bool,
     /// Labels of the GitRepo object (copied by Fleet onto its bundles).
     #[serde(default)]
     #[schemars(example = serde_json::json!({"team": "platform"}))]
@@ -157,4 +167,10 @@ pub struct GitRepoRestriction {
     #[serde(default)]
     #[schemars(example = &"shop-git")]
     pub default_client_secret_name: Option<String>,
+    /// Labels the target namespace must carry on each downstream cluster (Fleet 0.15+). Fleet's
+    /// agent then deploys only into a namespace that already exists there with these labels
+    /// (it creates none), and every GitRepo of the workspace needs `targetNamespace`.
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"matchLabels": {"tenant": "shop"}}))]
+    pub allowed_target_namespace_selector: Option<super::Selector>,
 }

@@ -179,6 +179,11 @@ pub struct FleetSettings {
     #[serde(default, rename = "insecureSkipTLSVerify")]
     #[schemars(example = serde_json::json!(false))]
     pub insecure_skip_tls_verify: bool,
+    /// Existing Secret (type `fleet.cattle.io/bundle-oci-storage/v1alpha1`) naming an OCI
+    /// registry where Fleet keeps the bundles' contents instead of in the cluster's etcd.
+    #[serde(default)]
+    #[schemars(example = &"bundle-storage")]
+    pub oci_registry_secret: Option<String>,
 }
 
 fn default_workspace() -> String {
