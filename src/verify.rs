@@ -78,7 +78,7 @@ fn check(fleet: &Fleet, c: ClusterId, context: String) -> ClusterCheck {
             if !app.tag_held.contains(&(c, img.name.clone())) {
                 let deployed = img.new_name.as_deref().unwrap_or(&img.name);
                 out.images
-                    .push((app.namespace.clone(), deployed.to_owned()));
+                    .push((app.namespace_on(c).to_owned(), deployed.to_owned()));
             }
         }
         let workload = match &app.source {
@@ -92,12 +92,14 @@ fn check(fleet: &Fleet, c: ClusterId, context: String) -> ClusterCheck {
                     WorkloadKind::Deployment => "deployment",
                     WorkloadKind::StatefulSet => "statefulset",
                 };
-                out.rollouts
-                    .push((app.namespace.clone(), format!("{kind}/{}", workload.name)));
+                out.rollouts.push((
+                    app.namespace_on(c).to_owned(),
+                    format!("{kind}/{}", workload.name),
+                ));
             }
             // Helm apps, and raw YAML apps without a named workload: every rollout of the
             // namespace.
-            None => out.namespaces.push(app.namespace.clone()),
+            None => out.namespaces.push(app.namespace_on(c).to_owned()),
         }
     }
     out.namespaces.sort();

@@ -711,8 +711,8 @@ fn misused_bundle_options_are_reported_where_they_are_written() {
             "acceptedStates",
         ),
         (
-            "        keepResources: true\n        # Fleet may",
-            "        keepResources: false\n        # Fleet may",
+            "        keepResources: true\n        namespace: shop-operator-eu",
+            "        keepResources: false\n        namespace: shop-operator-eu",
             "fleetc::E032",
             "false",
         ),
@@ -2704,5 +2704,23 @@ fn namespace_deletion_and_namespace_selectors() {
         &d,
         "E034",
         "GitRepo `ops` sets no `targetNamespace`, which workspace `store-operators` requires",
+    );
+}
+
+/// A shared GitRepo's `targetNamespace` is every target's (rancher/fleet v0.16.1
+/// internal/bundlereader/read.go:266-271): an override's `namespace` would be ignored.
+#[test]
+fn override_namespace_under_a_target_namespace_is_ignored() {
+    let d = refused(
+        "tests/fixtures/ok/shared-gitrepos",
+        &[(
+            "apps:\n",
+            "apps:\n  - name: shop-extra\n    namespace: shop\n    gitRepo: tenant-shop\n    path: tenants/shop-extra\n    source:\n      helm: {chart: oci://registry.shop.example.com/charts/extra, version: 1.0.0}\n    targets: [{environment: production}]\n    overrides: [{region: eu-west-1, namespace: shop-eu}]\n",
+        )],
+    );
+    has(
+        &d,
+        "E032",
+        "GitRepo `tenant-shop` puts every resource into `shop`",
     );
 }

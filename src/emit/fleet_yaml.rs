@@ -177,6 +177,11 @@ pub(super) struct TargetCustomization<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     yaml: Option<YamlOptions>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    default_namespace: Option<&'a str>,
+    // The app forces its namespace: a customization's replaces it (calculate.go:63-67).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     service_account: Option<&'a str>,
     #[serde(skip_serializing_if = "is_false")]
     keep_resources: bool,
@@ -198,6 +203,8 @@ impl TargetCustomization<'_> {
         TargetCustomization {
             name,
             cluster_selector,
+            default_namespace: None,
+            namespace: None,
             helm: None,
             kustomize: None,
             yaml: None,
@@ -344,6 +351,8 @@ pub(super) fn bundle<'a>(
                         helm: None,
                         kustomize: None,
                         yaml: None,
+                        default_namespace: None,
+                        namespace: None,
                         service_account: None,
                         keep_resources: false,
                         force_sync_generation: None,
@@ -370,6 +379,18 @@ pub(super) fn bundle<'a>(
                         kustomize: customization_dir(fleet, app, c)
                             .map(|dir| KustomizeOptions { dir }),
                         yaml: yaml_options(overlays, &fleet.scope_name(&c.scope)),
+                        default_namespace: c
+                            .delta
+                            .deploy
+                            .namespace
+                            .as_deref()
+                            .filter(|_| !b.force_namespace),
+                        namespace: c
+                            .delta
+                            .deploy
+                            .namespace
+                            .as_deref()
+                            .filter(|_| b.force_namespace),
                         service_account: c.delta.deploy.service_account.as_deref(),
                         keep_resources: c.delta.deploy.keep_resources,
                         force_sync_generation: c.delta.deploy.force_sync_generation,

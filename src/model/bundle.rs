@@ -123,6 +123,9 @@ pub struct DeployOptions {
     /// ORed with the app's.
     pub keep_resources: bool,
     pub service_account: Option<String>,
+    /// The namespace on these clusters, replacing the app's (`defaultNamespace`, or
+    /// `namespace` when the app forces it; calculate.go:59-67).
+    pub namespace: Option<String>,
     pub force_sync_generation: Option<u64>,
     /// Replaces the app's.
     pub correct_drift: Option<crate::spec::CorrectDrift>,
@@ -140,6 +143,9 @@ impl DeployOptions {
         self.keep_resources |= over.keep_resources;
         if over.service_account.is_some() {
             self.service_account.clone_from(&over.service_account);
+        }
+        if over.namespace.is_some() {
+            self.namespace.clone_from(&over.namespace);
         }
         if over.force_sync_generation.is_some() {
             self.force_sync_generation = over.force_sync_generation;
@@ -177,6 +183,9 @@ impl DeployOptions {
         let mut out = Vec::new();
         if self.keep_resources {
             out.push("keepResources".to_owned());
+        }
+        if let Some(ns) = &self.namespace {
+            out.push(format!("namespace={ns}"));
         }
         if let Some(sa) = &self.service_account {
             out.push(format!("serviceAccount={sa}"));

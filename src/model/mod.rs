@@ -450,6 +450,16 @@ pub struct SharedPull {
 }
 
 impl App {
+    /// The namespace its resources go to on cluster `c`: the one of the customization Fleet
+    /// picks there, else the app's.
+    pub fn namespace_on(&self, c: ClusterId) -> &str {
+        self.customizations
+            .iter()
+            .find(|cu| cu.clusters.contains(&c))
+            .and_then(|cu| cu.full.deploy.namespace.as_deref())
+            .unwrap_or(&self.namespace)
+    }
+
     /// Every bundle name the app has in Fleet: one per environment, or its shared one.
     pub fn bundle_names(&self) -> impl Iterator<Item = &str> {
         self.gitrepos

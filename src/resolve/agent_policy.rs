@@ -280,7 +280,7 @@ impl Cx<'_> {
                     .apps
                     .iter()
                     .filter(|app| app.clusters.binary_search(&c).is_ok())
-                    .map(|app| app.namespace.clone())
+                    .map(|app| app.namespace_on(c).to_owned())
                     .collect::<BTreeSet<_>>()
                     .into_iter()
                     .collect(),

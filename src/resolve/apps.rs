@@ -815,7 +815,7 @@ impl Cx<'_> {
                     .find(|cu| cu.clusters.contains(&c))
                     .and_then(|cu| cu.full.helm.chart.release_name.clone())
                     .unwrap_or_else(|| own.clone());
-                let key = (c, app.namespace.as_str(), release.clone());
+                let key = (c, app.namespace_on(c), release.clone());
                 match seen.get(&key) {
                     Some(&first) if first != a && reported.insert((first, a)) => {
                         self.push(
@@ -823,7 +823,7 @@ impl Cx<'_> {
                                 Code::DuplicateName,
                                 format!(
                                     "`{}` and `{}` both install the Helm release `{}/{release}` on `{}`",
-                                    apps[first].name, app.name, app.namespace, fleet.clusters[c].name
+                                    apps[first].name, app.name, app.namespace_on(c), fleet.clusters[c].name
                                 ),
                             )
                             .label(self.at(&Ptr::item("apps", a).key("name")), "this app's release")

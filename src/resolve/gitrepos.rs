@@ -359,6 +359,20 @@ impl Cx<'_> {
                     "the GitRepo's `targetNamespace` forces every resource into it: remove `forceNamespace`".to_owned(),
                 );
             }
+            // Fleet sets every target's namespace to the GitRepo's (read.go:266-271).
+            for (j, o) in a.overrides.iter().enumerate() {
+                if o.namespace.is_some() {
+                    let at = base.key("overrides").index(j).key("namespace");
+                    self.push(
+                        Diagnostic::new(
+                            Code::IgnoredByFleet,
+                            format!("GitRepo `{}` puts every resource into `{ns}`", g.name),
+                        )
+                        .label(self.ix.key(&at), "Fleet ignores this")
+                        .help("Fleet sets each target's namespace to the GitRepo's `targetNamespace` (read.go:266-271): remove it"),
+                    );
+                }
+            }
         }
     }
 }

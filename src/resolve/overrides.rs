@@ -674,6 +674,7 @@ impl Cx<'_> {
                 ("helm", o.helm.is_some()),
                 ("keepResources", o.keep_resources.is_some()),
                 ("serviceAccount", o.service_account.is_some()),
+                ("namespace", o.namespace.is_some()),
                 ("forceSyncGeneration", o.force_sync_generation.is_some()),
                 ("drift", o.drift.is_some()),
                 ("downstreamResources", !o.downstream_resources.is_empty()),
@@ -703,10 +704,14 @@ impl Cx<'_> {
         if let Some(sa) = &o.service_account {
             self.dns_subdomain(sa, &base.key("serviceAccount"), "service account name");
         }
+        if let Some(ns) = &o.namespace {
+            self.dns_label(ns, &base.key("namespace"), "namespace");
+        }
         let drift = o.drift.as_ref();
         crate::model::DeployOptions {
             keep_resources: o.keep_resources == Some(true),
             service_account: o.service_account.clone(),
+            namespace: o.namespace.clone(),
             force_sync_generation: o.force_sync_generation,
             correct_drift: drift.and_then(|d| d.correct_drift.clone()),
             compare_patches: drift.map(|d| d.compare_patches.clone()).unwrap_or_default(),

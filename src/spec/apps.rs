@@ -742,6 +742,11 @@ pub struct Override {
     #[serde(default)]
     #[schemars(example = serde_json::json!(true))]
     pub keep_resources: Option<bool>,
+    /// Namespace the app's resources go to on these clusters, instead of the app's
+    /// `namespace` (with `forceNamespace`, every resource).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!("web-eu"))]
+    pub namespace: Option<String>,
     /// Service account the app is deployed as on these clusters.
     #[serde(default)]
     #[schemars(example = serde_json::json!("fleet-restricted"))]
