@@ -292,6 +292,13 @@ environment at once, so its changes reach a manually promoted (or production) en
 merge, not through the environment's promote job. Pull the app per environment (remove
 `gitRepo`), hold the shared GitRepo at a `revision`, or accept it with `acknowledge: [W018]` on
 the environment.";
+    PollingPastGate = "W022", Warning, "a HelmOp follows new chart releases past the promotion gate",
+"An app delivered by HelmOps (`helmOp`) with a version range and `pollingInterval` gets every
+new chart release matching the range from Fleet itself, which updates the Bundle when it polls
+(rancher/fleet v0.16.1 internal/cmd/controller/helmops/reconciler/polling_job.go:159): in a
+manually promoted or production environment the new chart arrives without its promotion. Pin an
+exact `version` (promoted like any change), drop `pollingInterval`, or accept it with
+`acknowledge: [W022]` on the environment.";
     OverlappingSchedules = "W021", Warning, "a cluster is held by two Schedules",
 "Each Schedule opens and closes the windows of its clusters on its own: when one of them closes
 its window it closes the cluster's, even while the other's is open (rancher/fleet v0.16.1

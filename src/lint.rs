@@ -19,7 +19,56 @@ pub fn lint(fleet: &Fleet, ix: &SpanIndex) -> Vec<Diagnostic> {
     inventory_drift(fleet, ix, &mut out);
     credentials_reach_no_chart(fleet, ix, &mut out);
     overlapping_schedules(fleet, ix, &mut out);
+    polling_past_gate(fleet, ix, &mut out);
     out
+}
+
+/// W022: a HelmOp that Fleet polls for newer charts reaches a gated environment: the new chart
+/// arrives without a promotion (polling_job.go:159 updates the Bundle's version).
+fn polling_past_gate(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
+    for (a, app) in fleet.apps.iter().enumerate() {
+        let (Some(op), crate::model::AppSource::Helm(chart)) = (&app.helm_op, &app.source) else {
+            continue;
+        };
+        let polls = op
+            .polling_interval
+            .as_ref()
+            .is_some_and(|d| d.seconds() > 0)
+            && crate::model::chart_form(&chart.chart, chart.repo.as_deref())
+                != crate::model::ChartForm::Tarball
+            && !chart
+                .version
+                .as_deref()
+                .is_some_and(crate::model::strict_semver);
+        if !polls {
+            continue;
+        }
+        for repo in &app.gitrepos {
+            let env = &fleet.environments[repo.env];
+            let gated = env.promotion == Promotion::Manual || env.tier == Tier::Production;
+            if !gated || env.acknowledged.contains(&Code::PollingPastGate) {
+                continue;
+            }
+            out.push(
+                Diagnostic::new(
+                    Code::PollingPastGate,
+                    format!(
+                        "`{}` takes new chart releases in `{}` without a promotion",
+                        app.name, env.name
+                    ),
+                )
+                .label(
+                    ix.nearest(&Ptr::item("apps", a).key("helmOp").key("pollingInterval")),
+                    "Fleet polls the chart repository and updates the bundle itself",
+                )
+                .label(ix.nearest(&fleet.env_ptr(repo.env).key("name")), "promoted by hand")
+                .help(format!(
+                    "pin an exact `version` (promoted like any change), remove `pollingInterval`, or add `acknowledge: [W022]` to `{}`",
+                    env.name
+                )),
+            );
+        }
+    }
 }
 
 /// W021: a cluster two Schedules hold. Each Schedule's stop sets the cluster's window closed,

@@ -412,10 +412,36 @@ fn helm_op_deploys_as_fleetc_says(
                         .any(|p| n.starts_with(p))
                 })
                 .map(|n| n.split("--").next().unwrap().to_owned());
+            // The environment's own customization is written at the HelmOp's root (when it
+            // changes only Helm options): no target carries it.
+            let written = |n: &str| {
+                targets.iter().any(|t| {
+                    t["name"]
+                        .as_str()
+                        .is_some_and(|x| x == n || x.starts_with(&format!("{n}--")))
+                })
+            };
             let says = app
                 .customizations
                 .iter()
                 .find(|cu| cu.clusters.contains(&c))
+                .filter(|cu| {
+                    let n = fleet.scope_name(&cu.scope);
+                    written(&n) || {
+                        // Then it is the environment's, and its values are the root's.
+                        assert!(
+                            matches!(cu.scope, fleetc::model::Scope::Env(_)),
+                            "{}: {n} missing from HelmOp {}",
+                            b.name,
+                            repo.name
+                        );
+                        let root = &op["spec"]["helm"]["values"];
+                        for (k, v) in &cu.full.values {
+                            assert_eq!(&root[k], v, "{}: {n}'s `{k}` at the root", b.name);
+                        }
+                        false
+                    }
+                })
                 .map(|cu| fleet.scope_name(&cu.scope));
             assert_eq!(
                 picked, says,

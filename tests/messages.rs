@@ -2724,3 +2724,58 @@ fn override_namespace_under_a_target_namespace_is_ignored() {
         "GitRepo `tenant-shop` puts every resource into `shop`",
     );
 }
+
+/// A HelmOp copies its version, a range as written, into every target with Helm options of its
+/// own, and resolves and polls only its root's (rancher/fleet v0.16.1
+/// helmop_controller.go:383-403, 278-300; polling_job.go:159): the clusters of a narrower
+/// override would stay on the first chart they got.
+#[test]
+fn helm_op_range_with_narrower_helm_overrides() {
+    let d = refused(
+        "tests/fixtures/ok/helm-ops",
+        &[(
+            "      - environment: production\n        values: {controller: {replicaCount: 3}}",
+            "      - environment: production\n        values: {controller: {replicaCount: 3}}\n      - {environment: production, region: us-east-1, values: {controller: {replicaCount: 5}}}",
+        )],
+    );
+    has(
+        &d,
+        "E032",
+        "the clusters of customization `env-production-us-east-1` would never follow the chart version Fleet resolves",
+    );
+    // An exact version has nothing to resolve.
+    let (code, d) = build_after(
+        "tests/fixtures/ok/helm-ops",
+        &[
+            (
+                "      - environment: production\n        values: {controller: {replicaCount: 3}}",
+                "      - environment: production\n        values: {controller: {replicaCount: 3}}\n      - {environment: production, region: us-east-1, values: {controller: {replicaCount: 5}}}",
+            ),
+            ("version: \"~4.11.0\"", "version: 4.11.3"),
+            ("      pollingInterval: 1h\n", ""),
+        ],
+    );
+    assert_eq!(code, 0, "{d:?}");
+}
+
+/// An OCI registry as `repo` with a chart name: Fleet's HelmOp wants the reference in `repo`
+/// alone (helmop_controller.go:609-611).
+#[test]
+fn helm_op_oci_repository_carries_no_chart_name() {
+    let (code, d, tmp) = common::build_copy(
+        "tests/fixtures/ok/helm-ops",
+        &[(
+            "chart: oci://registry.gitlab.example.com/platform/charts/node-agent",
+            "repo: oci://registry.gitlab.example.com/platform/charts/node-agent\n        chart: node-agent",
+        )],
+    );
+    assert_eq!(code, 0, "{d:?}");
+    let op =
+        std::fs::read_to_string(tmp.path().join("fleet/helmops/node-agent-staging.yaml")).unwrap();
+    let v: serde_json::Value = serde_saphyr::from_str(&op).unwrap();
+    assert!(v["spec"]["helm"].get("chart").is_none(), "{op}");
+    assert_eq!(
+        v["spec"]["helm"]["repo"],
+        "oci://registry.gitlab.example.com/platform/charts/node-agent"
+    );
+}

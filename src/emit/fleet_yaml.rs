@@ -75,17 +75,45 @@ pub(super) struct FleetYaml<'a> {
 #[serde(rename_all = "camelCase")]
 pub(super) struct HelmOptions {
     #[serde(skip_serializing_if = "Option::is_none")]
-    release_name: Option<String>,
+    pub(super) release_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) chart: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) repo: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    version: Option<String>,
+    pub(super) version: Option<String>,
     #[serde(skip_serializing_if = "Map::is_empty")]
-    values: Map<String, Value>,
+    pub(super) values: Map<String, Value>,
     #[serde(flatten)]
-    options: HelmOptionsOut,
+    pub(super) options: HelmOptionsOut,
+}
+
+impl HelmOptions {
+    /// Whether it changes nothing (a customization with no Helm options of its own).
+    pub(super) fn is_empty(&self) -> bool {
+        self.release_name.is_none()
+            && self.chart.is_none()
+            && self.repo.is_none()
+            && self.version.is_none()
+            && self.values.is_empty()
+            && self.options == HelmOptionsOut::default()
+    }
+
+    /// Lays a customization's options over these, as Fleet merges them (calculate.go:76-115).
+    pub(super) fn fold(&mut self, over: &HelmOptions) {
+        for (mine, theirs) in [
+            (&mut self.release_name, &over.release_name),
+            (&mut self.chart, &over.chart),
+            (&mut self.repo, &over.repo),
+            (&mut self.version, &over.version),
+        ] {
+            if theirs.is_some() {
+                mine.clone_from(theirs);
+            }
+        }
+        crate::model::deep_merge(&mut self.values, &over.values);
+        self.options.merge(&over.options);
+    }
 }
 
 #[derive(Serialize)]

@@ -66,11 +66,23 @@ pub(super) fn emit(
 ) -> Artifact {
     let settings = app.helm_op.as_ref().expect("HelmOp apps only");
     let mut spec = bundle(from, app, &Default::default());
-    oci_as_repository(&mut spec.helm);
     let customizations = std::mem::take(&mut spec.target_customizations);
     let mut targets = Vec::new();
     for (tc, c) in customizations.into_iter().zip(&app.customizations) {
         if scope_env(from, &c.scope) != repo.env {
+            continue;
+        }
+        // The environment's own customization reaches every cluster of this HelmOp: its Helm
+        // options go to the root, where Fleet resolves and polls the chart version. A target
+        // with Helm options of its own gets the root's version copied as written, a range
+        // included, and keeps it (propagateHelmOpProperties, helmop_controller.go:383-403).
+        if matches!(c.scope, Scope::Env(_))
+            && !c.excludes()
+            && c.delta.deploy == crate::model::DeployOptions::default()
+        {
+            if let Some(h) = &tc.helm {
+                spec.helm.fold(h);
+            }
             continue;
         }
         for t in &repo.targets {
@@ -85,6 +97,9 @@ pub(super) fn emit(
                 options.name = format!("{}--{}", tc.name, t.name);
             }
             options.cluster_selector = Some(Selector::from(&selector));
+            if options.helm.as_ref().is_some_and(HelmOptions::is_empty) {
+                options.helm = None;
+            }
             if let Some(h) = options.helm.as_mut() {
                 oci_as_repository(h);
             }
@@ -105,6 +120,7 @@ pub(super) fn emit(
             cluster_group_selector: t.cluster_group_selector.as_ref().map(Selector::from),
         });
     }
+    oci_as_repository(&mut spec.helm);
     let env = &from.environments[repo.env].name;
     let doc = HelmOp {
         api_version: "fleet.cattle.io/v1alpha1",
@@ -130,14 +146,13 @@ pub(super) fn emit(
     )
 }
 
-/// A HelmOp takes an OCI chart as `repo` with no `chart` (helmop_controller.go:605-608), where
-/// fleet.yaml takes it as `chart`.
+/// A HelmOp takes an OCI chart as `repo` with no `chart` (helmop_controller.go:605-611),
+/// where fleet.yaml takes it as `chart` (or ignores the chart name beside an `oci://` repo).
 fn oci_as_repository(h: &mut HelmOptions) {
-    if let Some(c) = &h.chart
-        && chart_form(c, h.repo.as_deref()) == ChartForm::Oci
-        && h.repo.is_none()
-    {
-        h.repo = h.chart.take();
+    match (&h.chart, &h.repo) {
+        (Some(c), None) if chart_form(c, None) == ChartForm::Oci => h.repo = h.chart.take(),
+        (_, Some(r)) if r.to_ascii_lowercase().starts_with("oci://") => h.chart = None,
+        _ => {}
     }
 }
 

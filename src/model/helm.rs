@@ -296,3 +296,16 @@ pub fn chart_form(chart: &str, repo: Option<&str>) -> ChartForm {
         ChartForm::Local
     }
 }
+
+/// Masterminds semver `StrictNewVersion`: `MAJOR.MINOR.PATCH`, optional pre-release and build,
+/// no `v`, no leading zeros.
+pub fn strict_semver(v: &str) -> bool {
+    let core = v.split(['-', '+']).next().unwrap_or_default();
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes().all(|c| c.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+        })
+}

@@ -13,7 +13,7 @@ mod targeting;
 pub use bundle::{
     APP_LABEL, BundleOptions, Dependency, DependencyOn, DeployOptions, Partition, Rollout,
 };
-pub use helm::{ChartForm, ChartOverride, HelmOptions, chart_form};
+pub use helm::{ChartForm, ChartOverride, HelmOptions, chart_form, strict_semver};
 pub use inventory::{Inventory, LiveCluster};
 pub use settings::{Origin, Settings, deep_merge, dotted, value_leaves};
 pub use targeting::{ClusterGroup, GroupView, MANAGED_BY, Matcher};

@@ -187,7 +187,7 @@ impl Cx<'_> {
                     .help("an app pulled per environment gets a bundle per environment, each named after its GitRepo; put the app in a shared `gitRepo` to name its one bundle"),
             );
         }
-        let helm_op = self.helm_op(i, a);
+        let helm_op = self.helm_op(i, a, fleet, &customizations);
         let gitrepos = if a.git_repo.is_some() {
             Vec::new()
         } else {

@@ -4,13 +4,23 @@
 
 use super::Cx;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{ChartForm, HelmOpSettings, chart_form};
+use crate::model::{
+    ChartForm, Customization, DeployOptions, Fleet, HelmOpSettings, HelmOptions, Scope, Settings,
+    chart_form, strict_semver,
+};
 use crate::pointer::Ptr;
 use crate::spec;
 use crate::values::GoDuration;
+use crate::versions::Version;
 
 impl Cx<'_> {
-    pub(super) fn helm_op(&mut self, i: usize, a: &spec::App) -> Option<HelmOpSettings> {
+    pub(super) fn helm_op(
+        &mut self,
+        i: usize,
+        a: &spec::App,
+        fleet: &Fleet,
+        customizations: &[Customization],
+    ) -> Option<HelmOpSettings> {
         let h = a.helm_op.as_ref()?;
         let base = Ptr::item("apps", i);
         let at = base.key("helmOp");
@@ -130,6 +140,53 @@ impl Cx<'_> {
         if let Some(s) = &h.helm_secret_name {
             self.dns_subdomain(s, &at.key("helmSecretName"), "Secret name");
         }
+        // Fleet 0.13.0 polls no OCI chart (v0.13.0 helmop_controller.go:427-429; 0.13.1 does).
+        if form == ChartForm::Oci
+            && fleet.fleet_version == Version::new(0, 13, 0)
+            && polling_interval.as_ref().is_some_and(|d| d.seconds() > 0)
+        {
+            self.push(
+                Diagnostic::new(Code::IgnoredByFleet, "Fleet 0.13.0 never polls an OCI chart")
+                    .label(self.ix.key(&at.key("pollingInterval")), "the targeted Fleet is 0.13.0")
+                    .help("upgrade to Fleet 0.13.1 or later (and set `fleet.version`), or remove `pollingInterval`"),
+            );
+        }
+        if fleet.fleet_version < Version::new(0, 13, 0) {
+            self.push(
+                Diagnostic::new(Code::VersionTooOld, "HelmOps need Fleet 0.13.0")
+                    .label(self.ix.key(&at), format!("the targeted Fleet is {}", fleet.fleet_version))
+                    .help("Fleet before that has no HelmOp resource; set `fleet.version` to the Fleet you run, or deliver the app with a GitRepo"),
+            );
+        }
+        // A target with Helm options of its own gets the root's version as written, a range
+        // too, and keeps it when Fleet resolves or polls a newer one for the root
+        // (propagateHelmOpProperties, helmop_controller.go:383-403; handleVersion 278-300;
+        // polling_job.go:159): its clusters would stay behind. The environment's own override
+        // goes to the root (emit/helmop.rs), so only narrower ones count.
+        // (An empty version is copied as empty, and the root's resolved one applies.)
+        let ranged = src.version.as_deref().is_some_and(|v| !strict_semver(v));
+        if ranged && form != ChartForm::Tarball {
+            let narrower = customizations.iter().find(|c| {
+                !c.excludes()
+                    && changes_helm(&c.delta)
+                    && !(matches!(c.scope, Scope::Env(_))
+                        && c.delta.deploy == DeployOptions::default())
+            });
+            if let Some(c) = narrower {
+                let version = src.version.as_deref().unwrap_or_default();
+                self.push(
+                    Diagnostic::new(
+                        Code::IgnoredByFleet,
+                        format!("the clusters of customization `{}` would never follow the chart version Fleet resolves", fleet.scope_name(&c.scope)),
+                    )
+                    .label(
+                        self.ix.key(&base.key("source").key("helm").key("version")),
+                        format!("Fleet resolves `{version}` for the HelmOp, but copies it unresolved into that customization"),
+                    )
+                    .help("pin an exact `version` (MAJOR.MINOR.PATCH), or set these values for the whole environment, which fleetc writes at the HelmOp's root"),
+                );
+            }
+        }
         Some(HelmOpSettings {
             polling_interval,
             helm_secret_name: h.helm_secret_name.clone(),
@@ -138,17 +195,14 @@ impl Cx<'_> {
     }
 }
 
-/// Masterminds semver `StrictNewVersion`: `MAJOR.MINOR.PATCH`, optional pre-release and build,
-/// no `v`, no leading zeros.
-fn strict_semver(v: &str) -> bool {
-    let core = v.split(['-', '+']).next().unwrap_or_default();
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3
-        && parts.iter().all(|p| {
-            !p.is_empty()
-                && p.bytes().all(|c| c.is_ascii_digit())
-                && (p.len() == 1 || !p.starts_with('0'))
-        })
+/// Whether a customization changes the chart's values or Helm options (then Fleet gives its
+/// HelmOp target a `helm` block).
+fn changes_helm(s: &Settings) -> bool {
+    !s.values.is_empty()
+        || s.replicas.is_some()
+        || !s.tags.is_empty()
+        || s.resources.is_some()
+        || s.helm != HelmOptions::default()
 }
 
 #[cfg(test)]
