@@ -299,9 +299,10 @@ new chart release matching the range from Fleet itself, which updates the Bundle
 manually promoted or production environment the new chart arrives without its promotion. Pin an
 exact `version` (promoted like any change), drop `pollingInterval`, or accept it with
 `acknowledge: [W022]` on the environment.";
-    OverlappingSchedules = "W021", Warning, "a cluster is held by two Schedules",
+    OverlappingSchedules = "W021", Warning, "a cluster is held by two Schedules whose windows meet",
 "Each Schedule opens and closes the windows of its clusters on its own: when one of them closes
 its window it closes the cluster's, even while the other's is open (rancher/fleet v0.16.1
-internal/cmd/controller/reconciler/cronduration_job.go:246-255). Give each cluster one
-Schedule, with a cron expression that says all of its windows.";
+internal/cmd/controller/reconciler/cronduration_job.go:206-263). Windows that never meet add up
+and are fine; these meet. Move one Schedule's openings out of the other's windows, or give the
+cluster one Schedule.";
 }

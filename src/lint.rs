@@ -71,12 +71,41 @@ fn polling_past_gate(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// W021: a cluster two Schedules hold. Each Schedule's stop sets the cluster's window closed,
-/// whatever the other's says (rancher/fleet v0.16.1
-/// internal/cmd/controller/reconciler/cronduration_job.go:246-255).
+/// W021: a cluster two Schedules hold whose windows can be open at once. Each Schedule opens
+/// and closes its clusters on its own, so one closing ends the other's open window
+/// (rancher/fleet v0.16.1 internal/cmd/controller/reconciler/cronduration_job.go:206-263);
+/// windows that never meet simply add up (weeknights in one Schedule, Saturdays in another).
+/// Openings are compared over the next 28 years; a schedule opening more often than a million
+/// times in that time is taken to meet any other.
 fn overlapping_schedules(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
+    let today = jiff::tz::TimeZone::UTC
+        .to_datetime(jiff::Timestamp::now())
+        .date();
+    let openings: Vec<Option<Vec<i64>>> = fleet
+        .schedules
+        .iter()
+        .map(|s| {
+            let tz = match s.location.as_deref() {
+                None | Some("" | "UTC" | "Local") => jiff::tz::TimeZone::UTC,
+                Some(name) => jiff::tz::db().get(name).ok()?,
+            };
+            crate::quartz::Cron::parse(&s.cron)
+                .ok()?
+                .openings(&tz, today, 28, 1_000_000)
+        })
+        .collect();
     for (j, later) in fleet.schedules.iter().enumerate() {
-        for earlier in &fleet.schedules[..j] {
+        for (k, earlier) in fleet.schedules[..j].iter().enumerate() {
+            if let (Some(a), Some(b)) = (&openings[k], &openings[j])
+                && !crate::quartz::windows_overlap(
+                    a,
+                    earlier.duration.seconds() as i64,
+                    b,
+                    later.duration.seconds() as i64,
+                )
+            {
+                continue;
+            }
             let both: Vec<&str> = later
                 .clusters
                 .iter()
@@ -92,7 +121,7 @@ fn overlapping_schedules(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic
                 Diagnostic::new(
                     Code::OverlappingSchedules,
                     format!(
-                        "`{first}`{more} is held by Schedules `{}` and `{}`",
+                        "`{first}`{more} is held by Schedules `{}` and `{}`, whose windows meet",
                         earlier.name, later.name
                     ),
                 )

@@ -10,8 +10,9 @@
 //! 127-150, measured from the moment it reconciles), so [`Cron::shortest_gap`] finds the
 //! shortest time between two firings over the years ahead.
 
+use jiff::Timestamp;
 use jiff::civil::{Date, DateTime, Time};
-use jiff::tz::{AmbiguousOffset, TimeZone};
+use jiff::tz::TimeZone;
 
 /// A parsed expression. An empty list means any value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +94,12 @@ fn fail(field: Field<'_>, message: impl Into<String>) -> CronError {
 
 impl Cron {
     pub fn parse(expression: &str) -> Result<Cron, CronError> {
-        let trimmed = expression.split_whitespace().collect::<Vec<_>>().join(" ");
+        // go-quartz collapses `\s+` (RE2: tab, newline, form feed, carriage return, space).
+        let trimmed = expression
+            .split(['\t', '\n', '\x0c', '\r', ' '])
+            .filter(|t| !t.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
         let text = SPECIAL
             .iter()
             .find(|(k, _)| *k == trimmed)
@@ -211,8 +217,9 @@ impl Cron {
         let times = self.times_of_day();
         let civil_in_day = times.windows(2).map(|w| i64::from(w[1] - w[0])).min();
         let end = from.year().saturating_add(years);
-        // A time the clocks skip does not fire (go-quartz's own DST tests: an hourly trigger
-        // goes from 01:00 to 03:00); a time they repeat fires once, at the first.
+        // The instant as Go's `time.Date` makes it, which go-quartz uses: a time the clocks
+        // skip lands an hour off (go-quartz's own test: 02:00 on the day New York springs
+        // forward fires at 01:00 EST); a time they repeat is the first.
         let at = |d: Date, secs: u32| -> Option<i64> {
             let t = Time::new(
                 (secs / 3600) as i8,
@@ -221,11 +228,7 @@ impl Cron {
                 0,
             )
             .ok()?;
-            let amb = tz.to_ambiguous_timestamp(DateTime::from_parts(d, t));
-            if matches!(amb.offset(), AmbiguousOffset::Gap { .. }) {
-                return None;
-            }
-            amb.compatible().ok().map(|ts| ts.as_second())
+            go_date(tz, DateTime::from_parts(d, t))
         };
         let mut shortest: Option<i64> = None;
         let mut keep = |gap: i64| shortest = Some(shortest.map_or(gap, |s: i64| s.min(gap)));
@@ -234,27 +237,41 @@ impl Cron {
         let mut d = from;
         while d.year() < end {
             if self.fires_on(d)
-                && let Some(first) = times.iter().find_map(|&s| at(d, s))
-                && let Some(last) = times.iter().rev().find_map(|&s| at(d, s))
+                && let Some(first) = at(d, times[0])
+                && let Some(last) = at(d, times[times.len() - 1])
             {
                 fired += times.len();
-                if let Some(p) = previous_last {
-                    keep(first - p);
-                }
-                previous_last = Some(last);
-                if let Some(g) = civil_in_day {
-                    let civil_span = i64::from(times[times.len() - 1] - times[0]);
-                    if last - first == civil_span {
+                let civil_span = i64::from(times[times.len() - 1] - times[0]);
+                if last - first == civil_span {
+                    if let Some(p) = previous_last {
+                        keep(first - p);
+                    }
+                    if let Some(g) = civil_in_day {
                         keep(g);
-                    } else if times.len() <= 1440 {
-                        // The clocks change this day: the real gaps are what counts.
-                        let real: Vec<i64> = times.iter().filter_map(|&s| at(d, s)).collect();
-                        if let Some(r) = real.windows(2).map(|w| w[1] - w[0]).min() {
-                            keep(r);
+                    }
+                    previous_last = Some(last);
+                } else if times.len() <= 1440 {
+                    // The clocks change this day: the real instants, each after the one before
+                    // (go-quartz takes the next firing after the previous, cron.go:95-103).
+                    for &s in &times {
+                        let Some(i) = at(d, s) else { continue };
+                        match previous_last {
+                            Some(p) if i <= p => {}
+                            Some(p) => {
+                                keep(i - p);
+                                previous_last = Some(i);
+                            }
+                            None => previous_last = Some(i),
                         }
-                    } else {
+                    }
+                } else {
+                    if let Some(p) = previous_last {
+                        keep(first - p);
+                    }
+                    if let Some(g) = civil_in_day {
                         keep((g - (civil_span - (last - first)).abs()).max(1));
                     }
+                    previous_last = Some(last);
                 }
             }
             let Ok(next) = d.tomorrow() else { break };
@@ -262,6 +279,76 @@ impl Cron {
         }
         (fired >= 2).then_some(shortest).flatten()
     }
+}
+
+/// Go's `time.Date` for a wall-clock time in `tz`: the offset of the instant the wall clock
+/// would be in UTC, corrected once if the result falls outside that offset's period
+/// (go/src/time/time.go `Date`). In a gap the result is the wall time read with the offset
+/// before the change; in a fold, the earlier instant.
+fn go_date(tz: &TimeZone, dt: DateTime) -> Option<i64> {
+    let local = TimeZone::UTC.to_timestamp(dt).ok()?.as_second();
+    let first = i64::from(tz.to_offset(Timestamp::from_second(local).ok()?).seconds());
+    let utc = local - first;
+    let offset = i64::from(tz.to_offset(Timestamp::from_second(utc).ok()?).seconds());
+    Some(local - offset)
+}
+
+impl Cron {
+    /// Every opening over `years` years from `from` in `tz`, in order (each after the one
+    /// before, as go-quartz finds them); `None` beyond `cap` openings.
+    pub fn openings(&self, tz: &TimeZone, from: Date, years: i16, cap: usize) -> Option<Vec<i64>> {
+        let times = self.times_of_day();
+        let end = from.year().saturating_add(years);
+        let mut out: Vec<i64> = Vec::new();
+        let mut d = from;
+        while d.year() < end {
+            if self.fires_on(d) {
+                if out.len() + times.len() > cap {
+                    return None;
+                }
+                for &s in &times {
+                    let Ok(t) = Time::new((s / 3600) as i8, (s / 60 % 60) as i8, (s % 60) as i8, 0)
+                    else {
+                        continue;
+                    };
+                    if let Some(i) = go_date(tz, DateTime::from_parts(d, t))
+                        && out.last().is_none_or(|&p| i > p)
+                    {
+                        out.push(i);
+                    }
+                }
+            }
+            let Ok(next) = d.tomorrow() else { break };
+            d = next;
+        }
+        Some(out)
+    }
+}
+
+/// Whether a window of one schedule is open when the other opens: openings `a` and `b` (in
+/// order) with windows of `da` and `db` seconds.
+pub fn windows_overlap(a: &[i64], da: i64, b: &[i64], db: i64) -> bool {
+    let (mut i, mut j) = (0, 0);
+    let (mut last_a, mut last_b): (Option<i64>, Option<i64>) = (None, None);
+    while i < a.len() || j < b.len() {
+        let take_a = j == b.len() || (i < a.len() && a[i] <= b[j]);
+        if take_a {
+            let x = a[i];
+            if last_b.is_some_and(|y| x < y + db) {
+                return true;
+            }
+            last_a = Some(x);
+            i += 1;
+        } else {
+            let x = b[j];
+            if last_a.is_some_and(|y| x < y + da) {
+                return true;
+            }
+            last_b = Some(x);
+            j += 1;
+        }
+    }
+    false
 }
 
 impl Bound {
@@ -565,6 +652,65 @@ mod tests {
         assert_eq!(e.message, "`25` is outside 0-23");
     }
 
+    /// go-quartz v0.15.2 `TestCronExpressionWithLoc`: "0 0 2 9 3 ?" in New York fires at
+    /// 01:00 EST on 2025-03-09, the 02:00 the clocks skip (Go's `time.Date`).
+    #[test]
+    fn skipped_times_land_where_go_puts_them() {
+        let ny = jiff::tz::db().get("America/New_York").unwrap();
+        let got = go_date(&ny, DateTime::constant(2025, 3, 9, 2, 0, 0, 0)).unwrap();
+        let want = TimeZone::UTC
+            .to_timestamp(DateTime::constant(2025, 3, 9, 6, 0, 0, 0))
+            .unwrap()
+            .as_second();
+        assert_eq!(got, want);
+        // A repeated time is the first: 01:30 EDT on 2025-11-02.
+        let got = go_date(&ny, DateTime::constant(2025, 11, 2, 1, 30, 0, 0)).unwrap();
+        let want = TimeZone::UTC
+            .to_timestamp(DateTime::constant(2025, 11, 2, 5, 30, 0, 0))
+            .unwrap()
+            .as_second();
+        assert_eq!(got, want);
+    }
+
+    #[test]
+    fn windows_overlap_in_time_or_not() {
+        let utc = TimeZone::UTC;
+        let from = Date::constant(2026, 1, 1);
+        let open = |e: &str| {
+            Cron::parse(e)
+                .unwrap()
+                .openings(&utc, from, 1, 100_000)
+                .unwrap()
+        };
+        // Weeknights 01:00-05:00 and Saturdays from 10:00: never open together.
+        assert!(!windows_overlap(
+            &open("0 0 1 ? * MON-FRI"),
+            4 * 3600,
+            &open("0 0 10 ? * SAT"),
+            12 * 3600
+        ));
+        // Nightly 01:00-05:00 and Sundays from 00:00 for a day: Sunday 01:00 falls inside.
+        assert!(windows_overlap(
+            &open("0 0 1 * * ?"),
+            4 * 3600,
+            &open("0 0 0 ? * SUN"),
+            23 * 3600
+        ));
+        // The same opening.
+        assert!(windows_overlap(
+            &open("0 0 1 * * ?"),
+            60,
+            &open("0 0 1 ? * MON"),
+            60
+        ));
+        assert!(
+            Cron::parse("* * * * * ?")
+                .unwrap()
+                .openings(&utc, from, 1, 1000)
+                .is_none()
+        );
+    }
+
     #[test]
     fn shortest_gap_between_firings() {
         let utc = TimeZone::UTC;
@@ -577,6 +723,9 @@ mod tests {
         let berlin = jiff::tz::db().get("Europe/Berlin").unwrap();
         assert_eq!(gap("0 30 3 * * ?", &berlin), Some(23 * 3600));
         assert_eq!(gap("0 0 * * * ?", &berlin), Some(3600));
+        // 02:30 does not exist the night Berlin springs forward: Go reads it as 03:30, an
+        // hour before the next night's 02:30 CEST would be 24 hours later.
+        assert_eq!(gap("0 30 2 * * ?", &berlin), Some(23 * 3600));
         // Once, or never again: Fleet cannot find a second firing.
         assert_eq!(gap("0 0 0 1 1 ? 2027", &utc), None);
         assert_eq!(gap("0 0 0 1 1 ? 2020", &utc), None);

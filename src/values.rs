@@ -276,7 +276,14 @@ fn go_duration_seconds(s: &str) -> Option<u64> {
         let num_len = rest
             .find(|c: char| !(c.is_ascii_digit() || c == '.'))
             .unwrap_or(rest.len());
-        let n: f64 = rest[..num_len].parse().ok()?;
+        // `[0-9]+([.][0-9]+)?`, as the CRDs' duration rule has it (Go itself also takes `.5h`
+        // and `5.h`, which the API server then refuses).
+        let num = &rest[..num_len];
+        let (int, frac) = num.split_once('.').unwrap_or((num, "1"));
+        if int.is_empty() || frac.is_empty() || frac.contains('.') {
+            return None;
+        }
+        let n: f64 = num.parse().ok()?;
         rest = &rest[num_len..];
         let unit = ["ns", "us", "µs", "ms", "s", "m", "h"]
             .into_iter()
@@ -292,7 +299,8 @@ fn go_duration_seconds(s: &str) -> Option<u64> {
             _ => 0.000_000_001,
         };
     }
-    Some(total.ceil() as u64)
+    // The CRDs' limit, `duration(self) <= duration('2562047h')`.
+    (total <= 2_562_047.0 * 3600.0).then(|| total.ceil() as u64)
 }
 
 /// Long values are cut in messages; the span shows the whole.
@@ -322,7 +330,10 @@ mod tests {
         ] {
             assert_eq!(GoDuration::parse(ok).map(|d| d.seconds()), Ok(secs), "{ok}");
         }
-        for bad in ["", "1d", "2w", "m", "10", "1 m", ".s", "1..5s", "-1s"] {
+        // `.5h`, `5.h` and more than 2562047h: Go takes them, the CRDs' rule does not.
+        for bad in [
+            "", "1d", "2w", "m", "10", "1 m", ".s", "1..5s", "-1s", ".5h", "5.h", "2562048h",
+        ] {
             assert!(GoDuration::parse(bad).is_err(), "{bad}");
         }
     }

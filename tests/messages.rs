@@ -2779,3 +2779,20 @@ fn helm_op_oci_repository_carries_no_chart_name() {
         "oci://registry.gitlab.example.com/platform/charts/node-agent"
     );
 }
+
+/// Two Schedules on one cluster whose windows never meet add up: weeknights and Saturdays
+/// (each Schedule opens and closes its clusters on its own, rancher/fleet v0.16.1
+/// cronduration_job.go:206-263). Only windows that meet are W021.
+#[test]
+fn schedules_whose_windows_never_meet_combine() {
+    let (code, d) = build_after(
+        "tests/fixtures/err/W021-overlapping-schedules",
+        &[
+            ("\"0 0 1 * * ?\"", "\"0 0 1 ? * MON-FRI\""),
+            ("\"0 0 0 ? * SUN\"", "\"0 0 10 ? * SAT\""),
+            ("duration: 23h", "duration: 12h"),
+        ],
+    );
+    assert!(!d.iter().any(|x| x[0] == "W021"), "{d:?}");
+    assert_eq!(code, 0, "{d:?}");
+}

@@ -176,6 +176,8 @@ impl Cx<'_> {
                 )
                 .help("widen the year field, or leave it out"),
             ),
+            // Whole seconds rounded up, where Fleet truncates (int64(Duration.Seconds())): the
+            // two differ only for a window within a second of the gap.
             Some(gap) if d.seconds() as i64 >= gap => self.push(
                 Diagnostic::new(
                     Code::InvalidSchedule,
