@@ -2469,7 +2469,7 @@ fn driven_gitrepo_misuse() {
     has(
         &d,
         "E023",
-        "options file `kustomization.yaml` in a shared directory",
+        "options file `kustomization.yaml` in a `.fleetignore`",
     );
 }
 
@@ -2795,4 +2795,37 @@ fn schedules_whose_windows_never_meet_combine() {
     );
     assert!(!d.iter().any(|x| x[0] == "W021"), "{d:?}");
     assert_eq!(code, 0, "{d:?}");
+}
+
+/// An app alone in its directory with an options file of its own still gets a `.fleetignore`
+/// naming it: Fleet before 0.13.4 loads the bundle's own options file as a manifest
+/// (rancher/fleet v0.13.0 internal/bundlereader/resources.go:100). Nested directories are
+/// reported even when another sorts between them (`a`, `a-b`, `a/c`).
+#[test]
+fn options_files_are_always_ignored_and_nesting_is_found() {
+    let (code, d, tmp) = common::build_copy(
+        "tests/fixtures/ok/driven-bundles",
+        &[(
+            "    path: driven/helm\n    gitRepo: driven\n",
+            "    path: driven/helm\n    gitRepo: driven\n    optionsFile: podinfo.yaml\n",
+        )],
+    );
+    assert_eq!(code, 0, "{d:?}");
+    let ignore = std::fs::read_to_string(tmp.path().join("driven/helm/.fleetignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "podinfo.yaml"), "{ignore}");
+    assert!(tmp.path().join("driven/helm/podinfo.yaml").is_file());
+    let d = refused(
+        "tests/fixtures/ok/driven-bundles",
+        &[
+            (
+                "    path: driven/helm\n",
+                "    path: driven/kustomize/base/helm\n",
+            ),
+            (
+                "  - name: guestbook-test\n    namespace: kustomize-test\n    path: driven/kustomize\n",
+                "  - name: guestbook-test\n    namespace: kustomize-test\n    path: driven/kustomize-b\n",
+            ),
+        ],
+    );
+    has_part(&d, "E014", "overlap");
 }

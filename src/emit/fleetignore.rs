@@ -1,8 +1,9 @@
-//! `.fleetignore` of a directory that apps of a driven GitRepo share: Fleet loads every file
-//! of a bundle's directory but its own options file (and `fleet.yaml`), so without it each
-//! bundle would carry the others' options files as manifests (rancher/fleet-docs
-//! gitrepo-content.md, "excluding irrelevant files from user-scanned bundles";
-//! rancher/fleet v0.16.1 internal/bundlereader/resources.go:107-108).
+//! `.fleetignore` of a directory holding options files of apps of a driven GitRepo: Fleet loads
+//! every file of a bundle's directory but `fleet.yaml` and (from 0.13.4) its own options file,
+//! so without it each bundle would carry the other options files, and before 0.13.4 its own,
+//! as manifests (rancher/fleet-docs gitrepo-content.md, "excluding irrelevant files from
+//! user-scanned bundles"; rancher/fleet v0.16.1 internal/bundlereader/resources.go:107-108,
+//! v0.13.0 resources.go:100).
 
 use serde_json::Value;
 
@@ -14,7 +15,7 @@ pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
     let mut dirs: Vec<(&str, usize)> = Vec::new();
     let mut out = Vec::new();
     for (i, app) in fleet.apps.iter().enumerate() {
-        if app.overlays == "overlays" || dirs.iter().any(|(d, _)| *d == app.bundle_dir) {
+        if app.options_file == "fleet.yaml" || dirs.iter().any(|(d, _)| *d == app.bundle_dir) {
             continue;
         }
         dirs.push((&app.bundle_dir, i));

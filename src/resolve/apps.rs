@@ -850,14 +850,25 @@ impl Cx<'_> {
             .collect();
         dirs.sort_unstable();
         let mut shared_dirs = Vec::new();
-        for w in dirs.windows(2) {
-            let (a, ai) = w[0];
-            let (b, bi) = w[1];
+        // Each directory against the nearest earlier one it equals or lies in: sorted, `a`,
+        // `a-b`, `a/c` would hide `a/c` in `a` from a comparison of neighbours only.
+        // (outer dir, its app, inner dir, its app)
+        let mut pairs: Vec<(&str, usize, &str, usize)> = Vec::new();
+        for (k, &(b, bi)) in dirs.iter().enumerate() {
+            if let Some(&(a, ai)) = dirs[..k]
+                .iter()
+                .rev()
+                .find(|(a, _)| *a == b || b.starts_with(&format!("{a}/")))
+            {
+                pairs.push((a, ai, b, bi));
+            }
+        }
+        for (a, ai, b, bi) in pairs {
             if a == b && self.may_share_dir(&apps[ai], &apps[bi], fleet) {
                 shared_dirs.extend([ai, bi]);
                 continue;
             }
-            if a == b || b.starts_with(&format!("{a}/")) {
+            {
                 let ptr = |i: usize| Ptr::item("apps", i).key("path");
                 self.push(
                     Diagnostic::new(
@@ -885,7 +896,16 @@ impl Cx<'_> {
         for &i in &shared_dirs {
             apps[i].overlays = format!("overlays/{}", apps[i].name);
         }
-        self.ignored_by_options(apps, &shared_dirs);
+        // Every app with an options file of its own gets one in its `.fleetignore`: Fleet
+        // before 0.13.4 loads even the bundle's own options file as a manifest (v0.13.0
+        // internal/bundlereader/resources.go:100).
+        let mut with_options: Vec<usize> = (0..apps.len())
+            .filter(|&i| apps[i].options_file != "fleet.yaml")
+            .collect();
+        with_options.extend(shared_dirs.iter().copied());
+        with_options.sort_unstable();
+        with_options.dedup();
+        self.ignored_by_options(apps, &with_options);
     }
 
     /// In a shared directory fleetc writes a `.fleetignore` naming every options file, and
@@ -902,7 +922,7 @@ impl Cx<'_> {
                 self.push(
                     Diagnostic::new(
                         Code::InvalidValue,
-                        format!("options file `{}` in a shared directory", app.options_file),
+                        format!("options file `{}` in a `.fleetignore`", app.options_file),
                     )
                     .label(
                         self.at(&at),

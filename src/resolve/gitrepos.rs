@@ -60,6 +60,14 @@ impl Cx<'_> {
             if let Some(sa) = &g.service_account {
                 self.dns_subdomain(sa, &base.key("serviceAccount"), "service account name");
             }
+            // `bundles` (the driven scan) is in Fleet from v0.13.0 (gitrepo_types.go).
+            if g.driven && fleet.fleet_version < crate::versions::Version::new(0, 13, 0) {
+                self.push(
+                    Diagnostic::new(Code::VersionTooOld, "`driven` needs Fleet 0.13.0")
+                        .label(self.ix.key(&base.key("driven")), format!("the targeted Fleet is {}", fleet.fleet_version))
+                        .help("Fleet before that has no `bundles` and would scan the whole repository; set `fleet.version` to the Fleet you run, or remove `driven`"),
+                );
+            }
             // Fleet deletes the GitRepo's targetNamespace, and not with keepResources
             // (rancher/fleet v0.16.1 internal/cmd/controller/finalize/finalize.go:110-119).
             if g.delete_namespace && (g.target_namespace.is_none() || g.keep_resources) {
