@@ -13,7 +13,11 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::diagnostic::plural;
-use crate::model::{Cluster, Fleet, Settings};
+use crate::model::{Fleet, Settings};
+use crate::values::{LabelKey, LabelValue};
+
+/// A cluster as Fleet matches it: its name and labels.
+pub type Labelled<'a> = (&'a str, &'a BTreeMap<LabelKey, LabelValue>);
 use crate::output::Tree;
 use crate::promotion::{Pinned, short};
 
@@ -212,12 +216,20 @@ fn running(fleet: &Fleet, pinned: &Pinned) -> Running {
     let mut out = effective(fleet);
     let shared: BTreeSet<&str> = shared_apps(fleet);
     for (env, &i) in &pinned.envs {
-        let here: Vec<&Cluster> = fleet
+        // The environment's clusters: declared, and live ones of the inventory that carry its
+        // label.
+        let env_key = &fleet.label_keys.environment;
+        let here: Vec<Labelled<'_>> = fleet
             .clusters
             .iter()
             .filter(|c| &fleet.environments[c.environment].name == env)
+            .map(|c| (c.name.as_str(), &c.labels))
+            .chain(undeclared(fleet).filter_map(|l| {
+                (l.labels.get(env_key).map(LabelValue::as_str) == Some(env.as_str()))
+                    .then_some((l.name.as_str(), &l.labels))
+            }))
             .collect();
-        let names: BTreeSet<&str> = here.iter().map(|c| c.name.as_str()).collect();
+        let names: BTreeSet<&str> = here.iter().map(|c| c.0).collect();
         out.retain(|(a, c), _| !names.contains(c.as_str()) || shared.contains(a.as_str()));
         out.extend(
             pinned_on(&pinned.revisions[i].fleet, env, &here)
@@ -242,44 +254,61 @@ fn shared_apps(fleet: &Fleet) -> BTreeSet<&str> {
 /// `env` on the branch. A cluster `at` declares in `env` gets what `at` resolved for it; any
 /// other (declared later, or moved) gets what Fleet gives its labels: the apps whose GitRepo
 /// targets for `env` select it, each with the first customization whose selector matches.
-pub fn pinned_on(at: &Fleet, env: &str, clusters: &[&Cluster]) -> Running {
+pub fn pinned_on(at: &Fleet, env: &str, clusters: &[Labelled<'_>]) -> Running {
     let Some(e) = at.environment_named(env) else {
         return Running::new();
     };
     let declared: BTreeSet<&str> = clusters
         .iter()
         .filter(|cl| {
-            at.cluster_named(&cl.name)
+            at.cluster_named(cl.0)
                 .is_some_and(|c| at.clusters[c].environment == e)
         })
-        .map(|cl| cl.name.as_str())
+        .map(|cl| cl.0)
         .collect();
     let shared = shared_apps(at);
     let mut out: Running = effective(at)
         .into_iter()
         .filter(|((a, c), _)| declared.contains(c.as_str()) && !shared.contains(a.as_str()))
         .collect();
-    for cl in clusters
-        .iter()
-        .filter(|cl| !declared.contains(cl.name.as_str()))
-    {
+    for &(name, labels) in clusters.iter().filter(|cl| !declared.contains(cl.0)) {
         for app in &at.apps {
             let reaches = app
                 .gitrepos
                 .iter()
                 .filter(|r| r.env == e)
-                .any(|r| r.targets.iter().any(|t| t.matcher.matches(&cl.labels)));
+                .any(|r| r.targets.iter().any(|t| t.matcher.matches(labels)));
             if reaches {
-                let settings = app
-                    .customizations
-                    .iter()
-                    .find(|cu| at.scope_selector(&cu.scope).matches(&cl.labels))
-                    .map_or(&app.base, |cu| &cu.full);
-                out.insert((app.name.clone(), cl.name.clone()), settings.clone());
+                out.insert(
+                    (app.name.clone(), name.to_owned()),
+                    by_labels(at, app, labels).clone(),
+                );
             }
         }
     }
     out
+}
+
+/// The settings Fleet gives a cluster fleetc knows only by its labels: the first customization
+/// whose selector matches them, else the app's own.
+fn by_labels<'a>(
+    fleet: &Fleet,
+    app: &'a crate::model::App,
+    labels: &BTreeMap<LabelKey, LabelValue>,
+) -> &'a Settings {
+    app.customizations
+        .iter()
+        .find(|cu| fleet.scope_selector(&cu.scope).matches(labels))
+        .map_or(&app.base, |cu| &cu.full)
+}
+
+/// The live clusters of the cluster inventory that the spec does not declare.
+fn undeclared(fleet: &Fleet) -> impl Iterator<Item = &crate::model::LiveCluster> {
+    fleet
+        .inventory
+        .iter()
+        .flat_map(|i| i.clusters.iter())
+        .filter(|l| fleet.cluster_named(&l.name).is_none())
 }
 
 /// The revision each (app, cluster) that runs pulls (absent: it follows the branch).
@@ -322,6 +351,16 @@ fn effective(fleet: &Fleet) -> Running {
             out.insert(
                 (app.name.clone(), fleet.clusters[cl].name.clone()),
                 s.clone(),
+            );
+        }
+    }
+    // The live clusters the spec does not declare (`clusterInventory`), as Fleet matches them.
+    for l in undeclared(fleet) {
+        for a in fleet.apps_reaching(&l.workspace, &l.labels) {
+            let app = &fleet.apps[a];
+            out.insert(
+                (app.name.clone(), l.name.clone()),
+                by_labels(fleet, app, &l.labels).clone(),
             );
         }
     }

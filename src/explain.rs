@@ -67,10 +67,11 @@ pub fn cluster_running(
         out
     } else {
         let mut out = cluster(fleet, spec, name)?;
-        let runs: Vec<String> = crate::diff::pinned_on(&at.fleet, env, &[cl])
-            .into_keys()
-            .map(|(app, _)| app)
-            .collect();
+        let runs: Vec<String> =
+            crate::diff::pinned_on(&at.fleet, env, &[(cl.name.as_str(), &cl.labels)])
+                .into_keys()
+                .map(|(app, _)| app)
+                .collect();
         let _ = writeln!(
             out,
             "\n  {env} runs {short} (releases.yaml), which does not declare this cluster there: the lines above are the branch's; by its labels, that commit's GitRepos give it {}",

@@ -334,3 +334,29 @@ fn diff_lists_changed_helm_options() {
         .run();
     assert!(!stdout(&o).contains("edge-stg-1"), "{}", stdout(&o));
 }
+
+/// `diff`'s blast radius counts the live clusters the spec does not declare
+/// (`clusterInventory`), as Fleet matches them by their labels: the shared-gitrepos fixture's
+/// inventory has production clusters registered after the spec was written.
+#[test]
+fn diff_counts_live_clusters_the_spec_does_not_declare() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok/shared-gitrepos"),
+        tmp.path(),
+    );
+    git(tmp.path(), &["init", "-q", "-b", "main"]);
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-q", "-m", "one"]);
+    common::edit(
+        &tmp.path().join("fleetc.yaml"),
+        &[(
+            "values: {persistence: {defaultClassReplicaCount: 3}}",
+            "values: {persistence: {defaultClassReplicaCount: 2}}",
+        )],
+    );
+    // prod-edge-3 is live, labelled for production in eu-west-1 with longhorn, and undeclared.
+    fleetc(&["diff", "--base", "main"], tmp.path())
+        .stdout_has("prod-edge-3")
+        .run();
+}

@@ -2829,3 +2829,26 @@ fn options_files_are_always_ignored_and_nesting_is_found() {
     );
     has_part(&d, "E014", "overlap");
 }
+
+/// Scanning `paths`, Fleet makes every directory below with a fleet.yaml a bundle of its own
+/// (rancher/fleet v0.16.1 internal/cmd/cli/apply/apply.go:805-826), which the app's GitRepo
+/// then deploys to all of its targets: a vendored example's fleet.yaml is an error.
+#[test]
+fn a_fleet_yaml_below_an_app_is_a_bundle_of_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    common::copy_dir(
+        &common::repo().join("tests/fixtures/ok/shared-gitrepos"),
+        tmp.path(),
+    );
+    let dir = tmp.path().join("apps/web/base/examples/demo");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("fleet.yaml"), "defaultNamespace: demo\n").unwrap();
+    let (code, d) = common::build_json(tmp.path());
+    assert_eq!(code, 1, "{d:?}");
+    assert!(
+        d.iter().any(|x| x["code"] == "fleetc::E014"
+            && x["message"]
+                == "Fleet would deploy `apps/web/base/examples/demo` as a bundle of its own"),
+        "{d:?}"
+    );
+}

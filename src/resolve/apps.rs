@@ -43,6 +43,7 @@ impl Cx<'_> {
         self.dependencies(spec, &app_names, fleet, &mut apps);
         self.dependency_cycles(&apps);
         self.bundle_dir_overlaps(&mut apps, fleet);
+        self.nested_bundles(&apps, fleet);
         self.release_collisions(&apps, fleet);
         apps
     }
@@ -969,6 +970,46 @@ impl Cx<'_> {
                         .help("rename the options file, or the file"),
                     );
                 }
+            }
+        }
+    }
+
+    /// A `fleet.yaml` below an app's directory that fleetc did not write: scanning `paths`,
+    /// Fleet makes every directory below with a fleet.yaml a bundle of its own, which the
+    /// app's GitRepo then deploys to its targets (rancher/fleet v0.16.1
+    /// internal/cmd/cli/apply/apply.go:153-190, 805-826). The driven scan reads no directory
+    /// below (CreateBundlesDriven), and a HelmOp none at all.
+    fn nested_bundles(&mut self, apps: &[App], fleet: &Fleet) {
+        for (i, app) in apps.iter().enumerate() {
+            let driven = app
+                .shared
+                .as_ref()
+                .is_some_and(|s| fleet.git_repos[s.repo].driven);
+            if driven || app.helm_op.is_some() || app.bundle_dir == "." {
+                continue;
+            }
+            let nested: Vec<String> = self
+                .root
+                .files_under(&app.bundle_dir)
+                .into_iter()
+                .filter(|f| f.ends_with("/fleet.yaml"))
+                .collect();
+            if let Some(first) = nested.first() {
+                let dir = first.trim_end_matches("/fleet.yaml");
+                self.push(
+                    Diagnostic::new(
+                        Code::UnsafePath,
+                        format!(
+                            "Fleet would deploy `{}/{dir}` as a bundle of its own",
+                            app.bundle_dir
+                        ),
+                    )
+                    .label(
+                        self.at(&Ptr::item("apps", i).key("name")),
+                        format!("`{}/{first}` makes it one, under this app's GitRepo targets", app.bundle_dir),
+                    )
+                    .help("remove or rename that fleet.yaml (a vendored chart or example?), or make the directory an app of its own"),
+                );
             }
         }
     }
