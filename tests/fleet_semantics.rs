@@ -22,7 +22,7 @@ use serde_json::Value;
 use crate::common;
 
 fn yaml(path: &Path) -> Value {
-    serde_saphyr::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    common::yaml_file(path)
 }
 
 /// `metav1.LabelSelector` matching.
@@ -936,10 +936,7 @@ fn a_pinned_environment_keeps_its_helm_op_until_promoted() {
         .stderr_has(" written, 0 removed")
         .run();
     let version = |env: &str| {
-        let text =
-            std::fs::read_to_string(dir.join(format!("fleet/helmops/node-agent-{env}.yaml")))
-                .unwrap();
-        let v: Value = serde_saphyr::from_str(&text).unwrap();
+        let v = yaml(&dir.join(format!("fleet/helmops/node-agent-{env}.yaml")));
         v["spec"]["helm"]["version"].as_str().unwrap().to_owned()
     };
     assert_eq!(version("staging"), "2.4.0");

@@ -2396,8 +2396,21 @@ fn schedules_fleet_refuses_are_errors() {
     );
     let d = refused(dir, &[("duration: 4h", "duration: 4 hours")]);
     has_part(&d, "E023", "is not a Go duration");
+    // Once for the whole list; from 0.14.0 on, none.
     let d = refused(dir, &[("\"0.16.1\"", "\"0.13.0\"")]);
     has(&d, "E029", "Schedules need Fleet 0.14.0");
+    assert_eq!(
+        d.iter()
+            .filter(|x| x[1] == "Schedules need Fleet 0.14.0")
+            .count(),
+        1,
+        "{d:?}"
+    );
+    let (_, d) = build_after(dir, &[("\"0.16.1\"", "\"0.14.0\"")]);
+    assert!(
+        !d.iter().any(|x| x[1].starts_with("Schedules need")),
+        "{d:?}"
+    );
     let d = refused(
         dir,
         &[(
@@ -2578,9 +2591,7 @@ fn helm_op_customizations_add_no_clusters() {
     );
     let (code, d) = common::build_json(tmp.path());
     assert_eq!(code, 0, "{d:?}");
-    let op = std::fs::read_to_string(tmp.path().join("fleet/helmops/node-agent-production.yaml"))
-        .unwrap();
-    let v: serde_json::Value = serde_saphyr::from_str(&op).unwrap();
+    let v = common::yaml_file(&tmp.path().join("fleet/helmops/node-agent-production.yaml"));
     for t in v["spec"]["targets"].as_array().unwrap() {
         let labels = &t["clusterSelector"]["matchLabels"];
         assert!(
@@ -2770,10 +2781,8 @@ fn helm_op_oci_repository_carries_no_chart_name() {
         )],
     );
     assert_eq!(code, 0, "{d:?}");
-    let op =
-        std::fs::read_to_string(tmp.path().join("fleet/helmops/node-agent-staging.yaml")).unwrap();
-    let v: serde_json::Value = serde_saphyr::from_str(&op).unwrap();
-    assert!(v["spec"]["helm"].get("chart").is_none(), "{op}");
+    let v = common::yaml_file(&tmp.path().join("fleet/helmops/node-agent-staging.yaml"));
+    assert!(v["spec"]["helm"].get("chart").is_none(), "{v}");
     assert_eq!(
         v["spec"]["helm"]["repo"],
         "oci://registry.gitlab.example.com/platform/charts/node-agent"
@@ -2812,7 +2821,9 @@ fn options_files_are_always_ignored_and_nesting_is_found() {
     );
     assert_eq!(code, 0, "{d:?}");
     let ignore = std::fs::read_to_string(tmp.path().join("driven/helm/.fleetignore")).unwrap();
-    assert!(ignore.lines().any(|l| l == "podinfo.yaml"), "{ignore}");
+    // Only the options files of its own directory.
+    let names: Vec<&str> = ignore.lines().filter(|l| !l.starts_with('#')).collect();
+    assert_eq!(names, ["podinfo.yaml"], "{ignore}");
     assert!(tmp.path().join("driven/helm/podinfo.yaml").is_file());
     let d = refused(
         "tests/fixtures/ok/driven-bundles",
@@ -2851,4 +2862,173 @@ fn a_fleet_yaml_below_an_app_is_a_bundle_of_its_own() {
                 == "Fleet would deploy `apps/web/base/examples/demo` as a bundle of its own"),
         "{d:?}"
     );
+}
+
+/// The edges of what a HelmOp may carry, each as Fleet's HelmOp controller has it
+/// (rancher/fleet helmop_controller.go `validate`, `usesPolling`; v0.13.0 427-429 for OCI).
+#[test]
+fn helm_op_edges() {
+    let dir = "tests/fixtures/ok/helm-ops";
+    let ingress = "        repo: https://kubernetes.github.io/ingress-nginx\n        chart: ingress-nginx\n        version: \"~4.11.0\"";
+    // A tarball without a version is one Fleet takes, kept as `chart` with no `repo`.
+    let (code, d, tmp) = common::build_copy(
+        dir,
+        &[
+            (
+                ingress,
+                "        chart: https://charts.example.com/ingress-nginx-4.11.3.tgz",
+            ),
+            ("      pollingInterval: 1h\n", ""),
+        ],
+    );
+    assert_eq!(code, 0, "{d:?}");
+    let v = common::yaml_file(&tmp.path().join("fleet/helmops/ingress-nginx-staging.yaml"));
+    assert_eq!(
+        v["spec"]["helm"]["chart"],
+        "https://charts.example.com/ingress-nginx-4.11.3.tgz"
+    );
+    assert!(v["spec"]["helm"].get("repo").is_none(), "{v}");
+    // Helm options in an override without values files are fine; `pollingInterval: "0"`
+    // polls nothing, so an exact version beside it is no mistake.
+    let (code, d) = build_after(
+        dir,
+        &[
+            ("version: \"~4.11.0\"", "version: 4.11.3"),
+            ("pollingInterval: 1h", "pollingInterval: \"0\""),
+            (
+                "        values: {controller: {replicaCount: 3}}",
+                "        values: {controller: {replicaCount: 3}}\n        helm: {timeoutSeconds: 600}",
+            ),
+        ],
+    );
+    assert_eq!(code, 0, "{d:?}");
+    // Fleet 0.13.0 polls no OCI chart; 0.13.1 does; before 0.13 there are no HelmOps.
+    let oci_polled = [
+        (
+            "    helmOp: {insecureSkipTLSVerify: true}",
+            "    helmOp: {insecureSkipTLSVerify: true, pollingInterval: 1h}",
+        ),
+        ("        version: 2.3.1", "        version: \"~2.3.1\""),
+        (
+            "      - {environment: production, region: us-east-1, values: {scrapeInterval: 15s}}\n",
+            "",
+        ),
+        (
+            "  branch: main\n",
+            "  branch: main\n  version: \"0.13.0\"\n",
+        ),
+    ];
+    let d = refused(dir, &oci_polled);
+    has(&d, "E032", "Fleet 0.13.0 never polls an OCI chart");
+    let mut later = oci_polled;
+    later[3].1 = "  branch: main\n  version: \"0.13.1\"\n";
+    let (_, d) = build_after(dir, &later);
+    assert!(
+        !d.iter().any(|x| x[1].contains("never polls an OCI")),
+        "{d:?}"
+    );
+    let mut zero = oci_polled;
+    zero[0].1 = "    helmOp: {insecureSkipTLSVerify: true, pollingInterval: \"0\"}";
+    let (_, d) = build_after(dir, &zero);
+    assert!(
+        !d.iter().any(|x| x[1].contains("never polls an OCI")),
+        "{d:?}"
+    );
+    let d = refused(
+        dir,
+        &[("  branch: main\n", "  branch: main\n  version: \"0.12\"\n")],
+    );
+    has(&d, "E029", "HelmOps need Fleet 0.13.0");
+}
+
+/// A HelmOp's customization entry keeps its own name where the environment has one target,
+/// and keeps every requirement of the target it is ANDed with.
+#[test]
+fn helm_op_entries_keep_names_and_requirements() {
+    let (code, d, tmp) = common::build_copy(
+        "tests/fixtures/ok/helm-ops",
+        &[
+            ("version: \"~4.11.0\"", "version: 4.11.3"),
+            ("      pollingInterval: 1h\n", ""),
+            (
+                "      - environment: production\n        values: {controller: {replicaCount: 3}}",
+                "      - environment: production\n        values: {controller: {replicaCount: 3}}\n      - {environment: production, region: us-east-1, values: {controller: {replicaCount: 5}}}",
+            ),
+            (
+                "      - {name: production-eu, environment: production, region: eu-west-1}",
+                "      - name: production-eu\n        environment: production\n        selector: {matchExpressions: [{key: region, operator: In, values: [eu-west-1]}]}",
+            ),
+        ],
+    );
+    assert_eq!(code, 0, "{d:?}");
+    let ingress = common::yaml_file(
+        &tmp.path()
+            .join("fleet/helmops/ingress-nginx-production.yaml"),
+    );
+    assert_eq!(
+        ingress["spec"]["targets"][0]["name"],
+        "env-production-us-east-1"
+    );
+    let agent = common::yaml_file(&tmp.path().join("fleet/helmops/node-agent-production.yaml"));
+    let paired = agent["spec"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "env-production-us-east-1--production-eu");
+    // us-east-1 and `region In [eu-west-1]` can both be written; Fleet then matches nothing
+    // there, as fleet.yaml with the GitRepo's target would.
+    if let Some(t) = paired {
+        assert_eq!(
+            t["clusterSelector"]["matchExpressions"][0]["key"], "region",
+            "{t}"
+        );
+    }
+    let eu = agent["spec"]["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "production-eu")
+        .unwrap();
+    assert_eq!(
+        eu["clusterSelector"]["matchExpressions"][0]["values"][0],
+        "eu-west-1"
+    );
+}
+
+/// What counts as a Helm change of a narrower override under a version range: values,
+/// replicas, resources and Helm options each do; a service account alone does not (then the
+/// HelmOp target has no `helm` block for Fleet to copy the range into). The environment's
+/// override is left out here: a narrower customization carries what the broader ones set
+/// too, so beside it even a service account would carry its values.
+#[test]
+fn helm_op_range_counts_every_helm_change() {
+    let dir = "tests/fixtures/ok/helm-ops";
+    let base = "      - environment: production\n        values: {controller: {replicaCount: 3}}";
+    for (extra, refused_here) in [
+        (
+            "{environment: production, region: us-east-1, replicas: 5}",
+            true,
+        ),
+        (
+            "{environment: production, region: us-east-1, helm: {timeoutSeconds: 900}}",
+            true,
+        ),
+        (
+            "{environment: production, region: us-east-1, resources: {requests: {cpu: 500m}}}",
+            true,
+        ),
+        (
+            "{environment: production, region: us-east-1, serviceAccount: ingress-us}",
+            false,
+        ),
+    ] {
+        let (code, d) = build_after(dir, &[(base, &format!("      - {extra}"))]);
+        let hit = d
+            .iter()
+            .any(|x| x[0] == "E032" && x[1].contains("would never follow"));
+        assert_eq!(hit, refused_here, "{extra}: {d:?}");
+        if !refused_here {
+            assert_eq!(code, 0, "{extra}: {d:?}");
+        }
+    }
 }

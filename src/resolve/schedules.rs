@@ -205,3 +205,14 @@ fn go_duration(secs: i64) -> String {
     }
     if out.is_empty() { "0s".into() } else { out }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn gaps_read_as_go_durations() {
+        assert_eq!(super::go_duration(7 * 86400), "168h");
+        assert_eq!(super::go_duration(23 * 3600 + 30 * 60), "23h30m");
+        assert_eq!(super::go_duration(90_061), "25h1m1s");
+        assert_eq!(super::go_duration(0), "0s");
+    }
+}

@@ -411,3 +411,9 @@ pub fn build_json(dir: &Path) -> (i32, Vec<serde_json::Value>) {
         report["diagnostics"].as_array().unwrap().clone(),
     )
 }
+
+/// A YAML file read as JSON values (a generated Fleet object, say).
+pub fn yaml_file(path: &Path) -> serde_json::Value {
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_saphyr::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
