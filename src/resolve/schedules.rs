@@ -31,6 +31,16 @@ impl Cx<'_> {
     ) -> Vec<Schedule> {
         let mut seen: std::collections::BTreeMap<String, Names> = Default::default();
         let mut out = Vec::new();
+        if !spec.schedules.is_empty() && fleet.fleet_version < FLEET_SCHEDULES {
+            self.push(
+                Diagnostic::new(
+                    Code::VersionTooOld,
+                    format!("Schedules need Fleet {FLEET_SCHEDULES}"),
+                )
+                .label(self.ix.key(&Ptr::path(&["schedules"])), format!("the targeted Fleet is {}", fleet.fleet_version))
+                .help("Fleet before that has no Schedule resource, so applying the output fails; set `fleet.version` to the Fleet you run, or remove `schedules`"),
+            );
+        }
         for (i, s) in spec.schedules.iter().enumerate() {
             let base = Ptr::item("schedules", i);
             self.dns_label(&s.name, &base.key("name"), "Schedule name");
@@ -49,16 +59,6 @@ impl Cx<'_> {
                 &Ptr::path(&["schedules"]),
                 i,
             );
-            if i == 0 && fleet.fleet_version < FLEET_SCHEDULES {
-                self.push(
-                    Diagnostic::new(
-                        Code::VersionTooOld,
-                        format!("Schedules need Fleet {FLEET_SCHEDULES}"),
-                    )
-                    .label(self.ix.key(&Ptr::path(&["schedules"])), format!("the targeted Fleet is {}", fleet.fleet_version))
-                    .help("Fleet before that has no Schedule resource, so applying the output fails; set `fleet.version` to the Fleet you run, or remove `schedules`"),
-                );
-            }
             let tz = self.location(s.location.as_deref(), &base.key("location"));
             let cron = self.cron(&s.schedule, &base.key("schedule"));
             let duration: Option<GoDuration> = self.parse_because(
