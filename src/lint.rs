@@ -84,15 +84,7 @@ fn overlapping_schedules(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic
     let openings: Vec<Option<Vec<i64>>> = fleet
         .schedules
         .iter()
-        .map(|s| {
-            let tz = match s.location.as_deref() {
-                None | Some("" | "UTC" | "Local") => jiff::tz::TimeZone::UTC,
-                Some(name) => jiff::tz::db().get(name).ok()?,
-            };
-            crate::quartz::Cron::parse(&s.cron)
-                .ok()?
-                .openings(&tz, today, 28, 1_000_000)
-        })
+        .map(|s| s.parsed.openings(&s.tz, today, 28, 1_000_000))
         .collect();
     for (j, later) in fleet.schedules.iter().enumerate() {
         for (k, earlier) in fleet.schedules[..j].iter().enumerate() {

@@ -254,7 +254,7 @@ pub(super) fn emit(
     owner: Ptr,
 ) -> Artifact {
     Artifact::new(
-        format!("{}/{}", app.bundle_dir, app.options_file),
+        format!("{}/{}", app.bundle_dir, app.options_file()),
         Kind::FleetYaml,
         owner,
         &bundle(fleet, app, overlays),

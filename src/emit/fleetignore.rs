@@ -15,15 +15,15 @@ pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
     let mut dirs: Vec<(&str, usize)> = Vec::new();
     let mut out = Vec::new();
     for (i, app) in fleet.apps.iter().enumerate() {
-        if app.options_file == "fleet.yaml" || dirs.iter().any(|(d, _)| *d == app.bundle_dir) {
+        if app.options_file() == "fleet.yaml" || dirs.iter().any(|(d, _)| *d == app.bundle_dir) {
             continue;
         }
         dirs.push((&app.bundle_dir, i));
         let mut names: Vec<&str> = fleet
             .apps
             .iter()
-            .filter(|a| a.bundle_dir == app.bundle_dir && a.options_file != "fleet.yaml")
-            .map(|a| a.options_file.as_str())
+            .filter(|a| a.bundle_dir == app.bundle_dir && a.options_file() != "fleet.yaml")
+            .map(|a| a.options_file())
             .collect();
         names.sort_unstable();
         out.push(Artifact {

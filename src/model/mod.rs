@@ -155,6 +155,10 @@ pub struct Schedule {
     pub workspace: String,
     /// The Quartz cron expression, as written.
     pub cron: String,
+    /// The same, parsed.
+    pub parsed: crate::quartz::Cron,
+    /// The time zone its openings are in (UTC for the controller's own).
+    pub tz: jiff::tz::TimeZone,
     /// How long a window stays open.
     pub duration: GoDuration,
     /// IANA time zone, when the spec gives one.
@@ -387,9 +391,6 @@ pub struct App {
     pub bundle_dir: String,
     /// Bundle directory as the GitRepo's `paths` names it (relative to the Git repository root).
     pub repo_dir: String,
-    /// The file in the bundle directory that holds its bundle options: `fleet.yaml`, or the
-    /// `optionsFile` of an app of a driven GitRepo.
-    pub options_file: String,
     /// Where its kustomize overlays go, relative to the bundle directory: `overlays`, or
     /// `overlays/<app>` where apps of a driven GitRepo share the directory.
     pub overlays: String,
@@ -450,6 +451,15 @@ pub struct SharedPull {
 }
 
 impl App {
+    /// The file in the bundle directory that holds its bundle options: `fleet.yaml`, or the
+    /// `optionsFile` of an app of a driven GitRepo.
+    pub fn options_file(&self) -> &str {
+        self.shared
+            .as_ref()
+            .and_then(|s| s.options.as_deref())
+            .unwrap_or("fleet.yaml")
+    }
+
     /// The namespace its resources go to on cluster `c`: the one of the customization Fleet
     /// picks there, else the app's.
     pub fn namespace_on(&self, c: ClusterId) -> &str {

@@ -198,10 +198,6 @@ impl Cx<'_> {
             name: a.name.clone(),
             namespace: a.namespace.clone(),
             helm_op,
-            options_file: shared
-                .as_ref()
-                .and_then(|s| s.options.clone())
-                .unwrap_or_else(|| "fleet.yaml".to_owned()),
             overlays: "overlays".to_owned(),
             bundle_dir,
             repo_dir,
@@ -901,7 +897,7 @@ impl Cx<'_> {
         // before 0.13.4 loads even the bundle's own options file as a manifest (v0.13.0
         // internal/bundlereader/resources.go:100).
         let mut with_options: Vec<usize> = (0..apps.len())
-            .filter(|&i| apps[i].options_file != "fleet.yaml")
+            .filter(|&i| apps[i].options_file() != "fleet.yaml")
             .collect();
         with_options.extend(shared_dirs.iter().copied());
         with_options.sort_unstable();
@@ -919,11 +915,11 @@ impl Cx<'_> {
         for &i in shared {
             let app = &apps[i];
             let at = Ptr::item("apps", i).key("optionsFile");
-            if WRITTEN.contains(&app.options_file.as_str()) {
+            if WRITTEN.contains(&app.options_file()) {
                 self.push(
                     Diagnostic::new(
                         Code::InvalidValue,
-                        format!("options file `{}` in a `.fleetignore`", app.options_file),
+                        format!("options file `{}` in a `.fleetignore`", app.options_file()),
                     )
                     .label(
                         self.at(&at),
@@ -940,8 +936,8 @@ impl Cx<'_> {
             let options: Vec<&str> = shared
                 .iter()
                 .map(|&j| &apps[j])
-                .filter(|a| a.bundle_dir == app.bundle_dir && a.options_file != "fleet.yaml")
-                .map(|a| a.options_file.as_str())
+                .filter(|a| a.bundle_dir == app.bundle_dir && a.options_file() != "fleet.yaml")
+                .map(|a| a.options_file())
                 .collect();
             for f in self.root.files_under(&app.bundle_dir) {
                 let Some((_, name)) = f.rsplit_once('/') else {
@@ -951,7 +947,7 @@ impl Cx<'_> {
                     let owner = shared
                         .iter()
                         .find(|&&j| {
-                            apps[j].bundle_dir == app.bundle_dir && apps[j].options_file == name
+                            apps[j].bundle_dir == app.bundle_dir && apps[j].options_file() == name
                         })
                         .copied()
                         .unwrap_or(i);
@@ -1027,7 +1023,7 @@ impl Cx<'_> {
         if manifests(a) || manifests(b) {
             return false;
         }
-        a.options_file != b.options_file
+        a.options_file() != b.options_file()
     }
 }
 

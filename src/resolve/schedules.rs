@@ -66,8 +66,8 @@ impl Cx<'_> {
                 &base.key("duration"),
                 "Fleet refuses a Schedule with this duration",
             );
-            if let (Some(tz), Some(cron), Some(d)) = (tz, cron, &duration) {
-                self.window_fits(&cron, &tz, d, &base);
+            if let (Some(tz), Some(cron), Some(d)) = (&tz, &cron, &duration) {
+                self.window_fits(cron, tz, d, &base);
             }
             if s.targets.is_empty() {
                 self.push(
@@ -84,11 +84,15 @@ impl Cx<'_> {
                 names,
                 &[workspace.as_str()],
             );
-            let Some(duration) = duration else { continue };
+            let (Some(duration), Some(tz), Some(parsed)) = (duration, tz, cron) else {
+                continue;
+            };
             out.push(Schedule {
                 name: s.name.clone(),
                 workspace,
                 cron: s.schedule.clone(),
+                parsed,
+                tz,
                 duration,
                 location: s.location.clone(),
                 targets,
