@@ -2406,7 +2406,13 @@ fn schedules_fleet_refuses_are_errors() {
         1,
         "{d:?}"
     );
-    let (_, d) = build_after(dir, &[("\"0.16.1\"", "\"0.14.0\"")]);
+    // (The workspace's namespace selector still needs 0.15: the build ran through.)
+    let d = refused(dir, &[("\"0.16.1\"", "\"0.14.0\"")]);
+    has(
+        &d,
+        "E029",
+        "`allowedTargetNamespaceSelector` needs Fleet 0.15.0",
+    );
     assert!(
         !d.iter().any(|x| x[1].starts_with("Schedules need")),
         "{d:?}"
@@ -2644,22 +2650,22 @@ fn templates_read_live_annotations_and_values() {
     );
     // Once every production cluster of the inventory carries both, the templates are sound.
     let inv = tmp.path().join("inventory/clusters.yaml");
-    let text = std::fs::read_to_string(&inv).unwrap();
-    let text = text
-        .replace(
-            "      labels:\n        env: production",
-            "      annotations: {region: eu}\n      labels:\n        env: production",
-        )
-        .replace(
-            "    kind: Cluster\n    metadata:",
-            "    kind: Cluster\n    spec: {templateValues: {backup: {bucket: edge-backups}}}\n    metadata:",
-        );
-    std::fs::write(&inv, text).unwrap();
-    let (code, d) = common::build_json(tmp.path());
-    assert!(
-        !d.iter().any(|x| x["code"] == "fleetc::E025"),
-        "{code}: {d:?}"
+    common::edit(
+        &inv,
+        &[
+            (
+                "      labels:\n        env: production",
+                "      annotations: {region: eu}\n      labels:\n        env: production",
+            ),
+            (
+                "    kind: Cluster\n    metadata:",
+                "    kind: Cluster\n    spec: {templateValues: {backup: {bucket: edge-backups}}}\n    metadata:",
+            ),
+            ("    spec:\n      agentNamespace: cattle-fleet-system\n", ""),
+        ],
     );
+    let (code, d) = common::build_json(tmp.path());
+    assert_eq!(code, 0, "{d:?}");
 }
 
 /// `deleteNamespace` deletes the GitRepo's `targetNamespace`, never with `keepResources`
@@ -2922,18 +2928,12 @@ fn helm_op_edges() {
     has(&d, "E032", "Fleet 0.13.0 never polls an OCI chart");
     let mut later = oci_polled;
     later[3].1 = "  branch: main\n  version: \"0.13.1\"\n";
-    let (_, d) = build_after(dir, &later);
-    assert!(
-        !d.iter().any(|x| x[1].contains("never polls an OCI")),
-        "{d:?}"
-    );
+    let (code, d) = build_after(dir, &later);
+    assert_eq!(code, 0, "{d:?}");
     let mut zero = oci_polled;
     zero[0].1 = "    helmOp: {insecureSkipTLSVerify: true, pollingInterval: \"0\"}";
-    let (_, d) = build_after(dir, &zero);
-    assert!(
-        !d.iter().any(|x| x[1].contains("never polls an OCI")),
-        "{d:?}"
-    );
+    let (code, d) = build_after(dir, &zero);
+    assert_eq!(code, 0, "{d:?}");
     let d = refused(
         dir,
         &[("  branch: main\n", "  branch: main\n  version: \"0.12\"\n")],
@@ -2976,13 +2976,17 @@ fn helm_op_entries_keep_names_and_requirements() {
         .iter()
         .find(|t| t["name"] == "env-production-us-east-1--production-eu");
     // us-east-1 and `region In [eu-west-1]` can both be written; Fleet then matches nothing
-    // there, as fleet.yaml with the GitRepo's target would.
-    if let Some(t) = paired {
-        assert_eq!(
-            t["clusterSelector"]["matchExpressions"][0]["key"], "region",
-            "{t}"
-        );
-    }
+    // there, as fleet.yaml with the GitRepo's target would. Both requirements are in it.
+    let t = paired.expect("the us-east-1 customization ANDed with production-eu");
+    assert_eq!(
+        t["clusterSelector"]["matchLabels"]["region"], "us-east-1",
+        "{t}"
+    );
+    assert_eq!(
+        t["clusterSelector"]["matchExpressions"][0],
+        serde_json::json!({"key": "region", "operator": "In", "values": ["eu-west-1"]}),
+        "{t}"
+    );
     let eu = agent["spec"]["targets"]
         .as_array()
         .unwrap()
