@@ -293,6 +293,12 @@ pub(super) fn bundle<'a>(
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
     labels.insert(APP_LABEL.to_owned(), app.name.clone());
+    // What a shared GitRepo switches on it switches on for every bundle (rancher/fleet v0.16.1
+    // internal/bundlereader/read.go:273-279): the bundle's own copy would only keep it on
+    // after the GitRepo switches it off.
+    let by_gitrepo = app.shared.as_ref().map(|s| &fleet.git_repos[s.repo]);
+    let paused = b.paused && !by_gitrepo.is_some_and(|g| g.paused);
+    let keep_resources = b.keep_resources && !by_gitrepo.is_some_and(|g| g.keep_resources);
     FleetYaml {
         name: app
             .shared
@@ -304,9 +310,9 @@ pub(super) fn bundle<'a>(
         namespace: b.force_namespace.then(|| app.namespace.clone()),
         service_account: b.service_account.clone(),
         create_namespace: b.create_namespace,
-        keep_resources: b.keep_resources,
+        keep_resources,
         delete_crd_resources: b.delete_crd_resources,
-        paused: b.paused,
+        paused,
         ignore: b.ignore.as_ref(),
         downstream_resources: &b.downstream_resources,
         rollout_strategy: b.rollout.as_ref().map(|r| RolloutOut {
