@@ -27,20 +27,7 @@ pub fn lint(fleet: &Fleet, ix: &SpanIndex) -> Vec<Diagnostic> {
 /// arrives without a promotion (polling_job.go:159 updates the Bundle's version).
 fn polling_past_gate(fleet: &Fleet, ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
     for (a, app) in fleet.apps.iter().enumerate() {
-        let (Some(op), crate::model::AppSource::Helm(chart)) = (&app.helm_op, &app.source) else {
-            continue;
-        };
-        let polls = op
-            .polling_interval
-            .as_ref()
-            .is_some_and(|d| d.seconds() > 0)
-            && crate::model::chart_form(&chart.chart, chart.repo.as_deref())
-                != crate::model::ChartForm::Tarball
-            && !chart
-                .version
-                .as_deref()
-                .is_some_and(crate::model::strict_semver);
-        if !polls {
+        if !app.helm_op.as_ref().is_some_and(|op| op.polls) {
             continue;
         }
         for repo in &app.gitrepos {

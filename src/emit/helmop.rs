@@ -68,7 +68,11 @@ pub(super) fn emit(
     let mut spec = bundle(from, app, &Default::default());
     let customizations = std::mem::take(&mut spec.target_customizations);
     let mut targets = Vec::new();
-    for (tc, c) in customizations.into_iter().zip(&app.customizations) {
+    for (k, (tc, c)) in customizations
+        .into_iter()
+        .zip(&app.customizations)
+        .enumerate()
+    {
         if scope_env(from, &c.scope) != repo.env {
             continue;
         }
@@ -76,10 +80,7 @@ pub(super) fn emit(
         // options go to the root, where Fleet resolves and polls the chart version. A target
         // with Helm options of its own gets the root's version copied as written, a range
         // included, and keeps it (propagateHelmOpProperties, helmop_controller.go:383-403).
-        if matches!(c.scope, Scope::Env(_))
-            && !c.excludes()
-            && c.delta.deploy == crate::model::DeployOptions::default()
-        {
+        if settings.at_root.contains(&k) {
             if let Some(h) = &tc.helm {
                 spec.helm.fold(h);
             }

@@ -487,6 +487,12 @@ pub struct HelmOpSettings {
     /// Existing Secret with the repository's credentials.
     pub helm_secret_name: Option<String>,
     pub insecure_skip_tls_verify: bool,
+    /// Whether Fleet polls the repository for newer charts: a polling interval and a version a
+    /// newer chart can match (helmop_controller.go:423-442).
+    pub polls: bool,
+    /// The app's customizations (by index) that go to the root of their environment's HelmOp:
+    /// an environment's own, when it changes only Helm options and values.
+    pub at_root: Vec<usize>,
 }
 
 /// An app's GitRepo for one environment.

@@ -127,24 +127,21 @@ impl Cx<'_> {
         });
         // Fleet polls only for a version a newer chart can match: not a tarball, not an exact
         // `MAJOR.MINOR.PATCH` (helmop_controller.go:423-442, semver.StrictNewVersion).
-        if polling_interval.as_ref().is_some_and(|d| d.seconds() > 0) {
-            let exact = src.version.as_deref().is_some_and(strict_semver);
-            if exact || form == ChartForm::Tarball {
-                self.push(
-                    Diagnostic::new(Code::IgnoredByFleet, "Fleet never polls for this chart")
-                        .label(self.ix.key(&at.key("pollingInterval")), if exact { "the version is exact" } else { "a tarball has one version" })
-                        .help("remove `pollingInterval`, or give a version constraint such as `~1.4` to follow new releases"),
-                );
-            }
+        let polling = polling_interval.as_ref().is_some_and(|d| d.seconds() > 0);
+        let exact = src.version.as_deref().is_some_and(strict_semver);
+        let polls = polling && !exact && form != ChartForm::Tarball;
+        if polling && (exact || form == ChartForm::Tarball) {
+            self.push(
+                Diagnostic::new(Code::IgnoredByFleet, "Fleet never polls for this chart")
+                    .label(self.ix.key(&at.key("pollingInterval")), if exact { "the version is exact" } else { "a tarball has one version" })
+                    .help("remove `pollingInterval`, or give a version constraint such as `~1.4` to follow new releases"),
+            );
         }
         if let Some(s) = &h.helm_secret_name {
             self.dns_subdomain(s, &at.key("helmSecretName"), "Secret name");
         }
         // Fleet 0.13.0 polls no OCI chart (v0.13.0 helmop_controller.go:427-429; 0.13.1 does).
-        if form == ChartForm::Oci
-            && fleet.fleet_version == Version::new(0, 13, 0)
-            && polling_interval.as_ref().is_some_and(|d| d.seconds() > 0)
-        {
+        if form == ChartForm::Oci && fleet.fleet_version == Version::new(0, 13, 0) && polling {
             self.push(
                 Diagnostic::new(Code::IgnoredByFleet, "Fleet 0.13.0 never polls an OCI chart")
                     .label(self.ix.key(&at.key("pollingInterval")), "the targeted Fleet is 0.13.0")
@@ -164,13 +161,20 @@ impl Cx<'_> {
         // polling_job.go:159): its clusters would stay behind. The environment's own override
         // goes to the root (emit/helmop.rs), so only narrower ones count.
         // (An empty version is copied as empty, and the root's resolved one applies.)
-        let ranged = src.version.as_deref().is_some_and(|v| !strict_semver(v));
+        let at_root: Vec<usize> = customizations
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                matches!(c.scope, Scope::Env(_))
+                    && !c.excludes()
+                    && c.delta.deploy == DeployOptions::default()
+            })
+            .map(|(k, _)| k)
+            .collect();
+        let ranged = src.version.is_some() && !exact;
         if ranged && form != ChartForm::Tarball {
-            let narrower = customizations.iter().find(|c| {
-                !c.excludes()
-                    && changes_helm(&c.delta)
-                    && !(matches!(c.scope, Scope::Env(_))
-                        && c.delta.deploy == DeployOptions::default())
+            let narrower = customizations.iter().enumerate().find_map(|(k, c)| {
+                (!at_root.contains(&k) && !c.excludes() && changes_helm(&c.delta)).then_some(c)
             });
             if let Some(c) = narrower {
                 let version = src.version.as_deref().unwrap_or_default();
@@ -191,6 +195,8 @@ impl Cx<'_> {
             polling_interval,
             helm_secret_name: h.helm_secret_name.clone(),
             insecure_skip_tls_verify: h.insecure_skip_tls_verify,
+            polls,
+            at_root,
         })
     }
 }
