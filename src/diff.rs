@@ -308,7 +308,7 @@ fn undeclared(fleet: &Fleet) -> impl Iterator<Item = &crate::model::LiveCluster>
         .inventory
         .iter()
         .flat_map(|i| i.clusters.iter())
-        .filter(|l| fleet.cluster_named(&l.name).is_none())
+        .filter(|l| !l.declared_in(fleet))
 }
 
 /// The revision each (app, cluster) that runs pulls (absent: it follows the branch).

@@ -252,7 +252,7 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
         let live: Vec<&str> = inv
             .clusters
             .iter()
-            .filter(|l| fleet.cluster_named(&l.name).is_none())
+            .filter(|l| !l.declared_in(fleet))
             .filter(|l| {
                 fleet
                     .apps_reaching(&l.workspace, &l.labels)

@@ -312,7 +312,7 @@ fn fleet_deploys_and_customizes_every_cluster_as_fleetc_says() {
                 // The live clusters the spec does not declare (`clusterInventory`): what Fleet
                 // gives them by their live labels is what `explain` says.
                 let live = fleet.inventory.iter().flat_map(|inv| inv.clusters.iter());
-                for l in live.filter(|l| fleet.cluster_named(&l.name).is_none()) {
+                for l in live.filter(|l| !l.declared_in(fleet)) {
                     let groups = by_ws.get(&l.workspace).unwrap_or(&no_groups);
                     let labels = plain(&l.labels);
                     let first = customizations

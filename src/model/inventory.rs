@@ -32,6 +32,17 @@ pub struct LiveCluster {
     pub template_values: serde_json::Map<String, serde_json::Value>,
 }
 
+impl LiveCluster {
+    /// Whether the spec declares it: a cluster of its name in its workspace (what W019 and
+    /// W020 compare).
+    pub fn declared_in(&self, fleet: &Fleet) -> bool {
+        fleet
+            .clusters
+            .iter()
+            .any(|c| c.name == self.name && c.workspace == self.workspace)
+    }
+}
+
 impl Fleet {
     /// The apps Fleet gives a cluster of workspace `ws` with `labels`: those whose bundle's
     /// workspace reaches `ws` and a GitRepo target (for an app pulled per environment, one of
