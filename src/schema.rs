@@ -25,6 +25,65 @@ pub fn spec_schema_text() -> String {
     text
 }
 
+/// Fleet's fleet.yaml schema (vendored under `third_party/fleet/`), for the parts of fleet.yaml
+/// a spec may carry as they are.
+const FLEET_YAML_SCHEMA: &str = include_str!("../third_party/fleet/fleet.yaml.schema.json");
+
+/// A list of Fleet targetCustomizations: Fleet's own `BundleTarget` schema with its references
+/// inlined, so that the spec's schema (another JSON Schema dialect) checks them and editors
+/// complete them.
+pub fn fleet_customizations(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    let fleet: Value =
+        serde_json::from_str(FLEET_YAML_SCHEMA).expect("the vendored schema is JSON");
+    let defs = fleet["$defs"].as_object().cloned().unwrap_or_default();
+    let mut item = defs
+        .get("BundleTarget")
+        .cloned()
+        .unwrap_or(Value::Bool(true));
+    inline_refs(&mut item, &defs, 0);
+    if let Value::Object(m) = &mut item {
+        m.insert("$comment".to_owned(), Value::from(UPSTREAM_COMMENT));
+    }
+    let mut list = serde_json::json!({
+        "type": "array",
+        "description": "Fleet targetCustomizations as fleet.yaml holds them.",
+        "examples": [[{"name": "dev", "clusterSelector": {"matchLabels": {"env": "dev"}}, "kustomize": {"dir": "overlays/dev"}}]],
+    });
+    list["items"] = item;
+    schemars::Schema::try_from(list).expect("an object is a schema")
+}
+
+/// Marks Fleet's own schema inside the spec's: described by Fleet, without fleetc's examples.
+const UPSTREAM_COMMENT: &str =
+    "Fleet's BundleTarget (rancher/fleet schemas/fleet.yaml.json, vendored in third_party/fleet)";
+
+/// Replaces `#/$defs/X` references by the definitions themselves. Fleet's BundleTarget is not
+/// recursive; the depth bound only guards against a future one.
+fn inline_refs(node: &mut Value, defs: &Map<String, Value>, depth: usize) {
+    match node {
+        Value::Object(map) => {
+            if let Some(Value::String(r)) = map.get("$ref")
+                && let Some(def) = r.strip_prefix("#/$defs/").and_then(|n| defs.get(n))
+                && depth < 16
+            {
+                let mut def = def.clone();
+                inline_refs(&mut def, defs, depth + 1);
+                map.remove("$ref");
+                if let Value::Object(d) = def {
+                    for (k, v) in d {
+                        map.entry(k).or_insert(v);
+                    }
+                }
+            }
+            for v in map.values_mut() {
+                inline_refs(v, defs, depth);
+            }
+        }
+        Value::Array(list) => list.iter_mut().for_each(|v| inline_refs(v, defs, depth)),
+        _ => {}
+    }
+}
+
 /// The schema, built once.
 pub static SCHEMA: LazyLock<Value> = LazyLock::new(spec_schema);
 
@@ -196,6 +255,10 @@ mod tests {
     #[test]
     fn every_key_is_described_with_an_example() {
         fn walk(root: &Value, v: &Value, path: &str, missing: &mut Vec<String>) {
+            // Fleet's own schema, inlined: Fleet describes it, fleetc adds no examples.
+            if v.get("$comment").and_then(Value::as_str) == Some(UPSTREAM_COMMENT) {
+                return;
+            }
             if let Some(props) = v.get("properties").and_then(Value::as_object) {
                 for (k, p) in props {
                     let target = deref(root, p).unwrap_or(p);

@@ -68,7 +68,15 @@ pub(super) struct FleetYaml<'a> {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub(super) override_targets: Vec<GitTarget>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(super) target_customizations: Vec<TargetCustomization<'a>>,
+    pub(super) target_customizations: Vec<Customization<'a>>,
+}
+
+/// A targetCustomization: one the spec keeps as it is (`verbatim`), or one fleetc makes.
+#[derive(Serialize, Clone)]
+#[serde(untagged)]
+pub(super) enum Customization<'a> {
+    Kept(&'a Value),
+    Made(Box<TargetCustomization<'a>>),
 }
 
 #[derive(Serialize, Default, Clone)]
@@ -373,70 +381,84 @@ pub(super) fn bundle<'a>(
             Some(_) => app.targets.iter().map(GitTarget::from).collect(),
             None => Vec::new(),
         },
-        target_customizations: app
-            .customizations
+        target_customizations: b
+            .verbatim_customizations
             .iter()
-            .map(|c| {
-                if c.excludes() {
-                    // Nothing else of the entry matters to Fleet: the clusters get no bundle.
-                    TargetCustomization {
-                        name: fleet.scope_name(&c.scope),
-                        cluster_selector: Some(Selector::from(&fleet.scope_selector(&c.scope))),
-                        helm: None,
-                        kustomize: None,
-                        yaml: None,
-                        default_namespace: None,
-                        namespace: None,
-                        service_account: None,
-                        keep_resources: false,
-                        force_sync_generation: None,
-                        correct_drift: None,
-                        diff: None,
-                        do_not_deploy: true,
-                        downstream_resources: &[],
-                    }
-                } else {
-                    TargetCustomization {
-                        name: fleet.scope_name(&c.scope),
-                        cluster_selector: Some(Selector::from(&fleet.scope_selector(&c.scope))),
-                        helm: match &app.source {
-                            AppSource::Helm(chart) => Some(HelmOptions {
-                                release_name: c.delta.helm.chart.release_name.clone(),
-                                chart: c.delta.helm.chart.chart.clone(),
-                                repo: c.delta.helm.chart.repo.clone(),
-                                version: c.delta.helm.chart.version.clone(),
-                                values: helm_values(app, chart, &c.delta),
-                                options: c.delta.helm.clone(),
-                            }),
-                            AppSource::Kustomize { .. } | AppSource::Manifests { .. } => None,
-                        },
-                        kustomize: customization_dir(fleet, app, c)
-                            .map(|dir| KustomizeOptions { dir }),
-                        yaml: yaml_options(overlays, &fleet.scope_name(&c.scope)),
-                        default_namespace: c
-                            .delta
-                            .deploy
-                            .namespace
-                            .as_deref()
-                            .filter(|_| !b.force_namespace),
-                        namespace: c
-                            .delta
-                            .deploy
-                            .namespace
-                            .as_deref()
-                            .filter(|_| b.force_namespace),
-                        service_account: c.delta.deploy.service_account.as_deref(),
-                        keep_resources: c.delta.deploy.keep_resources,
-                        force_sync_generation: c.delta.deploy.force_sync_generation,
-                        correct_drift: c.delta.deploy.correct_drift.as_ref(),
-                        diff: (!c.delta.deploy.compare_patches.is_empty()).then(|| DiffOut {
-                            compare_patches: &c.delta.deploy.compare_patches,
-                        }),
-                        do_not_deploy: false,
-                        downstream_resources: &c.delta.deploy.downstream_resources,
-                    }
-                }
-            })
+            .map(Customization::Kept)
+            .chain(
+                app.customizations
+                    .iter()
+                    .map(|c| {
+                        if c.excludes() {
+                            // Nothing else of the entry matters to Fleet: the clusters get no bundle.
+                            TargetCustomization {
+                                name: fleet.scope_name(&c.scope),
+                                cluster_selector: Some(Selector::from(
+                                    &fleet.scope_selector(&c.scope),
+                                )),
+                                helm: None,
+                                kustomize: None,
+                                yaml: None,
+                                default_namespace: None,
+                                namespace: None,
+                                service_account: None,
+                                keep_resources: false,
+                                force_sync_generation: None,
+                                correct_drift: None,
+                                diff: None,
+                                do_not_deploy: true,
+                                downstream_resources: &[],
+                            }
+                        } else {
+                            TargetCustomization {
+                                name: fleet.scope_name(&c.scope),
+                                cluster_selector: Some(Selector::from(
+                                    &fleet.scope_selector(&c.scope),
+                                )),
+                                helm: match &app.source {
+                                    AppSource::Helm(chart) => Some(HelmOptions {
+                                        release_name: c.delta.helm.chart.release_name.clone(),
+                                        chart: c.delta.helm.chart.chart.clone(),
+                                        repo: c.delta.helm.chart.repo.clone(),
+                                        version: c.delta.helm.chart.version.clone(),
+                                        values: helm_values(app, chart, &c.delta),
+                                        options: c.delta.helm.clone(),
+                                    }),
+                                    AppSource::Kustomize { .. } | AppSource::Manifests { .. } => {
+                                        None
+                                    }
+                                },
+                                kustomize: customization_dir(fleet, app, c)
+                                    .map(|dir| KustomizeOptions { dir }),
+                                yaml: yaml_options(overlays, &fleet.scope_name(&c.scope)),
+                                default_namespace: c
+                                    .delta
+                                    .deploy
+                                    .namespace
+                                    .as_deref()
+                                    .filter(|_| !b.force_namespace),
+                                namespace: c
+                                    .delta
+                                    .deploy
+                                    .namespace
+                                    .as_deref()
+                                    .filter(|_| b.force_namespace),
+                                service_account: c.delta.deploy.service_account.as_deref(),
+                                keep_resources: c.delta.deploy.keep_resources,
+                                force_sync_generation: c.delta.deploy.force_sync_generation,
+                                correct_drift: c.delta.deploy.correct_drift.as_ref(),
+                                diff: (!c.delta.deploy.compare_patches.is_empty()).then(|| {
+                                    DiffOut {
+                                        compare_patches: &c.delta.deploy.compare_patches,
+                                    }
+                                }),
+                                do_not_deploy: false,
+                                downstream_resources: &c.delta.deploy.downstream_resources,
+                            }
+                        }
+                    })
+                    .map(|c| Customization::Made(Box::new(c))),
+            )
             .collect(),
     }
 }

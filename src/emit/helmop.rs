@@ -11,7 +11,7 @@
 
 use serde::Serialize;
 
-use super::fleet_yaml::{FleetYaml, HelmOptions, TargetCustomization, bundle};
+use super::fleet_yaml::{Customization, FleetYaml, HelmOptions, TargetCustomization, bundle};
 use super::k8s::{ObjectMeta, Selector};
 use super::{Artifact, Kind, MANAGEMENT_DIR};
 use crate::model::{App, ChartForm, EnvGitRepo, EnvId, Fleet, LabelSelector, Scope, chart_form};
@@ -68,11 +68,13 @@ pub(super) fn emit(
     let mut spec = bundle(from, app, &Default::default());
     let customizations = std::mem::take(&mut spec.target_customizations);
     let mut targets = Vec::new();
-    for (k, (tc, c)) in customizations
-        .into_iter()
-        .zip(&app.customizations)
-        .enumerate()
-    {
+    // A HelmOp app keeps no customizations verbatim (resolve refuses it), so only fleetc's
+    // own, in the order of `app.customizations`, are left.
+    let made = customizations.into_iter().filter_map(|c| match c {
+        Customization::Made(tc) => Some(*tc),
+        Customization::Kept(_) => None,
+    });
+    for (k, (tc, c)) in made.zip(&app.customizations).enumerate() {
         if scope_env(from, &c.scope) != repo.env {
             continue;
         }

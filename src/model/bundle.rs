@@ -28,6 +28,8 @@ pub struct BundleOptions {
     pub ignore: Option<IgnoreOptions>,
     pub rollout: Option<Rollout>,
     pub downstream_resources: Vec<crate::spec::DownstreamResource>,
+    /// targetCustomizations kept as they are (`verbatim`), written before fleetc's own.
+    pub verbatim_customizations: Vec<serde_json::Value>,
 }
 
 /// How Fleet rolls a change out.

@@ -642,7 +642,11 @@ impl Cx<'_> {
                     .help("add `repo:` for a chart from a Helm repository, use an `oci://` reference, or point `chart` at the chart directory"),
                 );
             }
-            format!("./{local}")
+            if local == "." {
+                "./".to_owned()
+            } else {
+                format!("./{local}")
+            }
         };
         let release_name = self.release_name(i, a, h.release_name.as_ref(), &base);
         HelmChart {

@@ -108,6 +108,12 @@ impl Cx<'_> {
             ignore: a.ignore.clone(),
             rollout,
             downstream_resources: a.downstream_resources.clone(),
+            verbatim_customizations: a
+                .verbatim
+                .iter()
+                .flat_map(|v| &v.target_customizations)
+                .map(|c| serde_json::Value::Object(c.clone()))
+                .collect(),
         }
     }
 

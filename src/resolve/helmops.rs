@@ -40,6 +40,18 @@ impl Cx<'_> {
                 "choose one: `gitRepo` pulls it from Git, `helmOp` straight from the chart repository",
             );
         }
+        if a.verbatim
+            .as_ref()
+            .is_some_and(|v| !v.target_customizations.is_empty())
+        {
+            refuse(
+                self,
+                &base.key("verbatim"),
+                "an app delivered by HelmOps keeps no targetCustomizations verbatim",
+                "fleetc writes a HelmOp's customizations per target, ANDed with it",
+                "express them as `overrides`, or deliver the app with a GitRepo (remove `helmOp`)",
+            );
+        }
         let Some(src) = &a.source.helm else {
             refuse(
                 self,

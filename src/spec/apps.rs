@@ -151,6 +151,24 @@ pub struct App {
     #[serde(default)]
     #[schemars(example = serde_json::json!([{"kind": "Secret", "name": "registry-credentials"}]))]
     pub downstream_resources: Vec<DownstreamResource>,
+    /// Fleet options written into the app's fleet.yaml as they are: what an imported bundle
+    /// needs that the spec's own keys cannot say (`fleetc import` puts them here and says why).
+    #[serde(default)]
+    #[schemars(example = serde_json::json!({"targetCustomizations": [{"name": "dev", "clusterSelector": {"matchLabels": {"env": "dev"}}, "kustomize": {"dir": "overlays/dev"}}]}))]
+    pub verbatim: Option<Verbatim>,
+}
+
+/// Parts of fleet.yaml kept as Fleet reads them, checked against Fleet's fleet.yaml schema.
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct Verbatim {
+    /// Fleet targetCustomizations, in Fleet's own shape, written before the ones fleetc makes
+    /// from `overrides`: Fleet applies the first that matches a cluster, so these win where
+    /// they match. fleetc does not interpret them: `explain`, `diff` and the lints see only
+    /// `targets` and `overrides`.
+    #[serde(default)]
+    #[schemars(schema_with = "crate::schema::fleet_customizations")]
+    pub target_customizations: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// Where an app's manifests come from. Exactly one key.
