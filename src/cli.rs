@@ -35,6 +35,10 @@ pub enum Command {
     /// Write a commented starter spec (`fleetc.yaml`) and the schema editors complete it with
     /// (`fleetc.schema.json`).
     Init(InitArgs),
+    /// Write a spec for an existing Fleet repository (its GitRepos and fleet.yaml bundles) that
+    /// compiles back to what Fleet deploys now, and a report of what was imported, kept
+    /// verbatim or left as it is.
+    Import(ImportArgs),
     /// Explain a diagnostic code (`fleetc explain E012`, `fleetc explain list`), or what reaches
     /// a cluster (`fleetc explain cluster prod-eu-west-1`) or where an app goes
     /// (`fleetc explain app web`).
@@ -91,6 +95,32 @@ pub struct InitArgs {
     /// Branch Fleet will pull.
     #[arg(long, default_value = "main")]
     pub branch: String,
+}
+
+/// Options of `fleetc import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The Git repository Fleet pulls (its root).
+    #[arg(long, default_value = ".")]
+    pub repo: PathBuf,
+    /// GitRepo objects exported from the cluster (`kubectl get gitrepos.fleet.cattle.io -A -o
+    /// yaml`), a file or a directory of files; repeatable. Default: the GitRepo objects in the
+    /// repository.
+    #[arg(long = "gitrepos", value_name = "FILE_OR_DIR")]
+    pub gitrepos: Vec<PathBuf>,
+    /// The live Cluster objects (`kubectl get clusters.fleet.cattle.io -A -o yaml`), and any
+    /// ClusterGroups (`kubectl get clustergroups.fleet.cattle.io -A -o yaml`); repeatable.
+    #[arg(long = "clusters", value_name = "FILE_OR_DIR", required = true)]
+    pub clusters: Vec<PathBuf>,
+    /// Where to write the spec: a file directly in the repository. Default: `fleetc.yaml` there.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Replace an existing spec (and fleetc's manifest).
+    #[arg(long)]
+    pub force: bool,
+    /// When to colour diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
 }
 
 /// Options of `fleetc explain`.

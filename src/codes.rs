@@ -305,4 +305,24 @@ its window it closes the cluster's, even while the other's is open (rancher/flee
 internal/cmd/controller/reconciler/cronduration_job.go:206-263). Windows that never meet add up
 and are fine; these meet. Move one Schedule's openings out of the other's windows, or give the
 cluster one Schedule.";
+    KeptVerbatim = "W023", Warning, "an imported bundle keeps Fleet targetCustomizations verbatim",
+"`fleetc import` reports this for a bundle whose targetCustomizations it copied into the app's
+`verbatim.targetCustomizations` as they are. Fleet applies the first customization that matches
+a cluster, while the spec's `overrides` merge from broad to narrow, so fleetc keeps Fleet's list
+rather than guess; it writes them first in the bundle's fleet.yaml and does not look inside
+(`explain`, `diff` and the lints see only `targets` and `overrides`). Review them: where they are
+one per environment or region, `overrides` say the same more briefly.";
+    ImportLeft = "W024", Warning, "a GitRepo is left as it is",
+"`fleetc import` could not express a GitRepo (or one of its bundles) in the spec, or could not
+read it, so it imported none of that GitRepo: its objects and files stay as they are, owned by
+you, and `fleetc build` never touches them. The message names the first place and the reason: a
+key the spec has no counterpart for, a bundle directory another GitRepo pulls too, a target the
+cluster export cannot resolve, a file Fleet itself could not read. Keep the GitRepo beside the
+spec, or change it so it can be imported and run `fleetc import` again.";
+    ImportDropped = "W025", Warning, "something of the original has no effect and is left out",
+"`fleetc import` left out a setting that changes nothing on the clusters: a key Fleet does not
+know (Fleet ignores unknown keys), a bundle label Fleet does not copy to the clusters, a target
+without criteria (it matches nothing), a bundle's own `forceSyncGeneration` or service account
+that its GitRepo's replaces. The deployment stays the same; the report names each place so that
+nothing disappears silently.";
 }

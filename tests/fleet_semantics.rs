@@ -26,7 +26,7 @@ fn yaml(path: &Path) -> Value {
 }
 
 /// `metav1.LabelSelector` matching.
-fn selects(sel: &Value, labels: &BTreeMap<String, String>) -> bool {
+pub(crate) fn selects(sel: &Value, labels: &BTreeMap<String, String>) -> bool {
     let exact = sel["matchLabels"]
         .as_object()
         .into_iter()
@@ -70,7 +70,7 @@ fn plain(
 /// the cluster is in, every criterion against that same group, or once with no group (name `""`,
 /// no labels) when it is in none (internal/cmd/controller/target/matcher/bundlematch.go:169-185).
 /// `groups` holds the ClusterGroup objects by name.
-fn matches(
+pub(crate) fn matches(
     target: &Value,
     cluster: &str,
     labels: &BTreeMap<String, String>,

@@ -13,6 +13,7 @@ mod fixtures;
 mod fleet_semantics;
 mod gitlab;
 mod hostile;
+mod import;
 mod messages;
 mod output;
 mod roundtrip;

@@ -11,6 +11,7 @@ mod build;
 mod check;
 mod diff;
 mod explain;
+mod import;
 mod init;
 mod pin;
 mod verify;
@@ -96,6 +97,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Schema => to_stdout(&crate::schema::spec_schema_text()),
         Command::Explain(args) => explain::run(&args),
         Command::Init(args) => init::run(&args),
+        Command::Import(args) => import::run(&args),
     };
     match result {
         Ok(()) => 0,

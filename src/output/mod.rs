@@ -42,6 +42,12 @@ pub fn with_manifest(mut files: Tree, spec_name: &str) -> Tree {
     files
 }
 
+/// The manifest `fleetc import` writes: the existing files the imported spec generates from now
+/// on, so that the first build replaces them (they carry no fleetc header yet).
+pub fn adoption_manifest(spec_name: &str, paths: &[String]) -> String {
+    manifest_text(spec_name, paths.iter(), &BTreeSet::new())
+}
+
 fn manifest_text<'a>(
     spec_name: &str,
     paths: impl Iterator<Item = &'a String>,

@@ -1,0 +1,930 @@
+//! `fleetc import`: the imported-and-rebuilt tree deploys what the original deploys, cluster by
+//! cluster, by Fleet's own rules. The evaluator here reads only files (GitRepo and ClusterGroup
+//! objects, fleet.yaml, the bundle directories), never fleetc's model, so it judges the
+//! original and the rebuilt tree alike:
+//! - bundles: Fleet's scan of each GitRepo's `paths` (rancher/fleet v0.16.1
+//!   internal/cmd/cli/apply/apply.go:131-223, 804-860), names by `names.HelmReleaseName` of
+//!   `<gitrepo>/<dir>` or fleet.yaml `name` (internal/bundlereader/read.go:189-196);
+//! - targets: fleet.yaml `targets` and `targetCustomizations` first, then the GitRepo's targets
+//!   (or the bundle's `overrideTargets`); a cluster gets the bundle when the first entry it
+//!   matches passes the GitRepo's targets as restrictions and does not say `doNotDeploy`
+//!   (read.go:185, 236-258; internal/cmd/controller/target/builder.go);
+//! - options: the GitRepo's settings over the bundle's (read.go:228-287), valuesFiles merged
+//!   into values (internal/bundlereader/resources.go:150-190), the chosen customization merged
+//!   as `options.Merge` does (internal/cmd/controller/options/calculate.go:57-147);
+//! - what is deployed: the release name (`helm.releaseName`, else `HelmReleaseName(bundle)`,
+//!   internal/helmdeployer/deployer.go:97-118), the namespace (targetNamespace, else
+//!   defaultNamespace, else `default`), the merged options with Fleet's defaults made explicit,
+//!   and every file of the bundle directory other than its fleet.yaml.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value, json};
+
+use crate::common;
+use crate::fleet_semantics::matches;
+
+/// A cluster as Fleet matches it.
+#[derive(Debug, Clone)]
+struct Cluster {
+    object: String,
+    workspace: String,
+    labels: BTreeMap<String, String>,
+}
+
+/// What one cluster runs of one bundle.
+#[derive(Debug, Clone, PartialEq)]
+struct Deployed {
+    release: String,
+    namespace: String,
+    options: Value,
+    files: BTreeMap<String, Vec<u8>>,
+}
+
+/// YAML as Fleet reads it: YAML 1.1 scalars (sigs.k8s.io/yaml over go-yaml v2).
+fn fleet_yaml(text: &str) -> Value {
+    let opts = serde_saphyr::options! { strict_booleans: false, legacy_octal_numbers: true };
+    serde_saphyr::from_str_with_options(text, opts).unwrap_or(Value::Null)
+}
+
+fn docs(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let opts = serde_saphyr::options! { strict_booleans: false, legacy_octal_numbers: true };
+    let docs: Vec<Value> =
+        serde_saphyr::from_multiple_with_options(&text, opts).unwrap_or_default();
+    let mut out = Vec::new();
+    for d in docs {
+        match d.get("items").and_then(Value::as_array) {
+            Some(items) if d["kind"].as_str().is_some_and(|k| k.ends_with("List")) => {
+                out.extend(items.iter().cloned());
+            }
+            _ => out.push(d),
+        }
+    }
+    out
+}
+
+/// Objects of `kind` in the YAML files under `dir` (recursively) or in file `dir`.
+fn objects(dir: &Path, kind: &str) -> Vec<Value> {
+    let files: Vec<PathBuf> = if dir.is_file() {
+        vec![dir.to_path_buf()]
+    } else {
+        walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .map(|e| e.into_path())
+            .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+            .filter(|p| !p.components().any(|c| c.as_os_str() == ".git"))
+            .collect()
+    };
+    files
+        .iter()
+        .filter(|p| std::fs::read_to_string(p).is_ok_and(|t| t.contains("fleet.cattle.io")))
+        .flat_map(|p| docs(p))
+        .filter(|o| o["kind"] == kind)
+        .collect()
+}
+
+fn has_fleet_yaml(dir: &Path) -> Option<PathBuf> {
+    ["fleet.yaml", "fleet.yml"]
+        .iter()
+        .map(|n| dir.join(n))
+        .find(|p| p.is_file())
+}
+
+/// Bundle directories (relative to `repo`) Fleet makes of `paths`.
+fn bundle_dirs(repo: &Path, paths: &[String]) -> Vec<String> {
+    fn loose(dir: &Path) -> bool {
+        if has_fleet_yaml(dir).is_some() {
+            return false;
+        }
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .filter_map(Result::ok)
+            .collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        entries.iter().any(|e| {
+            let t = e.file_type().unwrap();
+            if t.is_dir() {
+                loose(&e.path())
+            } else {
+                let n = e.file_name().to_string_lossy().into_owned();
+                n.ends_with(".yaml") || n.ends_with(".yml")
+            }
+        })
+    }
+    let paths = if paths.is_empty() {
+        vec![".".to_owned()]
+    } else {
+        paths.to_vec()
+    };
+    let mut out: Vec<String> = Vec::new();
+    for p in paths {
+        let p = p.trim_start_matches('/').trim_end_matches('/');
+        let base = if p.is_empty() || p == "." {
+            repo.to_path_buf()
+        } else {
+            repo.join(p)
+        };
+        if !base.is_dir() {
+            continue;
+        }
+        for e in walkdir::WalkDir::new(&base).sort_by_file_name() {
+            let e = e.unwrap();
+            if !e.file_type().is_dir() || e.file_name() == ".git" {
+                continue;
+            }
+            let is_root = e.path() == base;
+            let bundle = has_fleet_yaml(e.path()).is_some() || (is_root && loose(e.path()));
+            let rel = e
+                .path()
+                .strip_prefix(repo)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if bundle && !out.contains(&rel) {
+                out.push(rel);
+            }
+        }
+    }
+    out
+}
+
+/// Files of a bundle directory as Fleet packs them, but its fleet.yaml and values files.
+fn bundle_files(dir: &Path, skip: &BTreeSet<String>) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, std::fs::read(e.path()).unwrap())
+        })
+        .filter(|(rel, _)| rel != "fleet.yaml" && rel != "fleet.yml" && !skip.contains(rel))
+        .collect()
+}
+
+/// `data.MergeMaps`: `over` deep-merged into `base`.
+fn merge(base: &mut Value, over: &Value) {
+    match (base, over) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(k) {
+                    Some(bv) if bv.is_object() && v.is_object() => merge(bv, v),
+                    _ => {
+                        b.insert(k.clone(), v.clone());
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o.clone(),
+    }
+}
+
+/// `parseValuesFiles`: the files' values merged over `values`, in order.
+fn fold_values_files(bundle_dir: &Path, helm: &mut Value, skip: &mut BTreeSet<String>) {
+    let files: Vec<String> = helm["valuesFiles"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str().map(str::to_owned))
+        .collect();
+    if files.is_empty() {
+        return;
+    }
+    let mut values = helm
+        .get("values")
+        .cloned()
+        .filter(Value::is_object)
+        .unwrap_or(json!({}));
+    for f in &files {
+        skip.insert(f.trim_start_matches("./").to_owned());
+        let v = fleet_yaml(&std::fs::read_to_string(bundle_dir.join(f)).unwrap_or_default());
+        if v.is_object() {
+            merge(&mut values, &v);
+        }
+    }
+    helm["values"] = values;
+    helm.as_object_mut().unwrap().remove("valuesFiles");
+}
+
+/// Keys of a customization that are options (the rest select clusters).
+const NOT_OPTIONS: &[&str] = &[
+    "name",
+    "clusterName",
+    "clusterSelector",
+    "clusterGroup",
+    "clusterGroupSelector",
+    "doNotDeploy",
+];
+
+/// `options.Merge` (calculate.go:57-147).
+fn merge_options(base: &Value, custom: &Value) -> Value {
+    let mut r = base.clone();
+    let text = |v: &Value, k: &str| v[k].as_str().filter(|s| !s.is_empty()).map(str::to_owned);
+    for k in ["defaultNamespace", "namespace", "serviceAccount"] {
+        if let Some(s) = text(custom, k) {
+            r[k] = json!(s);
+        }
+    }
+    if let Some(ch) = custom.get("helm").filter(|h| h.is_object()) {
+        if !r["helm"].is_object() {
+            r["helm"] = json!({});
+        }
+        let rh = &mut r["helm"];
+        if ch["timeoutSeconds"].as_i64().is_some_and(|t| t > 0) {
+            rh["timeoutSeconds"] = ch["timeoutSeconds"].clone();
+        }
+        for k in ["values", "templateValues"] {
+            if let Some(v) = ch.get(k).filter(|v| v.is_object()) {
+                if rh[k].is_object() {
+                    merge(&mut rh[k], v);
+                } else {
+                    rh[k] = v.clone();
+                }
+            }
+        }
+        if let Some(vf) = ch["valuesFrom"].as_array().filter(|v| !v.is_empty()) {
+            let mut list = rh["valuesFrom"].as_array().cloned().unwrap_or_default();
+            for v in vf {
+                list.retain(|x| x != v);
+                list.push(v.clone());
+            }
+            rh["valuesFrom"] = Value::Array(list);
+        }
+        for k in ["repo", "chart", "version", "releaseName"] {
+            if let Some(s) = text(ch, k) {
+                rh[k] = json!(s);
+            }
+        }
+        for k in [
+            "force",
+            "atomic",
+            "takeOwnership",
+            "disablePreProcess",
+            "waitForJobs",
+            "disableDNS",
+        ] {
+            if ch[k] == true {
+                rh[k] = json!(true);
+            }
+        }
+    }
+    if let Some(d) = custom["kustomize"]["dir"]
+        .as_str()
+        .filter(|d| !d.is_empty())
+    {
+        r["kustomize"] = json!({"dir": d});
+    }
+    if let Some(p) = custom["diff"]["comparePatches"].as_array() {
+        let mut list = r["diff"]["comparePatches"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for c in p {
+            let key = |x: &Value| {
+                (
+                    x["apiVersion"].clone(),
+                    x["kind"].clone(),
+                    x["namespace"].clone(),
+                    x["name"].clone(),
+                )
+            };
+            list.retain(|x| key(x) != key(c));
+            list.push(c.clone());
+        }
+        r["diff"] = json!({"comparePatches": list});
+    }
+    if let Some(o) = custom["yaml"]["overlays"].as_array() {
+        let mut list = r["yaml"]["overlays"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        list.extend(o.iter().cloned());
+        r["yaml"] = json!({"overlays": list});
+    }
+    if custom["forceSyncGeneration"]
+        .as_i64()
+        .is_some_and(|n| n > 0)
+    {
+        r["forceSyncGeneration"] = custom["forceSyncGeneration"].clone();
+    }
+    if custom["keepResources"] == true {
+        r["keepResources"] = json!(true);
+    }
+    if custom.get("correctDrift").is_some_and(|c| !c.is_null()) {
+        r["correctDrift"] = custom["correctDrift"].clone();
+    }
+    if let Some(d) = custom["downstreamResources"]
+        .as_array()
+        .filter(|d| !d.is_empty())
+    {
+        let mut list = r["downstreamResources"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        for x in d {
+            list.retain(|y| (&y["kind"], &y["name"]) != (&x["kind"], &x["name"]));
+            list.push(x.clone());
+        }
+        r["downstreamResources"] = Value::Array(list);
+    }
+    r
+}
+
+/// Empty, false and zero values dropped (Go's `omitempty`), and the spellings of "the bundle's
+/// own directory" made one.
+fn normalize(v: &mut Value) {
+    if let Value::Object(m) = v {
+        for x in m.values_mut() {
+            normalize(x);
+        }
+        m.retain(|_, x| match x {
+            Value::Null | Value::Bool(false) => false,
+            Value::String(s) => !s.is_empty(),
+            Value::Array(a) => !a.is_empty(),
+            Value::Object(o) => !o.is_empty(),
+            Value::Number(n) => n.as_f64() != Some(0.0),
+            Value::Bool(true) => true,
+        });
+    }
+}
+
+fn own_dir(s: &str) -> bool {
+    let s = s.trim_end_matches('/');
+    s.is_empty() || s == "." || s.trim_start_matches("./") == "." || s == "./."
+}
+
+/// What every cluster runs: cluster object → bundle name → what is deployed.
+fn evaluate(
+    repo: &Path,
+    gitrepos: &[Value],
+    groups: &[Value],
+    clusters: &[Cluster],
+) -> BTreeMap<String, BTreeMap<String, Deployed>> {
+    let mut out: BTreeMap<String, BTreeMap<String, Deployed>> = BTreeMap::new();
+    for c in clusters {
+        out.entry(c.object.clone()).or_default();
+    }
+    for g in gitrepos {
+        let name = g["metadata"]["name"].as_str().unwrap();
+        let ws = g["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("fleet-default");
+        let spec = &g["spec"];
+        let paths: Vec<String> = spec["paths"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| p.as_str().map(str::to_owned))
+            .collect();
+        let git_targets = spec["targets"]
+            .as_array()
+            .filter(|t| !t.is_empty())
+            .cloned()
+            .unwrap_or_else(|| vec![json!({"name": "default", "clusterGroup": "default"})]);
+        let by_name: BTreeMap<String, Value> = groups
+            .iter()
+            .filter(|gr| {
+                gr["metadata"]["namespace"]
+                    .as_str()
+                    .unwrap_or("fleet-default")
+                    == ws
+            })
+            .map(|gr| {
+                (
+                    gr["metadata"]["name"].as_str().unwrap().to_owned(),
+                    gr.clone(),
+                )
+            })
+            .collect();
+        for dir in bundle_dirs(repo, &paths) {
+            let bdir = repo.join(&dir);
+            let fy = has_fleet_yaml(&bdir)
+                .map(|p| fleet_yaml(&std::fs::read_to_string(p).unwrap()))
+                .filter(Value::is_object)
+                .unwrap_or(json!({}));
+            let bundle = fy["name"].as_str().filter(|n| !n.is_empty()).map_or_else(
+                || fleetc::fleet_names::bundle_name(name, &dir),
+                str::to_owned,
+            );
+            let mut skip = BTreeSet::new();
+            let mut root = fy.clone();
+            for k in [
+                "name",
+                "labels",
+                "targets",
+                "targetCustomizations",
+                "overrideTargets",
+                "dependsOn",
+                "paused",
+                "rolloutStrategy",
+                "imageScans",
+                "targetCustomizationMode",
+            ] {
+                root.as_object_mut().unwrap().remove(k);
+            }
+            if root["helm"].is_object() {
+                fold_values_files(&bdir, &mut root["helm"], &mut skip);
+            }
+            // The GitRepo's settings (read.go:228-287).
+            if let Some(sa) = spec["serviceAccount"].as_str().filter(|s| !s.is_empty()) {
+                root["serviceAccount"] = json!(sa);
+            }
+            root["forceSyncGeneration"] = spec["forceSyncGeneration"].clone();
+            if let Some(tn) = spec["targetNamespace"].as_str().filter(|s| !s.is_empty()) {
+                root["namespace"] = json!(tn);
+            }
+            for k in ["keepResources", "deleteNamespace"] {
+                if spec[k] == true {
+                    root[k] = json!(true);
+                }
+            }
+            if spec["correctDrift"]["enabled"] == true {
+                root["correctDrift"] = spec["correctDrift"].clone();
+            }
+            let mut customizations: Vec<Value> = Vec::new();
+            for k in ["targets", "targetCustomizations"] {
+                customizations.extend(fy[k].as_array().into_iter().flatten().cloned());
+            }
+            for c in &mut customizations {
+                if c["helm"].is_object() {
+                    fold_values_files(&bdir, &mut c["helm"], &mut skip);
+                }
+                if let Some(tn) = spec["targetNamespace"].as_str().filter(|s| !s.is_empty()) {
+                    c["namespace"] = json!(tn);
+                }
+            }
+            let restrictions = match fy["overrideTargets"].as_array() {
+                Some(t) => t.clone(),
+                None => git_targets.clone(),
+            };
+            let files = bundle_files(&bdir, &skip);
+            for c in clusters.iter().filter(|c| c.workspace == ws) {
+                let hit = |t: &Value| matches(t, &c.object, &c.labels, &by_name);
+                let first = customizations.iter().find(|t| hit(t));
+                let in_restrictions = restrictions.iter().any(hit);
+                // The first entry of the bundle's targets (customizations, then the GitRepo's)
+                // must exist and the cluster be in the restrictions.
+                if !in_restrictions || first.is_some_and(|t| t["doNotDeploy"] == true) {
+                    continue;
+                }
+                let mut options = match first {
+                    Some(t) => {
+                        let mut custom = t.clone();
+                        for k in NOT_OPTIONS {
+                            custom.as_object_mut().unwrap().remove(*k);
+                        }
+                        merge_options(&root, &custom)
+                    }
+                    None => root.clone(),
+                };
+                let release = options["helm"]["releaseName"]
+                    .as_str()
+                    .filter(|s| !s.is_empty())
+                    .map_or_else(
+                        || fleetc::fleet_names::helm_release_name(&bundle),
+                        str::to_owned,
+                    );
+                let namespace = [&options["namespace"], &options["defaultNamespace"]]
+                    .iter()
+                    .find_map(|v| v.as_str().filter(|s| !s.is_empty()))
+                    .unwrap_or("default")
+                    .to_owned();
+                let o = options.as_object_mut().unwrap();
+                for k in ["defaultNamespace", "namespace"] {
+                    o.remove(k);
+                }
+                if let Some(h) = o.get_mut("helm").and_then(Value::as_object_mut) {
+                    h.remove("releaseName");
+                    if h.get("chart").and_then(Value::as_str).is_some_and(own_dir) {
+                        h.remove("chart");
+                    }
+                }
+                if options["kustomize"]["dir"].as_str().is_some_and(own_dir) {
+                    options.as_object_mut().unwrap().remove("kustomize");
+                }
+                normalize(&mut options);
+                let prev = out.get_mut(&c.object).unwrap().insert(
+                    bundle.clone(),
+                    Deployed {
+                        release,
+                        namespace,
+                        options,
+                        files: files.clone(),
+                    },
+                );
+                assert!(prev.is_none(), "bundle {bundle} twice on {}", c.object);
+            }
+        }
+    }
+    out
+}
+
+/// The clusters to judge by: the exported ones, each with every label it has dropped in turn,
+/// one per label value any selector of the original names, and one with no labels.
+fn label_sets(exported: &[Cluster], repo: &Path, gitrepos: &[Value]) -> Vec<Cluster> {
+    let mut out: Vec<Cluster> = exported.to_vec();
+    let ws = exported
+        .first()
+        .map_or("fleet-default".to_owned(), |c| c.workspace.clone());
+    let mut seen: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut collect = |sel: &Value| {
+        for (k, v) in sel["matchLabels"].as_object().into_iter().flatten() {
+            seen.insert((k.clone(), v.as_str().unwrap_or_default().to_owned()));
+        }
+        for r in sel["matchExpressions"].as_array().into_iter().flatten() {
+            for v in r["values"].as_array().into_iter().flatten() {
+                seen.insert((
+                    r["key"].as_str().unwrap().to_owned(),
+                    v.as_str().unwrap_or_default().to_owned(),
+                ));
+            }
+        }
+    };
+    let mut selectors = Vec::new();
+    for g in gitrepos {
+        for t in g["spec"]["targets"].as_array().into_iter().flatten() {
+            selectors.push(t["clusterSelector"].clone());
+        }
+    }
+    for e in walkdir::WalkDir::new(repo)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        if e.file_name() == "fleet.yaml" || e.file_name() == "fleet.yml" {
+            let fy = fleet_yaml(&std::fs::read_to_string(e.path()).unwrap_or_default());
+            for k in ["targets", "targetCustomizations", "overrideTargets"] {
+                for t in fy[k].as_array().into_iter().flatten() {
+                    selectors.push(t["clusterSelector"].clone());
+                }
+            }
+        }
+    }
+    for s in &selectors {
+        collect(s);
+    }
+    for c in exported {
+        for k in c.labels.keys() {
+            let mut d = c.clone();
+            d.object = format!("{}-without-{}", c.object, k.replace('/', "-"));
+            d.labels.remove(k);
+            out.push(d);
+        }
+    }
+    for (i, (k, v)) in seen.iter().enumerate() {
+        out.push(Cluster {
+            object: format!("synthetic-{i}"),
+            workspace: ws.clone(),
+            labels: BTreeMap::from([(k.clone(), v.clone())]),
+        });
+    }
+    out.push(Cluster {
+        object: "synthetic-bare".to_owned(),
+        workspace: ws,
+        labels: BTreeMap::new(),
+    });
+    out
+}
+
+fn clusters_of(export: &Path) -> Vec<Cluster> {
+    objects(export, "Cluster")
+        .iter()
+        .map(|c| Cluster {
+            object: c["metadata"]["name"].as_str().unwrap().to_owned(),
+            workspace: c["metadata"]["namespace"]
+                .as_str()
+                .unwrap_or("fleet-default")
+                .to_owned(),
+            labels: c["metadata"]["labels"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                .collect(),
+        })
+        .collect()
+}
+
+/// The outcome of one round trip.
+struct RoundTrip {
+    /// (cluster, bundle) pairs the original deploys, over all judged clusters.
+    pairs: usize,
+    /// Of those, the pairs of bundles fleetc now generates (the rest stay as they were).
+    imported_pairs: usize,
+    /// Bundles of the original (by name), and those fleetc now generates.
+    bundles: BTreeSet<String>,
+    imported: BTreeSet<String>,
+    /// The import's report.
+    report: String,
+}
+
+/// The objects before the import, and the clusters to judge by.
+struct Before {
+    gitrepos: Vec<Value>,
+    groups: Vec<Value>,
+    clusters: Vec<Cluster>,
+    runs: BTreeMap<String, BTreeMap<String, Deployed>>,
+}
+
+fn before(repo: &Path, gitrepos: Option<&Path>, export: &Path) -> Before {
+    let gitrepos = objects(gitrepos.unwrap_or(repo), "GitRepo");
+    let groups: Vec<Value> = objects(repo, "ClusterGroup")
+        .into_iter()
+        .chain(objects(export, "ClusterGroup"))
+        .collect();
+    let clusters = label_sets(&clusters_of(export), repo, &gitrepos);
+    let runs = evaluate(repo, &gitrepos, &groups, &clusters);
+    Before {
+        gitrepos,
+        groups,
+        clusters,
+        runs,
+    }
+}
+
+fn ws_name(g: &Value) -> (String, String) {
+    (
+        g["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("fleet-default")
+            .to_owned(),
+        g["metadata"]["name"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// What the tree on disk deploys now: fleetc's GitRepos and ClusterGroups, and the originals
+/// it left alone. Also the bundles fleetc's own GitRepos make.
+fn after(
+    repo: &Path,
+    b: &Before,
+) -> (
+    BTreeMap<String, BTreeMap<String, Deployed>>,
+    BTreeSet<String>,
+) {
+    let fleetc_objects = |kind: &str| -> Vec<Value> {
+        objects(&repo.join("fleet"), kind)
+            .into_iter()
+            .filter(|g| g["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "fleetc")
+            .collect()
+    };
+    let repos = fleetc_objects("GitRepo");
+    let groups = fleetc_objects("ClusterGroup");
+    let taken: BTreeSet<_> = repos.iter().map(ws_name).collect();
+    let taken_groups: BTreeSet<_> = groups.iter().map(ws_name).collect();
+    let all_repos: Vec<Value> = repos
+        .iter()
+        .cloned()
+        .chain(
+            b.gitrepos
+                .iter()
+                .filter(|g| !taken.contains(&ws_name(g)))
+                .cloned(),
+        )
+        .collect();
+    let all_groups: Vec<Value> = groups
+        .iter()
+        .cloned()
+        .chain(
+            b.groups
+                .iter()
+                .filter(|g| !taken_groups.contains(&ws_name(g)))
+                .cloned(),
+        )
+        .collect();
+    let mine: BTreeSet<String> = evaluate(repo, &repos, &all_groups, &b.clusters)
+        .into_values()
+        .flat_map(BTreeMap::into_keys)
+        .collect();
+    (evaluate(repo, &all_repos, &all_groups, &b.clusters), mine)
+}
+
+/// Where what a cluster runs differs, or `Ok` with the pairs compared.
+fn compare(
+    before: &BTreeMap<String, BTreeMap<String, Deployed>>,
+    after: &BTreeMap<String, BTreeMap<String, Deployed>>,
+) -> Result<usize, String> {
+    let mut pairs = 0;
+    for (cluster, bundles) in before {
+        let now = &after[cluster];
+        if bundles.keys().ne(now.keys()) {
+            return Err(format!(
+                "cluster {cluster} gets {:?}, before {:?}",
+                now.keys().collect::<Vec<_>>(),
+                bundles.keys().collect::<Vec<_>>()
+            ));
+        }
+        for (b, d) in bundles {
+            pairs += 1;
+            let a = &now[b];
+            if d.release != a.release || d.namespace != a.namespace {
+                return Err(format!(
+                    "{cluster}/{b}: release {} in {}, before {} in {}",
+                    a.release, a.namespace, d.release, d.namespace
+                ));
+            }
+            if d.options != a.options {
+                return Err(format!(
+                    "{cluster}/{b}: options {}, before {}",
+                    a.options, d.options
+                ));
+            }
+            if d.files != a.files {
+                return Err(format!(
+                    "{cluster}/{b}: the files Fleet packs differ: {:?}, before {:?}",
+                    a.files.keys().collect::<Vec<_>>(),
+                    d.files.keys().collect::<Vec<_>>()
+                ));
+            }
+        }
+    }
+    Ok(pairs)
+}
+
+/// Imports `repo` (a copy), builds it, checks it, and compares what every cluster runs before
+/// and after.
+fn round_trip(repo: &Path, gitrepos: Option<&Path>, export: &Path) -> RoundTrip {
+    let b = before(repo, gitrepos, export);
+    let mut args = vec!["import", "--clusters", export.to_str().unwrap()];
+    if let Some(g) = gitrepos {
+        args.extend(["--gitrepos", g.to_str().unwrap()]);
+    }
+    let out = common::fleetc(&args, repo)
+        .stderr_read("the import report")
+        .run();
+    let report = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{report}");
+    let build = common::fleetc(&["build"], repo)
+        .stderr_read("warnings vary")
+        .run();
+    assert_eq!(build.status.code(), Some(0), "{}", common::stderr(&build));
+    let check = common::fleetc(&["check"], repo)
+        .stderr_read("warnings vary")
+        .run();
+    assert_eq!(check.status.code(), Some(0), "{}", common::stderr(&check));
+    let (runs, imported) = after(repo, &b);
+    let pairs = compare(&b.runs, &runs).unwrap_or_else(|e| panic!("{e}\n{report}"));
+    let imported_pairs = b
+        .runs
+        .values()
+        .flat_map(BTreeMap::keys)
+        .filter(|n| imported.contains(*n))
+        .count();
+    RoundTrip {
+        pairs,
+        imported_pairs,
+        bundles: b.runs.values().flat_map(|m| m.keys().cloned()).collect(),
+        imported,
+        report,
+    }
+}
+
+/// The corpus of real repositories, or `None` (with a note) where `../shared` is not beside
+/// the repository; under CI it must be.
+fn corpus() -> Option<PathBuf> {
+    let dir = common::repo().join("../shared/corpus/real");
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "../shared/corpus/real is missing: CI runs the import round trips over it"
+    );
+    eprintln!("SKIPPED, not verified: ../shared/corpus/real is not beside the repository");
+    None
+}
+
+fn cluster_export(dir: &Path, clusters: &[(&str, &[(&str, &str)])]) -> PathBuf {
+    let items: Vec<Value> = clusters
+        .iter()
+        .map(|(name, labels)| {
+            let labels: Map<String, Value> = labels
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), json!(v)))
+                .collect();
+            json!({"apiVersion": "fleet.cattle.io/v1alpha1", "kind": "Cluster",
+                   "metadata": {"name": name, "namespace": "fleet-default", "labels": labels}})
+        })
+        .collect();
+    let path = dir.join("clusters.yaml");
+    std::fs::write(
+        &path,
+        fleetc::emit::to_yaml(&json!({"apiVersion": "fleet.cattle.io/v1alpha1", "kind": "ClusterList", "items": items})),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn fleet_examples_multi_cluster_round_trip() {
+    let Some(corpus) = corpus() else { return };
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("fleet-examples");
+    common::copy_dir(&corpus.join("fleet-examples"), &repo);
+    const D: &str = "management.cattle.io/cluster-display-name";
+    let export = cluster_export(
+        tmp.path(),
+        &[
+            ("c-dev", &[("env", "dev"), (D, "dev-1")]),
+            ("c-test", &[("env", "test"), (D, "test-1")]),
+            ("c-prod", &[("env", "prod"), (D, "prod-1")]),
+            (
+                "c-win",
+                &[
+                    ("env", "prod"),
+                    (D, "win-1"),
+                    ("windows.version", "win2022"),
+                ],
+            ),
+        ],
+    );
+    let rt = round_trip(
+        &repo,
+        Some(&corpus.join("fleet/e2e/assets/multi-cluster-examples")),
+        &export,
+    );
+    // Every bundle deployed somewhere, on dev, test, prod and Windows clusters.
+    assert_eq!(rt.bundles.len(), 5, "{}", rt.report);
+    assert_eq!(rt.imported, rt.bundles, "{}", rt.report);
+    assert!(
+        rt.pairs >= 20 && rt.pairs == rt.imported_pairs,
+        "{} pairs",
+        rt.pairs
+    );
+}
+
+/// The comparison is not blind: a value changed in the rebuilt tree, a customization dropped,
+/// or a file added to a bundle directory, is reported.
+#[test]
+fn the_evaluator_sees_what_changes_a_deployment() {
+    let Some(corpus) = corpus() else { return };
+    const D: &str = "management.cattle.io/cluster-display-name";
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("fleet-examples");
+    common::copy_dir(&corpus.join("fleet-examples"), &repo);
+    let export = cluster_export(
+        tmp.path(),
+        &[
+            ("c-dev", &[("env", "dev"), (D, "dev-1")]),
+            ("c-prod", &[("env", "prod"), (D, "prod-1")]),
+        ],
+    );
+    let gitrepos = corpus.join("fleet/e2e/assets/multi-cluster-examples");
+    round_trip(&repo, Some(&gitrepos), &export);
+    let b = before(&tmp.path().join("fleet-examples"), Some(&gitrepos), &export);
+    // `before` now reads the rebuilt tree: it is the baseline for the edits below.
+    for (edit, file, expect) in [
+        (("replicas: 3", "replicas: 4"), "fleetc.yaml", "options"),
+        (
+            ("      serviceType: LoadBalancer\n", ""),
+            "fleetc.yaml",
+            "options",
+        ),
+        (
+            (
+                "- name: dev\n  helm:",
+                "- name: dev\n  doNotDeploy: true\n  helm:",
+            ),
+            "multi-cluster/helm/fleet.yaml",
+            "gets",
+        ),
+    ] {
+        let path = repo.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(edit.0), "{file} has `{}`", edit.0);
+        std::fs::write(&path, text.replacen(edit.0, edit.1, 1)).unwrap();
+        if file == "fleetc.yaml" {
+            let build = common::fleetc(&["build"], &repo)
+                .stderr_read("warnings vary")
+                .run();
+            assert_eq!(build.status.code(), Some(0), "{}", common::stderr(&build));
+        }
+        let (runs, _) = after(&repo, &b);
+        let err = compare(&b.runs, &runs).expect_err(file);
+        assert!(err.contains(expect), "{err}");
+        std::fs::write(&path, &text).unwrap();
+        common::fleetc(&["build"], &repo)
+            .stderr_read("warnings vary")
+            .run();
+    }
+    std::fs::write(
+        repo.join("multi-cluster/kustomize/extra.yaml"),
+        "kind: ConfigMap\n",
+    )
+    .unwrap();
+    let (runs, _) = after(&repo, &b);
+    assert!(
+        compare(&b.runs, &runs)
+            .expect_err("a new file")
+            .contains("files")
+    );
+}
