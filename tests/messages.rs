@@ -2775,17 +2775,22 @@ fn helm_op_range_with_narrower_helm_overrides() {
     assert_eq!(code, 0, "{d:?}");
 }
 
-/// An OCI registry as `repo` with a chart name: Fleet's HelmOp wants the reference in `repo`
-/// alone (helmop_controller.go:609-611).
+/// An OCI registry as `repo` with a chart name: Fleet reads the repository as the whole
+/// reference and never the name (rancher/fleet v0.16.1 internal/bundlereader/charturl.go:118-121,
+/// 346-351), so the name is refused (E032); the reference alone is written as `repo`, which a
+/// HelmOp requires (helmop_controller.go:609-611) and fleet.yaml prefers.
 #[test]
-fn helm_op_oci_repository_carries_no_chart_name() {
-    let (code, d, tmp) = common::build_copy(
+fn oci_repository_carries_no_chart_name() {
+    let (code, d) = build_after(
         "tests/fixtures/ok/helm-ops",
         &[(
             "chart: oci://registry.gitlab.example.com/platform/charts/node-agent",
             "repo: oci://registry.gitlab.example.com/platform/charts/node-agent\n        chart: node-agent",
         )],
     );
+    assert_eq!(code, 1, "{d:?}");
+    has(&d, "E032", "a chart name beside an `oci://` repository");
+    let (code, d, tmp) = common::build_copy("tests/fixtures/ok/helm-ops", &[]);
     assert_eq!(code, 0, "{d:?}");
     let v = common::yaml_file(&tmp.path().join("fleet/helmops/node-agent-staging.yaml"));
     assert!(v["spec"]["helm"].get("chart").is_none(), "{v}");

@@ -12,8 +12,8 @@ use super::k8s::Selector;
 use super::kustomization::{customization_dir, resources_value, root_dir};
 use super::{Artifact, Kind};
 use crate::model::{
-    APP_LABEL, App, AppSource, DependencyOn, Fleet, HelmChart, HelmOptions as HelmOptionsOut,
-    LabelSelector, Settings,
+    APP_LABEL, App, AppSource, ChartForm, DependencyOn, Fleet, HelmChart,
+    HelmOptions as HelmOptionsOut, LabelSelector, Settings, chart_form,
 };
 use crate::spec::{
     BundleState, ComparePatch, CorrectDrift, DownstreamResource, IgnoreOptions, IntOrPercent,
@@ -275,7 +275,7 @@ pub(super) fn bundle<'a>(
     app: &'a App,
     overlays: &super::yaml_overlay::Names,
 ) -> FleetYaml<'a> {
-    let helm = match &app.source {
+    let mut helm = match &app.source {
         AppSource::Helm(chart) => HelmOptions {
             release_name: Some(chart.release_name.clone()),
             chart: Some(chart.chart.clone()),
@@ -293,6 +293,7 @@ pub(super) fn bundle<'a>(
             }
         }
     };
+    oci_as_repository(&mut helm);
     let drift = app.drift.as_ref();
     let b = &app.bundle;
     let mut labels: BTreeMap<String, String> = b
@@ -416,13 +417,17 @@ pub(super) fn bundle<'a>(
                                     &fleet.scope_selector(&c.scope),
                                 )),
                                 helm: match &app.source {
-                                    AppSource::Helm(chart) => Some(HelmOptions {
-                                        release_name: c.delta.helm.chart.release_name.clone(),
-                                        chart: c.delta.helm.chart.chart.clone(),
-                                        repo: c.delta.helm.chart.repo.clone(),
-                                        version: c.delta.helm.chart.version.clone(),
-                                        values: helm_values(app, chart, &c.delta),
-                                        options: c.delta.helm.clone(),
+                                    AppSource::Helm(chart) => Some({
+                                        let mut h = HelmOptions {
+                                            release_name: c.delta.helm.chart.release_name.clone(),
+                                            chart: c.delta.helm.chart.chart.clone(),
+                                            repo: c.delta.helm.chart.repo.clone(),
+                                            version: c.delta.helm.chart.version.clone(),
+                                            values: helm_values(app, chart, &c.delta),
+                                            options: c.delta.helm.clone(),
+                                        };
+                                        oci_as_repository(&mut h);
+                                        h
                                     }),
                                     AppSource::Kustomize { .. } | AppSource::Manifests { .. } => {
                                         None
@@ -460,6 +465,17 @@ pub(super) fn bundle<'a>(
                     .map(|c| Customization::Made(Box::new(c))),
             )
             .collect(),
+    }
+}
+
+/// An OCI chart as `repo` with no `chart`: what a HelmOp requires (helmop_controller.go:605-611)
+/// and what fleet.yaml prefers, Fleet 0.16 warning that an OCI `chart` is deprecated (rancher/fleet
+/// v0.16.1 internal/bundlereader/resources.go:37-39; v0.13.0 charturl.go:47-53 reads either).
+pub(super) fn oci_as_repository(h: &mut HelmOptions) {
+    match (&h.chart, &h.repo) {
+        (Some(c), None) if chart_form(c, None) == ChartForm::Oci => h.repo = h.chart.take(),
+        (_, Some(r)) if r.to_ascii_lowercase().starts_with("oci://") => h.chart = None,
+        _ => {}
     }
 }
 

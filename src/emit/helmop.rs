@@ -11,10 +11,12 @@
 
 use serde::Serialize;
 
-use super::fleet_yaml::{Customization, FleetYaml, HelmOptions, TargetCustomization, bundle};
+use super::fleet_yaml::{
+    Customization, FleetYaml, HelmOptions, TargetCustomization, bundle, oci_as_repository,
+};
 use super::k8s::{ObjectMeta, Selector};
 use super::{Artifact, Kind, MANAGEMENT_DIR};
-use crate::model::{App, ChartForm, EnvGitRepo, EnvId, Fleet, LabelSelector, Scope, chart_form};
+use crate::model::{App, EnvGitRepo, EnvId, Fleet, LabelSelector, Scope};
 use crate::pointer::Ptr;
 
 #[derive(Serialize)]
@@ -147,16 +149,6 @@ pub(super) fn emit(
         owner,
         &doc,
     )
-}
-
-/// A HelmOp takes an OCI chart as `repo` with no `chart` (helmop_controller.go:605-611),
-/// where fleet.yaml takes it as `chart` (or ignores the chart name beside an `oci://` repo).
-fn oci_as_repository(h: &mut HelmOptions) {
-    match (&h.chart, &h.repo) {
-        (Some(c), None) if chart_form(c, None) == ChartForm::Oci => h.repo = h.chart.take(),
-        (_, Some(r)) if r.to_ascii_lowercase().starts_with("oci://") => h.chart = None,
-        _ => {}
-    }
 }
 
 fn scope_env(fleet: &Fleet, scope: &Scope) -> EnvId {

@@ -603,6 +603,27 @@ impl Cx<'_> {
         bundle_dir: &str,
     ) -> HelmChart {
         let base = Ptr::item("apps", i).key("source").key("helm");
+        // Fleet takes an `oci://` repo as the chart's whole reference and never reads `chart`
+        // beside it (rancher/fleet v0.16.1 internal/bundlereader/charturl.go:118-121, 346-351).
+        if h.repo
+            .as_deref()
+            .is_some_and(|r| r.to_ascii_lowercase().starts_with("oci://"))
+        {
+            self.push(
+                Diagnostic::new(
+                    Code::IgnoredByFleet,
+                    "a chart name beside an `oci://` repository".to_owned(),
+                )
+                .label(
+                    self.at(&base.key("chart")),
+                    "Fleet fetches the OCI repository itself and ignores the name",
+                )
+                .help(format!(
+                    "Fleet fetches `{}` as it is: give the whole OCI reference as `chart: oci://...` and remove `repo`",
+                    h.repo.as_deref().unwrap_or_default()
+                )),
+            );
+        }
         let remote = h.repo.is_some() || h.chart.contains("://");
         // A chart archive by URL (`https://…/web-1.2.3.tgz`) is one version already.
         let archive = h.repo.is_none()

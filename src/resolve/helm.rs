@@ -288,8 +288,11 @@ impl Cx<'_> {
             );
             return;
         }
-        if o.chart.is_some()
-            && h.repo.as_deref().is_some_and(|r| r.starts_with("oci://"))
+        // fleetc writes an OCI chart as `repo` (fleet_yaml::oci_as_repository), which Fleet then
+        // fetches whatever `chart` a target names.
+        let oci = |r: &str| r.to_ascii_lowercase().starts_with("oci://");
+        if o.chart.as_deref().is_some_and(|c| !oci(c))
+            && (h.repo.as_deref().is_some_and(oci) || oci(&h.chart))
             && o.repo.is_none()
         {
             refuse(
