@@ -128,7 +128,7 @@ pub fn import(
     gitrepo: &GitRepoIn,
     dir: &str,
     clusters: &Clusters,
-    groups: &[(String, String)],
+    groups: &[super::Group],
     findings: &mut Vec<Finding>,
 ) -> Result<Imported, Left> {
     let fleet_yaml = super::bundles::fleet_yaml_in(repo, dir).map_err(|why| Left {
@@ -296,6 +296,22 @@ pub fn import(
                 h.insert((*key).to_owned(), v.clone());
             }
         }
+        if !h.contains_key("chart") {
+            // `repo: oci://…` alone names the chart: the spec calls it `chart`.
+            match h.get("repo").and_then(Value::as_str) {
+                Some(r) if r.to_ascii_lowercase().starts_with("oci://") => {
+                    let r = r.to_owned();
+                    h.remove("repo");
+                    h.insert("chart".into(), json!(r));
+                }
+                _ => {
+                    return Err(left(
+                        &root.key("helm").key("repo"),
+                        "a Helm repository without a chart name".to_owned(),
+                    ));
+                }
+            }
+        }
         h.insert("releaseName".into(), json!(release));
         if let Some(values) = helm.get("values").and_then(Value::as_object)
             && !values.is_empty()
@@ -361,9 +377,9 @@ pub fn import(
     }
     if out_targets.is_empty() {
         return Err(match &targets_at {
-            Some(p) => left(p, "none of its targets selects a cluster".to_owned()),
+            Some(p) => left(p, "its overrideTargets select no cluster (a target without criteria matches none), and a spec app needs a target".to_owned()),
             None => Left {
-                why: "none of its GitRepo's targets selects a cluster".to_owned(),
+                why: "its GitRepo's targets select no cluster (a target without criteria matches none), and a spec app needs a target".to_owned(),
                 at: gitrepo.origin.clone(),
             },
         });
@@ -442,17 +458,6 @@ pub fn import(
         .and_then(|d| d.get("comparePatches"))
         .filter(|v| !is_empty(v))
     {
-        let has_operations = p
-            .as_array()
-            .into_iter()
-            .flatten()
-            .any(|c| c.get("operations").is_some_and(|o| !is_empty(o)));
-        if has_operations {
-            return Err(left(
-                &root.key("diff").key("comparePatches"),
-                "comparePatches `operations` have no counterpart in the spec".to_owned(),
-            ));
-        }
         drift.insert("comparePatches".into(), p.clone());
     }
     if !drift.is_empty() {
@@ -525,7 +530,7 @@ fn target(
     t: &Value,
     gitrepo: &GitRepoIn,
     clusters: &Clusters,
-    groups: &[(String, String)],
+    groups: &[super::Group],
 ) -> Result<Option<Map<String, Value>>, String> {
     let Some(obj) = t.as_object() else {
         return Err("a target that is not a mapping".to_owned());
@@ -570,7 +575,7 @@ fn target(
         criteria = true;
         if !groups
             .iter()
-            .any(|(ws, n)| *ws == gitrepo.workspace && n == g)
+            .any(|x| x.workspace == gitrepo.workspace && x.name == g)
         {
             return Err(format!(
                 "target by clusterGroup `{g}`: no such ClusterGroup in workspace `{}` in the repository or the exports (export it with `kubectl get clustergroups.fleet.cattle.io -A -o yaml` and pass it with --clusters)",
@@ -581,7 +586,17 @@ fn target(
     }
     if let Some(s) = obj.get("clusterGroupSelector").filter(|v| !v.is_null()) {
         criteria = true;
-        out.insert("clusterGroupSelector".into(), selector(s)?);
+        let sel = selector(s)?;
+        if !groups
+            .iter()
+            .any(|x| x.workspace == gitrepo.workspace && selects(&sel, &x.labels))
+        {
+            return Err(format!(
+                "target by clusterGroupSelector: no ClusterGroup of workspace `{}` in the repository or the exports carries the labels it selects, and the spec declares the groups a selector reaches",
+                gitrepo.workspace
+            ));
+        }
+        out.insert("clusterGroupSelector".into(), sel);
     }
     if let Some(s) = obj.get("clusterSelector").filter(|v| !v.is_null()) {
         criteria = true;
@@ -609,6 +624,37 @@ fn target(
         }
     }
     Ok(criteria.then_some(out))
+}
+
+/// Kubernetes label selector matching (`metav1.LabelSelectorAsSelector`).
+pub fn selects(sel: &Value, labels: &BTreeMap<String, String>) -> bool {
+    let exact = sel["matchLabels"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str());
+    let exprs = sel["matchExpressions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .all(|r| {
+            let key = r["key"].as_str().unwrap_or_default();
+            let values: Vec<&str> = r["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            let have = labels.get(key).map(String::as_str);
+            match r["operator"].as_str() {
+                Some("In") => have.is_some_and(|v| values.contains(&v)),
+                Some("NotIn") => have.is_none_or(|v| !values.contains(&v)),
+                Some("Exists") => have.is_some(),
+                Some("DoesNotExist") => have.is_none(),
+                _ => false,
+            }
+        });
+    exact && exprs
 }
 
 /// A label selector in the spec's shape (the same as Kubernetes'); values as strings.

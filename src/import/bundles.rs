@@ -4,9 +4,26 @@
 
 use super::scan::{Entry, Repo};
 
-/// The bundle directories (relative to the repository root, `""` for the root) Fleet finds
-/// under `paths`, each once, in the order Fleet's walk meets them; or why fleetc cannot say.
-pub fn scan(repo: &Repo, paths: &[String]) -> Result<Vec<String>, String> {
+/// What Fleet's scan of a GitRepo's `paths` walks and finds.
+#[derive(Debug, Clone, Default)]
+pub struct Scan {
+    /// The directories it walks from (`paths` with globs expanded; `""` is the root).
+    pub bases: Vec<String>,
+    /// The bundle directories it finds, each once, in the order its walk meets them.
+    pub bundles: Vec<String>,
+}
+
+impl Scan {
+    /// Whether the walk passes through `dir`: a fleet.yaml written there makes a bundle of it.
+    pub fn walks(&self, dir: &str) -> bool {
+        self.bases
+            .iter()
+            .any(|b| b.is_empty() || dir == b || dir.starts_with(&format!("{b}/")))
+    }
+}
+
+/// Fleet's scan of `paths`, or why fleetc cannot say what it finds.
+pub fn scan(repo: &Repo, paths: &[String]) -> Result<Scan, String> {
     // CreateBundles: no paths is the repository root.
     let default = [".".to_owned()];
     let paths = if paths.is_empty() {
@@ -14,10 +31,11 @@ pub fn scan(repo: &Repo, paths: &[String]) -> Result<Vec<String>, String> {
     } else {
         paths
     };
-    let mut out: Vec<String> = Vec::new();
+    let mut out = Scan::default();
     for p in paths {
         for base in glob_dirs(repo, p)? {
-            walk(repo, &base, &base, &mut out)?;
+            walk(repo, &base, &base, &mut out.bundles)?;
+            out.bases.push(base);
         }
     }
     Ok(out)
@@ -192,18 +210,21 @@ mod tests {
             "apps/README.md",
             "other/c/fleet.yaml",
         ]);
+        let found = |paths: &[&str]| {
+            let paths: Vec<String> = paths.iter().map(|p| (*p).to_owned()).collect();
+            scan(&r, &paths).map(|s| s.bundles)
+        };
         assert_eq!(
-            scan(&r, &["apps".to_owned()]).unwrap(),
+            found(&["apps"]).unwrap(),
             ["apps", "apps/a", "apps/a/nested"]
         );
-        assert_eq!(
-            scan(&r, &["/apps/a".to_owned()]).unwrap(),
-            ["apps/a", "apps/a/nested"]
-        );
-        assert_eq!(scan(&r, &["*/c".to_owned()]).unwrap(), ["other/c"]);
-        assert!(scan(&r, &["../x".to_owned()]).is_err());
+        assert_eq!(found(&["/apps/a"]).unwrap(), ["apps/a", "apps/a/nested"]);
+        assert_eq!(found(&["*/c"]).unwrap(), ["other/c"]);
+        assert!(found(&["../x"]).is_err());
+        let s = scan(&r, &["apps".to_owned()]).unwrap();
+        assert!(s.walks("apps/b") && !s.walks("other/c") && !s.walks("app"));
         let (_d, r) = repo(&["apps/a/fleet.yaml", "apps/README.md"]);
-        assert_eq!(scan(&r, &["apps".to_owned()]).unwrap(), ["apps/a"]);
+        assert_eq!(scan(&r, &["apps".to_owned()]).unwrap().bundles, ["apps/a"]);
     }
 
     #[test]

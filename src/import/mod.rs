@@ -94,6 +94,23 @@ pub struct Summary {
     pub environments: usize,
 }
 
+/// A ClusterGroup of the repository or the exports.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub workspace: String,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+}
+
+/// A mapping of strings (labels) as strings.
+fn string_map(v: &Value) -> BTreeMap<String, String> {
+    v.as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+        .collect()
+}
+
 /// GitRepo spec keys the spec's `gitRepos` hold (the rest leave the GitRepo as it is).
 const GITREPO_KEYS: &[&str] = &[
     "repo",
@@ -231,20 +248,21 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         .chain(in_repo.iter().map(|(o, at)| (o, at, true)))
         .filter(|(o, _, _)| scan::is_fleet(o, "ClusterGroup"))
         .collect();
-    let groups: Vec<(String, String)> = group_objects
+    let groups: Vec<Group> = group_objects
         .iter()
         .filter_map(|(o, _, _)| {
-            Some((
-                o["metadata"]["namespace"]
+            Some(Group {
+                workspace: o["metadata"]["namespace"]
                     .as_str()
                     .unwrap_or(&workspace)
                     .to_owned(),
-                o["metadata"]["name"].as_str()?.to_owned(),
-            ))
+                name: o["metadata"]["name"].as_str()?.to_owned(),
+                labels: string_map(&o["metadata"]["labels"]),
+            })
         })
         .collect();
     // Each GitRepo's bundles, then which directories more than one GitRepo pulls.
-    let mut scans: Vec<Result<Vec<String>, String>> = Vec::new();
+    let mut scans: Vec<Result<bundles::Scan, String>> = Vec::new();
     for g in &gitrepos {
         let paths: Vec<String> = g
             .spec
@@ -258,7 +276,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     }
     let mut pulled_by: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for (i, s) in scans.iter().enumerate() {
-        for d in s.iter().flatten() {
+        for d in s.iter().flat_map(|s| &s.bundles) {
             pulled_by.entry(d.as_str()).or_default().insert(i);
         }
     }
@@ -274,7 +292,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
                 ));
             }
         }
-        let dirs = match &scans[i] {
+        let dirs = match scans[i].as_ref().map(|s| &s.bundles) {
             Ok(d) if d.is_empty() => {
                 reasons.push((
                     "Fleet finds no bundle under its paths in this repository (does it read another one?)".to_owned(),
@@ -304,10 +322,34 @@ pub fn import(req: &Request) -> Result<Imported, String> {
                 continue;
             }
             match apps::import(&repo, g, d, &clusters, &groups, &mut group_findings) {
-                Ok(a) => found.push(a),
+                Ok(a) => {
+                    // A fleet.yaml written where there was none makes a bundle of the
+                    // directory for every other GitRepo whose scan walks it.
+                    let walked_by: Vec<&str> = scans
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, s)| *j != i && s.as_ref().is_ok_and(|s| s.walks(d)))
+                        .map(|(j, _)| gitrepos[j].name.as_str())
+                        .collect();
+                    if a.fleet_yaml.is_none() && !walked_by.is_empty() {
+                        reasons.push((
+                            format!(
+                                "its bundle `{}` has no fleet.yaml, and one written there would make a bundle of it for {} too",
+                                apps::fleet_dir(d),
+                                walked_by.join(", ")
+                            ),
+                            g.origin.clone(),
+                        ));
+                    } else {
+                        found.push(a);
+                    }
+                }
                 Err(left) => reasons.push((left.why, left.at)),
             }
         }
+        // One report per reason, at its first place.
+        let mut seen = BTreeSet::new();
+        reasons.retain(|(why, _)| seen.insert(why.clone()));
         if reasons.is_empty() {
             summary.gitrepos += 1;
             summary.bundles += found.len();
@@ -431,12 +473,17 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         let g = &gitrepos[*i];
         spec_gitrepos.push(gitrepo_entry(g, &workspace, &repo_url, &branch));
     }
-    // ClusterGroups the targets name.
+    // ClusterGroups the targets name or select.
     let mut used_groups = BTreeSet::new();
     for a in &spec_apps {
         for t in a.value["targets"].as_array().into_iter().flatten() {
             if let Some(g) = t["clusterGroup"].as_str() {
                 used_groups.insert(g.to_owned());
+            }
+            if let Some(sel) = t.get("clusterGroupSelector") {
+                for g in groups.iter().filter(|g| apps::selects(sel, &g.labels)) {
+                    used_groups.insert(g.name.clone());
+                }
             }
         }
     }
@@ -530,23 +577,19 @@ fn opt_in_labels(
         }
         for r in sel["matchExpressions"].as_array().into_iter().flatten() {
             let Some(k) = r["key"].as_str() else { continue };
-            match r["operator"].as_str() {
-                Some("In") => {
-                    for v in r["values"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .filter_map(Value::as_str)
-                    {
-                        if !carried(k, Some(v)) {
-                            out.entry(k.to_owned()).or_default().insert(v.to_owned());
-                        }
-                    }
+            // Every key an expression names must be known; the values `In` asks for too.
+            let values = r["values"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str);
+            if !carried(k, None) {
+                let entry = out.entry(k.to_owned()).or_default();
+                entry.extend(values.map(str::to_owned));
+            } else if r["operator"] == "In" {
+                for v in values.filter(|v| !carried(k, Some(v))) {
+                    out.entry(k.to_owned()).or_default().insert(v.to_owned());
                 }
-                Some("Exists") if !carried(k, None) => {
-                    out.entry(k.to_owned()).or_default();
-                }
-                _ => {}
             }
         }
     };
