@@ -148,7 +148,11 @@ pub fn import(
                 },
             })?;
             let value = parse_one(&text).map_err(|e| Left {
-                why: format!("Fleet cannot read it either: {e}"),
+                why: if e.contains("budget") {
+                    format!("it is beyond what fleetc import reads (64 levels of nesting, 2,000,000 nodes): {e}")
+                } else {
+                    format!("Fleet cannot read it either: {e}")
+                },
                 at: Origin {
                     file: f.clone(),
                     line: 1,
