@@ -71,17 +71,23 @@ pub(super) fn run(args: &ImportArgs) -> Result<(), CliError> {
         })
         .map_err(|e| CliError::Io(format!("cannot write the imported spec: {e}")))?;
     eprint!("{}", report(&imported.findings));
-    for (what, at) in &imported.replaced {
+    // An original at the very path fleetc now writes is taken over, not replaced.
+    let written = |file: &str| compiled.as_ref().is_ok_and(|c| c.files.contains_key(file));
+    for (what, at) in imported
+        .replaced
+        .iter()
+        .filter(|(_, at)| !written(&at.file))
+    {
         eprintln!(
             "note: {what} ({at}) is now written by fleetc; delete the original once fleetc's is applied"
         );
     }
     let s = &imported.summary;
     let mut line = format!(
-        "fleetc: imported {} with {} ({} keep targetCustomizations verbatim) for {}",
+        "fleetc: imported {} with {} ({} of the apps keep targetCustomizations verbatim) for {}",
         plural(s.gitrepos, "GitRepo"),
         plural(s.bundles, "bundle"),
-        s.bundles_verbatim,
+        s.apps_verbatim,
         plural(s.clusters, "cluster"),
     );
     if s.gitrepos_left > 0 {

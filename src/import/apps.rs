@@ -103,12 +103,19 @@ pub struct Imported {
     pub bundle: String,
     /// The release Fleet installs it as.
     pub release: String,
+    /// Whether fleet.yaml names the release (else Fleet derives it from the bundle's name).
+    pub release_named: bool,
+    /// The bundle's `fleetc.io/app` label: the name the app must keep for the dependencies
+    /// that select it.
+    pub app_label: Option<String>,
     /// The app without `name` and `dependsOn` (set once every bundle has a name).
     pub app: Map<String, Value>,
     /// `dependsOn` entries as fleet.yaml has them.
     pub depends_on: Vec<Value>,
     /// targetCustomizations kept verbatim.
     pub verbatim: Vec<Value>,
+    /// Where they are in the original.
+    pub verbatim_at: Origin,
     /// The fleet.yaml (or the directory) it comes from.
     pub origin: Origin,
     /// The fleet.yaml file, if the bundle has one (fleetc takes it over).
@@ -390,13 +397,14 @@ pub fn import(
     }
     app.insert("targets".into(), Value::Array(out_targets));
     // Bundle options under the spec's names.
+    let mut app_label = None;
     if let Some(labels) = get("labels").and_then(Value::as_object) {
         let mut kept = Map::new();
         for (k, v) in labels {
-            if k.contains("cattle.io/")
-                || k.contains("kubectl.kubernetes.io/")
-                || k == crate::model::APP_LABEL
-            {
+            if k == crate::model::APP_LABEL {
+                // fleetc sets it to the app's name, which is then this value.
+                app_label = v.as_str().map(str::to_owned);
+            } else if k.contains("cattle.io/") || k.contains("kubectl.kubernetes.io/") {
                 findings.push(Finding::new(
                     Code::ImportDropped,
                     format!("bundle label `{k}` is left out: Fleet does not copy it to the clusters, so no dependency could select by it"),
@@ -498,17 +506,11 @@ pub fn import(
             verbatim.push(Value::Object(kept));
         }
     }
-    if !verbatim.is_empty() {
-        findings.push(Finding::new(
-            Code::KeptVerbatim,
-            format!(
-                "{} kept verbatim in `verbatim.targetCustomizations`: Fleet applies only the first that matches a cluster, while the spec's `overrides` merge from broad to narrow",
-                crate::diagnostic::plural(verbatim.len(), "targetCustomization")
-            ),
-            at(&root.key(if get("targets").is_some() { "targets" } else { "targetCustomizations" })),
-            "review them; where they are one per environment or region, `overrides` say the same more briefly",
-        ));
-    }
+    let verbatim_at = at(&root.key(if get("targets").is_some() {
+        "targets"
+    } else {
+        "targetCustomizations"
+    }));
     let depends_on = get("dependsOn")
         .and_then(Value::as_array)
         .cloned()
@@ -517,9 +519,15 @@ pub fn import(
         dir: dir.to_owned(),
         bundle: bundle_name,
         release,
+        app_label,
+        release_named: helm
+            .get("releaseName")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty()),
         app,
         depends_on,
         verbatim,
+        verbatim_at,
         origin: Origin {
             file: file.clone(),
             line: 1,
@@ -530,7 +538,7 @@ pub fn import(
 
 /// A GitRepo target (or a bundle's overrideTarget) as a spec target; `None` for one without
 /// criteria, which matches nothing (clustermatcher.go:69-78).
-fn target(
+pub fn target(
     t: &Value,
     gitrepo: &GitRepoIn,
     clusters: &Clusters,
@@ -586,7 +594,38 @@ fn target(
                 gitrepo.workspace
             ));
         }
-        out.insert("clusterGroup".into(), json!(g));
+        // A group of one environment or region by the key every cluster carries (fleetc's own
+        // `env-…`/`region-…` groups) is the spec's `environment:`/`region:`.
+        let group = groups
+            .iter()
+            .find(|x| x.workspace == gitrepo.workspace && x.name == g);
+        let only = |key: &str| {
+            group.and_then(|x| {
+                let ml = x.selector["matchLabels"].as_object()?;
+                let plain = x
+                    .selector
+                    .get("matchExpressions")
+                    .is_none_or(|e| e.as_array().is_some_and(Vec::is_empty));
+                (plain && ml.len() == 1).then(|| ml.get(key)?.as_str())?
+            })
+        };
+        let env = only(&clusters.env_key)
+            .filter(|e| clusters.env_found && g == format!("env-{e}"))
+            .filter(|e| clusters.environments.iter().any(|(n, _)| n == e));
+        let region = only(&clusters.region_key)
+            .filter(|r| clusters.region_found && g == format!("region-{r}"))
+            .filter(|r| clusters.clusters.iter().any(|c| c.region == *r));
+        match (env, region) {
+            (Some(e), _) => {
+                out.insert("environment".into(), json!(e));
+            }
+            (None, Some(r)) => {
+                out.insert("region".into(), json!(r));
+            }
+            (None, None) => {
+                out.insert("clusterGroup".into(), json!(g));
+            }
+        }
     }
     if let Some(s) = obj.get("clusterGroupSelector").filter(|v| !v.is_null()) {
         criteria = true;
@@ -616,7 +655,14 @@ fn target(
         let known_region = region
             .filter(|r| clusters.region_found && clusters.clusters.iter().any(|c| c.region == *r));
         let covered = usize::from(known_env.is_some()) + usize::from(known_region.is_some());
-        if only_labels && covered == labels.len() && covered > 0 {
+        let clash =
+            |k: &str, v: Option<&str>| v.is_some_and(|v| out.get(k).is_some_and(|x| x != v));
+        if only_labels
+            && covered == labels.len()
+            && covered > 0
+            && !clash("environment", known_env)
+            && !clash("region", known_region)
+        {
             if let Some(e) = known_env {
                 out.insert("environment".into(), json!(e));
             }

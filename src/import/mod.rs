@@ -10,6 +10,8 @@
 pub mod apps;
 pub mod bundles;
 pub mod clusters;
+pub mod families;
+mod overrides;
 pub mod scan;
 mod write;
 
@@ -65,6 +67,7 @@ pub struct GitRepoIn {
     pub targets: Vec<Value>,
     pub correct_drift: Option<Value>,
     pub origin: Origin,
+    pub labels: BTreeMap<String, String>,
 }
 
 /// The outcome.
@@ -88,7 +91,8 @@ pub struct Summary {
     pub gitrepos: usize,
     pub gitrepos_left: usize,
     pub bundles: usize,
-    pub bundles_verbatim: usize,
+    /// Apps that keep targetCustomizations verbatim.
+    pub apps_verbatim: usize,
     pub bundles_left: usize,
     pub clusters: usize,
     pub environments: usize,
@@ -100,6 +104,7 @@ pub struct Group {
     pub workspace: String,
     pub name: String,
     pub labels: BTreeMap<String, String>,
+    pub selector: Value,
 }
 
 /// A mapping of strings (labels) as strings.
@@ -165,6 +170,33 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             )),
         }
     }
+    // Fleet objects the import does not take over: named, so nothing disappears silently.
+    for (o, at) in &in_repo {
+        let kind = o["kind"].as_str().unwrap_or_default();
+        if o["apiVersion"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("fleet.cattle.io/"))
+            && !matches!(kind, "GitRepo" | "ClusterGroup" | "Cluster")
+        {
+            findings.push(Finding::new(
+                Code::ImportLeft,
+                format!(
+                    "{kind} `{}` is left as it is: fleetc import reads GitRepos and their bundles",
+                    o["metadata"]["name"].as_str().unwrap_or_default()
+                ),
+                at.clone(),
+                "keep applying it as before, or declare it in the spec (`schedules`, `workspaces`, `helmOp`) and delete the original",
+            ));
+        }
+    }
+    if repo.entry(crate::pins::FILE).is_some() {
+        findings.push(Finding::new(
+            Code::ImportLeft,
+            format!("`{}` holds the release pins of an earlier fleetc spec and is left as it is", crate::pins::FILE),
+            Origin { file: crate::pins::FILE.to_owned(), line: 1 },
+            "the imported spec declares no images and no environment is pinned: remove the file, or keep it once the spec declares what it pins",
+        ));
+    }
     let mut exported = Vec::new();
     for path in &req.gitrepos {
         exported.extend(read_objects(path)?);
@@ -228,6 +260,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             correct_drift: spec.get("correctDrift").cloned(),
             spec,
             origin: origin.clone(),
+            labels: string_map(&obj["metadata"]["labels"]),
         });
     }
     let workspace = most_common(gitrepos.iter().map(|g| g.workspace.clone()))
@@ -258,6 +291,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
                     .to_owned(),
                 name: o["metadata"]["name"].as_str()?.to_owned(),
                 labels: string_map(&o["metadata"]["labels"]),
+                selector: o["spec"]["selector"].clone(),
             })
         })
         .collect();
@@ -280,10 +314,117 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             pulled_by.entry(d.as_str()).or_default().insert(i);
         }
     }
-    let mut imported: Vec<(usize, Vec<apps::Imported>)> = Vec::new();
     let mut summary = Summary::default();
+    // Per-environment GitRepos first: their repository settings become the `fleet` block's.
+    let families = families::find(&gitrepos, &scans, &pulled_by, &clusters);
+    let mut candidates: Vec<(families::Family, apps::Imported, Vec<Finding>)> = Vec::new();
+    let mut family_left: Vec<(families::Family, Vec<(String, Origin)>)> = Vec::new();
+    for f in families {
+        let mut reasons = f.problems(&gitrepos, &workspace);
+        let first = &gitrepos[f.members[0].0];
+        // Each member's targets must stay within its environment, as fleetc writes them.
+        let mut targets = Vec::new();
+        for (i, env) in &f.members {
+            let g = &gitrepos[*i];
+            for t in &g.targets {
+                targets.push(t.clone());
+                match apps::target(t, g, &clusters, &groups) {
+                    Ok(Some(m)) if m.get("environment").and_then(Value::as_str) != Some(env) => {
+                        reasons.push((
+                            format!("per-environment GitRepo `{}` has a target beyond environment `{env}`", g.name),
+                            g.origin.clone(),
+                        ));
+                    }
+                    Err(e) => reasons.push((e, g.origin.clone())),
+                    Ok(_) => {}
+                }
+            }
+        }
+        let together = GitRepoIn {
+            targets,
+            ..first.clone()
+        };
+        let mut found = Vec::new();
+        match apps::import(&repo, &together, &f.dir, &clusters, &groups, &mut found) {
+            Ok(a) if !a.release_named && f.members.len() > 1 => reasons.push((
+                format!("its bundles' Helm releases are named after each GitRepo (`{}`, ...), and fleetc's per-environment GitRepos share one release name", a.release),
+                a.origin.clone(),
+            )),
+            Ok(a) if a.app_label.as_ref().is_some_and(|l| *l != f.app) => reasons.push((
+                format!("its bundle label `{}` names app `{}`, not `{}`", crate::model::APP_LABEL, a.app_label.clone().unwrap_or_default(), f.app),
+                a.origin.clone(),
+            )),
+            Ok(a) if reasons.is_empty() => {
+                candidates.push((f, a, found));
+                continue;
+            }
+            Ok(_) => {}
+            Err(left) => reasons.push((left.why, left.at)),
+        }
+        family_left.push((f, reasons));
+    }
+    // The `fleet` block takes the first family's repository settings; a family pulling with
+    // others is left.
+    let fleet_settings: Option<Map<String, Value>> = candidates
+        .first()
+        .map(|(f, _, _)| families::settings(&gitrepos[f.members[0].0]));
+    let mut per_env: Vec<(families::Family, apps::Imported)> = Vec::new();
+    let mut in_family: BTreeSet<usize> = BTreeSet::new();
+    for (f, mut a, found) in candidates {
+        let first = &gitrepos[f.members[0].0];
+        if fleet_settings.as_ref() != Some(&families::settings(first)) {
+            let why = format!(
+                "per-environment GitRepo `{}` pulls with other settings than the others, which fleetc's take from one `fleet` block",
+                first.name
+            );
+            family_left.push((f, vec![(why, first.origin.clone())]));
+            continue;
+        }
+        a.app.remove("gitRepo");
+        summary.gitrepos += f.members.len();
+        summary.bundles += f.members.len();
+        findings.extend(found);
+        in_family.extend(f.members.iter().map(|(i, _)| *i));
+        per_env.push((f, a));
+    }
+    // Left as a family: a lone member may still be imported as a shared GitRepo below, and
+    // members that share the directory are left there for that reason.
+    for (f, mut reasons) in family_left {
+        if f.members.len() > 1 {
+            let mut seen = BTreeSet::new();
+            reasons.retain(|(why, _)| seen.insert(why.clone()));
+            for (why, at) in reasons {
+                findings.push(Finding::new(
+                    Code::ImportLeft,
+                    format!(
+                        "the per-environment GitRepos of `{}` are not taken as one app: {why}",
+                        f.app
+                    ),
+                    at,
+                    "each is then judged as a GitRepo of its own",
+                ));
+            }
+        }
+    }
+    let mut imported: Vec<(usize, Vec<apps::Imported>)> = Vec::new();
     for (i, g) in gitrepos.iter().enumerate() {
+        if in_family.contains(&i) {
+            continue;
+        }
         let mut reasons: Vec<(String, Origin)> = Vec::new();
+        // With the `fleet` block set by per-environment GitRepos, a GitRepo of several apps
+        // inherits what it leaves out.
+        if let Some(fs) = &fleet_settings {
+            for k in fs
+                .keys()
+                .filter(|k| g.spec.get(*k).is_none_or(Value::is_null))
+            {
+                reasons.push((
+                    format!("it leaves `{k}` unset, which it would inherit from the `fleet` block the per-environment GitRepos set"),
+                    g.origin.clone(),
+                ));
+            }
+        }
         for key in g.spec.keys() {
             if !GITREPO_KEYS.contains(&key.as_str()) && !g.spec[key].is_null() {
                 reasons.push((
@@ -353,7 +494,6 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         if reasons.is_empty() {
             summary.gitrepos += 1;
             summary.bundles += found.len();
-            summary.bundles_verbatim += found.iter().filter(|a| !a.verbatim.is_empty()).count();
             findings.extend(group_findings);
             imported.push((i, found));
         } else {
@@ -377,18 +517,23 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             }
         }
     }
-    if imported.is_empty() {
+    if imported.is_empty() && per_env.is_empty() {
         let mut why = String::from("no GitRepo can be imported:");
         for f in &findings {
             why.push_str(&format!("\n  {}: {}", f.at, f.message));
         }
         return Err(why);
     }
-    // App names: the directory's last part, else the bundle's name where two would meet.
+    // App names: a per-environment app's own; else the directory's last part, or the bundle's
+    // name where two would meet.
     let all: Vec<&apps::Imported> = imported.iter().flat_map(|(_, a)| a).collect();
+    let taken: BTreeSet<&str> = per_env.iter().map(|(f, _)| f.app.as_str()).collect();
     let mut names: Vec<String> = all
         .iter()
         .map(|a| {
+            if let Some(l) = a.app_label.as_deref().and_then(dns_label) {
+                return l;
+            }
             let last = a.dir.rsplit('/').next().filter(|s| !s.is_empty());
             dns_label(last.unwrap_or(&a.bundle)).unwrap_or_else(|| a.bundle.clone())
         })
@@ -398,15 +543,33 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         *count.entry(n.clone()).or_default() += 1;
     }
     for (n, a) in names.iter_mut().zip(&all) {
-        if count[n.as_str()] > 1 {
+        if count[n.as_str()] > 1 || taken.contains(n.as_str()) {
             n.clone_from(&a.bundle);
         }
+        if let Some(l) = a.app_label.as_ref().filter(|l| *l != n) {
+            findings.push(Finding::new(
+                Code::ImportDropped,
+                format!(
+                    "bundle label `{}: {l}` becomes `{n}`, the app's name, which fleetc sets it to",
+                    crate::model::APP_LABEL
+                ),
+                a.origin.clone(),
+                "dependencies that select the bundle by this label must name the new value",
+            ));
+        }
     }
-    let by_bundle: BTreeMap<String, String> = all
+    let mut by_bundle: BTreeMap<String, String> = all
         .iter()
         .zip(&names)
         .map(|(a, n)| (a.bundle.clone(), n.clone()))
         .collect();
+    for (f, _) in &per_env {
+        for (i, _) in &f.members {
+            let bundle =
+                crate::fleet_names::bundle_name(&gitrepos[*i].name, &apps::fleet_dir(&f.dir));
+            by_bundle.insert(bundle, f.app.clone());
+        }
+    }
     let mut spec_apps = Vec::new();
     let mut k = 0;
     for (i, found) in &imported {
@@ -448,31 +611,86 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             if !deps.is_empty() {
                 app.insert("dependsOn".into(), Value::Array(deps));
             }
+            let verbatim = customizations(&mut app, a, &clusters, &mut findings);
             spec_apps.push(write::App {
                 value: app,
-                verbatim: a.verbatim.clone(),
+                verbatim,
                 origin: a.origin.clone(),
-                gitrepo: g.name.clone(),
-                bundle: a.bundle.clone(),
+                from: format!("GitRepo {}, bundle {}", g.name, a.bundle),
             });
         }
     }
+    for (f, a) in &per_env {
+        let mut app = Map::new();
+        app.insert("name".into(), json!(f.app));
+        for (key, v) in &a.app {
+            app.insert(key.clone(), v.clone());
+        }
+        strip_default_release(&mut app);
+        let deps = apps::depends_on(&a.depends_on, &by_bundle);
+        if !deps.is_empty() {
+            app.insert("dependsOn".into(), Value::Array(deps));
+        }
+        let names: Vec<&str> = f
+            .members
+            .iter()
+            .map(|(i, _)| gitrepos[*i].name.as_str())
+            .collect();
+        let verbatim = customizations(&mut app, a, &clusters, &mut findings);
+        spec_apps.push(write::App {
+            value: app,
+            verbatim,
+            origin: a.origin.clone(),
+            from: format!("GitRepos {}, one per environment", names.join(", ")),
+        });
+    }
     // Shared GitRepos, with the repository settings most of them share in `fleet`.
-    let repo_url = most_common(imported.iter().filter_map(|(i, _)| {
-        gitrepos[*i]
-            .spec
-            .get("repo")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    }))
-    .unwrap_or_default();
-    let branch = most_common(imported.iter().map(|(i, _)| branch_of(&gitrepos[*i])))
+    // The `fleet` block: the per-environment GitRepos' settings, else what every imported
+    // GitRepo shares (the repository and branch most have, at least).
+    let mut fleet_block = match (&fleet_settings, per_env.is_empty()) {
+        (Some(fs), false) => fs.clone(),
+        _ => lifted(
+            imported
+                .iter()
+                .map(|(i, _)| families::settings(&gitrepos[*i])),
+        ),
+    };
+    let repo_url = fleet_block
+        .remove("repo")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .or_else(|| {
+            most_common(imported.iter().filter_map(|(i, _)| {
+                gitrepos[*i]
+                    .spec
+                    .get("repo")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            }))
+        })
+        .unwrap_or_default();
+    let branch = fleet_block
+        .remove("branch")
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .or_else(|| most_common(imported.iter().map(|(i, _)| branch_of(&gitrepos[*i]))))
         .unwrap_or_else(|| "master".to_owned());
     let mut spec_gitrepos = Vec::new();
     for (i, _) in &imported {
         let g = &gitrepos[*i];
-        spec_gitrepos.push(gitrepo_entry(g, &workspace, &repo_url, &branch));
+        spec_gitrepos.push(gitrepo_entry(
+            g,
+            &workspace,
+            &repo_url,
+            &branch,
+            &fleet_block,
+        ));
     }
+    let fleet_block: Map<String, Value> = fleet_block
+        .into_iter()
+        .map(|(k, v)| {
+            let v = spec_setting(&k, &v);
+            (k, v)
+        })
+        .collect();
     // ClusterGroups the targets name or select.
     let mut used_groups = BTreeSet::new();
     for a in &spec_apps {
@@ -520,7 +738,12 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             replaced.push((format!("GitRepo `{}`", g.name), g.origin.clone()));
         }
     }
-    let opt_in = opt_in_labels(&spec_apps, &spec_groups, &clusters);
+    let mut dead = Vec::new();
+    for a in &mut spec_apps {
+        dead.extend(revive_dead_targets(&mut a.value, &clusters, &groups));
+    }
+    let opt_in = opt_in_labels(&spec_apps, &spec_groups, &dead, &clusters);
+    summary.apps_verbatim = spec_apps.iter().filter(|a| !a.verbatim.is_empty()).count();
     summary.clusters = clusters.clusters.len();
     summary.environments = clusters.environments.len();
     let adopt = imported
@@ -533,6 +756,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         workspace: &workspace,
         repo: &repo_url,
         branch: &branch,
+        settings: &fleet_block,
         clusters: &clusters,
         opt_in,
         groups: spec_groups,
@@ -551,12 +775,72 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     })
 }
 
+/// A target no live cluster matches says its environment and region as a selector, so that
+/// its labels can wait for clusters to opt in (`optInLabels`) instead of being an error (E017):
+/// Fleet deploys through it once such a cluster registers.
+/// Returns their selectors.
+fn revive_dead_targets(
+    app: &mut Map<String, Value>,
+    clusters: &clusters::Clusters,
+    groups: &[Group],
+) -> Vec<Value> {
+    let mut dead = Vec::new();
+    let Some(targets) = app.get_mut("targets").and_then(Value::as_array_mut) else {
+        return dead;
+    };
+    for t in targets {
+        let hits = clusters.clusters.iter().any(|c| {
+            let labels = &c.all_labels;
+            let text = |k: &str| t.get(k).and_then(Value::as_str);
+            text("environment").is_none_or(|e| c.environment == e)
+                && text("region").is_none_or(|r| c.region == r)
+                && text("cluster").is_none_or(|n| c.name == n)
+                && t.get("selector").is_none_or(|s| apps::selects(s, labels))
+                && text("clusterGroup").is_none_or(|g| {
+                    groups.iter().any(|x| {
+                        x.name == g
+                            && x.workspace == c.workspace
+                            && apps::selects(&x.selector, labels)
+                    })
+                })
+                && t.get("clusterGroupSelector").is_none_or(|gs| {
+                    groups.iter().any(|x| {
+                        x.workspace == c.workspace
+                            && apps::selects(gs, &x.labels)
+                            && apps::selects(&x.selector, labels)
+                    })
+                })
+        });
+        if hits {
+            continue;
+        }
+        let Some(obj) = t.as_object_mut() else {
+            continue;
+        };
+        for (key, label) in [
+            ("environment", &clusters.env_key),
+            ("region", &clusters.region_key),
+        ] {
+            if let Some(v) = obj.remove(key) {
+                let sel = obj.entry("selector").or_insert_with(|| json!({}));
+                if !sel["matchLabels"].is_object() {
+                    sel["matchLabels"] = json!({});
+                }
+                sel["matchLabels"][label.as_str()] = v;
+            }
+        }
+        dead.extend(obj.get("selector").cloned());
+    }
+    dead
+}
+
 /// Label values the targets' and groups' selectors name that no live cluster carries: the
 /// original targets clusters that are not there (yet), which fleetc calls waiting for clusters
 /// to opt in (W017) instead of refusing the selector (E017).
 fn opt_in_labels(
     apps: &[write::App],
     groups: &[Value],
+    dead: &[Value],
     clusters: &clusters::Clusters,
 ) -> BTreeMap<String, Vec<String>> {
     let carried = |k: &str, v: Option<&str>| {
@@ -567,10 +851,11 @@ fn opt_in_labels(
         })
     };
     let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    let mut visit = |sel: &Value| {
+    // `dead`: a selector of a target no live cluster matches, every value of which waits.
+    let mut visit = |sel: &Value, dead: bool| {
         for (k, v) in sel["matchLabels"].as_object().into_iter().flatten() {
             if let Some(v) = v.as_str()
-                && !carried(k, Some(v))
+                && (dead || !carried(k, Some(v)))
             {
                 out.entry(k.clone()).or_default().insert(v.to_owned());
             }
@@ -587,7 +872,7 @@ fn opt_in_labels(
                 let entry = out.entry(k.to_owned()).or_default();
                 entry.extend(values.map(str::to_owned));
             } else if r["operator"] == "In" {
-                for v in values.filter(|v| !carried(k, Some(v))) {
+                for v in values.filter(|v| dead || !carried(k, Some(v))) {
                     out.entry(k.to_owned()).or_default().insert(v.to_owned());
                 }
             }
@@ -595,11 +880,14 @@ fn opt_in_labels(
     };
     for a in apps {
         for t in a.value["targets"].as_array().into_iter().flatten() {
-            visit(&t["selector"]);
+            visit(&t["selector"], false);
         }
     }
     for g in groups {
-        visit(&g["selector"]);
+        visit(&g["selector"], false);
+    }
+    for d in dead {
+        visit(d, true);
     }
     out.into_iter()
         .map(|(k, v)| (k, v.into_iter().collect()))
@@ -657,15 +945,56 @@ fn branch_of(g: &GitRepoIn) -> String {
         .to_owned()
 }
 
+/// An imported bundle's targetCustomizations: as `overrides` where those say them exactly,
+/// else kept verbatim (returned) and reported (W023).
+fn customizations(
+    app: &mut Map<String, Value>,
+    a: &apps::Imported,
+    clusters: &clusters::Clusters,
+    findings: &mut Vec<Finding>,
+) -> Vec<Value> {
+    let helm = app["source"].get("helm").is_some();
+    if let Some(o) = overrides::from_customizations(&a.verbatim, helm, clusters) {
+        if !o.is_empty() {
+            app.insert("overrides".into(), Value::Array(o));
+        }
+        return Vec::new();
+    }
+    if !a.verbatim.is_empty() {
+        findings.push(Finding::new(
+            Code::KeptVerbatim,
+            format!(
+                "{} kept verbatim in `verbatim.targetCustomizations`: Fleet applies only the first that matches a cluster, while the spec's `overrides` merge from broad to narrow",
+                crate::diagnostic::plural(a.verbatim.len(), "targetCustomization")
+            ),
+            a.verbatim_at.clone(),
+            "review them; where they are one per environment or region with Helm values only, `overrides` say the same more briefly",
+        ));
+    }
+    a.verbatim.clone()
+}
+
 /// A spec `gitRepos` entry: what differs from the `fleet` block, and the GitRepo's own settings.
-fn gitrepo_entry(g: &GitRepoIn, workspace: &str, repo_url: &str, branch: &str) -> Value {
+fn gitrepo_entry(
+    g: &GitRepoIn,
+    workspace: &str,
+    repo_url: &str,
+    branch: &str,
+    fleet: &Map<String, Value>,
+) -> Value {
     let mut e = Map::new();
     e.insert("name".into(), json!(g.name));
     if g.workspace != workspace {
         e.insert("workspace".into(), json!(g.workspace));
     }
     let s = &g.spec;
-    let text = |k: &str| s.get(k).and_then(Value::as_str).filter(|v| !v.is_empty());
+    // What the `fleet` block gives already is not repeated.
+    let text = |k: &str| {
+        s.get(k)
+            .filter(|v| fleet.get(k) != Some(*v))
+            .and_then(Value::as_str)
+            .filter(|v| !v.is_empty())
+    };
     if let Some(r) = text("repo").filter(|r| *r != repo_url) {
         e.insert("repo".into(), json!(r));
     }
@@ -696,16 +1025,7 @@ fn gitrepo_entry(g: &GitRepoIn, workspace: &str, repo_url: &str, branch: &str) -
         }
     }
     if let Some(ca) = text("caBundle") {
-        use base64::Engine;
-        // The GitRepo holds it base64-encoded; the spec holds the PEM text.
-        match base64::engine::general_purpose::STANDARD
-            .decode(ca)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-        {
-            Some(pem) => e.insert("caBundle".into(), json!(pem)),
-            None => e.insert("caBundle".into(), json!(ca)),
-        };
+        e.insert("caBundle".into(), spec_setting("caBundle", &json!(ca)));
     }
     for key in [
         "disablePolling",
@@ -714,7 +1034,7 @@ fn gitrepo_entry(g: &GitRepoIn, workspace: &str, repo_url: &str, branch: &str) -
         "keepResources",
         "paused",
     ] {
-        if s.get(key) == Some(&json!(true)) {
+        if s.get(key) == Some(&json!(true)) && fleet.get(key) != Some(&json!(true)) {
             e.insert(key.to_owned(), json!(true));
         }
     }
@@ -726,6 +1046,32 @@ fn gitrepo_entry(g: &GitRepoIn, workspace: &str, repo_url: &str, branch: &str) -
         e.insert("forceSyncGeneration".into(), json!(n));
     }
     Value::Object(e)
+}
+
+/// A GitRepo setting in the spec's form: the GitRepo holds `caBundle` base64-encoded, the spec
+/// the PEM text.
+fn spec_setting(key: &str, v: &Value) -> Value {
+    use base64::Engine;
+    match (key, v.as_str()) {
+        ("caBundle", Some(ca)) => base64::engine::general_purpose::STANDARD
+            .decode(ca)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+            .map_or_else(|| v.clone(), Value::String),
+        _ => v.clone(),
+    }
+}
+
+/// The settings every one of `all` has, with the same value.
+fn lifted(all: impl Iterator<Item = Map<String, Value>>) -> Map<String, Value> {
+    let mut all = all;
+    let Some(mut out) = all.next() else {
+        return Map::new();
+    };
+    for m in all {
+        out.retain(|k, v| m.get(k) == Some(v));
+    }
+    out
 }
 
 /// Drops `releaseName` where it is the app's name: the spec's default.

@@ -15,8 +15,8 @@ pub struct App {
     pub value: Map<String, Value>,
     pub verbatim: Vec<Value>,
     pub origin: Origin,
-    pub gitrepo: String,
-    pub bundle: String,
+    /// Where it came from, for the comment above it.
+    pub from: String,
 }
 
 /// Everything the spec holds.
@@ -25,6 +25,8 @@ pub struct Parts<'a> {
     pub workspace: &'a str,
     pub repo: &'a str,
     pub branch: &'a str,
+    /// Repository settings every GitRepo takes from the `fleet` block.
+    pub settings: &'a Map<String, Value>,
     pub clusters: &'a Clusters,
     pub opt_in: std::collections::BTreeMap<String, Vec<String>>,
     pub groups: Vec<Value>,
@@ -37,14 +39,14 @@ pub fn spec(p: &Parts<'_>) -> String {
     let s = p.summary;
     let mut out = String::new();
     out.push_str(&format!(
-        "# {}: imported by `fleetc import` from the Fleet repository here: {}, {} ({} with\n\
-         # Fleet targetCustomizations kept verbatim), {} in {}.\n\
+        "# {}: imported by `fleetc import` from the Fleet repository here: {}, {} ({} of the\n\
+         # apps keep Fleet targetCustomizations verbatim), {} in {}.\n\
          # `fleetc build` now writes these bundles' fleet.yaml and their GitRepos; review the spec,\n\
          # build, commit both, and run `fleetc check` in CI.\n",
         p.spec_name,
         plural(s.gitrepos, "GitRepo"),
         plural(s.bundles, "bundle"),
-        s.bundles_verbatim,
+        s.apps_verbatim,
         plural(s.clusters, "cluster"),
         plural(s.environments, "environment"),
     ));
@@ -53,6 +55,9 @@ pub fn spec(p: &Parts<'_>) -> String {
     fleet.insert("namespace".into(), json!(p.workspace));
     fleet.insert("repo".into(), json!(p.repo));
     fleet.insert("branch".into(), json!(p.branch));
+    for (k, v) in p.settings {
+        fleet.insert(k.clone(), v.clone());
+    }
     let c = p.clusters;
     let mut keys = Map::new();
     if c.env_key != "env" {
@@ -138,10 +143,7 @@ pub fn spec(p: &Parts<'_>) -> String {
     section(&mut out, "gitRepos", &Value::Array(p.gitrepos.clone()));
     out.push_str("\napps:\n");
     for app in &p.apps {
-        out.push_str(&format!(
-            "# {} (GitRepo {}, bundle {})\n",
-            app.origin.file, app.gitrepo, app.bundle
-        ));
+        out.push_str(&format!("# {} ({})\n", app.origin.file, app.from));
         out.push_str(&to_yaml(&vec![Value::Object(app.value.clone())]));
         if !app.verbatim.is_empty() {
             out.push_str(&format!(
