@@ -1431,4 +1431,13 @@ fn fleetc_own_output_round_trips() {
         !spec.contains("gitRepos:\n- "),
         "no shared GitRepos: {spec}"
     );
+    // What the earlier spec generated beyond Fleet's objects (GitLab, monitoring, the overlays
+    // the kept customizations use) is named and left alone.
+    assert!(
+        rt.report
+            .contains("carry fleetc's header but the imported spec does not generate them")
+            && rt.report.contains("gitlab-agents/ (16)"),
+        "{}",
+        rt.report
+    );
 }

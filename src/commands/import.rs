@@ -82,6 +82,24 @@ pub(super) fn run(args: &ImportArgs) -> Result<(), CliError> {
             "note: {what} ({at}) is now written by fleetc; delete the original once fleetc's is applied"
         );
     }
+    // Files an earlier fleetc spec generated that this one does not: kept as they are (the
+    // verbatim customizations of a tree fleetc generated use its overlays).
+    if let Ok(c) = &compiled {
+        let stale = stale_generated(repo, &c.files);
+        if !stale.is_empty() {
+            let mut by_dir: std::collections::BTreeMap<&str, usize> = Default::default();
+            for p in &stale {
+                let dir = p.split_once('/').map_or(".", |(d, _)| d);
+                *by_dir.entry(dir).or_default() += 1;
+            }
+            let list: Vec<String> = by_dir.iter().map(|(d, n)| format!("{d}/ ({n})")).collect();
+            eprintln!(
+                "note: {} carry fleetc's header but the imported spec does not generate them: {}. They stay as they are, sources now (a kept customization may use them); `fleetc build` leaves them alone",
+                plural(stale.len(), "file"),
+                list.join(", ")
+            );
+        }
+    }
     let s = &imported.summary;
     let mut line = format!(
         "fleetc: imported {} with {} ({} of the apps keep targetCustomizations verbatim) for {}",
@@ -144,6 +162,27 @@ fn in_repo(repo: &Path, spec: &Path) -> Result<String, CliError> {
             repo.display()
         ))),
     }
+}
+
+/// Files under `repo` (no link followed, `.git` skipped) with fleetc's generated-file header
+/// that `files` does not hold.
+fn stale_generated(repo: &Path, files: &output::Tree) -> Vec<String> {
+    let Ok(listing) = crate::import::scan::Repo::open(repo) else {
+        return Vec::new();
+    };
+    listing
+        .paths()
+        .filter(|(p, e)| {
+            matches!(e, crate::import::scan::Entry::File(n) if *n <= crate::import::scan::MAX_FILE_BYTES)
+                && !files.contains_key(*p)
+                && *p != output::MANIFEST
+        })
+        .filter(|(p, _)| {
+            std::fs::read(repo.join(p))
+                .is_ok_and(|b| b.starts_with(crate::emit::HEADER_PREFIX.as_bytes()))
+        })
+        .map(|(p, _)| p.to_owned())
+        .collect()
 }
 
 /// The findings, one block each, in the compiler's layout.
