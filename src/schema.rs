@@ -29,13 +29,31 @@ pub fn spec_schema_text() -> String {
 /// a spec may carry as they are.
 const FLEET_YAML_SCHEMA: &str = include_str!("../third_party/fleet/fleet.yaml.schema.json");
 
+/// Fleet's fleet.yaml schema, parsed once.
+static FLEET_YAML: LazyLock<Value> =
+    LazyLock::new(|| serde_json::from_str(FLEET_YAML_SCHEMA).expect("the vendored schema is JSON"));
+
+/// The keys Fleet's fleet.yaml takes at its top (`FleetYAML`).
+pub fn fleet_yaml_keys() -> impl Iterator<Item = &'static str> {
+    property_names(&FLEET_YAML["properties"])
+}
+
+/// The keys of a fleet.yaml targetCustomization (`BundleTarget`).
+pub fn fleet_customization_keys() -> impl Iterator<Item = &'static str> {
+    property_names(&FLEET_YAML["$defs"]["BundleTarget"]["properties"])
+}
+
+fn property_names(v: &'static Value) -> impl Iterator<Item = &'static str> {
+    v.as_object()
+        .into_iter()
+        .flat_map(|m| m.keys().map(String::as_str))
+}
+
 /// A list of Fleet targetCustomizations: Fleet's own `BundleTarget` schema with its references
 /// inlined, so that the spec's schema (another JSON Schema dialect) checks them and editors
 /// complete them.
 pub fn fleet_customizations(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
-    let fleet: Value =
-        serde_json::from_str(FLEET_YAML_SCHEMA).expect("the vendored schema is JSON");
-    let defs = fleet["$defs"].as_object().cloned().unwrap_or_default();
+    let defs = FLEET_YAML["$defs"].as_object().cloned().unwrap_or_default();
     let mut item = defs
         .get("BundleTarget")
         .cloned()

@@ -155,22 +155,9 @@ fn bundle_dirs(repo: &Path, paths: &[String]) -> Vec<String> {
 
 /// Files of a bundle directory as Fleet packs them, but its fleet.yaml and values files.
 fn bundle_files(dir: &Path, skip: &BTreeSet<String>) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (rel, std::fs::read(e.path()).unwrap())
-        })
-        .filter(|(rel, _)| rel != "fleet.yaml" && rel != "fleet.yml" && !skip.contains(rel))
-        .collect()
+    let mut files = common::snapshot(dir);
+    files.retain(|rel, _| rel != "fleet.yaml" && rel != "fleet.yml" && !skip.contains(rel));
+    files
 }
 
 /// `data.MergeMaps`: `over` deep-merged into `base`.

@@ -14,7 +14,7 @@ use serde_json::{Map, Value, json};
 
 use super::{Artifact, Kind};
 use crate::model::{Fleet, GitLabSide};
-use crate::spec::{Promotion, Tier, Verify};
+use crate::spec::{Promotion, Verify};
 
 /// Environments with more clusters than this get sharded verify jobs instead of one per cluster.
 const PER_CLUSTER_JOBS: usize = 50;
@@ -285,7 +285,7 @@ pub(super) fn emit(
                 // deployment approvals gate it.
                 environment: Some(json!({
                     "name": env.name,
-                    "deployment_tier": tier(env.tier),
+                    "deployment_tier": env.tier.as_str(),
                     "action": "start",
                 })),
                 resource_group: Some("fleetc-promote".to_owned()),
@@ -359,7 +359,7 @@ pub(super) fn emit(
                     environment: Some(verify_environment(
                         side,
                         &format!("{}/{}", env.name, cl.name),
-                        tier(env.tier),
+                        env.tier.as_str(),
                         &context,
                     )),
                     resource_group: Some(format!("cluster-{}", cl.name)),
@@ -466,16 +466,6 @@ fn verify_environment(side: &GitLabSide, name: &str, tier: &str, context: &str) 
         env["kubernetes"] = json!({"agent": context});
     }
     env
-}
-
-fn tier(t: Tier) -> &'static str {
-    match t {
-        Tier::Production => "production",
-        Tier::Staging => "staging",
-        Tier::Testing => "testing",
-        Tier::Development => "development",
-        Tier::Other => "other",
-    }
 }
 
 #[cfg(test)]

@@ -14,65 +14,6 @@ use crate::codes::Code;
 use crate::load::SpanIndex;
 use crate::pointer::Ptr;
 
-/// fleet.yaml keys Fleet reads (rancher/fleet v0.16.1 `FleetYAML`; the vendored schema's
-/// top-level properties).
-const FLEET_YAML_KEYS: &[&str] = &[
-    "name",
-    "labels",
-    "yaml",
-    "kustomize",
-    "defaultNamespace",
-    "namespace",
-    "helm",
-    "serviceAccount",
-    "createNamespace",
-    "forceSyncGeneration",
-    "diff",
-    "keepResources",
-    "deleteNamespace",
-    "ignore",
-    "correctDrift",
-    "namespaceLabels",
-    "namespaceAnnotations",
-    "deleteCRDResources",
-    "downstreamResources",
-    "paused",
-    "rolloutStrategy",
-    "targetCustomizationMode",
-    "targets",
-    "dependsOn",
-    "targetCustomizations",
-    "imageScans",
-    "overrideTargets",
-];
-
-/// Keys of a targetCustomization (Fleet's `BundleTarget`).
-const CUSTOMIZATION_KEYS: &[&str] = &[
-    "yaml",
-    "kustomize",
-    "defaultNamespace",
-    "namespace",
-    "helm",
-    "serviceAccount",
-    "createNamespace",
-    "forceSyncGeneration",
-    "diff",
-    "keepResources",
-    "deleteNamespace",
-    "ignore",
-    "correctDrift",
-    "namespaceLabels",
-    "namespaceAnnotations",
-    "deleteCRDResources",
-    "downstreamResources",
-    "name",
-    "clusterName",
-    "clusterSelector",
-    "clusterGroup",
-    "clusterGroupSelector",
-    "doNotDeploy",
-];
-
 /// Helm options the spec's `source.helm` holds under the same names.
 const HELM_SOURCE_KEYS: &[&str] = &[
     "chart",
@@ -187,7 +128,7 @@ pub fn import(
     let left = |ptr: &Ptr, why: String| Left { why, at: at(ptr) };
     let root = Ptr::root();
     for key in fy.keys() {
-        if !FLEET_YAML_KEYS.contains(&key.as_str()) {
+        if !crate::schema::fleet_yaml_keys().any(|k| k == key) {
             findings.push(Finding::new(
                 Code::ImportDropped,
                 format!("`{key}` is not a fleet.yaml key; Fleet ignores it, and so does the spec"),
@@ -492,7 +433,7 @@ pub fn import(
             };
             let mut kept = Map::new();
             for (k, v) in obj {
-                if CUSTOMIZATION_KEYS.contains(&k.as_str()) {
+                if crate::schema::fleet_customization_keys().any(|x| x == k) {
                     kept.insert(k.clone(), v.clone());
                 } else {
                     findings.push(Finding::new(
@@ -676,35 +617,24 @@ pub fn target(
     Ok(criteria.then_some(out))
 }
 
-/// Kubernetes label selector matching (`metav1.LabelSelectorAsSelector`).
+/// Kubernetes label selector matching, by the model's own matcher; a selector that is not one
+/// matches nothing.
 pub fn selects(sel: &Value, labels: &BTreeMap<String, String>) -> bool {
-    let exact = sel["matchLabels"]
-        .as_object()
-        .into_iter()
-        .flatten()
-        .all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str());
-    let exprs = sel["matchExpressions"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .all(|r| {
-            let key = r["key"].as_str().unwrap_or_default();
-            let values: Vec<&str> = r["values"]
-                .as_array()
+    serde_json::from_value::<crate::spec::Selector>(sel.clone()).is_ok_and(|s| {
+        crate::model::LabelSelector {
+            match_labels: s.match_labels,
+            match_expressions: s
+                .match_expressions
                 .into_iter()
-                .flatten()
-                .filter_map(Value::as_str)
-                .collect();
-            let have = labels.get(key).map(String::as_str);
-            match r["operator"].as_str() {
-                Some("In") => have.is_some_and(|v| values.contains(&v)),
-                Some("NotIn") => have.is_none_or(|v| !values.contains(&v)),
-                Some("Exists") => have.is_some(),
-                Some("DoesNotExist") => have.is_none(),
-                _ => false,
-            }
-        });
-    exact && exprs
+                .map(|r| crate::model::Requirement {
+                    key: r.key,
+                    operator: r.operator,
+                    values: r.values,
+                })
+                .collect(),
+        }
+        .matches_plain(labels)
+    })
 }
 
 /// A label selector in the spec's shape (the same as Kubernetes'); values as strings.

@@ -116,23 +116,12 @@ fn string_map(v: &Value) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// GitRepo spec keys the spec's `gitRepos` hold (the rest leave the GitRepo as it is).
+/// GitRepo spec keys the spec's `gitRepos` hold besides the repository settings
+/// ([`families::REPOSITORY_KEYS`]); the rest leave the GitRepo as it is.
 const GITREPO_KEYS: &[&str] = &[
-    "repo",
-    "branch",
     "revision",
     "paths",
     "targets",
-    "clientSecretName",
-    "pollingInterval",
-    "disablePolling",
-    "helmSecretName",
-    "helmRepoURLRegex",
-    "helmSecretNameForPaths",
-    "webhookSecret",
-    "caBundle",
-    "insecureSkipTLSVerify",
-    "ociRegistrySecret",
     "deleteNamespace",
     "targetNamespace",
     "serviceAccount",
@@ -355,8 +344,14 @@ pub fn import(req: &Request) -> Result<Imported, String> {
                 a.origin.clone(),
             )),
             Ok(a) if reasons.is_empty() => {
-                candidates.push((f, a, found));
-                continue;
+                let members: Vec<usize> = f.members.iter().map(|(i, _)| *i).collect();
+                match new_bundle_for_others(&a, &members, &scans, &gitrepos) {
+                    Some(why) => reasons.push((why, first.origin.clone())),
+                    None => {
+                        candidates.push((f, a, found));
+                        continue;
+                    }
+                }
             }
             Ok(_) => {}
             Err(left) => reasons.push((left.why, left.at)),
@@ -426,7 +421,9 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             }
         }
         for key in g.spec.keys() {
-            if !GITREPO_KEYS.contains(&key.as_str()) && !g.spec[key].is_null() {
+            let known = GITREPO_KEYS.contains(&key.as_str())
+                || families::REPOSITORY_KEYS.contains(&key.as_str());
+            if !known && !g.spec[key].is_null() {
                 reasons.push((
                     format!("the spec has no key for a GitRepo's `{key}`"),
                     g.origin.clone(),
@@ -463,28 +460,10 @@ pub fn import(req: &Request) -> Result<Imported, String> {
                 continue;
             }
             match apps::import(&repo, g, d, &clusters, &groups, &mut group_findings) {
-                Ok(a) => {
-                    // A fleet.yaml written where there was none makes a bundle of the
-                    // directory for every other GitRepo whose scan walks it.
-                    let walked_by: Vec<&str> = scans
-                        .iter()
-                        .enumerate()
-                        .filter(|(j, s)| *j != i && s.as_ref().is_ok_and(|s| s.walks(d)))
-                        .map(|(j, _)| gitrepos[j].name.as_str())
-                        .collect();
-                    if a.fleet_yaml.is_none() && !walked_by.is_empty() {
-                        reasons.push((
-                            format!(
-                                "its bundle `{}` has no fleet.yaml, and one written there would make a bundle of it for {} too",
-                                apps::fleet_dir(d),
-                                walked_by.join(", ")
-                            ),
-                            g.origin.clone(),
-                        ));
-                    } else {
-                        found.push(a);
-                    }
-                }
+                Ok(a) => match new_bundle_for_others(&a, &[i], &scans, &gitrepos) {
+                    Some(why) => reasons.push((why, g.origin.clone())),
+                    None => found.push(a),
+                },
                 Err(left) => reasons.push((left.why, left.at)),
             }
         }
@@ -943,6 +922,33 @@ fn branch_of(g: &GitRepoIn) -> String {
         .filter(|s| !s.is_empty())
         .unwrap_or("master")
         .to_owned()
+}
+
+/// Why writing a fleet.yaml for `a` would change another GitRepo's bundles: one written where
+/// there was none makes a bundle of the directory for every other GitRepo (not of `own`) whose
+/// scan walks it.
+fn new_bundle_for_others(
+    a: &apps::Imported,
+    own: &[usize],
+    scans: &[Result<bundles::Scan, String>],
+    gitrepos: &[GitRepoIn],
+) -> Option<String> {
+    if a.fleet_yaml.is_some() {
+        return None;
+    }
+    let walked_by: Vec<&str> = scans
+        .iter()
+        .enumerate()
+        .filter(|(j, s)| !own.contains(j) && s.as_ref().is_ok_and(|s| s.walks(&a.dir)))
+        .map(|(j, _)| gitrepos[j].name.as_str())
+        .collect();
+    (!walked_by.is_empty()).then(|| {
+        format!(
+            "its bundle `{}` has no fleet.yaml, and one written there would make a bundle of it for {} too",
+            apps::fleet_dir(&a.dir),
+            walked_by.join(", ")
+        )
+    })
 }
 
 /// An imported bundle's targetCustomizations: as `overrides` where those say them exactly,

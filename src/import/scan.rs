@@ -163,23 +163,15 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, String> {
 }
 
 /// How Fleet reads YAML: `sigs.k8s.io/yaml` over go-yaml v2, so YAML 1.1 scalars (`no` and `on`
-/// are booleans, `0755` is octal), with budgets against hostile files.
+/// are booleans, `0755` is octal, `1_000` a number, tags kept), within the spec's budgets.
 fn fleet_yaml_options() -> serde_saphyr::Options {
-    serde_saphyr::options! {
-        strict_booleans: false,
-        legacy_octal_numbers: true,
-        with_snippet: false,
-        budget: serde_saphyr::budget! {
-            max_reader_input_bytes: Some(MAX_FILE_BYTES as usize),
-            max_depth: 64,
-            max_nodes: 2_000_000,
-        },
-        alias_limits: serde_saphyr::alias_limits! {
-            max_total_replayed_events: 50_000,
-            max_replay_stack_depth: 16,
-            max_alias_expansions_per_anchor: 10_000,
-        },
-    }
+    let mut o = crate::load::yaml_options();
+    o.strict_booleans = false;
+    o.legacy_octal_numbers = true;
+    o.leading_zero_numbers_as_strings = false;
+    o.underscored_numbers_as_strings = false;
+    o.reject_unsupported_tags = false;
+    o
 }
 
 /// One YAML document as Fleet reads it.

@@ -85,7 +85,7 @@ pub fn spec(p: &Parts<'_>) -> String {
         .environments
         .iter()
         .map(|(name, tier)| {
-            let mut e = json!({"name": name, "tier": tier_name(*tier)});
+            let mut e = json!({"name": name, "tier": tier.as_str()});
             if *tier == Tier::Production {
                 e["acknowledge"] = json!(["W005"]);
             }
@@ -170,14 +170,4 @@ fn section(out: &mut String, key: &str, value: &Value) {
     let mut m = Map::new();
     m.insert(key.to_owned(), value.clone());
     out.push_str(&to_yaml(&Value::Object(m)));
-}
-
-fn tier_name(t: Tier) -> &'static str {
-    match t {
-        Tier::Production => "production",
-        Tier::Staging => "staging",
-        Tier::Testing => "testing",
-        Tier::Development => "development",
-        Tier::Other => "other",
-    }
 }

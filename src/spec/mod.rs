@@ -267,6 +267,19 @@ pub enum Tier {
     Other,
 }
 
+impl Tier {
+    /// The tier as the spec and GitLab spell it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Production => "production",
+            Tier::Staging => "staging",
+            Tier::Testing => "testing",
+            Tier::Development => "development",
+            Tier::Other => "other",
+        }
+    }
+}
+
 /// How a change is promoted into an environment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
