@@ -2777,8 +2777,8 @@ fn helm_op_range_with_narrower_helm_overrides() {
 
 /// An OCI registry as `repo` with a chart name: Fleet reads the repository as the whole
 /// reference and never the name (rancher/fleet v0.16.1 internal/bundlereader/charturl.go:118-121,
-/// 346-351), so the name is refused (E032); the reference alone is written as `repo`, which a
-/// HelmOp requires (helmop_controller.go:609-611) and fleet.yaml prefers.
+/// 346-351), so the name is refused (E032); a HelmOp gets the reference alone as `repo`, which it
+/// requires (helmop_controller.go:609-611).
 #[test]
 fn oci_repository_carries_no_chart_name() {
     let (code, d) = build_after(

@@ -275,7 +275,7 @@ pub(super) fn bundle<'a>(
     app: &'a App,
     overlays: &super::yaml_overlay::Names,
 ) -> FleetYaml<'a> {
-    let mut helm = match &app.source {
+    let helm = match &app.source {
         AppSource::Helm(chart) => HelmOptions {
             release_name: Some(chart.release_name.clone()),
             chart: Some(chart.chart.clone()),
@@ -293,7 +293,6 @@ pub(super) fn bundle<'a>(
             }
         }
     };
-    oci_as_repository(&mut helm);
     let drift = app.drift.as_ref();
     let b = &app.bundle;
     let mut labels: BTreeMap<String, String> = b
@@ -417,17 +416,13 @@ pub(super) fn bundle<'a>(
                                     &fleet.scope_selector(&c.scope),
                                 )),
                                 helm: match &app.source {
-                                    AppSource::Helm(chart) => Some({
-                                        let mut h = HelmOptions {
-                                            release_name: c.delta.helm.chart.release_name.clone(),
-                                            chart: c.delta.helm.chart.chart.clone(),
-                                            repo: c.delta.helm.chart.repo.clone(),
-                                            version: c.delta.helm.chart.version.clone(),
-                                            values: helm_values(app, chart, &c.delta),
-                                            options: c.delta.helm.clone(),
-                                        };
-                                        oci_as_repository(&mut h);
-                                        h
+                                    AppSource::Helm(chart) => Some(HelmOptions {
+                                        release_name: c.delta.helm.chart.release_name.clone(),
+                                        chart: c.delta.helm.chart.chart.clone(),
+                                        repo: c.delta.helm.chart.repo.clone(),
+                                        version: c.delta.helm.chart.version.clone(),
+                                        values: helm_values(app, chart, &c.delta),
+                                        options: c.delta.helm.clone(),
                                     }),
                                     AppSource::Kustomize { .. } | AppSource::Manifests { .. } => {
                                         None
@@ -468,9 +463,10 @@ pub(super) fn bundle<'a>(
     }
 }
 
-/// An OCI chart as `repo` with no `chart`: what a HelmOp requires (helmop_controller.go:605-611)
-/// and what fleet.yaml prefers, Fleet 0.16 warning that an OCI `chart` is deprecated (rancher/fleet
-/// v0.16.1 internal/bundlereader/resources.go:37-39; v0.13.0 charturl.go:47-53 reads either).
+/// An OCI chart as `repo` with no `chart`: what a HelmOp requires (helmop_controller.go:605-611).
+/// fleet.yaml keeps it as `chart`: Fleet 0.13.0 downloads a GitRepo bundle's chart only when
+/// `chart` is set (rancher/fleet v0.13.0 internal/bundlereader/resources.go:34), and 0.16 still
+/// reads it there (with a deprecation warning, v0.16.1 resources.go:36-39).
 pub(super) fn oci_as_repository(h: &mut HelmOptions) {
     match (&h.chart, &h.repo) {
         (Some(c), None) if chart_form(c, None) == ChartForm::Oci => h.repo = h.chart.take(),
