@@ -78,7 +78,11 @@ pub(crate) fn matches(
 ) -> bool {
     let member: Vec<(&str, BTreeMap<String, String>)> = groups
         .iter()
-        .filter(|(_, g)| selects(&g["spec"]["selector"], labels))
+        // A group without a selector holds no cluster (rancher/fleet v0.16.1
+        // internal/cmd/controller/target/query.go:103).
+        .filter(|(_, g)| {
+            g["spec"]["selector"].is_object() && selects(&g["spec"]["selector"], labels)
+        })
         .map(|(name, g)| {
             let own = g["metadata"]["labels"]
                 .as_object()
@@ -106,7 +110,9 @@ fn criteria(
 ) -> bool {
     let mut criteria: Vec<bool> = Vec::new();
     if let Some(name) = target.get("clusterName").and_then(Value::as_str) {
-        criteria.push(name == cluster);
+        // The object's name, or Rancher's display-name label (clustermatcher.go:26-37).
+        let display = labels.get("management.cattle.io/cluster-display-name");
+        criteria.push(name == cluster || display.is_some_and(|d| d == name));
     }
     if let Some(g) = target.get("clusterGroup").and_then(Value::as_str) {
         criteria.push(g == group.0);

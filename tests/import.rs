@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value, json};
 
 use crate::common;
-use crate::fleet_semantics::matches;
+use crate::fleet_semantics::{matches, selects};
 
 /// A cluster as Fleet matches it.
 #[derive(Debug, Clone)]
@@ -37,9 +37,17 @@ struct Cluster {
 #[derive(Debug, Clone, PartialEq)]
 struct Deployed {
     release: String,
+    /// Where objects without a namespace go, and the namespace every object is forced into.
     namespace: String,
+    forced: Option<String>,
     options: Value,
     files: BTreeMap<String, Vec<u8>>,
+    /// The BundleDeployment's labels, but those fleetc sets for itself (`fleetc.io/app`,
+    /// `fleetc.io/environment`, `app.kubernetes.io/managed-by`).
+    labels: BTreeMap<String, String>,
+    /// What it waits for on the cluster: bundle names (a selector resolved against the
+    /// BundleDeployments there), each with its accepted states.
+    depends_on: Vec<String>,
 }
 
 /// YAML as Fleet reads it: YAML 1.1 scalars (sigs.k8s.io/yaml over go-yaml v2).
@@ -123,6 +131,10 @@ fn bundle_dirs(repo: &Path, paths: &[String]) -> Vec<String> {
     };
     let mut out: Vec<String> = Vec::new();
     for p in paths {
+        // `filepath.Glob("")` finds nothing (apply.go:105-119).
+        if p.trim_start_matches('/').is_empty() {
+            continue;
+        }
         let p = p.trim_start_matches('/').trim_end_matches('/');
         let base = if p.is_empty() || p == "." {
             repo.to_path_buf()
@@ -359,6 +371,9 @@ fn evaluate(
     clusters: &[Cluster],
 ) -> BTreeMap<String, BTreeMap<String, Deployed>> {
     let mut out: BTreeMap<String, BTreeMap<String, Deployed>> = BTreeMap::new();
+    let mut bd_labels: BTreeMap<String, BTreeMap<String, BTreeMap<String, String>>> =
+        BTreeMap::new();
+    let mut deps: BTreeMap<(String, String), Value> = BTreeMap::new();
     for c in clusters {
         out.entry(c.object.clone()).or_default();
     }
@@ -394,17 +409,64 @@ fn evaluate(
                 )
             })
             .collect();
-        for dir in bundle_dirs(repo, &paths) {
+        // A driven GitRepo's bundles are its `bundles` entries, each with its options file
+        // (apply.go:237-317, 459-466); else Fleet's scan of `paths`.
+        let units: Vec<(String, Option<String>)> = match spec["bundles"].as_array() {
+            Some(entries) if !entries.is_empty() => entries
+                .iter()
+                .map(|b| {
+                    let dir = b["base"].as_str().unwrap_or_default();
+                    let dir = dir.trim_matches('/').trim_start_matches("./").to_owned();
+                    let options = b["options"].as_str().filter(|o| !o.is_empty());
+                    (dir, options.map(str::to_owned))
+                })
+                .collect(),
+            _ => bundle_dirs(repo, &paths)
+                .into_iter()
+                .map(|d| (d, None))
+                .collect(),
+        };
+        let git_labels: BTreeMap<String, String> = g["metadata"]["labels"]
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+            .collect();
+        for (dir, options_file) in units {
             let bdir = repo.join(&dir);
-            let fy = has_fleet_yaml(&bdir)
+            let fy_path = match &options_file {
+                Some(o) => Some(bdir.join(o)).filter(|p| p.is_file()),
+                None => has_fleet_yaml(&bdir),
+            };
+            let fy = fy_path
                 .map(|p| fleet_yaml(&std::fs::read_to_string(p).unwrap()))
                 .filter(Value::is_object)
                 .unwrap_or(json!({}));
-            let bundle = fy["name"].as_str().filter(|n| !n.is_empty()).map_or_else(
-                || fleetc::fleet_names::bundle_name(name, &dir),
-                str::to_owned,
-            );
-            let mut skip = BTreeSet::new();
+            let derived = match &options_file {
+                Some(o) => {
+                    let stem = o.rsplit_once('.').map_or(o.as_str(), |(s, _)| s);
+                    let joined = if dir.is_empty() {
+                        name.to_owned()
+                    } else {
+                        format!("{name}/{dir}")
+                    };
+                    fleetc::fleet_names::helm_release_name(&format!("{joined}/{stem}"))
+                }
+                None => fleetc::fleet_names::bundle_name(name, &dir),
+            };
+            let bundle = fy["name"]
+                .as_str()
+                .filter(|n| !n.is_empty())
+                .map_or(derived, str::to_owned);
+            let mut skip: BTreeSet<String> = options_file.iter().cloned().collect();
+            // The bundle's labels: the GitRepo's, then fleet.yaml's (read.go:213-227).
+            let mut bundle_labels = git_labels.clone();
+            for (k, v) in fy["labels"].as_object().into_iter().flatten() {
+                bundle_labels.insert(
+                    k.clone(),
+                    v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                );
+            }
             let mut root = fy.clone();
             for k in [
                 "name",
@@ -420,7 +482,11 @@ fn evaluate(
             ] {
                 root.as_object_mut().unwrap().remove(k);
             }
-            if root["helm"].is_object() {
+            // The root's values files only with a chart or repository (resources.go:36-44).
+            let named_chart = ["chart", "repo"]
+                .iter()
+                .any(|k| root["helm"][*k].as_str().is_some_and(|s| !s.is_empty()));
+            if root["helm"].is_object() && named_chart {
                 fold_values_files(&bdir, &mut root["helm"], &mut skip);
             }
             // The GitRepo's settings (read.go:228-287).
@@ -482,6 +548,10 @@ fn evaluate(
                         || fleetc::fleet_names::helm_release_name(&bundle),
                         str::to_owned,
                     );
+                let forced = options["namespace"]
+                    .as_str()
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_owned);
                 let namespace = [&options["namespace"], &options["defaultNamespace"]]
                     .iter()
                     .find_map(|v| v.as_str().filter(|s| !s.is_empty()))
@@ -493,6 +563,9 @@ fn evaluate(
                 }
                 if let Some(h) = o.get_mut("helm").and_then(Value::as_object_mut) {
                     h.remove("releaseName");
+                    // Read into `values` when the bundle is built, or never: the list itself
+                    // deploys nothing.
+                    h.remove("valuesFiles");
                     // An OCI reference fetches the same chart as `chart` or as `repo`
                     // (rancher/fleet v0.16.1 internal/bundlereader/charturl.go:118-124,
                     // loaddirectory.go:219-221).
@@ -522,18 +595,71 @@ fn evaluate(
                     options.as_object_mut().unwrap().remove("kustomize");
                 }
                 normalize(&mut options);
+                // BundleDeployment labels: without `cattle.io/` and `kubectl.kubernetes.io/`
+                // keys, but with Fleet's own (target.go:97-108).
+                let bd: BTreeMap<String, String> = bundle_labels
+                    .iter()
+                    .filter(|(k, _)| {
+                        k.starts_with("fleet.cattle.io/")
+                            || !(k.contains("cattle.io/")
+                                || k.starts_with("kubectl.kubernetes.io/"))
+                    })
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                const FLEETC_OWN: [&str; 3] = [
+                    "fleetc.io/app",
+                    "fleetc.io/environment",
+                    "app.kubernetes.io/managed-by",
+                ];
+                let labels = bd
+                    .iter()
+                    .filter(|(k, _)| !FLEETC_OWN.contains(&k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
                 let prev = out.get_mut(&c.object).unwrap().insert(
                     bundle.clone(),
                     Deployed {
                         release,
                         namespace,
+                        forced,
                         options,
                         files: files.clone(),
+                        labels,
+                        depends_on: Vec::new(),
                     },
                 );
                 assert!(prev.is_none(), "bundle {bundle} twice on {}", c.object);
+                bd_labels
+                    .entry(c.object.clone())
+                    .or_default()
+                    .insert(bundle.clone(), bd);
+                deps.insert((c.object.clone(), bundle.clone()), fy["dependsOn"].clone());
             }
         }
+    }
+    // dependsOn, resolved on each cluster against the BundleDeployments there: by name, or by a
+    // selector over their labels (internal/cmd/agent/deployer/deployer.go:447-490).
+    for ((cluster, bundle), entries) in deps {
+        let here = &bd_labels[&cluster];
+        let mut resolved = Vec::new();
+        for e in entries.as_array().into_iter().flatten() {
+            let states = e["acceptedStates"].to_string();
+            if let Some(n) = e["name"].as_str().filter(|n| !n.is_empty()) {
+                resolved.push(format!("{n} {states}"));
+            } else if e["selector"].is_object() {
+                for (b, l) in here {
+                    if selects(&e["selector"], l) {
+                        resolved.push(format!("{b} {states}"));
+                    }
+                }
+            }
+        }
+        resolved.sort();
+        out.get_mut(&cluster)
+            .unwrap()
+            .get_mut(&bundle)
+            .unwrap()
+            .depends_on = resolved;
     }
     out
 }
@@ -734,10 +860,16 @@ fn compare(
         for (b, d) in bundles {
             pairs += 1;
             let a = &now[b];
-            if d.release != a.release || d.namespace != a.namespace {
+            if d.release != a.release || d.namespace != a.namespace || d.forced != a.forced {
                 return Err(format!(
-                    "{cluster}/{b}: release {} in {}, before {} in {}",
-                    a.release, a.namespace, d.release, d.namespace
+                    "{cluster}/{b}: release {} in {} (forced {:?}), before {} in {} (forced {:?})",
+                    a.release, a.namespace, a.forced, d.release, d.namespace, d.forced
+                ));
+            }
+            if d.labels != a.labels || d.depends_on != a.depends_on {
+                return Err(format!(
+                    "{cluster}/{b}: labels {:?} waiting for {:?}, before {:?} waiting for {:?}",
+                    a.labels, a.depends_on, d.labels, d.depends_on
                 ));
             }
             if d.options != a.options {
@@ -1134,7 +1266,7 @@ fn real_repositories_round_trip() {
     }
     // The README's table: a change here is a change of the measured share.
     let measured: Vec<(usize, usize)> = table.iter().map(|(_, c)| *c).collect();
-    assert_eq!(measured, [(6, 5), (12, 10), (2, 2), (134, 14)], "{table:?}");
+    assert_eq!(measured, [(6, 5), (12, 10), (2, 2), (23, 14)], "{table:?}");
 }
 
 /// A small repository: one GitRepo object pulling `apps/*`, the given files, and an export of
@@ -1427,4 +1559,136 @@ fn fleetc_own_output_round_trips() {
         "{}",
         rt.report
     );
+}
+
+/// A GitRepo object for the small repositories, with `rest` under `spec`.
+fn gitrepo_yaml(rest: &str) -> String {
+    format!(
+        "apiVersion: fleet.cattle.io/v1alpha1\nkind: GitRepo\nmetadata:\n  name: platform\n  namespace: fleet-default\n  labels: {{team: platform}}\nspec:\n  repo: https://git.example.com/fleet.git\n  branch: main\n{rest}"
+    )
+}
+
+/// What Fleet acts on is carried over or the GitRepo is left, never silently changed
+/// (rancher/fleet v0.16.1; each case names its source): checked by the evaluator where the
+/// import goes through, by the report where it does not.
+#[test]
+fn what_fleet_acts_on_is_kept_or_left() {
+    let all = "  paths: [apps/web, apps/db]\n  targets:\n  - clusterSelector: {matchLabels: {env: prod}}\n";
+    // The GitRepo's labels reach the bundles (read.go:213-219), where a dependency selects by
+    // them; root values files without a chart are never read (resources.go:36-44).
+    let (_t, repo, export) = small_repo(&[
+        ("gitrepos/platform.yaml", &gitrepo_yaml(all)),
+        (
+            "apps/web/fleet.yaml",
+            "defaultNamespace: web\ndependsOn: [{selector: {matchLabels: {team: platform, role: db}}}]\n",
+        ),
+        (
+            "apps/db/fleet.yaml",
+            "defaultNamespace: db\nlabels: {role: db}\nhelm: {valuesFiles: [extra.yaml]}\n",
+        ),
+        (
+            "apps/db/Chart.yaml",
+            "apiVersion: v2\nname: db\nversion: 0.1.0\n",
+        ),
+        ("apps/db/extra.yaml", "replicas: 9\n"),
+        ("apps/web/deployment.yaml", DB.1),
+    ]);
+    let rt = round_trip(&repo, None, &export);
+    assert_eq!(rt.imported, rt.bundles, "{}", rt.report);
+    assert!(
+        rt.report.contains(
+            "`helm.valuesFiles` is left out: without `helm.chart` Fleet never reads them"
+        ),
+        "{}",
+        rt.report
+    );
+    let spec = std::fs::read_to_string(repo.join("fleetc.yaml")).unwrap();
+    assert!(spec.contains("labels:\n    team: platform"), "{spec}");
+
+    for (rest, files, left) in [
+        // A ClusterGroup without a selector holds no cluster (target/query.go:103).
+        (
+            "  paths: [apps/web]\n  targets: [{clusterGroup: empty}]\n",
+            vec![
+                WEB,
+                (
+                    "fleet/empty.yaml",
+                    "apiVersion: fleet.cattle.io/v1alpha1\nkind: ClusterGroup\nmetadata: {name: empty, namespace: fleet-default}\nspec: {}\n",
+                ),
+            ],
+            "the ClusterGroup has no selector, so Fleet gives it no cluster",
+        ),
+        // fleet.yaml's targetRestrictions (BundleSpec, fleetyaml.go:6-10; read.go:332).
+        (
+            "  paths: [apps/web]\n",
+            vec![(
+                "apps/web/fleet.yaml",
+                "defaultNamespace: web\ntargetRestrictions: [{clusterName: x}]\n",
+            )],
+            "Fleet reads a bundle's `targetRestrictions`",
+        ),
+        // Paths of only slashes find nothing (apply.go:105-119).
+        (
+            "  paths: [/]\n",
+            vec![WEB],
+            "Fleet finds no bundle under its paths",
+        ),
+        // A clusterName, where not every cluster has a display name (clustermatcher.go:26-37).
+        (
+            "  paths: [apps/web]\n  targets: [{clusterName: c-3}]\n",
+            vec![WEB],
+            "not every exported cluster carries a unique",
+        ),
+    ] {
+        let mut all_files = vec![("gitrepos/platform.yaml", gitrepo_yaml(rest))];
+        all_files.extend(files.iter().map(|(p, t)| (*p, (*t).to_owned())));
+        let refs: Vec<(&str, &str)> = all_files.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let (_t, repo, export) = small_repo(&refs);
+        if rest.contains("c-3") {
+            // A third cluster without Rancher's display name.
+            let text = std::fs::read_to_string(&export).unwrap().replace(
+                "items:\n",
+                "items:\n- {apiVersion: fleet.cattle.io/v1alpha1, kind: Cluster, metadata: {name: c-3, namespace: fleet-default, labels: {env: prod}}}\n",
+            );
+            std::fs::write(&export, text).unwrap();
+        }
+        let out = import_in(&repo, &export, &[]);
+        let err = common::stderr(&out);
+        assert!(err.contains(left), "{left}:\n{err}");
+        assert!(!repo.join("fleetc.yaml").exists(), "{err}");
+    }
+
+    // A GitRepo whose paths fleetc cannot expand may pull the imported directory: the other
+    // is left too.
+    let (_t, repo, export) = small_repo(&[
+        WEB,
+        DB,
+        (
+            "gitrepos/other.yaml",
+            "apiVersion: fleet.cattle.io/v1alpha1\nkind: GitRepo\nmetadata: {name: other, namespace: fleet-default}\nspec: {repo: https://git.example.com/fleet.git, paths: ['apps/[wx]eb']}\n",
+        ),
+    ]);
+    let err = common::stderr(&import_in(&repo, &export, &[]));
+    assert!(
+        err.contains("GitRepo `other` may pull its bundle `apps/web` too"),
+        "{err}"
+    );
+
+    // fleetc's own group names taken by another selector: nothing is imported.
+    let (_t, repo, export) = small_repo(&[
+        WEB,
+        DB,
+        (
+            "fleet/env-prod.yaml",
+            "apiVersion: fleet.cattle.io/v1alpha1\nkind: ClusterGroup\nmetadata: {name: env-prod, namespace: fleet-default}\nspec: {selector: {matchLabels: {tier: gold}}}\n",
+        ),
+    ]);
+    let out = import_in(&repo, &export, &[]);
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("ClusterGroup `env-prod` would be replaced by fleetc's own"),
+        "{err}"
+    );
+    assert!(!repo.join("fleetc.yaml").exists());
 }

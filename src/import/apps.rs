@@ -14,6 +14,17 @@ use crate::codes::Code;
 use crate::load::SpanIndex;
 use crate::pointer::Ptr;
 
+/// BundleSpec and BundleDeploymentOptions keys Fleet 0.16 reads from fleet.yaml and its
+/// customizations that the spec cannot say.
+const BUNDLE_SPEC_ONLY: &[&str] = &[
+    "targetRestrictions",
+    "contentsId",
+    "helmOpOptions",
+    "valuesHash",
+    "overwrites",
+    "allowedTargetNamespaceSelector",
+];
+
 /// Helm options the spec's `source.helm` holds under the same names.
 const HELM_SOURCE_KEYS: &[&str] = &[
     "chart",
@@ -46,6 +57,8 @@ pub struct Imported {
     pub release: String,
     /// Whether fleet.yaml names the release (else Fleet derives it from the bundle's name).
     pub release_named: bool,
+    /// Whether fleet.yaml has `overrideTargets` (its targets are not its GitRepo's).
+    pub override_targets: bool,
     /// The bundle's `fleetc.io/app` label: the name the app must keep for the dependencies
     /// that select it.
     pub app_label: Option<String>,
@@ -127,8 +140,24 @@ pub fn import(
     };
     let left = |ptr: &Ptr, why: String| Left { why, at: at(ptr) };
     let root = Ptr::root();
-    for key in fy.keys() {
-        if !crate::schema::fleet_yaml_keys().any(|k| k == key) {
+    for (key, v) in &fy {
+        // Keys of Fleet 0.16's BundleSpec (which FleetYAML embeds) that its published schema
+        // leaves out (rancher/fleet v0.16.1 pkg/apis/fleet.cattle.io/v1alpha1/fleetyaml.go:6-10,
+        // bundle_types.go:100-146, bundledeployment_types.go): Fleet acts on them.
+        if BUNDLE_SPEC_ONLY.contains(&key.as_str()) && !is_empty(v) {
+            return Err(left(
+                &root.key(key),
+                format!("Fleet reads a bundle's `{key}`, which the spec has no key for"),
+            ));
+        }
+        if key == "resources" {
+            findings.push(Finding::new(
+                Code::ImportDropped,
+                "`resources` is left out: Fleet replaces a bundle's own with the files it reads (read.go:201-206)".to_owned(),
+                at(&root.key(key)),
+                "nothing to do",
+            ));
+        } else if !crate::schema::fleet_yaml_keys().any(|k| k == key) {
             findings.push(Finding::new(
                 Code::ImportDropped,
                 format!("`{key}` is not a fleet.yaml key; Fleet ignores it, and so does the spec"),
@@ -236,6 +265,18 @@ pub fn import(
         }
         for key in HELM_SOURCE_KEYS {
             let Some(v) = helm.get(*key) else { continue };
+            // Without `chart` or `repo` Fleet never reads the root's values files
+            // (rancher/fleet v0.16.1 internal/bundlereader/resources.go:36-44); the spec's
+            // `chart: .` would.
+            if *key == "valuesFiles" && !has_chart && !is_empty(v) {
+                findings.push(Finding::new(
+                    Code::ImportDropped,
+                    "`helm.valuesFiles` is left out: without `helm.chart` Fleet never reads them".to_owned(),
+                    at(&root.key("helm").key("valuesFiles")),
+                    "nothing to do: the deployment does not change; name the chart (`chart: .`) in the spec if they are meant",
+                ));
+                continue;
+            }
             let keep = match v {
                 Value::Null | Value::Bool(false) => false,
                 Value::String(s) => !s.is_empty(),
@@ -345,6 +386,15 @@ pub fn import(
             if k == crate::model::APP_LABEL {
                 // fleetc sets it to the app's name, which is then this value.
                 app_label = v.as_str().map(str::to_owned);
+            } else if k.starts_with("fleet.cattle.io/") {
+                // Fleet copies these to the BundleDeployments (target.go:103-108), where a
+                // dependency may select by them; the spec leaves Fleet's own keys to Fleet.
+                return Err(left(
+                    &root.key("labels").key(k),
+                    format!(
+                        "bundle label `{k}` is one of Fleet's own keys, which the spec does not set"
+                    ),
+                ));
             } else if k.contains("cattle.io/") || k.contains("kubectl.kubernetes.io/") {
                 findings.push(Finding::new(
                     Code::ImportDropped,
@@ -433,6 +483,14 @@ pub fn import(
             };
             let mut kept = Map::new();
             for (k, v) in obj {
+                if BUNDLE_SPEC_ONLY.contains(&k.as_str()) && !is_empty(v) {
+                    return Err(left(
+                        &root.key(key).index(i).key(k),
+                        format!(
+                            "Fleet reads a customization's `{k}`, which the spec has no key for"
+                        ),
+                    ));
+                }
                 if crate::schema::fleet_customization_keys().any(|x| x == k) {
                     kept.insert(k.clone(), v.clone());
                 } else {
@@ -461,6 +519,7 @@ pub fn import(
         bundle: bundle_name,
         release,
         app_label,
+        override_targets: targets_at.is_some(),
         release_named: helm
             .get("releaseName")
             .and_then(Value::as_str)
@@ -503,13 +562,16 @@ pub fn target(
         .filter(|n| !n.is_empty())
     {
         criteria = true;
-        match clusters.by_object(&gitrepo.workspace, name) {
-            Some(c) if c.named => {
+        // Fleet matches the object's name or Rancher's display-name label
+        // (rancher/fleet v0.16.1 internal/cmd/controller/target/matcher/clustermatcher.go:26-37);
+        // fleetc's `cluster:` selects by the display name, which every cluster must carry.
+        match clusters.by_name(&gitrepo.workspace, name) {
+            Some(c) if clusters.display_names => {
                 out.insert("cluster".into(), json!(c.name));
             }
             Some(_) => {
                 return Err(format!(
-                    "target by clusterName `{name}`: the cluster has no `{NAME_KEY}` label, which fleetc's cluster targets select by"
+                    "target by clusterName `{name}`: not every exported cluster carries a unique `{NAME_KEY}` label, which fleetc's cluster targets select by"
                 ));
             }
             None => {
@@ -526,6 +588,16 @@ pub fn target(
         .filter(|n| !n.is_empty())
     {
         criteria = true;
+        if groups
+            .iter()
+            .any(|x| x.workspace == gitrepo.workspace && x.name == g && !x.selector.is_object())
+        {
+            // Fleet gives a group without a selector no cluster (rancher/fleet v0.16.1
+            // internal/cmd/controller/target/query.go:103); the spec's always has one.
+            return Err(format!(
+                "target by clusterGroup `{g}`: the ClusterGroup has no selector, so Fleet gives it no cluster"
+            ));
+        }
         if !groups
             .iter()
             .any(|x| x.workspace == gitrepo.workspace && x.name == g)
@@ -571,10 +643,17 @@ pub fn target(
     if let Some(s) = obj.get("clusterGroupSelector").filter(|v| !v.is_null()) {
         criteria = true;
         let sel = selector(s)?;
-        if !groups
+        let reached: Vec<&super::Group> = groups
             .iter()
-            .any(|x| x.workspace == gitrepo.workspace && selects(&sel, &x.labels))
-        {
+            .filter(|x| x.workspace == gitrepo.workspace && selects(&sel, &x.labels))
+            .collect();
+        if reached.iter().any(|x| !x.selector.is_object()) {
+            return Err(
+                "target by clusterGroupSelector: it reaches a ClusterGroup without a selector, which Fleet gives no cluster"
+                    .to_owned(),
+            );
+        }
+        if reached.is_empty() {
             return Err(format!(
                 "target by clusterGroupSelector: no ClusterGroup of workspace `{}` in the repository or the exports carries the labels it selects, and the spec declares the groups a selector reaches",
                 gitrepo.workspace

@@ -44,6 +44,10 @@ pub fn scan(repo: &Repo, paths: &[String]) -> Result<Scan, String> {
 /// `globDirs`: leading slashes dropped, the rest a `filepath.Glob` pattern, directories only.
 fn glob_dirs(repo: &Repo, pattern: &str) -> Result<Vec<String>, String> {
     let pattern = pattern.trim_start_matches('/');
+    // `filepath.Glob("")` finds nothing (apply.go:105-119): a path of only slashes pulls nothing.
+    if pattern.is_empty() {
+        return Ok(Vec::new());
+    }
     let mut segments: Vec<&str> = Vec::new();
     for seg in pattern.split('/') {
         match seg {
@@ -221,6 +225,8 @@ mod tests {
         assert_eq!(found(&["/apps/a"]).unwrap(), ["apps/a", "apps/a/nested"]);
         assert_eq!(found(&["*/c"]).unwrap(), ["other/c"]);
         assert!(found(&["../x"]).is_err());
+        // Only slashes: Fleet's Glob of "" finds nothing.
+        assert!(found(&["/"]).unwrap().is_empty());
         let s = scan(&r, &["apps".to_owned()]).unwrap();
         assert!(s.walks("apps/b") && !s.walks("other/c") && !s.walks("app"));
         let (_d, r) = repo(&["apps/a/fleet.yaml", "apps/README.md"]);

@@ -39,8 +39,6 @@ pub struct Cluster {
     pub labels: BTreeMap<String, String>,
     /// Every label, as Fleet matches them.
     pub all_labels: BTreeMap<String, String>,
-    /// Whether it carries Rancher's display-name label (so `cluster:` targets reach it).
-    pub named: bool,
 }
 
 /// The clusters, and the conventions found.
@@ -51,17 +49,22 @@ pub struct Clusters {
     /// Whether the environment (region) key is one every cluster carries.
     pub env_found: bool,
     pub region_found: bool,
+    /// Whether every cluster's spec name is its unique display name (`NAME_KEY`), which
+    /// fleetc's `cluster:` targets select by.
+    pub display_names: bool,
     /// Environments in promotion order, with their tier.
     pub environments: Vec<(String, Tier)>,
     pub clusters: Vec<Cluster>,
 }
 
 impl Clusters {
-    /// The cluster whose object is `object` in `workspace`.
-    pub fn by_object(&self, workspace: &str, object: &str) -> Option<&Cluster> {
-        self.clusters
-            .iter()
-            .find(|c| c.object == object && c.workspace == workspace)
+    /// The cluster of `workspace` a GitRepo's `clusterName` names: by its object's name, else
+    /// by its display name, as Fleet matches them.
+    pub fn by_name(&self, workspace: &str, name: &str) -> Option<&Cluster> {
+        let here = || self.clusters.iter().filter(|c| c.workspace == workspace);
+        here()
+            .find(|c| c.object == name)
+            .or_else(|| here().find(|c| c.all_labels.get(NAME_KEY).is_some_and(|n| n == name)))
     }
 }
 
@@ -116,7 +119,6 @@ pub fn infer(objects: &[(Value, Origin)], default_ws: &str) -> Result<Clusters, 
             .get(&region_key)
             .cloned()
             .unwrap_or_else(|| FALLBACK_VALUE.to_owned());
-        let named = all.contains_key(NAME_KEY);
         let name = match all.get(NAME_KEY) {
             Some(n) if use_display => n.clone(),
             _ => object.clone(),
@@ -134,7 +136,6 @@ pub fn infer(objects: &[(Value, Origin)], default_ws: &str) -> Result<Clusters, 
             region,
             labels,
             all_labels: all,
-            named,
         });
     }
     let mut environments: Vec<(String, Tier)> = clusters
@@ -151,6 +152,7 @@ pub fn infer(objects: &[(Value, Origin)], default_ws: &str) -> Result<Clusters, 
     Ok(Clusters {
         env_key,
         region_key,
+        display_names: use_display,
         env_found: env.is_some(),
         region_found: region.is_some(),
         environments,

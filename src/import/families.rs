@@ -57,6 +57,18 @@ impl Family {
                     ));
                 }
             }
+            // fleetc labels its per-environment GitRepos itself, and with nothing else.
+            const OWN: [&str; 3] = [
+                "app.kubernetes.io/managed-by",
+                "fleetc.io/app",
+                "fleetc.io/environment",
+            ];
+            if let Some(k) = g.labels.keys().find(|k| !OWN.contains(&k.as_str())) {
+                out.push((
+                    format!("per-environment GitRepo `{}` has label `{k}`, which fleetc's per-environment GitRepos do not carry", g.name),
+                    g.origin.clone(),
+                ));
+            }
             if settings(g) != settings(first) {
                 out.push((
                     format!(

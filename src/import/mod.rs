@@ -284,8 +284,41 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             })
         })
         .collect();
+    // fleetc writes a ClusterGroup `env-<environment>` and `region-<region>` of its own; one of
+    // those names with another selector would be replaced under the GitRepos that use it.
+    for (x, (_, at, _)) in groups.iter().zip(&group_objects) {
+        let envs: Vec<&str> = clusters
+            .environments
+            .iter()
+            .map(|(e, _)| e.as_str())
+            .collect();
+        let regions: Vec<&str> = clusters
+            .clusters
+            .iter()
+            .map(|c| c.region.as_str())
+            .collect();
+        let own = |prefix: &str, key: &str, values: &[&str]| {
+            let v = x.name.strip_prefix(prefix)?;
+            values.contains(&v).then(|| json!({key: v}))
+        };
+        let expected = own("env-", &clusters.env_key, &envs)
+            .or_else(|| own("region-", &clusters.region_key, &regions));
+        let plain = x.selector["matchExpressions"]
+            .as_array()
+            .is_none_or(Vec::is_empty);
+        if let Some(e) = expected
+            && !(plain && x.selector["matchLabels"] == e)
+        {
+            return Err(format!(
+                "{at}: ClusterGroup `{}` would be replaced by fleetc's own of that name, which selects {e}: rename it first",
+                x.name
+            ));
+        }
+    }
     // Each GitRepo's bundles, then which directories more than one GitRepo pulls.
     let mut scans: Vec<Result<bundles::Scan, String>> = Vec::new();
+    // Each GitRepo's paths as written, for those whose scan cannot be told.
+    let mut literal: Vec<Vec<String>> = Vec::new();
     for g in &gitrepos {
         let paths: Vec<String> = g
             .spec
@@ -295,7 +328,26 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             .flatten()
             .filter_map(|p| p.as_str().map(str::to_owned))
             .collect();
-        scans.push(bundles::scan(&repo, &paths));
+        // A driven GitRepo reads its `bundles` directories and nothing else
+        // (rancher/fleet v0.16.1 internal/cmd/controller/gitops/reconciler/gitjob.go:401-421).
+        let driven: Vec<String> = g
+            .spec
+            .get("bundles")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|b| b["base"].as_str())
+            .map(|b| b.trim_matches('/').trim_start_matches("./").to_owned())
+            .collect();
+        scans.push(if driven.is_empty() {
+            bundles::scan(&repo, &paths)
+        } else {
+            Ok(bundles::Scan {
+                bases: Vec::new(),
+                bundles: driven,
+            })
+        });
+        literal.push(paths);
     }
     let mut pulled_by: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for (i, s) in scans.iter().enumerate() {
@@ -339,13 +391,17 @@ pub fn import(req: &Request) -> Result<Imported, String> {
                 format!("its bundles' Helm releases are named after each GitRepo (`{}`, ...), and fleetc's per-environment GitRepos share one release name", a.release),
                 a.origin.clone(),
             )),
+            Ok(a) if a.override_targets => reasons.push((
+                "its fleet.yaml has `overrideTargets`, which would reach beyond each GitRepo's environment".to_owned(),
+                a.origin.clone(),
+            )),
             Ok(a) if a.app_label.as_ref().is_some_and(|l| *l != f.app) => reasons.push((
                 format!("its bundle label `{}` names app `{}`, not `{}`", crate::model::APP_LABEL, a.app_label.clone().unwrap_or_default(), f.app),
                 a.origin.clone(),
             )),
             Ok(a) if reasons.is_empty() => {
                 let members: Vec<usize> = f.members.iter().map(|(i, _)| *i).collect();
-                match new_bundle_for_others(&a, &members, &scans, &gitrepos) {
+                match new_bundle_for_others(&a, &members, &scans, &literal, &gitrepos) {
                     Some(why) => reasons.push((why, first.origin.clone())),
                     None => {
                         candidates.push((f, a, found));
@@ -446,6 +502,24 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         };
         let mut found = Vec::new();
         let mut group_findings = Vec::new();
+        // The GitRepo's labels, which Fleet gives its bundles (read.go:213-219).
+        for k in g.labels.keys() {
+            if k.starts_with("fleet.cattle.io/") {
+                reasons.push((
+                    format!(
+                        "its label `{k}` is one of Fleet's own keys, which the spec does not set"
+                    ),
+                    g.origin.clone(),
+                ));
+            } else if k == "app.kubernetes.io/managed-by" || k.contains("cattle.io/") {
+                group_findings.push(Finding::new(
+                    Code::ImportDropped,
+                    format!("GitRepo label `{k}` is left out: fleetc sets `app.kubernetes.io/managed-by` itself, and Fleet does not copy `cattle.io/` keys to the clusters"),
+                    g.origin.clone(),
+                    "nothing to do, unless a dependency selects bundles by it",
+                ));
+            }
+        }
         for d in &dirs {
             if let Some(others) = pulled_by.get(d.as_str()).filter(|s| s.len() > 1) {
                 let names: Vec<&str> = others.iter().map(|j| gitrepos[*j].name.as_str()).collect();
@@ -460,7 +534,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
                 continue;
             }
             match apps::import(&repo, g, d, &clusters, &groups, &mut group_findings) {
-                Ok(a) => match new_bundle_for_others(&a, &[i], &scans, &gitrepos) {
+                Ok(a) => match new_bundle_for_others(&a, &[i], &scans, &literal, &gitrepos) {
                     Some(why) => reasons.push((why, g.origin.clone())),
                     None => found.push(a),
                 },
@@ -931,8 +1005,32 @@ fn new_bundle_for_others(
     a: &apps::Imported,
     own: &[usize],
     scans: &[Result<bundles::Scan, String>],
+    literal: &[Vec<String>],
     gitrepos: &[GitRepoIn],
 ) -> Option<String> {
+    // A GitRepo whose paths fleetc cannot expand may pull anything below their literal part.
+    for (j, s) in scans.iter().enumerate() {
+        if own.contains(&j) || s.is_ok() {
+            continue;
+        }
+        let covers = literal[j].iter().any(|p| {
+            let fixed: Vec<&str> = p
+                .trim_start_matches('/')
+                .split('/')
+                .take_while(|seg| !seg.contains(['*', '?', '[', '\\']))
+                .filter(|seg| !seg.is_empty() && *seg != ".")
+                .collect();
+            let fixed = fixed.join("/");
+            fixed.is_empty() || a.dir == fixed || a.dir.starts_with(&format!("{fixed}/"))
+        });
+        if covers {
+            return Some(format!(
+                "GitRepo `{}` may pull its bundle `{}` too, and fleetc cannot expand its paths",
+                gitrepos[j].name,
+                apps::fleet_dir(&a.dir)
+            ));
+        }
+    }
     if a.fleet_yaml.is_some() {
         return None;
     }
@@ -992,6 +1090,15 @@ fn gitrepo_entry(
     e.insert("name".into(), json!(g.name));
     if g.workspace != workspace {
         e.insert("workspace".into(), json!(g.workspace));
+    }
+    let labels: Map<String, Value> = g
+        .labels
+        .iter()
+        .filter(|(k, _)| *k != "app.kubernetes.io/managed-by" && !k.contains("cattle.io/"))
+        .map(|(k, v)| (k.clone(), json!(v)))
+        .collect();
+    if !labels.is_empty() {
+        e.insert("labels".into(), Value::Object(labels));
     }
     let s = &g.spec;
     // What the `fleet` block gives already is not repeated.

@@ -45,7 +45,9 @@ pub fn from_customizations(
                 .iter()
                 .any(|(e, _)| e == v)
                 .then_some("environment")?
-        } else if clusters.region_found && *k == clusters.region_key {
+        } else if clusters.region_found && clusters.env_found && *k == clusters.region_key {
+            // fleetc's region override selects the environment label too (Scope::EnvRegion),
+            // which live clusters carry only when the environment convention is real.
             clusters
                 .clusters
                 .iter()

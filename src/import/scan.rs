@@ -163,7 +163,10 @@ pub fn read_text(path: &Path, shown: &str) -> Result<String, String> {
 }
 
 /// How Fleet reads YAML: `sigs.k8s.io/yaml` over go-yaml v2, so YAML 1.1 scalars (`no` and `on`
-/// are booleans, `0755` is octal, `1_000` a number, tags kept), within the spec's budgets.
+/// are booleans, `0755` is octal, `1_000` a number, tags kept, the last duplicate key wins),
+/// within the spec's budgets. Not the same in corners the README names: go-yaml v2 resolves
+/// plain mapping keys too (`on:` becomes `"true"`), takes booleans in its listed spellings
+/// only, and reads `0x1F` as a number.
 fn fleet_yaml_options() -> serde_saphyr::Options {
     let mut o = crate::load::yaml_options();
     o.strict_booleans = false;
@@ -171,6 +174,8 @@ fn fleet_yaml_options() -> serde_saphyr::Options {
     o.leading_zero_numbers_as_strings = false;
     o.underscored_numbers_as_strings = false;
     o.reject_unsupported_tags = false;
+    // go-yaml v2 keeps the last of duplicate keys, as JSON then does.
+    o.duplicate_keys = serde_saphyr::DuplicateKeyPolicy::LastWins;
     o
 }
 
