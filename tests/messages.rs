@@ -3041,3 +3041,28 @@ fn helm_op_range_counts_every_helm_change() {
         }
     }
 }
+
+/// Bundle labels dependencies cannot select by: `cattle.io/` keys Fleet drops when it copies
+/// labels to BundleDeployments, and `fleet.cattle.io/` keys it copies but sets itself
+/// (rancher/fleet v0.16.1 internal/cmd/controller/target/target.go:97-108).
+#[test]
+fn bundle_labels_of_fleets_domains_are_refused() {
+    let (code, d) = build_after(
+        "tests/fixtures/ok/bundle-options",
+        &[(
+            "bundleLabels: {tier: backend}",
+            "bundleLabels: {tier: backend, fleet.cattle.io/team: a, management.cattle.io/x: b}",
+        )],
+    );
+    assert_eq!(code, 1, "{d:?}");
+    has(
+        &d,
+        "E023",
+        "bundle label `fleet.cattle.io/team` is one of Fleet's own keys",
+    );
+    has(
+        &d,
+        "E023",
+        "bundle label `management.cattle.io/x` does not reach the clusters",
+    );
+}

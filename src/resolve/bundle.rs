@@ -59,9 +59,22 @@ impl Cx<'_> {
         // Fleet copies a bundle's labels to its BundleDeployments without keys that contain
         // `cattle.io/` or `kubectl.kubernetes.io/` (rancher/fleet v0.16.1
         // internal/cmd/controller/target/target.go:97-108, wrangler CleanAnnotationsForExport),
-        // so dependencies could never select by them; `fleet.cattle.io/` keys are Fleet's own.
+        // so dependencies could never select by them. `fleet.cattle.io/` keys it does copy
+        // (target.go:103-107), but they are Fleet's own, which it sets itself.
         for k in a.bundle_labels.keys() {
-            if k.contains("cattle.io/") || k.contains("kubectl.kubernetes.io/") {
+            if k.starts_with("fleet.cattle.io/") {
+                self.push(
+                    Diagnostic::new(
+                        Code::InvalidValue,
+                        format!("bundle label `{k}` is one of Fleet's own keys"),
+                    )
+                    .label(
+                        self.ix.key(&base.key("bundleLabels").key(k)),
+                        "Fleet sets `fleet.cattle.io/` labels on bundles itself",
+                    )
+                    .help("use a key of your own domain, such as `example.com/tier`"),
+                );
+            } else if k.contains("cattle.io/") || k.contains("kubectl.kubernetes.io/") {
                 self.push(
                     Diagnostic::new(
                         Code::InvalidValue,
