@@ -110,7 +110,8 @@ pub struct ImportArgs {
     pub gitrepos: Vec<PathBuf>,
     /// The live Cluster objects (`kubectl get clusters.fleet.cattle.io -A -o yaml`), and any
     /// ClusterGroups (`kubectl get clustergroups.fleet.cattle.io -A -o yaml`); repeatable.
-    #[arg(long = "clusters", value_name = "FILE_OR_DIR", required = true)]
+    /// Default: those in the `--gitrepos` exports, else in the repository.
+    #[arg(long = "clusters", value_name = "FILE_OR_DIR")]
     pub clusters: Vec<PathBuf>,
     /// Where to write the spec: a file directly in the repository. Default: `fleetc.yaml` there.
     #[arg(long)]

@@ -1692,3 +1692,31 @@ fn what_fleet_acts_on_is_kept_or_left() {
     );
     assert!(!repo.join("fleetc.yaml").exists());
 }
+
+/// One export of GitRepos, Clusters and ClusterGroups serves as `--gitrepos` alone; without any
+/// clusters the import stops and says how to export them.
+#[test]
+fn one_export_holds_gitrepos_and_clusters() {
+    let (tmp, repo, export) = small_repo(&[WEB, DB]);
+    let gitrepo = std::fs::read_to_string(repo.join("gitrepos/platform.yaml")).unwrap();
+    std::fs::remove_file(repo.join("gitrepos/platform.yaml")).unwrap();
+    let both = tmp.path().join("fleet.yaml");
+    let clusters = std::fs::read_to_string(&export).unwrap();
+    std::fs::write(&both, format!("{gitrepo}---\n{clusters}")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fleetc"))
+        .args(["import", "--gitrepos", both.to_str().unwrap()])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", common::stderr(&out));
+    assert!(common::stderr(&out).contains("for 2 clusters"));
+    let (_t, repo, _) = small_repo(&[WEB, DB]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_fleetc"))
+        .arg("import")
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(common::stderr(&out).contains("fleetc import needs the live clusters"));
+    assert!(!repo.join("fleetc.yaml").exists());
+}

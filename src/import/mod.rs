@@ -254,18 +254,30 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     }
     let workspace = most_common(gitrepos.iter().map(|g| g.workspace.clone()))
         .unwrap_or_else(|| DEFAULT_WORKSPACE.to_owned());
-    let clusters_in: Vec<(Value, Origin)> = cluster_objects
-        .iter()
-        .filter(|(o, _)| scan::is_fleet(o, "Cluster"))
-        .cloned()
-        .collect();
+    // The live clusters: from `--clusters`, else from an export given with `--gitrepos` (one
+    // `kubectl get gitrepos,clusters,clustergroups -A -o yaml` serves both), else the
+    // repository's own Cluster objects.
+    let pick = |objs: &[(Value, Origin)]| -> Vec<(Value, Origin)> {
+        objs.iter()
+            .filter(|(o, _)| scan::is_fleet(o, "Cluster"))
+            .cloned()
+            .collect()
+    };
+    let mut clusters_in = pick(&cluster_objects);
     if clusters_in.is_empty() {
-        return Err("fleetc import needs the live clusters: export them with `kubectl get clusters.fleet.cattle.io -A -o yaml > clusters.yaml` and pass --clusters clusters.yaml".to_owned());
+        clusters_in = pick(&exported);
+    }
+    if clusters_in.is_empty() {
+        clusters_in = pick(&in_repo);
+    }
+    if clusters_in.is_empty() {
+        return Err("fleetc import needs the live clusters, whose labels the spec's selectors are checked against: export them with `kubectl get clusters.fleet.cattle.io,clustergroups.fleet.cattle.io -A -o yaml > clusters.yaml` and pass --clusters clusters.yaml".to_owned());
     }
     let clusters = clusters::infer(&clusters_in, &workspace)?;
     // ClusterGroups: exported ones, then the repository's (and whether it is the repository's).
     let group_objects: Vec<(&Value, &Origin, bool)> = cluster_objects
         .iter()
+        .chain(&exported)
         .map(|(o, at)| (o, at, false))
         .chain(in_repo.iter().map(|(o, at)| (o, at, true)))
         .filter(|(o, _, _)| scan::is_fleet(o, "ClusterGroup"))
