@@ -1720,3 +1720,29 @@ fn one_export_holds_gitrepos_and_clusters() {
     assert!(common::stderr(&out).contains("fleetc import needs the live clusters"));
     assert!(!repo.join("fleetc.yaml").exists());
 }
+
+/// What real repositories carry and Fleet never acts on is reported, with the import going
+/// through: a target no live cluster matches (it waits for clusters, W017), a kept
+/// customization that matches none, a dependency on a bundle no GitRepo makes.
+#[test]
+fn dead_targets_customizations_and_dependencies_are_reported() {
+    let rest = "  paths: [apps/web, apps/db]\n  targets:\n  - clusterSelector: {matchLabels: {env: prod}}\n  - clusterSelector: {matchLabels: {env: staging}}\n";
+    let (_t, repo, export) = small_repo(&[
+        ("gitrepos/platform.yaml", &gitrepo_yaml(rest)),
+        (
+            "apps/web/fleet.yaml",
+            "defaultNamespace: web\ndependsOn: [{name: cert-manager}]\ntargetCustomizations:\n- name: eu\n  clusterSelector: {matchLabels: {region: eu}}\n  kustomize: {dir: overlays/eu}\n",
+        ),
+        ("apps/web/deployment.yaml", DB.1),
+        DB,
+    ]);
+    let rt = round_trip(&repo, None, &export);
+    assert_eq!(rt.imported, rt.bundles, "{}", rt.report);
+    for piece in [
+        "warning[W017]: app `web`: a target matches none of the live clusters",
+        "warning[W023]: app `web`: kept targetCustomization `eu` matches none of the live clusters",
+        "warning[W024]: app `web` depends on bundle `cert-manager`, which no GitRepo of the repository makes",
+    ] {
+        assert!(rt.report.contains(piece), "{piece}\n{}", rt.report);
+    }
+}

@@ -759,7 +759,13 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     // ClusterGroups the targets name or select.
     let mut used_groups = BTreeSet::new();
     for a in &spec_apps {
-        for t in a.value["targets"].as_array().into_iter().flatten() {
+        for t in a
+            .value
+            .get("targets")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(g) = t["clusterGroup"].as_str() {
                 used_groups.insert(g.to_owned());
             }
@@ -805,7 +811,75 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     }
     let mut dead = Vec::new();
     for a in &mut spec_apps {
-        dead.extend(revive_dead_targets(&mut a.value, &clusters, &groups));
+        let found = revive_dead_targets(&mut a.value, &clusters, &groups);
+        if !found.is_empty() {
+            findings.push(Finding::new(
+                Code::AwaitsOptIn,
+                format!(
+                    "app `{}`: {} none of the live clusters; the spec lists its labels under `optInLabels`, so it waits for such clusters",
+                    a.value.get("name").and_then(Value::as_str).unwrap_or_default(),
+                    if found.len() == 1 { "a target matches".to_owned() } else { format!("{} targets match", found.len()) },
+                ),
+                a.origin.clone(),
+                "remove the target if no such cluster will come, or check its labels against the clusters'",
+            ));
+        }
+        for (i, c) in a.verbatim.iter().enumerate() {
+            if !clusters.clusters.iter().any(|cl| hits(c, cl, &groups)) {
+                findings.push(Finding::new(
+                    Code::KeptVerbatim,
+                    format!(
+                        "app `{}`: kept targetCustomization `{}` matches none of the live clusters",
+                        a.value
+                            .get("name")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default(),
+                        c["name"].as_str().unwrap_or(&i.to_string())
+                    ),
+                    a.origin.clone(),
+                    "remove it if no such cluster will come",
+                ));
+            }
+        }
+        dead.extend(found);
+    }
+    // Dependencies on bundles no GitRepo here makes wait for ever.
+    let made: BTreeSet<String> = gitrepos
+        .iter()
+        .zip(&scans)
+        .flat_map(|(g, s)| {
+            s.iter()
+                .flat_map(|s| {
+                    s.bundles
+                        .iter()
+                        .map(|d| crate::fleet_names::bundle_name(&g.name, d))
+                })
+                .collect::<Vec<_>>()
+        })
+        .chain(by_bundle.keys().cloned())
+        .collect();
+    for a in &spec_apps {
+        for d in a
+            .value
+            .get("dependsOn")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(b) = d["bundle"].as_str()
+                && !made.contains(b)
+            {
+                findings.push(Finding::new(
+                    Code::ImportLeft,
+                    format!(
+                        "app `{}` depends on bundle `{b}`, which no GitRepo of the repository makes: Fleet waits for it",
+                        a.value.get("name").and_then(Value::as_str).unwrap_or_default()
+                    ),
+                    a.origin.clone(),
+                    "check the name (bundles of other repositories are fine), or remove the dependency",
+                ));
+            }
+        }
     }
     let opt_in = opt_in_labels(&spec_apps, &spec_groups, &dead, &clusters);
     summary.apps_verbatim = spec_apps.iter().filter(|a| !a.verbatim.is_empty()).count();
@@ -843,6 +917,38 @@ pub fn import(req: &Request) -> Result<Imported, String> {
 /// A target no live cluster matches says its environment and region as a selector, so that
 /// its labels can wait for clusters to opt in (`optInLabels`) instead of being an error (E017):
 /// Fleet deploys through it once such a cluster registers.
+/// Whether a Fleet target or customization (`clusterName`, `clusterSelector`, `clusterGroup`,
+/// `clusterGroupSelector`) matches a live cluster, as Fleet matches them.
+fn hits(t: &Value, c: &clusters::Cluster, groups: &[Group]) -> bool {
+    let labels = &c.all_labels;
+    let mut criteria = 0;
+    let mut all = true;
+    if let Some(n) = t["clusterName"].as_str() {
+        criteria += 1;
+        all &= c.object == n || labels.get(clusters::NAME_KEY).is_some_and(|d| d == n);
+    }
+    if let Some(sel) = t.get("clusterSelector").filter(|s| s.is_object()) {
+        criteria += 1;
+        all &= apps::selects(sel, labels);
+    }
+    let mine = || {
+        groups.iter().filter(|g| {
+            g.workspace == c.workspace
+                && g.selector.is_object()
+                && apps::selects(&g.selector, labels)
+        })
+    };
+    if let Some(g) = t["clusterGroup"].as_str() {
+        criteria += 1;
+        all &= mine().any(|x| x.name == g);
+    }
+    if let Some(gs) = t.get("clusterGroupSelector").filter(|s| s.is_object()) {
+        criteria += 1;
+        all &= mine().any(|x| apps::selects(gs, &x.labels));
+    }
+    criteria > 0 && all
+}
+
 /// Returns their selectors.
 fn revive_dead_targets(
     app: &mut Map<String, Value>,
@@ -944,7 +1050,13 @@ fn opt_in_labels(
         }
     };
     for a in apps {
-        for t in a.value["targets"].as_array().into_iter().flatten() {
+        for t in a
+            .value
+            .get("targets")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             visit(&t["selector"], false);
         }
     }
@@ -1069,7 +1181,7 @@ fn customizations(
     clusters: &clusters::Clusters,
     findings: &mut Vec<Finding>,
 ) -> Vec<Value> {
-    let helm = app["source"].get("helm").is_some();
+    let helm = app.get("source").is_some_and(|s| s.get("helm").is_some());
     if let Some(o) = overrides::from_customizations(&a.verbatim, helm, clusters) {
         if !o.is_empty() {
             app.insert("overrides".into(), Value::Array(o));
@@ -1201,7 +1313,7 @@ fn lifted(all: impl Iterator<Item = Map<String, Value>>) -> Map<String, Value> {
 
 /// Drops `releaseName` where it is the app's name: the spec's default.
 fn strip_default_release(app: &mut Map<String, Value>) {
-    let name = app["name"].clone();
+    let name = app.get("name").cloned().unwrap_or_default();
     if let Some(src) = app.get_mut("source").and_then(Value::as_object_mut) {
         for kind in src.values_mut() {
             if let Some(k) = kind.as_object_mut()
