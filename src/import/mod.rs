@@ -4,14 +4,20 @@
 //!
 //! Stages, one module each: [`scan`] (the repository's files and YAML as Fleet reads it) →
 //! [`bundles`] (Fleet's scan of each GitRepo's `paths`) → [`clusters`] (label conventions →
-//! environments and regions) → [`apps`] (fleet.yaml → spec apps) → [`write`] (the spec's text).
+//! environments and regions) → [`families`] (per-environment GitRepos as one app) → [`apps`]
+//! (fleet.yaml → spec apps, customizations to `overrides` where exact) → `reach` (targets no
+//! live cluster matches, `optInLabels`) → `gitrepos` (GitRepo settings as `gitRepos` entries and
+//! the `fleet` block) → `write` (the spec's text). This module decides, GitRepo by GitRepo,
+//! what is taken over and what is left.
 //! Nothing is written here: the command writes the spec and the adoption manifest.
 
 pub mod apps;
 pub mod bundles;
 pub mod clusters;
 pub mod families;
+mod gitrepos;
 mod overrides;
+mod reach;
 pub mod scan;
 mod write;
 
@@ -115,21 +121,6 @@ fn string_map(v: &Value) -> BTreeMap<String, String> {
         .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
         .collect()
 }
-
-/// GitRepo spec keys the spec's `gitRepos` hold besides the repository settings
-/// ([`families::REPOSITORY_KEYS`]); the rest leave the GitRepo as it is.
-const GITREPO_KEYS: &[&str] = &[
-    "revision",
-    "paths",
-    "targets",
-    "deleteNamespace",
-    "targetNamespace",
-    "serviceAccount",
-    "keepResources",
-    "paused",
-    "forceSyncGeneration",
-    "correctDrift",
-];
 
 const DEFAULT_WORKSPACE: &str = "fleet-default";
 
@@ -489,7 +480,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             }
         }
         for key in g.spec.keys() {
-            let known = GITREPO_KEYS.contains(&key.as_str())
+            let known = gitrepos::GITREPO_KEYS.contains(&key.as_str())
                 || families::REPOSITORY_KEYS.contains(&key.as_str());
             if !known && !g.spec[key].is_null() {
                 reasons.push((
@@ -714,7 +705,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     // GitRepo shares (the repository and branch most have, at least).
     let mut fleet_block = match (&fleet_settings, per_env.is_empty()) {
         (Some(fs), false) => fs.clone(),
-        _ => lifted(
+        _ => gitrepos::lifted(
             imported
                 .iter()
                 .map(|(i, _)| families::settings(&gitrepos[*i])),
@@ -736,12 +727,18 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     let branch = fleet_block
         .remove("branch")
         .and_then(|v| v.as_str().map(str::to_owned))
-        .or_else(|| most_common(imported.iter().map(|(i, _)| branch_of(&gitrepos[*i]))))
+        .or_else(|| {
+            most_common(
+                imported
+                    .iter()
+                    .map(|(i, _)| gitrepos::branch_of(&gitrepos[*i])),
+            )
+        })
         .unwrap_or_else(|| "master".to_owned());
     let mut spec_gitrepos = Vec::new();
     for (i, _) in &imported {
         let g = &gitrepos[*i];
-        spec_gitrepos.push(gitrepo_entry(
+        spec_gitrepos.push(gitrepos::gitrepo_entry(
             g,
             &workspace,
             &repo_url,
@@ -752,7 +749,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     let fleet_block: Map<String, Value> = fleet_block
         .into_iter()
         .map(|(k, v)| {
-            let v = spec_setting(&k, &v);
+            let v = gitrepos::spec_setting(&k, &v);
             (k, v)
         })
         .collect();
@@ -787,7 +784,10 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         }
         let mut g = Map::new();
         g.insert("name".into(), json!(name));
-        g.insert("selector".into(), apps_selector(&o["spec"]["selector"]));
+        g.insert(
+            "selector".into(),
+            reach::apps_selector(&o["spec"]["selector"]),
+        );
         let labels: Map<String, Value> = o["metadata"]["labels"]
             .as_object()
             .into_iter()
@@ -811,7 +811,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     }
     let mut dead = Vec::new();
     for a in &mut spec_apps {
-        let found = revive_dead_targets(&mut a.value, &clusters, &groups);
+        let found = reach::revive_dead_targets(&mut a.value, &clusters, &groups);
         if !found.is_empty() {
             findings.push(Finding::new(
                 Code::AwaitsOptIn,
@@ -825,7 +825,11 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             ));
         }
         for (i, c) in a.verbatim.iter().enumerate() {
-            if !clusters.clusters.iter().any(|cl| hits(c, cl, &groups)) {
+            if !clusters
+                .clusters
+                .iter()
+                .any(|cl| reach::hits(c, cl, &groups))
+            {
                 findings.push(Finding::new(
                     Code::KeptVerbatim,
                     format!(
@@ -881,7 +885,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             }
         }
     }
-    let opt_in = opt_in_labels(&spec_apps, &spec_groups, &dead, &clusters);
+    let opt_in = reach::opt_in_labels(&spec_apps, &spec_groups, &dead, &clusters);
     summary.apps_verbatim = spec_apps.iter().filter(|a| !a.verbatim.is_empty()).count();
     summary.clusters = clusters.clusters.len();
     summary.environments = clusters.environments.len();
@@ -914,174 +918,6 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     })
 }
 
-/// A target no live cluster matches says its environment and region as a selector, so that
-/// its labels can wait for clusters to opt in (`optInLabels`) instead of being an error (E017):
-/// Fleet deploys through it once such a cluster registers.
-/// Whether a Fleet target or customization (`clusterName`, `clusterSelector`, `clusterGroup`,
-/// `clusterGroupSelector`) matches a live cluster, as Fleet matches them.
-fn hits(t: &Value, c: &clusters::Cluster, groups: &[Group]) -> bool {
-    let labels = &c.all_labels;
-    let mut criteria = 0;
-    let mut all = true;
-    if let Some(n) = t["clusterName"].as_str() {
-        criteria += 1;
-        all &= c.object == n || labels.get(clusters::NAME_KEY).is_some_and(|d| d == n);
-    }
-    if let Some(sel) = t.get("clusterSelector").filter(|s| s.is_object()) {
-        criteria += 1;
-        all &= apps::selects(sel, labels);
-    }
-    let mine = || {
-        groups.iter().filter(|g| {
-            g.workspace == c.workspace
-                && g.selector.is_object()
-                && apps::selects(&g.selector, labels)
-        })
-    };
-    if let Some(g) = t["clusterGroup"].as_str() {
-        criteria += 1;
-        all &= mine().any(|x| x.name == g);
-    }
-    if let Some(gs) = t.get("clusterGroupSelector").filter(|s| s.is_object()) {
-        criteria += 1;
-        all &= mine().any(|x| apps::selects(gs, &x.labels));
-    }
-    criteria > 0 && all
-}
-
-/// Returns their selectors.
-fn revive_dead_targets(
-    app: &mut Map<String, Value>,
-    clusters: &clusters::Clusters,
-    groups: &[Group],
-) -> Vec<Value> {
-    let mut dead = Vec::new();
-    let Some(targets) = app.get_mut("targets").and_then(Value::as_array_mut) else {
-        return dead;
-    };
-    for t in targets {
-        let hits = clusters.clusters.iter().any(|c| {
-            let labels = &c.all_labels;
-            let text = |k: &str| t.get(k).and_then(Value::as_str);
-            text("environment").is_none_or(|e| c.environment == e)
-                && text("region").is_none_or(|r| c.region == r)
-                && text("cluster").is_none_or(|n| c.name == n)
-                && t.get("selector").is_none_or(|s| apps::selects(s, labels))
-                && text("clusterGroup").is_none_or(|g| {
-                    groups.iter().any(|x| {
-                        x.name == g
-                            && x.workspace == c.workspace
-                            && apps::selects(&x.selector, labels)
-                    })
-                })
-                && t.get("clusterGroupSelector").is_none_or(|gs| {
-                    groups.iter().any(|x| {
-                        x.workspace == c.workspace
-                            && apps::selects(gs, &x.labels)
-                            && apps::selects(&x.selector, labels)
-                    })
-                })
-        });
-        if hits {
-            continue;
-        }
-        let Some(obj) = t.as_object_mut() else {
-            continue;
-        };
-        for (key, label) in [
-            ("environment", &clusters.env_key),
-            ("region", &clusters.region_key),
-        ] {
-            if let Some(v) = obj.remove(key) {
-                let sel = obj.entry("selector").or_insert_with(|| json!({}));
-                if !sel["matchLabels"].is_object() {
-                    sel["matchLabels"] = json!({});
-                }
-                sel["matchLabels"][label.as_str()] = v;
-            }
-        }
-        dead.extend(obj.get("selector").cloned());
-    }
-    dead
-}
-
-/// Label values the targets' and groups' selectors name that no live cluster carries: the
-/// original targets clusters that are not there (yet), which fleetc calls waiting for clusters
-/// to opt in (W017) instead of refusing the selector (E017).
-fn opt_in_labels(
-    apps: &[write::App],
-    groups: &[Value],
-    dead: &[Value],
-    clusters: &clusters::Clusters,
-) -> BTreeMap<String, Vec<String>> {
-    let carried = |k: &str, v: Option<&str>| {
-        clusters.clusters.iter().any(|c| {
-            c.all_labels
-                .get(k)
-                .is_some_and(|x| v.is_none_or(|v| v == x))
-        })
-    };
-    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    // `dead`: a selector of a target no live cluster matches, every value of which waits.
-    let mut visit = |sel: &Value, dead: bool| {
-        for (k, v) in sel["matchLabels"].as_object().into_iter().flatten() {
-            if let Some(v) = v.as_str()
-                && (dead || !carried(k, Some(v)))
-            {
-                out.entry(k.clone()).or_default().insert(v.to_owned());
-            }
-        }
-        for r in sel["matchExpressions"].as_array().into_iter().flatten() {
-            let Some(k) = r["key"].as_str() else { continue };
-            // Every key an expression names must be known; the values `In` asks for too.
-            let values = r["values"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(Value::as_str);
-            if !carried(k, None) {
-                let entry = out.entry(k.to_owned()).or_default();
-                entry.extend(values.map(str::to_owned));
-            } else if r["operator"] == "In" {
-                for v in values.filter(|v| dead || !carried(k, Some(v))) {
-                    out.entry(k.to_owned()).or_default().insert(v.to_owned());
-                }
-            }
-        }
-    };
-    for a in apps {
-        for t in a
-            .value
-            .get("targets")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            visit(&t["selector"], false);
-        }
-    }
-    for g in groups {
-        visit(&g["selector"], false);
-    }
-    for d in dead {
-        visit(d, true);
-    }
-    out.into_iter()
-        .map(|(k, v)| (k, v.into_iter().collect()))
-        .collect()
-}
-
-fn apps_selector(v: &Value) -> Value {
-    // The same conversion targets use; a malformed selector is left for the compiler to report.
-    let mut out = Map::new();
-    for key in ["matchLabels", "matchExpressions"] {
-        if let Some(x) = v.get(key).filter(|x| !x.is_null()) {
-            out.insert(key.to_owned(), x.clone());
-        }
-    }
-    Value::Object(out)
-}
-
 /// Reads objects from a file, or from every YAML file of a directory.
 fn read_objects(path: &std::path::Path) -> Result<Vec<(Value, Origin)>, String> {
     let shown = path.display().to_string();
@@ -1110,16 +946,6 @@ fn read_objects(path: &std::path::Path) -> Result<Vec<(Value, Origin)>, String> 
         out.extend(scan::objects(scan::parse_docs(&text, &shown)?));
     }
     Ok(out)
-}
-
-/// The branch a GitRepo follows: Fleet's default is `master`.
-fn branch_of(g: &GitRepoIn) -> String {
-    g.spec
-        .get("branch")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .unwrap_or("master")
-        .to_owned()
 }
 
 /// Why writing a fleet.yaml for `a` would change another GitRepo's bundles: one written where
@@ -1200,115 +1026,6 @@ fn customizations(
         ));
     }
     a.verbatim.clone()
-}
-
-/// A spec `gitRepos` entry: what differs from the `fleet` block, and the GitRepo's own settings.
-fn gitrepo_entry(
-    g: &GitRepoIn,
-    workspace: &str,
-    repo_url: &str,
-    branch: &str,
-    fleet: &Map<String, Value>,
-) -> Value {
-    let mut e = Map::new();
-    e.insert("name".into(), json!(g.name));
-    if g.workspace != workspace {
-        e.insert("workspace".into(), json!(g.workspace));
-    }
-    let labels: Map<String, Value> = g
-        .labels
-        .iter()
-        .filter(|(k, _)| *k != "app.kubernetes.io/managed-by" && !k.contains("cattle.io/"))
-        .map(|(k, v)| (k.clone(), json!(v)))
-        .collect();
-    if !labels.is_empty() {
-        e.insert("labels".into(), Value::Object(labels));
-    }
-    let s = &g.spec;
-    // What the `fleet` block gives already is not repeated.
-    let text = |k: &str| {
-        s.get(k)
-            .filter(|v| fleet.get(k) != Some(*v))
-            .and_then(Value::as_str)
-            .filter(|v| !v.is_empty())
-    };
-    if let Some(r) = text("repo").filter(|r| *r != repo_url) {
-        e.insert("repo".into(), json!(r));
-    }
-    match text("revision") {
-        Some(rev) => {
-            e.insert("revision".into(), json!(rev));
-        }
-        None => {
-            let b = branch_of(g);
-            if b != branch {
-                e.insert("branch".into(), json!(b));
-            }
-        }
-    }
-    for key in [
-        "clientSecretName",
-        "pollingInterval",
-        "helmSecretName",
-        "helmRepoURLRegex",
-        "helmSecretNameForPaths",
-        "webhookSecret",
-        "ociRegistrySecret",
-        "targetNamespace",
-        "serviceAccount",
-    ] {
-        if let Some(v) = text(key) {
-            e.insert(key.to_owned(), json!(v));
-        }
-    }
-    if let Some(ca) = text("caBundle") {
-        e.insert("caBundle".into(), spec_setting("caBundle", &json!(ca)));
-    }
-    for key in [
-        "disablePolling",
-        "insecureSkipTLSVerify",
-        "deleteNamespace",
-        "keepResources",
-        "paused",
-    ] {
-        if s.get(key) == Some(&json!(true)) && fleet.get(key) != Some(&json!(true)) {
-            e.insert(key.to_owned(), json!(true));
-        }
-    }
-    if let Some(n) = s
-        .get("forceSyncGeneration")
-        .and_then(Value::as_u64)
-        .filter(|n| *n > 0)
-    {
-        e.insert("forceSyncGeneration".into(), json!(n));
-    }
-    Value::Object(e)
-}
-
-/// A GitRepo setting in the spec's form: the GitRepo holds `caBundle` base64-encoded, the spec
-/// the PEM text.
-fn spec_setting(key: &str, v: &Value) -> Value {
-    use base64::Engine;
-    match (key, v.as_str()) {
-        ("caBundle", Some(ca)) => base64::engine::general_purpose::STANDARD
-            .decode(ca)
-            .ok()
-            .and_then(|b| String::from_utf8(b).ok())
-            .map_or_else(|| v.clone(), Value::String),
-        _ => v.clone(),
-    }
-}
-
-/// The settings every one of `all` has, with the same value.
-fn lifted(all: impl Iterator<Item = Map<String, Value>>) -> Map<String, Value> {
-    let mut all = all;
-    let Some(mut out) = all.next() else {
-        return Map::new();
-    };
-    for m in all {
-        out.retain(|k, v| m.get(k) == Some(v));
-    }
-    out
 }
 
 /// Drops `releaseName` where it is the app's name: the spec's default.

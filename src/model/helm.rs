@@ -74,7 +74,7 @@ impl HelmOptions {
         *self == HelmOptions::default()
     }
 
-    /// A flag by its name in [`FLAGS`].
+    /// A flag by its name in `FLAGS`.
     pub fn flag(&self, name: &str) -> bool {
         match name {
             "takeOwnership" => self.take_ownership,
