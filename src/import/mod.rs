@@ -111,6 +111,9 @@ pub struct Group {
     pub name: String,
     pub labels: BTreeMap<String, String>,
     pub selector: Value,
+    pub origin: Origin,
+    /// Whether it is an object of the repository (rather than of the exports).
+    pub from_repo: bool,
 }
 
 /// A mapping of strings (labels) as strings.
@@ -124,10 +127,60 @@ fn string_map(v: &Value) -> BTreeMap<String, String> {
 
 const DEFAULT_WORKSPACE: &str = "fleet-default";
 
+/// What the stages read: the repository, its GitRepos and what Fleet's scan makes of them, the
+/// live clusters and the ClusterGroups.
+struct Inputs {
+    repo: Repo,
+    gitrepos: Vec<GitRepoIn>,
+    /// The workspace most GitRepos are in: the spec's `fleet.namespace`.
+    workspace: String,
+    clusters: clusters::Clusters,
+    groups: Vec<Group>,
+    /// Each GitRepo's bundles as Fleet's scan finds them, or why fleetc cannot say.
+    scans: Vec<Result<bundles::Scan, String>>,
+    /// Each GitRepo's paths as written, for those whose scan cannot be told.
+    literal: Vec<Vec<String>>,
+}
+
+/// Per-environment apps, the GitRepos they take, and the `fleet` block's repository settings.
+type Families = (
+    Vec<(families::Family, apps::Imported)>,
+    BTreeSet<usize>,
+    Option<Map<String, Value>>,
+);
+
 /// Imports; an `Err` is a reason nothing can be imported (and nothing is written).
 pub fn import(req: &Request) -> Result<Imported, String> {
-    let repo = Repo::open(&req.repo)?;
     let mut findings = Vec::new();
+    let mut summary = Summary::default();
+    let inp = read(req, &mut findings)?;
+    let pulled_by = pulled_by(&inp.scans);
+    let (per_env, in_family, fleet_settings) =
+        take_families(&inp, &pulled_by, &mut findings, &mut summary);
+    let imported = take_shared(
+        &inp,
+        &pulled_by,
+        &in_family,
+        fleet_settings.as_ref(),
+        &per_env,
+        &mut findings,
+        &mut summary,
+    )?;
+    assemble(
+        req,
+        &inp,
+        per_env,
+        imported,
+        fleet_settings,
+        findings,
+        summary,
+    )
+}
+
+/// The repository, the GitRepos (the repository's, or the exported ones), the live clusters and
+/// the ClusterGroups, and Fleet's scan of every GitRepo.
+fn read(req: &Request, findings: &mut Vec<Finding>) -> Result<Inputs, String> {
+    let repo = Repo::open(&req.repo)?;
     // Objects in the repository: only files that mention Fleet's API group are parsed.
     let mut in_repo = Vec::new();
     for (path, entry) in repo.paths() {
@@ -275,8 +328,10 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         .collect();
     let groups: Vec<Group> = group_objects
         .iter()
-        .filter_map(|(o, _, _)| {
+        .filter_map(|(o, at, from_repo)| {
             Some(Group {
+                origin: (*at).clone(),
+                from_repo: *from_repo,
                 workspace: o["metadata"]["namespace"]
                     .as_str()
                     .unwrap_or(&workspace)
@@ -289,7 +344,8 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         .collect();
     // fleetc writes a ClusterGroup `env-<environment>` and `region-<region>` of its own; one of
     // those names with another selector would be replaced under the GitRepos that use it.
-    for (x, (_, at, _)) in groups.iter().zip(&group_objects) {
+    for x in &groups {
+        let at = &x.origin;
         let envs: Vec<&str> = clusters
             .environments
             .iter()
@@ -352,27 +408,48 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         });
         literal.push(paths);
     }
+    Ok(Inputs {
+        repo,
+        gitrepos,
+        workspace,
+        clusters,
+        groups,
+        scans,
+        literal,
+    })
+}
+
+/// Which GitRepos pull each bundle directory.
+fn pulled_by(scans: &[Result<bundles::Scan, String>]) -> BTreeMap<&str, BTreeSet<usize>> {
     let mut pulled_by: BTreeMap<&str, BTreeSet<usize>> = BTreeMap::new();
     for (i, s) in scans.iter().enumerate() {
         for d in s.iter().flat_map(|s| &s.bundles) {
             pulled_by.entry(d.as_str()).or_default().insert(i);
         }
     }
-    let mut summary = Summary::default();
-    // Per-environment GitRepos first: their repository settings become the `fleet` block's.
-    let families = families::find(&gitrepos, &scans, &pulled_by, &clusters);
+    pulled_by
+}
+
+/// Per-environment GitRepos first: their repository settings become the `fleet` block's.
+fn take_families(
+    inp: &Inputs,
+    pulled_by: &BTreeMap<&str, BTreeSet<usize>>,
+    findings: &mut Vec<Finding>,
+    summary: &mut Summary,
+) -> Families {
+    let families = families::find(&inp.gitrepos, &inp.scans, pulled_by, &inp.clusters);
     let mut candidates: Vec<(families::Family, apps::Imported, Vec<Finding>)> = Vec::new();
     let mut family_left: Vec<(families::Family, Vec<(String, Origin)>)> = Vec::new();
     for f in families {
-        let mut reasons = f.problems(&gitrepos, &workspace);
-        let first = &gitrepos[f.members[0].0];
+        let mut reasons = f.problems(&inp.gitrepos, &inp.workspace);
+        let first = &inp.gitrepos[f.members[0].0];
         // Each member's targets must stay within its environment, as fleetc writes them.
         let mut targets = Vec::new();
         for (i, env) in &f.members {
-            let g = &gitrepos[*i];
+            let g = &inp.gitrepos[*i];
             for t in &g.targets {
                 targets.push(t.clone());
-                match apps::target(t, g, &clusters, &groups) {
+                match apps::target(t, g, &inp.clusters, &inp.groups) {
                     Ok(Some(m)) if m.get("environment").and_then(Value::as_str) != Some(env) => {
                         reasons.push((
                             format!("per-environment GitRepo `{}` has a target beyond environment `{env}`", g.name),
@@ -389,7 +466,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             ..first.clone()
         };
         let mut found = Vec::new();
-        match apps::import(&repo, &together, &f.dir, &clusters, &groups, &mut found) {
+        match apps::import(&inp.repo, &together, &f.dir, &inp.clusters, &inp.groups, &mut found) {
             Ok(a) if !a.release_named && f.members.len() > 1 => reasons.push((
                 format!("its bundles' Helm releases are named after each GitRepo (`{}`, ...), and fleetc's per-environment GitRepos share one release name", a.release),
                 a.origin.clone(),
@@ -404,7 +481,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             )),
             Ok(a) if reasons.is_empty() => {
                 let members: Vec<usize> = f.members.iter().map(|(i, _)| *i).collect();
-                match new_bundle_for_others(&a, &members, &scans, &literal, &gitrepos) {
+                match new_bundle_for_others(&a, &members, &inp.scans, &inp.literal, &inp.gitrepos) {
                     Some(why) => reasons.push((why, first.origin.clone())),
                     None => {
                         candidates.push((f, a, found));
@@ -421,11 +498,11 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     // others is left.
     let fleet_settings: Option<Map<String, Value>> = candidates
         .first()
-        .map(|(f, _, _)| families::settings(&gitrepos[f.members[0].0]));
+        .map(|(f, _, _)| families::settings(&inp.gitrepos[f.members[0].0]));
     let mut per_env: Vec<(families::Family, apps::Imported)> = Vec::new();
     let mut in_family: BTreeSet<usize> = BTreeSet::new();
     for (f, mut a, found) in candidates {
-        let first = &gitrepos[f.members[0].0];
+        let first = &inp.gitrepos[f.members[0].0];
         if fleet_settings.as_ref() != Some(&families::settings(first)) {
             let why = format!(
                 "per-environment GitRepo `{}` pulls with other settings than the others, which fleetc's take from one `fleet` block",
@@ -460,8 +537,21 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             }
         }
     }
+    (per_env, in_family, fleet_settings)
+}
+
+/// The other GitRepos, each imported whole with its bundles or left as it is.
+fn take_shared(
+    inp: &Inputs,
+    pulled_by: &BTreeMap<&str, BTreeSet<usize>>,
+    in_family: &BTreeSet<usize>,
+    fleet_settings: Option<&Map<String, Value>>,
+    per_env: &[(families::Family, apps::Imported)],
+    findings: &mut Vec<Finding>,
+    summary: &mut Summary,
+) -> Result<Vec<(usize, Vec<apps::Imported>)>, String> {
     let mut imported: Vec<(usize, Vec<apps::Imported>)> = Vec::new();
-    for (i, g) in gitrepos.iter().enumerate() {
+    for (i, g) in inp.gitrepos.iter().enumerate() {
         if in_family.contains(&i) {
             continue;
         }
@@ -489,7 +579,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
                 ));
             }
         }
-        let dirs = match scans[i].as_ref().map(|s| &s.bundles) {
+        let dirs = match inp.scans[i].as_ref().map(|s| &s.bundles) {
             Ok(d) if d.is_empty() => {
                 reasons.push((
                     "Fleet finds no bundle under its paths in this repository (does it read another one?)".to_owned(),
@@ -525,7 +615,10 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         }
         for d in &dirs {
             if let Some(others) = pulled_by.get(d.as_str()).filter(|s| s.len() > 1) {
-                let names: Vec<&str> = others.iter().map(|j| gitrepos[*j].name.as_str()).collect();
+                let names: Vec<&str> = others
+                    .iter()
+                    .map(|j| inp.gitrepos[*j].name.as_str())
+                    .collect();
                 reasons.push((
                     format!(
                         "its bundle `{}` is also pulled by {}: one fleet.yaml serves several GitRepos, and a spec app has one",
@@ -536,11 +629,20 @@ pub fn import(req: &Request) -> Result<Imported, String> {
                 ));
                 continue;
             }
-            match apps::import(&repo, g, d, &clusters, &groups, &mut group_findings) {
-                Ok(a) => match new_bundle_for_others(&a, &[i], &scans, &literal, &gitrepos) {
-                    Some(why) => reasons.push((why, g.origin.clone())),
-                    None => found.push(a),
-                },
+            match apps::import(
+                &inp.repo,
+                g,
+                d,
+                &inp.clusters,
+                &inp.groups,
+                &mut group_findings,
+            ) {
+                Ok(a) => {
+                    match new_bundle_for_others(&a, &[i], &inp.scans, &inp.literal, &inp.gitrepos) {
+                        Some(why) => reasons.push((why, g.origin.clone())),
+                        None => found.push(a),
+                    }
+                }
                 Err(left) => reasons.push((left.why, left.at)),
             }
         }
@@ -575,11 +677,25 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     }
     if imported.is_empty() && per_env.is_empty() {
         let mut why = String::from("no GitRepo can be imported:");
-        for f in &findings {
+        for f in findings.iter() {
             why.push_str(&format!("\n  {}: {}", f.at, f.message));
         }
         return Err(why);
     }
+    Ok(imported)
+}
+
+/// The spec: app names, apps, the `fleet` block and `gitRepos`, the ClusterGroups the targets
+/// use, what waits for clusters; and the report's last findings.
+fn assemble(
+    req: &Request,
+    inp: &Inputs,
+    per_env: Vec<(families::Family, apps::Imported)>,
+    imported: Vec<(usize, Vec<apps::Imported>)>,
+    fleet_settings: Option<Map<String, Value>>,
+    mut findings: Vec<Finding>,
+    mut summary: Summary,
+) -> Result<Imported, String> {
     // App names: a per-environment app's own; else the directory's last part, or the bundle's
     // name where two would meet.
     let all: Vec<&apps::Imported> = imported.iter().flat_map(|(_, a)| a).collect();
@@ -622,14 +738,14 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     for (f, _) in &per_env {
         for (i, _) in &f.members {
             let bundle =
-                crate::fleet_names::bundle_name(&gitrepos[*i].name, &apps::fleet_dir(&f.dir));
+                crate::fleet_names::bundle_name(&inp.gitrepos[*i].name, &apps::fleet_dir(&f.dir));
             by_bundle.insert(bundle, f.app.clone());
         }
     }
     let mut spec_apps = Vec::new();
     let mut k = 0;
     for (i, found) in &imported {
-        let g = &gitrepos[*i];
+        let g = &inp.gitrepos[*i];
         for a in found {
             let mut app = Map::new();
             app.insert("name".into(), json!(names[k]));
@@ -667,7 +783,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             if !deps.is_empty() {
                 app.insert("dependsOn".into(), Value::Array(deps));
             }
-            let verbatim = customizations(&mut app, a, &clusters, &mut findings);
+            let verbatim = customizations(&mut app, a, &inp.clusters, &mut findings);
             spec_apps.push(write::App {
                 value: app,
                 verbatim,
@@ -690,9 +806,9 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         let names: Vec<&str> = f
             .members
             .iter()
-            .map(|(i, _)| gitrepos[*i].name.as_str())
+            .map(|(i, _)| inp.gitrepos[*i].name.as_str())
             .collect();
-        let verbatim = customizations(&mut app, a, &clusters, &mut findings);
+        let verbatim = customizations(&mut app, a, &inp.clusters, &mut findings);
         spec_apps.push(write::App {
             value: app,
             verbatim,
@@ -708,7 +824,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         _ => gitrepos::lifted(
             imported
                 .iter()
-                .map(|(i, _)| families::settings(&gitrepos[*i])),
+                .map(|(i, _)| families::settings(&inp.gitrepos[*i])),
         ),
     };
     let repo_url = fleet_block
@@ -716,7 +832,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         .and_then(|v| v.as_str().map(str::to_owned))
         .or_else(|| {
             most_common(imported.iter().filter_map(|(i, _)| {
-                gitrepos[*i]
+                inp.gitrepos[*i]
                     .spec
                     .get("repo")
                     .and_then(Value::as_str)
@@ -731,16 +847,16 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             most_common(
                 imported
                     .iter()
-                    .map(|(i, _)| gitrepos::branch_of(&gitrepos[*i])),
+                    .map(|(i, _)| gitrepos::branch_of(&inp.gitrepos[*i])),
             )
         })
         .unwrap_or_else(|| "master".to_owned());
     let mut spec_gitrepos = Vec::new();
     for (i, _) in &imported {
-        let g = &gitrepos[*i];
+        let g = &inp.gitrepos[*i];
         spec_gitrepos.push(gitrepos::gitrepo_entry(
             g,
-            &workspace,
+            &inp.workspace,
             &repo_url,
             &branch,
             &fleet_block,
@@ -767,7 +883,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
                 used_groups.insert(g.to_owned());
             }
             if let Some(sel) = t.get("clusterGroupSelector") {
-                for g in groups.iter().filter(|g| apps::selects(sel, &g.labels)) {
+                for g in inp.groups.iter().filter(|g| apps::selects(sel, &g.labels)) {
                     used_groups.insert(g.name.clone());
                 }
             }
@@ -775,43 +891,36 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     }
     let mut spec_groups = Vec::new();
     let mut replaced = Vec::new();
-    for (o, origin, from_repo) in &group_objects {
-        let Some(name) = o["metadata"]["name"].as_str() else {
-            continue;
-        };
-        if !used_groups.remove(name) {
+    for x in &inp.groups {
+        if !used_groups.remove(&x.name) {
             continue;
         }
         let mut g = Map::new();
-        g.insert("name".into(), json!(name));
-        g.insert(
-            "selector".into(),
-            reach::apps_selector(&o["spec"]["selector"]),
-        );
-        let labels: Map<String, Value> = o["metadata"]["labels"]
-            .as_object()
-            .into_iter()
-            .flatten()
+        g.insert("name".into(), json!(x.name));
+        g.insert("selector".into(), reach::apps_selector(&x.selector));
+        let labels: Map<String, Value> = x
+            .labels
+            .iter()
             .filter(|(k, _)| !k.contains("cattle.io/") && *k != "app.kubernetes.io/managed-by")
-            .map(|(k, v)| (k.clone(), v.clone()))
+            .map(|(k, v)| (k.clone(), json!(v)))
             .collect();
         if !labels.is_empty() {
             g.insert("labels".into(), Value::Object(labels));
         }
-        if *from_repo {
-            replaced.push((format!("ClusterGroup `{name}`"), (*origin).clone()));
+        if x.from_repo {
+            replaced.push((format!("ClusterGroup `{}`", x.name), x.origin.clone()));
         }
         spec_groups.push(Value::Object(g));
     }
     for (i, _) in &imported {
-        let g = &gitrepos[*i];
+        let g = &inp.gitrepos[*i];
         if req.gitrepos.is_empty() {
             replaced.push((format!("GitRepo `{}`", g.name), g.origin.clone()));
         }
     }
     let mut dead = Vec::new();
     for a in &mut spec_apps {
-        let found = reach::revive_dead_targets(&mut a.value, &clusters, &groups);
+        let found = reach::revive_dead_targets(&mut a.value, &inp.clusters, &inp.groups);
         if !found.is_empty() {
             findings.push(Finding::new(
                 Code::AwaitsOptIn,
@@ -825,10 +934,11 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             ));
         }
         for (i, c) in a.verbatim.iter().enumerate() {
-            if !clusters
+            if !inp
+                .clusters
                 .clusters
                 .iter()
-                .any(|cl| reach::hits(c, cl, &groups))
+                .any(|cl| reach::hits(c, cl, &inp.groups))
             {
                 findings.push(Finding::new(
                     Code::KeptVerbatim,
@@ -848,9 +958,10 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         dead.extend(found);
     }
     // Dependencies on bundles no GitRepo here makes wait for ever.
-    let made: BTreeSet<String> = gitrepos
+    let made: BTreeSet<String> = inp
+        .gitrepos
         .iter()
-        .zip(&scans)
+        .zip(&inp.scans)
         .flat_map(|(g, s)| {
             s.iter()
                 .flat_map(|s| {
@@ -885,10 +996,10 @@ pub fn import(req: &Request) -> Result<Imported, String> {
             }
         }
     }
-    let opt_in = reach::opt_in_labels(&spec_apps, &spec_groups, &dead, &clusters);
+    let opt_in = reach::opt_in_labels(&spec_apps, &spec_groups, &dead, &inp.clusters);
     summary.apps_verbatim = spec_apps.iter().filter(|a| !a.verbatim.is_empty()).count();
-    summary.clusters = clusters.clusters.len();
-    summary.environments = clusters.environments.len();
+    summary.clusters = inp.clusters.clusters.len();
+    summary.environments = inp.clusters.environments.len();
     let adopt = imported
         .iter()
         .flat_map(|(_, a)| a)
@@ -896,11 +1007,11 @@ pub fn import(req: &Request) -> Result<Imported, String> {
         .collect();
     let spec = write::spec(&write::Parts {
         spec_name: &req.spec_name,
-        workspace: &workspace,
+        workspace: &inp.workspace,
         repo: &repo_url,
         branch: &branch,
         settings: &fleet_block,
-        clusters: &clusters,
+        clusters: &inp.clusters,
         opt_in,
         groups: spec_groups,
         gitrepos: spec_gitrepos,
