@@ -3066,3 +3066,29 @@ fn bundle_labels_of_fleets_domains_are_refused() {
         "bundle label `management.cattle.io/x` does not reach the clusters",
     );
 }
+
+/// `verbatim.targetCustomizations` are Fleet's own shape, checked against Fleet's schema (a
+/// misspelled key is E003 at its place), and a HelmOp app keeps none (E020): fleetc writes a
+/// HelmOp's customizations per target, ANDed with it.
+#[test]
+fn verbatim_customizations_are_checked() {
+    let (code, d) = build_after(
+        "tests/fixtures/ok/raw-yaml",
+        &[("          doNotDeploy: true", "          doNotDeplo: true")],
+    );
+    assert_eq!(code, 1, "{d:?}");
+    has(&d, "E003", "unknown key `doNotDeplo`");
+    let (code, d) = build_after(
+        "tests/fixtures/ok/helm-ops",
+        &[(
+            "    helmOp:",
+            "    verbatim: {targetCustomizations: [{name: x, clusterName: a}]}\n    helmOp:",
+        )],
+    );
+    assert_eq!(code, 1, "{d:?}");
+    has(
+        &d,
+        "E020",
+        "an app delivered by HelmOps keeps no targetCustomizations verbatim",
+    );
+}
