@@ -278,28 +278,17 @@ pub fn pinned_on(at: &Fleet, env: &str, clusters: &[Labelled<'_>]) -> Running {
                 .iter()
                 .filter(|r| r.env == e)
                 .any(|r| r.targets.iter().any(|t| t.matcher.matches(labels)));
-            if reaches {
+            // The first customization it matches may keep the app off it (doNotDeploy).
+            let picked = at.customization_for(app, labels);
+            if reaches && !picked.is_some_and(crate::model::Customization::excludes) {
                 out.insert(
                     (app.name.clone(), name.to_owned()),
-                    by_labels(at, app, labels).clone(),
+                    picked.map_or(&app.base, |cu| &cu.full).clone(),
                 );
             }
         }
     }
     out
-}
-
-/// The settings Fleet gives a cluster fleetc knows only by its labels: the first customization
-/// whose selector matches them, else the app's own.
-fn by_labels<'a>(
-    fleet: &Fleet,
-    app: &'a crate::model::App,
-    labels: &BTreeMap<LabelKey, LabelValue>,
-) -> &'a Settings {
-    app.customizations
-        .iter()
-        .find(|cu| fleet.scope_selector(&cu.scope).matches(labels))
-        .map_or(&app.base, |cu| &cu.full)
 }
 
 /// The live clusters of the cluster inventory that the spec does not declare.
@@ -360,7 +349,10 @@ fn effective(fleet: &Fleet) -> Running {
             let app = &fleet.apps[a];
             out.insert(
                 (app.name.clone(), l.name.clone()),
-                by_labels(fleet, app, &l.labels).clone(),
+                fleet
+                    .customization_for(app, &l.labels)
+                    .map_or(&app.base, |cu| &cu.full)
+                    .clone(),
             );
         }
     }

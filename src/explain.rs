@@ -458,10 +458,8 @@ fn live_cluster(fleet: &Fleet, name: &str) -> Option<String> {
     }
     for a in apps {
         let app = &fleet.apps[a];
-        let picked = app
-            .customizations
-            .iter()
-            .find(|c| fleet.scope_selector(&c.scope).matches(&live.labels))
+        let picked = fleet
+            .customization_for(app, &live.labels)
             .map_or("none (the app's own settings)".to_owned(), |c| {
                 format!("targetCustomization `{}`", fleet.scope_name(&c.scope))
             });

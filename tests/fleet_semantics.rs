@@ -948,3 +948,23 @@ fn a_pinned_environment_keeps_its_helm_op_until_promoted() {
     assert_eq!(version("staging"), "2.4.0");
     assert_eq!(version("production"), "2.3.1");
 }
+
+/// A cluster a pinned environment's spec does not declare (declared later, or moved) gets what
+/// Fleet gives its labels: not an app whose first matching customization says `doNotDeploy`
+/// (rancher/fleet v0.16.1 internal/cmd/controller/target/builder.go:91-140).
+#[test]
+fn an_undeclared_cluster_is_kept_off_where_fleet_keeps_it_off() {
+    let dir = common::repo().join("tests/fixtures/ok/cluster-groups");
+    let compiled = common::compile(&dir).unwrap();
+    let fleet = &compiled.fleet;
+    let c = fleet.cluster_named("prod-gpu-2").unwrap();
+    let labels = fleet.clusters[c].labels.clone();
+    let running = fleetc::diff::pinned_on(fleet, "production", &[("prod-gpu-2-rebuilt", &labels)]);
+    let apps: Vec<&str> = running
+        .keys()
+        .filter(|(_, cl)| cl == "prod-gpu-2-rebuilt")
+        .map(|(a, _)| a.as_str())
+        .collect();
+    assert!(!apps.is_empty(), "the cluster runs something: {running:?}");
+    assert!(!apps.contains(&"gpu-operator"), "{apps:?}");
+}

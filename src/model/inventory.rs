@@ -44,6 +44,18 @@ impl LiveCluster {
 }
 
 impl Fleet {
+    /// The targetCustomization Fleet picks for a cluster with `labels`: the first whose selector
+    /// matches (FirstMatch).
+    pub fn customization_for<'a>(
+        &self,
+        app: &'a super::App,
+        labels: &BTreeMap<LabelKey, LabelValue>,
+    ) -> Option<&'a super::Customization> {
+        app.customizations
+            .iter()
+            .find(|c| self.scope_selector(&c.scope).matches(labels))
+    }
+
     /// The apps Fleet gives a cluster of workspace `ws` with `labels`: those whose bundle's
     /// workspace reaches `ws` and a GitRepo target (for an app pulled per environment, one of
     /// the GitRepo of the cluster's environment) matches it, unless the first customization
@@ -63,10 +75,8 @@ impl Fleet {
                         && r.targets.iter().any(|t| t.matcher.matches(labels))
                 }),
             };
-            let skipped = app
-                .customizations
-                .iter()
-                .find(|c| self.scope_selector(&c.scope).matches(labels))
+            let skipped = self
+                .customization_for(app, labels)
                 .is_some_and(super::Customization::excludes);
             if targeted && !skipped {
                 out.push(AppId::new(a));
