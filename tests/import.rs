@@ -1024,6 +1024,7 @@ fn fleet_examples_multi_cluster_round_trip() {
     );
     // Every bundle deployed somewhere, on dev, test, prod and Windows clusters.
     assert_eq!(rt.bundles.len(), 5, "{}", rt.report);
+    assert!(rt.pairs > 0, "nothing deployed to compare:\n{}", rt.report);
     assert_eq!(rt.imported, rt.bundles, "{}", rt.report);
     assert!(
         rt.pairs >= 20 && rt.pairs == rt.imported_pairs,
@@ -1049,7 +1050,12 @@ fn the_evaluator_sees_what_changes_a_deployment() {
         ],
     );
     let gitrepos = corpus.join("fleet/e2e/assets/multi-cluster-examples");
-    round_trip(&repo, Some(&gitrepos), &export);
+    let rt = round_trip(&repo, Some(&gitrepos), &export);
+    assert!(
+        rt.pairs > 0 && rt.pairs == rt.imported_pairs,
+        "{}",
+        rt.report
+    );
     let b = before(&tmp.path().join("fleet-examples"), Some(&gitrepos), &export);
     // `before` now reads the rebuilt tree: it is the baseline for the edits below.
     for (edit, file, expect) in [
@@ -1299,6 +1305,18 @@ const DB: (&str, &str) = (
     "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db}\n",
 );
 
+/// An import that takes nothing: exit 1, its reason on stderr, nothing written.
+fn refused(repo: &Path, export: &Path, piece: &str) {
+    let out = import_in(repo, export, &[]);
+    let err = common::stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains(piece), "{piece}\n{err}");
+    assert!(
+        !repo.join("fleetc.yaml").exists() && !repo.join(".fleetc-manifest").exists(),
+        "{err}"
+    );
+}
+
 fn import_in(repo: &Path, export: &Path, extra: &[&str]) -> std::process::Output {
     let mut args = vec!["import", "--clusters", export.to_str().unwrap()];
     args.extend(extra);
@@ -1340,10 +1358,8 @@ fn import_then_build_then_check() {
         "{manifest}"
     );
     let spec = std::fs::read_to_string(repo.join("fleetc.yaml")).unwrap();
-    assert!(
-        spec.contains("environment: prod") && spec.contains("gitRepo: platform"),
-        "{spec}"
-    );
+    // The whole imported spec, comments included, as a person reviewing it reads it.
+    common::insta_settings().bind(|| insta::assert_snapshot!("import_small_repository", spec));
     common::fleetc(&["build"], &repo)
         .stderr_read("the build summary")
         .run();
@@ -1409,11 +1425,7 @@ fn hostile_trees_are_reported_and_left_alone() {
         repo.join("apps/web/fleet.yaml"),
     )
     .unwrap();
-    let err = common::stderr(&import_in(&repo, &export, &[]));
-    assert!(
-        err.contains("`apps/web/fleet.yaml` is a symbolic link"),
-        "{err}"
-    );
+    refused(&repo, &export, "`apps/web/fleet.yaml` is a symbolic link");
 
     // Huge and deeply nested files stop at the budgets.
     let deep = format!("{}1{}", "[".repeat(200), "]".repeat(200));
@@ -1424,16 +1436,15 @@ fn hostile_trees_are_reported_and_left_alone() {
         ),
         DB,
     ]);
-    let err = common::stderr(&import_in(&repo, &export, &[]));
-    assert!(err.contains("apps/web/fleet.yaml:1: GitRepo `platform` is left as it is, with its 2 bundles: it is beyond what fleetc import reads"), "{err}");
+    refused(
+        &repo,
+        &export,
+        "apps/web/fleet.yaml:1: GitRepo `platform` is left as it is, with its 2 bundles: it is beyond what fleetc import reads",
+    );
     let (_t, repo, export) = small_repo(&[DB]);
     std::fs::create_dir_all(repo.join("apps/web")).unwrap();
     std::fs::write(repo.join("apps/web/fleet.yaml"), "a: b\n".repeat(2_000_000)).unwrap();
-    let err = common::stderr(&import_in(&repo, &export, &[]));
-    assert!(
-        err.contains("`apps/web/fleet.yaml` is larger than 8 MiB"),
-        "{err}"
-    );
+    refused(&repo, &export, "`apps/web/fleet.yaml` is larger than 8 MiB");
 
     // Unknown keys: Fleet ignores them; the import leaves them out and says where.
     let (_t, repo, export) = small_repo(&[
@@ -1486,19 +1497,11 @@ fn hostile_trees_are_reported_and_left_alone() {
     // No clusters, no GitRepos, a spec outside the repository: refused, nothing written.
     let (_t, repo, export) = small_repo(&[WEB]);
     std::fs::remove_file(repo.join("gitrepos/platform.yaml")).unwrap();
-    let err = common::stderr(&import_in(&repo, &export, &[]));
-    assert!(
-        err.contains("no GitRepo objects in the repository"),
-        "{err}"
-    );
+    refused(&repo, &export, "no GitRepo objects in the repository");
     let (_t, repo, _) = small_repo(&[WEB]);
     let empty = repo.join("../empty.yaml");
     std::fs::write(&empty, "kind: List\nitems: []\n").unwrap();
-    let err = common::stderr(&import_in(&repo, &empty, &[]));
-    assert!(
-        err.contains("fleetc import needs the live clusters"),
-        "{err}"
-    );
+    refused(&repo, &empty, "fleetc import needs the live clusters");
     let (_t, repo, export) = small_repo(&[WEB]);
     let out = import_in(&repo, &export, &["--out", "../elsewhere.yaml"]);
     assert_eq!(out.status.code(), Some(2));
@@ -1540,6 +1543,7 @@ fn fleetc_own_output_round_trips() {
     )
     .unwrap();
     let rt = round_trip_with(&repo, None, &export, &["--force"]);
+    assert!(rt.pairs > 0, "nothing deployed to compare:\n{}", rt.report);
     assert_eq!(rt.imported, rt.bundles, "{}", rt.report);
     assert_eq!(rt.bundles.len(), 5, "{}", rt.report);
     let spec = std::fs::read_to_string(repo.join("fleetc.yaml")).unwrap();
@@ -1594,6 +1598,7 @@ fn what_fleet_acts_on_is_kept_or_left() {
         ("apps/web/deployment.yaml", DB.1),
     ]);
     let rt = round_trip(&repo, None, &export);
+    assert!(rt.pairs > 0, "nothing deployed to compare:\n{}", rt.report);
     assert_eq!(rt.imported, rt.bundles, "{}", rt.report);
     assert!(
         rt.report.contains(
@@ -1668,10 +1673,10 @@ fn what_fleet_acts_on_is_kept_or_left() {
             "apiVersion: fleet.cattle.io/v1alpha1\nkind: GitRepo\nmetadata: {name: other, namespace: fleet-default}\nspec: {repo: https://git.example.com/fleet.git, paths: ['apps/[wx]eb']}\n",
         ),
     ]);
-    let err = common::stderr(&import_in(&repo, &export, &[]));
-    assert!(
-        err.contains("GitRepo `other` may pull its bundle `apps/web` too"),
-        "{err}"
+    refused(
+        &repo,
+        &export,
+        "GitRepo `other` may pull its bundle `apps/web` too",
     );
 
     // fleetc's own group names taken by another selector: nothing is imported.
@@ -1737,6 +1742,7 @@ fn dead_targets_customizations_and_dependencies_are_reported() {
         DB,
     ]);
     let rt = round_trip(&repo, None, &export);
+    assert!(rt.pairs > 0, "nothing deployed to compare:\n{}", rt.report);
     assert_eq!(rt.imported, rt.bundles, "{}", rt.report);
     for piece in [
         "warning[W017]: app `web`: a target matches none of the live clusters",

@@ -10,6 +10,9 @@ use crate::diagnostic::{self, Source, plural};
 use crate::import::{self, Finding};
 use crate::output;
 
+/// What every file fleetc generated starts with.
+const HEADER: &[u8] = crate::emit::HEADER_PREFIX.as_bytes();
+
 pub(super) fn run(args: &ImportArgs) -> Result<(), CliError> {
     let repo = &args.repo;
     if !repo.is_dir() {
@@ -49,16 +52,16 @@ pub(super) fn run(args: &ImportArgs) -> Result<(), CliError> {
     // Files to adopt: every existing file the spec generates that is not fleetc's yet.
     let mut adopt = imported.adopt.clone();
     if let Ok(c) = &compiled {
-        for path in c.files.keys() {
-            let on_disk = repo.join(path);
-            if path != output::MANIFEST
-                && on_disk.is_file()
-                && !std::fs::read(&on_disk)
-                    .is_ok_and(|b| b.starts_with(crate::emit::HEADER_PREFIX.as_bytes()))
-            {
+        for path in c.files.keys().filter(|p| *p != output::MANIFEST) {
+            // A plain file of the repository (never a link) without fleetc's header.
+            if imported.listing.starts_with(path, HEADER) == Some(false) {
                 adopt.push(path.clone());
             }
         }
+    } else {
+        eprintln!(
+            "note: the imported spec does not compile, so only the bundles' fleet.yaml files are recorded as fleetc's; once it compiles, `fleetc build` refuses other existing files it would write (E021): move those aside first"
+        );
     }
     adopt.sort();
     adopt.dedup();
@@ -85,7 +88,7 @@ pub(super) fn run(args: &ImportArgs) -> Result<(), CliError> {
     // Files an earlier fleetc spec generated that this one does not: kept as they are (the
     // verbatim customizations of a tree fleetc generated use its overlays).
     if let Ok(c) = &compiled {
-        let stale = stale_generated(repo, &c.files);
+        let stale = stale_generated(&imported.listing, &c.files);
         if !stale.is_empty() {
             let mut by_dir: std::collections::BTreeMap<&str, usize> = Default::default();
             for p in &stale {
@@ -164,23 +167,13 @@ fn in_repo(repo: &Path, spec: &Path) -> Result<String, CliError> {
     }
 }
 
-/// Files under `repo` (no link followed, `.git` skipped) with fleetc's generated-file header
-/// that `files` does not hold.
-fn stale_generated(repo: &Path, files: &output::Tree) -> Vec<String> {
-    let Ok(listing) = crate::import::scan::Repo::open(repo) else {
-        return Vec::new();
-    };
+/// Files of the repository (no link followed, `.git` skipped) with fleetc's generated-file
+/// header that `files` does not hold.
+fn stale_generated(listing: &crate::import::scan::Repo, files: &output::Tree) -> Vec<String> {
     listing
         .paths()
-        .filter(|(p, e)| {
-            matches!(e, crate::import::scan::Entry::File(n) if *n <= crate::import::scan::MAX_FILE_BYTES)
-                && !files.contains_key(*p)
-                && *p != output::MANIFEST
-        })
-        .filter(|(p, _)| {
-            std::fs::read(repo.join(p))
-                .is_ok_and(|b| b.starts_with(crate::emit::HEADER_PREFIX.as_bytes()))
-        })
+        .filter(|(p, _)| !files.contains_key(*p) && *p != output::MANIFEST)
+        .filter(|(p, _)| listing.starts_with(p, HEADER) == Some(true))
         .map(|(p, _)| p.to_owned())
         .collect()
 }

@@ -306,11 +306,6 @@ pub fn import(
             }
         }
         h.insert("releaseName".into(), json!(release));
-        if let Some(values) = helm.get("values").and_then(Value::as_object)
-            && !values.is_empty()
-        {
-            app.insert("values".into(), Value::Object(values.clone()));
-        }
         json!({"helm": h})
     } else {
         // Kustomize and raw YAML bundles are Helm releases too; nothing else of `helm` applies.
@@ -340,7 +335,15 @@ pub fn import(
             None => json!({"manifests": {"releaseName": release}}),
         }
     };
+    // The chart's values after its source, where a reader looks for them.
+    let helm_app = source.get("helm").is_some();
     app.insert("source".into(), source);
+    if let Some(values) = helm.get("values").and_then(Value::as_object)
+        && helm_app
+        && !values.is_empty()
+    {
+        app.insert("values".into(), Value::Object(values.clone()));
+    }
     // Targets: the bundle's own `overrideTargets`, else its GitRepo's.
     let (targets, targets_at) = match get("overrideTargets").and_then(Value::as_array) {
         Some(t) => (t.clone(), Some(root.key("overrideTargets"))),

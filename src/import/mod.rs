@@ -88,6 +88,8 @@ pub struct Imported {
     pub adopt: Vec<String>,
     /// GitRepo and ClusterGroup objects in the repository that the spec now writes elsewhere.
     pub replaced: Vec<(String, Origin)>,
+    /// The repository as the import listed it (no link followed).
+    pub listing: Repo,
     pub summary: Summary,
 }
 
@@ -168,7 +170,7 @@ pub fn import(req: &Request) -> Result<Imported, String> {
     )?;
     assemble(
         req,
-        &inp,
+        inp,
         per_env,
         imported,
         fleet_settings,
@@ -195,6 +197,9 @@ fn read(req: &Request, findings: &mut Vec<Finding>) -> Result<Inputs, String> {
         }
         match scan::parse_docs(&text, path) {
             Ok(docs) => in_repo.extend(scan::objects(docs)),
+            // A chart template (`{{ }}`) is no YAML before Helm renders it: only a file that
+            // may hold a GitRepo is worth a word.
+            Err(_) if !text.contains("GitRepo") => {}
             Err(e) => findings.push(Finding::new(
                 Code::ImportLeft,
                 format!("a file naming Fleet's API cannot be read, so any GitRepo in it is not imported: {e}"),
@@ -689,7 +694,7 @@ fn take_shared(
 /// use, what waits for clusters; and the report's last findings.
 fn assemble(
     req: &Request,
-    inp: &Inputs,
+    inp: Inputs,
     per_env: Vec<(families::Family, apps::Imported)>,
     imported: Vec<(usize, Vec<apps::Imported>)>,
     fleet_settings: Option<Map<String, Value>>,
@@ -1026,6 +1031,7 @@ fn assemble(
         adopt,
         replaced,
         summary,
+        listing: inp.repo,
     })
 }
 

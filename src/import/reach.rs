@@ -7,36 +7,58 @@ use serde_json::{Map, Value, json};
 
 use super::{Group, apps, clusters, write};
 
-/// Whether a Fleet target or customization (`clusterName`, `clusterSelector`, `clusterGroup`,
-/// `clusterGroupSelector`) matches a live cluster, as Fleet matches them.
-pub fn hits(t: &Value, c: &clusters::Cluster, groups: &[Group]) -> bool {
-    let labels = &c.all_labels;
-    let mut criteria = 0;
-    let mut all = true;
-    if let Some(n) = t["clusterName"].as_str() {
-        criteria += 1;
-        all &= c.object == n || labels.get(clusters::NAME_KEY).is_some_and(|d| d == n);
-    }
-    if let Some(sel) = t.get("clusterSelector").filter(|s| s.is_object()) {
-        criteria += 1;
-        all &= apps::selects(sel, labels);
-    }
-    let mine = || {
-        groups.iter().filter(|g| {
+/// Fleet's matching of group criteria: all of them against one ClusterGroup the cluster is in,
+/// or against none when it is in none (rancher/fleet v0.16.1
+/// internal/cmd/controller/target/matcher/bundlematch.go:169-185); a group without a selector
+/// holds nothing (target/query.go:103).
+fn in_a_group(
+    c: &clusters::Cluster,
+    groups: &[Group],
+    check: impl Fn(Option<&Group>) -> bool,
+) -> bool {
+    let mut mine = groups
+        .iter()
+        .filter(|g| {
             g.workspace == c.workspace
                 && g.selector.is_object()
-                && apps::selects(&g.selector, labels)
+                && apps::selects(&g.selector, &c.all_labels)
         })
-    };
-    if let Some(g) = t["clusterGroup"].as_str() {
-        criteria += 1;
-        all &= mine().any(|x| x.name == g);
+        .peekable();
+    if mine.peek().is_none() {
+        check(None)
+    } else {
+        mine.any(|g| check(Some(g)))
     }
-    if let Some(gs) = t.get("clusterGroupSelector").filter(|s| s.is_object()) {
-        criteria += 1;
-        all &= mine().any(|x| apps::selects(gs, &x.labels));
-    }
-    criteria > 0 && all
+}
+
+/// The `clusterGroup` and `clusterGroupSelector` criteria of `t` against one group (or none).
+fn group_criteria(t: &Value, g: Option<&Group>) -> bool {
+    t["clusterGroup"]
+        .as_str()
+        .is_none_or(|n| g.is_some_and(|g| g.name == n))
+        && t.get("clusterGroupSelector")
+            .filter(|s| s.is_object())
+            .is_none_or(|gs| g.is_some_and(|g| apps::selects(gs, &g.labels)))
+}
+
+/// Whether a Fleet target or customization (`clusterName`, `clusterSelector`, `clusterGroup`,
+/// `clusterGroupSelector`) matches a live cluster, as Fleet matches them: a target without
+/// criteria matches nothing.
+pub fn hits(t: &Value, c: &clusters::Cluster, groups: &[Group]) -> bool {
+    let labels = &c.all_labels;
+    let any = ["clusterName", "clusterGroup"]
+        .iter()
+        .any(|k| t[*k].is_string())
+        || ["clusterSelector", "clusterGroupSelector"]
+            .iter()
+            .any(|k| t[*k].is_object());
+    any && t["clusterName"]
+        .as_str()
+        .is_none_or(|n| c.object == n || labels.get(clusters::NAME_KEY).is_some_and(|d| d == n))
+        && t.get("clusterSelector")
+            .filter(|s| s.is_object())
+            .is_none_or(|sel| apps::selects(sel, labels))
+        && in_a_group(c, groups, |g| group_criteria(t, g))
 }
 
 /// A target no live cluster matches says its environment and region as a selector, so that
@@ -52,27 +74,15 @@ pub fn revive_dead_targets(
         return dead;
     };
     for t in targets {
+        // A spec target: environment, region, cluster (by display name), selector, groups.
         let hits = clusters.clusters.iter().any(|c| {
-            let labels = &c.all_labels;
             let text = |k: &str| t.get(k).and_then(Value::as_str);
             text("environment").is_none_or(|e| c.environment == e)
                 && text("region").is_none_or(|r| c.region == r)
                 && text("cluster").is_none_or(|n| c.name == n)
-                && t.get("selector").is_none_or(|s| apps::selects(s, labels))
-                && text("clusterGroup").is_none_or(|g| {
-                    groups.iter().any(|x| {
-                        x.name == g
-                            && x.workspace == c.workspace
-                            && apps::selects(&x.selector, labels)
-                    })
-                })
-                && t.get("clusterGroupSelector").is_none_or(|gs| {
-                    groups.iter().any(|x| {
-                        x.workspace == c.workspace
-                            && apps::selects(gs, &x.labels)
-                            && apps::selects(&x.selector, labels)
-                    })
-                })
+                && t.get("selector")
+                    .is_none_or(|s| apps::selects(s, &c.all_labels))
+                && in_a_group(c, groups, |g| group_criteria(t, g))
         });
         if hits {
             continue;

@@ -38,6 +38,7 @@ impl std::fmt::Display for Origin {
 }
 
 /// The listing of a repository, by `/`-separated path relative to its root (`""` is the root).
+#[derive(Debug, Clone)]
 pub struct Repo {
     pub root: PathBuf,
     entries: BTreeMap<String, Entry>,
@@ -126,6 +127,19 @@ impl Repo {
     /// Every path, in byte order.
     pub fn paths(&self) -> impl Iterator<Item = (&str, Entry)> {
         self.entries.iter().map(|(k, e)| (k.as_str(), *e))
+    }
+
+    /// Whether plain file `rel` starts with `prefix` (only that much is read); `None` for what
+    /// is not a plain file of the listing (a link, a directory, nothing).
+    pub fn starts_with(&self, rel: &str, prefix: &[u8]) -> Option<bool> {
+        use std::io::Read;
+        let Some(Entry::File(_)) = self.entry(rel) else {
+            return None;
+        };
+        let mut head = Vec::with_capacity(prefix.len());
+        let read = std::fs::File::open(self.root.join(rel))
+            .and_then(|f| f.take(prefix.len() as u64).read_to_end(&mut head));
+        Some(read.is_ok() && head == prefix)
     }
 
     /// The text of file `rel`.

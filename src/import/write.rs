@@ -39,8 +39,8 @@ pub fn spec(p: &Parts<'_>) -> String {
     let s = p.summary;
     let mut out = String::new();
     out.push_str(&format!(
-        "# {}: imported by `fleetc import` from the Fleet repository here: {}, {} ({} of the\n\
-         # apps keep Fleet targetCustomizations verbatim), {} in {}.\n\
+        "# {}: imported by `fleetc import` from the Fleet repository here:\n\
+         # {}, {} ({} of the apps keep Fleet targetCustomizations verbatim), {} in {}.\n\
          # `fleetc build` now writes these bundles' fleet.yaml and their GitRepos; review the spec,\n\
          # build, commit both, and run `fleetc check` in CI.\n",
         p.spec_name,
@@ -94,10 +94,9 @@ pub fn spec(p: &Parts<'_>) -> String {
         .collect();
     if c.environments.iter().any(|(_, t)| *t == Tier::Production) {
         out.push_str(
-            "# The imported apps follow their GitRepos' branch, as before: production takes changes
-             # without a promotion gate (W005, acknowledged). Apps without `gitRepo` get fleetc's
-             # per-environment GitRepos and its promotion pipeline.
-",
+            "# The imported apps follow their GitRepos' branch, as before: production takes changes\n\
+             # without a promotion gate (W005, acknowledged). Apps without `gitRepo` get fleetc's\n\
+             # per-environment GitRepos and its promotion pipeline.\n",
         );
     }
     section(&mut out, "environments", &Value::Array(envs));
