@@ -138,7 +138,7 @@ pub(super) fn emit(
             &fleet.workspace,
             &[
                 ("fleetc.io/app", &app.name),
-                ("fleetc.io/environment", &env.name),
+                (crate::model::ENV_LABEL, &env.name),
             ],
         ),
         spec: GitRepoSpec {

@@ -133,7 +133,10 @@ pub(super) fn emit(
         metadata: ObjectMeta::managed(
             &repo.name,
             &fleet.workspace,
-            &[("fleetc.io/app", &app.name), ("fleetc.io/environment", env)],
+            &[
+                (crate::model::APP_LABEL, &app.name),
+                (crate::model::ENV_LABEL, env),
+            ],
         ),
         spec: HelmOpSpec {
             bundle: spec,

@@ -238,7 +238,7 @@ pub fn import(
     });
     let at_root = |name: &str| {
         matches!(
-            repo.entry(&join(dir, name)),
+            repo.entry(&super::bundles::join(dir, name)),
             Some(super::scan::Entry::File(_))
         )
     };
@@ -795,14 +795,6 @@ pub fn fleet_dir(dir: &str) -> String {
 
 fn shown_dir(dir: &str) -> String {
     format!("{}/", fleet_dir(dir))
-}
-
-fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{dir}/{name}")
-    }
 }
 
 /// `dependsOn` entries with bundle names of imported apps turned into app names.

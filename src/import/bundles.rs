@@ -122,7 +122,8 @@ fn glob_match(pattern: &str, name: &str) -> bool {
     p[pi..].iter().all(|&c| c == '*')
 }
 
-fn join(dir: &str, name: &str) -> String {
+/// `dir/name`, or `name` at the root (`""`).
+pub(super) fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         name.to_owned()
     } else {

@@ -19,7 +19,7 @@ const REGION_KEYS: &[&str] = &[
 ];
 /// Keys and values used when the clusters follow no convention: keys no selector of the
 /// original uses (fleetc's own), so fleetc's static view adds nothing Fleet would match.
-pub const FALLBACK_ENV_KEY: &str = "fleetc.io/environment";
+pub const FALLBACK_ENV_KEY: &str = crate::model::ENV_LABEL;
 pub const FALLBACK_REGION_KEY: &str = "fleetc.io/region";
 pub const FALLBACK_VALUE: &str = "all";
 /// Rancher's label with a cluster's display name: fleetc's `cluster:` targets select by it.
@@ -83,12 +83,7 @@ pub fn infer(objects: &[(Value, Origin)], default_ws: &str) -> Result<Clusters, 
         if !seen.insert((workspace.clone(), object.to_owned())) {
             continue;
         }
-        let labels: BTreeMap<String, String> = obj["metadata"]["labels"]
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
-            .collect();
+        let labels = super::scan::string_map(&obj["metadata"]["labels"]);
         raw.push((object.to_owned(), workspace, labels));
     }
     if raw.is_empty() {

@@ -59,9 +59,9 @@ impl Family {
             }
             // fleetc labels its per-environment GitRepos itself, and with nothing else.
             const OWN: [&str; 3] = [
-                "app.kubernetes.io/managed-by",
-                "fleetc.io/app",
-                "fleetc.io/environment",
+                crate::model::MANAGED_BY.0,
+                crate::model::APP_LABEL,
+                crate::model::ENV_LABEL,
             ];
             if let Some(k) = g.labels.keys().find(|k| !OWN.contains(&k.as_str())) {
                 out.push((
@@ -141,7 +141,7 @@ pub fn find(
     for ((_, app, dir), members) in by_app {
         let distinct: BTreeSet<&String> = members.iter().map(|(_, e)| e).collect();
         let own = members.len() == 1
-            && gitrepos[members[0].0].labels.get("fleetc.io/environment") == Some(&members[0].1);
+            && gitrepos[members[0].0].labels.get(crate::model::ENV_LABEL) == Some(&members[0].1);
         let only_them = pulled_by
             .get(dir.as_str())
             .is_some_and(|p| p.iter().all(|j| members.iter().any(|(i, _)| i == j)));

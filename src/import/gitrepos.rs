@@ -19,6 +19,12 @@ pub const GITREPO_KEYS: &[&str] = &[
     "correctDrift",
 ];
 
+/// Whether a GitRepo's (or ClusterGroup's) label goes into the spec: fleetc sets
+/// `app.kubernetes.io/managed-by` itself, and `cattle.io/` keys are Rancher's and Fleet's.
+pub fn carried_label(key: &str) -> bool {
+    key != crate::model::MANAGED_BY.0 && !key.contains("cattle.io/")
+}
+
 /// The branch a GitRepo follows: Fleet's default is `master`.
 pub fn branch_of(g: &GitRepoIn) -> String {
     g.spec
@@ -45,7 +51,7 @@ pub fn gitrepo_entry(
     let labels: Map<String, Value> = g
         .labels
         .iter()
-        .filter(|(k, _)| *k != "app.kubernetes.io/managed-by" && !k.contains("cattle.io/"))
+        .filter(|(k, _)| carried_label(k))
         .map(|(k, v)| (k.clone(), json!(v)))
         .collect();
     if !labels.is_empty() {

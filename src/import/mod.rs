@@ -118,15 +118,6 @@ pub struct Group {
     pub from_repo: bool,
 }
 
-/// A mapping of strings (labels) as strings.
-fn string_map(v: &Value) -> BTreeMap<String, String> {
-    v.as_object()
-        .into_iter()
-        .flatten()
-        .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
-        .collect()
-}
-
 const DEFAULT_WORKSPACE: &str = "fleet-default";
 
 /// What the stages read: the repository, its GitRepos and what Fleet's scan makes of them, the
@@ -298,7 +289,7 @@ fn read(req: &Request, findings: &mut Vec<Finding>) -> Result<Inputs, String> {
             correct_drift: spec.get("correctDrift").cloned(),
             spec,
             origin: origin.clone(),
-            labels: string_map(&obj["metadata"]["labels"]),
+            labels: scan::string_map(&obj["metadata"]["labels"]),
         });
     }
     let workspace = most_common(gitrepos.iter().map(|g| g.workspace.clone()))
@@ -342,7 +333,7 @@ fn read(req: &Request, findings: &mut Vec<Finding>) -> Result<Inputs, String> {
                     .unwrap_or(&workspace)
                     .to_owned(),
                 name: o["metadata"]["name"].as_str()?.to_owned(),
-                labels: string_map(&o["metadata"]["labels"]),
+                labels: scan::string_map(&o["metadata"]["labels"]),
                 selector: o["spec"]["selector"].clone(),
             })
         })
@@ -609,7 +600,7 @@ fn take_shared(
                     ),
                     g.origin.clone(),
                 ));
-            } else if k == "app.kubernetes.io/managed-by" || k.contains("cattle.io/") {
+            } else if !gitrepos::carried_label(k) {
                 group_findings.push(Finding::new(
                     Code::ImportDropped,
                     format!("GitRepo label `{k}` is left out: fleetc sets `app.kubernetes.io/managed-by` itself, and Fleet does not copy `cattle.io/` keys to the clusters"),
@@ -877,13 +868,7 @@ fn assemble(
     // ClusterGroups the targets name or select.
     let mut used_groups = BTreeSet::new();
     for a in &spec_apps {
-        for t in a
-            .value
-            .get("targets")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for t in a.targets() {
             if let Some(g) = t["clusterGroup"].as_str() {
                 used_groups.insert(g.to_owned());
             }
@@ -906,7 +891,7 @@ fn assemble(
         let labels: Map<String, Value> = x
             .labels
             .iter()
-            .filter(|(k, _)| !k.contains("cattle.io/") && *k != "app.kubernetes.io/managed-by")
+            .filter(|(k, _)| gitrepos::carried_label(k))
             .map(|(k, v)| (k.clone(), json!(v)))
             .collect();
         if !labels.is_empty() {
@@ -979,13 +964,7 @@ fn assemble(
         .chain(by_bundle.keys().cloned())
         .collect();
     for a in &spec_apps {
-        for d in a
-            .value
-            .get("dependsOn")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for d in a.depends_on() {
             if let Some(b) = d["bundle"].as_str()
                 && !made.contains(b)
             {
@@ -1169,7 +1148,9 @@ fn dns_label(s: &str) -> Option<String> {
         }
     }
     let out = out.trim_matches('-').to_owned();
-    (!out.is_empty() && out.len() <= 53).then_some(out)
+    (out.len() <= crate::fleet_names::MAX_HELM_RELEASE_NAME_LEN
+        && crate::fleet_names::is_dns_label(&out))
+    .then_some(out)
 }
 
 fn most_common(items: impl Iterator<Item = String>) -> Option<String> {

@@ -152,13 +152,7 @@ pub fn opt_in_labels(
         }
     };
     for a in apps {
-        for t in a
-            .value
-            .get("targets")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
+        for t in a.targets() {
             visit(&t["selector"], false);
         }
     }

@@ -261,6 +261,15 @@ pub fn objects(docs: Vec<(Value, Origin)>) -> Vec<(Value, Origin)> {
     out
 }
 
+/// A mapping of strings (labels) as strings.
+pub fn string_map(v: &Value) -> BTreeMap<String, String> {
+    v.as_object()
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+        .collect()
+}
+
 /// Whether an object is of Fleet's kind `kind`.
 pub fn is_fleet(obj: &Value, kind: &str) -> bool {
     obj["kind"] == kind

@@ -19,6 +19,26 @@ pub struct App {
     pub from: String,
 }
 
+impl App {
+    /// Its spec targets.
+    pub fn targets(&self) -> impl Iterator<Item = &Value> {
+        self.list("targets")
+    }
+
+    /// Its spec `dependsOn` entries.
+    pub fn depends_on(&self) -> impl Iterator<Item = &Value> {
+        self.list("dependsOn")
+    }
+
+    fn list(&self, key: &str) -> impl Iterator<Item = &Value> {
+        self.value
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    }
+}
+
 /// Everything the spec holds.
 pub struct Parts<'a> {
     pub spec_name: &'a str,

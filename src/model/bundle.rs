@@ -11,6 +11,9 @@ use crate::values::{LabelKey, LabelValue};
 /// a bundle's labels to its BundleDeployments).
 pub const APP_LABEL: &str = "fleetc.io/app";
 
+/// Label fleetc puts on an environment's GitRepos, HelmOps and ClusterGroup: its name.
+pub const ENV_LABEL: &str = "fleetc.io/environment";
+
 /// An app's bundle options, as resolved.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct BundleOptions {

@@ -11,7 +11,8 @@ mod settings;
 mod targeting;
 
 pub use bundle::{
-    APP_LABEL, BundleOptions, Dependency, DependencyOn, DeployOptions, Partition, Rollout,
+    APP_LABEL, BundleOptions, Dependency, DependencyOn, DeployOptions, ENV_LABEL, Partition,
+    Rollout,
 };
 pub use helm::{ChartForm, ChartOverride, HelmOptions, chart_form, strict_semver};
 pub use inventory::{Inventory, LiveCluster};

@@ -145,7 +145,7 @@ impl Fleet {
         for (i, env) in self.environment_ids() {
             out.push(view(
                 self.env_group(i),
-                ("fleetc.io/environment", &env.name),
+                (super::ENV_LABEL, &env.name),
                 &keys.environment,
                 self.env_ptr(i).key("name"),
             ));
