@@ -283,7 +283,7 @@ pub fn pinned_on(at: &Fleet, env: &str, clusters: &[Labelled<'_>]) -> Running {
             if reaches && !picked.is_some_and(crate::model::Customization::excludes) {
                 out.insert(
                     (app.name.clone(), name.to_owned()),
-                    picked.map_or(&app.base, |cu| &cu.full).clone(),
+                    app.settings_under(picked).into_owned(),
                 );
             }
         }
@@ -329,17 +329,10 @@ fn revisions(fleet: &Fleet, running: &Running) -> Revisions {
 fn effective(fleet: &Fleet) -> Running {
     let mut out = BTreeMap::new();
     for app in &fleet.apps {
-        let mut chosen: BTreeMap<crate::model::ClusterId, &Settings> = BTreeMap::new();
-        for c in &app.customizations {
-            for &cl in &c.clusters {
-                chosen.entry(cl).or_insert(&c.full);
-            }
-        }
         for &cl in &app.clusters {
-            let s = chosen.get(&cl).copied().unwrap_or(&app.base);
             out.insert(
                 (app.name.clone(), fleet.clusters[cl].name.clone()),
-                s.clone(),
+                app.settings_under(app.customization_on(cl)).into_owned(),
             );
         }
     }
@@ -351,8 +344,7 @@ fn effective(fleet: &Fleet) -> Running {
                 (app.name.clone(), l.name.clone()),
                 fleet
                     .customization_for(app, &l.labels)
-                    .map_or(&app.base, |cu| &cu.full)
-                    .clone(),
+                    .map_or_else(|| app.base.clone(), |cu| cu.full(&app.base)),
             );
         }
     }

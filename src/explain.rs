@@ -295,7 +295,7 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
             let _ = writeln!(out, "    doNotDeploy  these clusters do not get the app");
             continue;
         }
-        settings_lines(&mut out, spec, app, &cu.full, 4);
+        settings_lines(&mut out, spec, app, &cu.full(&app.base), 4);
     }
     let rest: Vec<&str> = app
         .clusters
@@ -373,28 +373,24 @@ fn app_on_cluster(
             );
         }
     }
-    let picked = app
-        .customizations
-        .iter()
-        .find(|cu| cu.clusters.contains(&c));
-    let settings = match picked {
+    let picked = app.customization_on(c);
+    let settings = app.settings_under(picked);
+    match picked {
         Some(cu) => {
             let _ = writeln!(
                 out,
                 "    Fleet picks  targetCustomization `{}`",
                 fleet.scope_name(&cu.scope)
             );
-            &cu.full
         }
         None => {
             let _ = writeln!(
                 out,
                 "    Fleet picks  no targetCustomization (the app's own settings)"
             );
-            &app.base
         }
-    };
-    settings_lines(out, spec, app, settings, 4);
+    }
+    settings_lines(out, spec, app, &settings, 4);
 }
 
 /// For each pinned environment: the app's bundle there as the pinned commit has it, and what

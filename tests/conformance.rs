@@ -395,7 +395,7 @@ fn raw_yaml_overlays_apply_with_kubectl_as_fleet_applies_them() {
                         std::fs::write(&target, &out.stdout).unwrap();
                     }
                 }
-                let s = cu.map_or(&app.base, |cu| &cu.full);
+                let s = app.settings_under(cu);
                 // Each replaced file holds its replacement.
                 for (f, text) in &s.files {
                     let got: Vec<Value> = serde_saphyr::from_multiple(

@@ -442,7 +442,7 @@ fn helm_op_deploys_as_fleetc_says(
                             repo.name
                         );
                         let root = &op["spec"]["helm"]["values"];
-                        for (k, v) in &cu.full.values {
+                        for (k, v) in &cu.full(&app.base).values {
                             assert_eq!(&root[k], v, "{}: {n}'s `{k}` at the root", b.name);
                         }
                         false

@@ -142,7 +142,14 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: &Ptr) -> Vec<Artifact> {
     }
     for c in app.customizations.iter().filter(|c| !c.excludes()) {
         let dir = overlay_dir(fleet, app, &c.scope);
-        out.push(overlay(app, base, workload, &dir, &c.full, owner));
+        out.push(overlay(
+            app,
+            base,
+            workload,
+            &dir,
+            &c.full(&app.base),
+            owner,
+        ));
     }
     out
 }
@@ -179,7 +186,7 @@ fn post_render(fleet: &Fleet, app: &App, owner: &Ptr) -> Vec<Artifact> {
     }
     for c in app.customizations.iter().filter(|c| !c.excludes()) {
         if let Some(dir) = customization_dir(fleet, app, c) {
-            push(&dir, &c.full);
+            push(&dir, &c.full(&app.base));
         }
     }
     out

@@ -208,7 +208,7 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: &Ptr) -> (Vec<Artifact>, Nam
     );
     for c in app.customizations.iter().filter(|c| !c.excludes()) {
         let name = fleet.scope_name(&c.scope);
-        let l = layers(app, &name, &c.delta, Some(&c.full));
+        let l = layers(app, &name, &c.delta, Some(&c.full(&app.base)));
         add(name, l);
     }
     let mut out = Vec::new();

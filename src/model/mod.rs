@@ -418,6 +418,8 @@ pub struct App {
     pub base: Settings,
     /// Fleet targetCustomizations, most specific first.
     pub customizations: Vec<Customization>,
+    /// By cluster id: the index in `customizations` of the one Fleet applies there.
+    pub customization_of: Vec<Option<u32>>,
     /// Apps that must be ready first.
     pub depends_on: Vec<AppId>,
     /// Drift handling.
@@ -464,11 +466,45 @@ impl App {
     /// The namespace its resources go to on cluster `c`: the one of the customization Fleet
     /// picks there, else the app's.
     pub fn namespace_on(&self, c: ClusterId) -> &str {
-        self.customizations
-            .iter()
-            .find(|cu| cu.clusters.contains(&c))
-            .and_then(|cu| cu.full.deploy.namespace.as_deref())
+        self.customization_on(c)
+            .and_then(|cu| {
+                cu.delta
+                    .deploy
+                    .namespace
+                    .as_deref()
+                    .or(self.base.deploy.namespace.as_deref())
+            })
             .unwrap_or(&self.namespace)
+    }
+
+    /// The customization Fleet applies on declared cluster `c`, if one takes it.
+    pub fn customization_on(&self, c: ClusterId) -> Option<&Customization> {
+        let k = (*self.customization_of.get(c.index())?)?;
+        self.customizations.get(k as usize)
+    }
+
+    /// What the clusters of `cu` run (the app's own settings without one).
+    pub fn settings_under(&self, cu: Option<&Customization>) -> std::borrow::Cow<'_, Settings> {
+        match cu {
+            Some(cu) => std::borrow::Cow::Owned(cu.full(&self.base)),
+            None => std::borrow::Cow::Borrowed(&self.base),
+        }
+    }
+
+    /// By cluster id, the index of the customization that takes it.
+    pub fn index_customizations(
+        customizations: &[Customization],
+        clusters: usize,
+    ) -> Vec<Option<u32>> {
+        let mut of = vec![None; clusters];
+        for (k, cu) in customizations.iter().enumerate() {
+            for c in &cu.clusters {
+                if let Some(slot) = of.get_mut(c.index()) {
+                    slot.get_or_insert(k as u32);
+                }
+            }
+        }
+        of
     }
 
     /// Every bundle name the app has in Fleet: one per environment, or its shared one.
@@ -685,11 +721,18 @@ pub struct Customization {
     pub clusters: Vec<ClusterId>,
     /// What the overrides change, merged from broadest to most specific.
     pub delta: Settings,
-    /// The app's base with `delta` laid over it: what these clusters run.
-    pub full: Settings,
 }
 
 impl Customization {
+    /// The app's base with `delta` laid over it: what these clusters run. Computed when asked
+    /// rather than stored: one copy of the base per customization was most of a large fleet's
+    /// memory (BENCHMARKS.md).
+    pub fn full(&self, base: &Settings) -> Settings {
+        let mut full = base.clone();
+        full.merge(&self.delta);
+        full
+    }
+
     /// Whether its clusters get nothing (`doNotDeploy`).
     pub fn excludes(&self) -> bool {
         self.delta.deploy.do_not_deploy == Some(true)

@@ -165,18 +165,16 @@ impl Cx<'_> {
                 _ => None,
             },
         };
-        let (customizations, tag_held) = self.customizations(&input, fleet, &settings);
+        let (customizations, tag_held) = self.customizations(&input, fleet);
         // What the app deploys to: its targets' clusters but those a `doNotDeploy`
         // customization takes first (Fleet skips the bundle for them,
         // rancher/fleet v0.16.1 internal/cmd/controller/target/builder.go:128-139).
-        let excluded: Vec<ClusterId> = customizations
-            .iter()
-            .filter(|c| c.excludes())
-            .flat_map(|c| c.clusters.iter().copied())
-            .collect();
+        let customization_of = App::index_customizations(&customizations, fleet.clusters.len());
         let clusters: Vec<ClusterId> = clusters
             .into_iter()
-            .filter(|c| !excluded.contains(c))
+            .filter(|c| {
+                customization_of[c.index()].is_none_or(|k| !customizations[k as usize].excludes())
+            })
             .collect();
 
         let mut bundle = self.bundle_options(i, a, fleet, names, &clusters);
@@ -210,6 +208,7 @@ impl Cx<'_> {
             clusters,
             base: settings,
             customizations,
+            customization_of,
             depends_on: Vec::new(),
             drift: a.drift.clone(),
             tag_held,
@@ -832,10 +831,8 @@ impl Cx<'_> {
             };
             for &c in &app.clusters {
                 let release = app
-                    .customizations
-                    .iter()
-                    .find(|cu| cu.clusters.contains(&c))
-                    .and_then(|cu| cu.full.helm.chart.release_name.clone())
+                    .customization_on(c)
+                    .and_then(|cu| cu.full(&app.base).helm.chart.release_name)
                     .unwrap_or_else(|| own.clone());
                 let key = (c, app.namespace_on(c), release.clone());
                 match seen.get(&key) {
