@@ -133,7 +133,7 @@ pub fn import(
             });
         }
     };
-    let index = SpanIndex::build(&text);
+    let index = SpanIndex::new(&text);
     let at = |ptr: &Ptr| Origin {
         file: file.clone(),
         line: line_of(&text, &index, ptr),

@@ -79,7 +79,7 @@ pub fn load(source: &Source) -> Result<Loaded, Vec<Diagnostic>> {
         return Err(vec![too_large(text.len())]);
     }
     let value = parse(text).map_err(|d| vec![d])?;
-    let index = SpanIndex::build(text);
+    let index = SpanIndex::new(text);
     check_version(&value, &index)?;
     let mut diags = shape_errors(&value, &index, text);
     let secrets = secrets::scan(&value, &index, text);

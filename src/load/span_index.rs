@@ -2,6 +2,7 @@
 //! point at the exact place a problem comes from without carrying spans through the model.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use serde_saphyr::granit_parser::{Event, Parser};
 
@@ -9,8 +10,18 @@ use crate::diagnostic::Span;
 use crate::pointer::Ptr;
 
 /// Byte spans of every node of a YAML document, keyed by JSON pointer.
+///
+/// Built on the first question: a spec that compiles without a diagnostic never needs a span,
+/// and indexing is a second parse of the whole text (a tenth of a build at 400 clusters,
+/// BENCHMARKS.md).
 #[derive(Debug, Default, Clone)]
 pub struct SpanIndex {
+    src: String,
+    spans: OnceLock<Spans>,
+}
+
+#[derive(Debug, Default, Clone)]
+struct Spans {
     values: HashMap<String, Span>,
     keys: HashMap<String, Span>,
 }
@@ -34,12 +45,23 @@ enum Frame {
 }
 
 impl SpanIndex {
-    /// Indexes `src`. Call only on text that already parsed; on a parse error the index stops
-    /// where the parser stopped.
-    pub fn build(src: &str) -> SpanIndex {
-        let mut ix = SpanIndex {
-            ..SpanIndex::default()
-        };
+    /// An index of `src`, built when first asked. Call only on text that already parsed; on a
+    /// parse error the index stops where the parser stopped.
+    pub fn new(src: &str) -> SpanIndex {
+        SpanIndex {
+            src: src.to_owned(),
+            spans: OnceLock::new(),
+        }
+    }
+
+    fn spans(&self) -> &Spans {
+        self.spans.get_or_init(|| Spans::build(&self.src))
+    }
+}
+
+impl Spans {
+    fn build(src: &str) -> Spans {
+        let mut ix = Spans::default();
         let mut stack: Vec<Frame> = Vec::new();
         for event in Parser::new_from_str(src) {
             let Ok((event, span)) = event else { break };
@@ -89,10 +111,12 @@ impl SpanIndex {
         }
         ix
     }
+}
 
+impl SpanIndex {
     /// Span of the value at exactly `ptr`, if the spec has one there.
     pub fn exact(&self, ptr: &Ptr) -> Option<Span> {
-        self.values.get(ptr.as_str()).cloned()
+        self.spans().values.get(ptr.as_str()).cloned()
     }
 
     /// Span of the value at `ptr`, or, when the spec leaves it out (a default), of its closest
@@ -100,7 +124,7 @@ impl SpanIndex {
     pub fn nearest(&self, ptr: &Ptr) -> Span {
         let mut p = ptr.as_str();
         loop {
-            if let Some(s) = self.values.get(p) {
+            if let Some(s) = self.spans().values.get(p) {
                 return s.clone();
             }
             match p.rfind('/') {
@@ -113,7 +137,8 @@ impl SpanIndex {
     /// Span of the key introducing the value at `ptr`; the value's span when there is no key
     /// (list items, the document root), or the nearest ancestor's when the spec leaves it out.
     pub fn key(&self, ptr: &Ptr) -> Span {
-        self.keys
+        self.spans()
+            .keys
             .get(ptr.as_str())
             .cloned()
             .unwrap_or_else(|| self.nearest(ptr))
@@ -151,7 +176,7 @@ mod tests {
     #[test]
     fn indexes_keys_values_and_collections() {
         let src = "a: 1\nb:\n  - x\n  - {c: d}\n";
-        let ix = SpanIndex::build(src);
+        let ix = SpanIndex::new(src);
         let a = Ptr::path(&["a"]);
         let b = Ptr::path(&["b"]);
         assert_eq!(&src[ix.nearest(&a)], "1");
@@ -168,7 +193,7 @@ mod tests {
     #[test]
     fn escapes_pointer_segments() {
         let src = "labels:\n  example.com/tier: web\n";
-        let ix = SpanIndex::build(src);
+        let ix = SpanIndex::new(src);
         let p = Ptr::path(&["labels", "example.com/tier"]);
         assert_eq!(p.as_str(), "/labels/example.com~1tier");
         assert_eq!(&src[ix.exact(&p).unwrap()], "web");

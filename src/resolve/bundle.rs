@@ -498,8 +498,7 @@ impl Cx<'_> {
         let mut sel = LabelSelector::default();
         for (k, v) in &s.match_labels {
             let ptr = at.key("matchLabels").key(k);
-            let span = self.ix.key(&ptr);
-            ok &= self.parse_in::<LabelKey>(k, span, None).is_some();
+            ok &= self.parse_key::<LabelKey>(k, &ptr).is_some();
             ok &= self.parse::<LabelValue>(v, &ptr).is_some();
             sel.match_labels.insert(k.clone(), v.clone());
         }

@@ -39,8 +39,7 @@ impl Cx<'_> {
 
     /// Parses `raw` at `ptr` as a `T`, reporting `T`'s one message when it is refused.
     pub(crate) fn parse<T: Parse>(&mut self, raw: &str, ptr: &Ptr) -> Option<T> {
-        let span = self.at(ptr);
-        self.parse_in(raw, span, None)
+        self.parse_in(raw, ptr, None)
     }
 
     /// Like [`Cx::parse`], with a label that says why this value must be a `T`.
@@ -50,19 +49,30 @@ impl Cx<'_> {
         ptr: &Ptr,
         because: &str,
     ) -> Option<T> {
-        let span = self.at(ptr);
-        self.parse_in(raw, span, Some(because))
+        self.parse_in(raw, ptr, Some(because))
     }
 
-    pub(super) fn parse_in<T: Parse>(
+    /// Like [`Cx::parse`] for a mapping key: a refusal is labelled on the key at `ptr`.
+    pub(crate) fn parse_key<T: Parse>(&mut self, raw: &str, ptr: &Ptr) -> Option<T> {
+        self.parse_at(raw, ptr, true, None)
+    }
+
+    fn parse_in<T: Parse>(&mut self, raw: &str, ptr: &Ptr, because: Option<&str>) -> Option<T> {
+        self.parse_at(raw, ptr, false, because)
+    }
+
+    fn parse_at<T: Parse>(
         &mut self,
         raw: &str,
-        span: crate::diagnostic::Span,
+        ptr: &Ptr,
+        key: bool,
         because: Option<&str>,
     ) -> Option<T> {
         match T::parse(raw) {
             Ok(v) => Some(v),
             Err(e) => {
+                // Spans only for a diagnostic: looking one up indexes the whole spec.
+                let span = if key { self.ix.key(ptr) } else { self.at(ptr) };
                 self.push(
                     Diagnostic::new(e.code, e.message)
                         .label(span, because.unwrap_or(e.label))
@@ -83,7 +93,7 @@ impl Cx<'_> {
         let mut out = BTreeMap::new();
         for (k, v) in labels {
             let at = ptr.key(k);
-            let key = self.parse_in::<LabelKey>(k, self.ix.key(&at), None);
+            let key = self.parse_key::<LabelKey>(k, &at);
             let value = self.parse::<LabelValue>(v, &at);
             if let (Some(key), Some(value)) = (key, value) {
                 out.insert(key, value);
@@ -100,8 +110,7 @@ impl Cx<'_> {
     ) -> BTreeMap<LabelKey, String> {
         let mut out = BTreeMap::new();
         for (k, v) in annotations {
-            let span = self.ix.key(&ptr.key(k));
-            if let Some(key) = self.parse_in::<LabelKey>(k, span, None) {
+            if let Some(key) = self.parse_key::<LabelKey>(k, &ptr.key(k)) {
                 out.insert(key, v.clone());
             }
         }

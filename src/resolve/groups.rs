@@ -35,7 +35,7 @@ impl Cx<'_> {
         let base = Ptr::path(&["optInLabels"]);
         for (k, values) in &spec.opt_in_labels {
             let at = base.key(k);
-            let key = self.parse_in::<LabelKey>(k, self.ix.key(&at), None);
+            let key = self.parse_key::<LabelKey>(k, &at);
             for (j, v) in values.iter().enumerate() {
                 let _: Option<LabelValue> = self.parse(v, &at.index(j));
             }
