@@ -46,9 +46,13 @@ impl Io for Faulty {
         self.step()?;
         RealIo.create_dir(path)
     }
-    fn sync(&mut self, paths: &[std::path::PathBuf]) -> io::Result<()> {
+    fn sync(
+        &mut self,
+        paths: &[std::path::PathBuf],
+        filesystems: &[std::path::PathBuf],
+    ) -> io::Result<()> {
         self.step()?;
-        RealIo.sync(paths)
+        RealIo.sync(paths, filesystems)
     }
 }
 

@@ -107,6 +107,9 @@ pub struct Plan {
     pub stale_temps: Vec<String>,
     /// Directories that do not exist yet and have to be created.
     pub missing_dirs: BTreeSet<String>,
+    /// One existing directory (relative to the root, `""` for the root) on each file system the
+    /// writes go to: where a large batch is made durable at once.
+    pub filesystems: Vec<String>,
     /// The manifest written before anything else.
     pub intent_manifest: String,
     /// The manifest written last.
@@ -139,6 +142,7 @@ pub fn plan(survey: &Survey, files: &Tree, spec_name: &str) -> Result<Plan, Vec<
         ..Plan::default()
     };
     let mut conflicts = Vec::new();
+    let mut filesystems: BTreeMap<u64, String> = BTreeMap::new();
     let owned = |bytes: &[u8], path: &str| is_generated(bytes) || prev.generated.contains(path);
     if let Some(why) = blocked(survey.at(MANIFEST), false) {
         conflicts.push(conflict(MANIFEST, &why));
@@ -173,17 +177,27 @@ pub fn plan(survey: &Survey, files: &Tree, spec_name: &str) -> Result<Plan, Vec<
                 &format!("`{tmp}` (where fleetc writes it first) is taken"),
             )),
         }
-        // Directories to create: every missing ancestor.
+        // Directories to create: every missing ancestor. The deepest existing one holds the
+        // file system the file lands on (a directory fleetc creates is on its parent's).
         let mut dir = String::new();
+        let mut on = survey.root_device.map(|dev| (dev, 0));
         let segments: Vec<&str> = path.split('/').collect();
         for seg in &segments[..segments.len() - 1] {
             if !dir.is_empty() {
                 dir.push('/');
             }
             dir.push_str(seg);
-            if !survey.dirs.contains(&dir) {
-                plan.missing_dirs.insert(dir.clone());
+            match survey.dirs.get(&dir) {
+                Some(&dev) => on = Some((dev, dir.len())),
+                None => {
+                    plan.missing_dirs.insert(dir.clone());
+                }
             }
+        }
+        if let Some((dev, len)) = on {
+            filesystems
+                .entry(dev)
+                .or_insert_with(|| dir[..len].to_owned());
         }
         plan.writes.push(FileWrite {
             path: path.clone(),
@@ -198,6 +212,15 @@ pub fn plan(survey: &Survey, files: &Tree, spec_name: &str) -> Result<Plan, Vec<
         if let OnDisk::File { bytes, mode } = survey.at(path)
             && is_generated(bytes)
         {
+            let parent = path.rsplit_once('/').map_or("", |(d, _)| d);
+            let dev = if parent.is_empty() {
+                survey.root_device
+            } else {
+                survey.dirs.get(parent).copied()
+            };
+            if let Some(dev) = dev {
+                filesystems.entry(dev).or_insert_with(|| parent.to_owned());
+            }
             plan.deletes.push(FileDelete {
                 path: path.clone(),
                 old: (bytes.clone(), *mode),
@@ -219,6 +242,7 @@ pub fn plan(survey: &Survey, files: &Tree, spec_name: &str) -> Result<Plan, Vec<
     let pending: BTreeSet<String> = plan.writes.iter().map(|w| temp_path(&w.path)).collect();
     plan.intent_manifest = manifest_text(spec_name, everything.into_iter(), &pending);
     plan.manifest = manifest;
+    plan.filesystems = filesystems.into_values().collect();
     Ok(plan)
 }
 
@@ -317,7 +341,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let _ = std::fs::remove_file(&tmp);
     let result = RealIo
         .create_new(&tmp, bytes, mode)
-        .and_then(|()| RealIo.sync(std::slice::from_ref(&tmp)))
+        .and_then(|()| RealIo.sync(std::slice::from_ref(&tmp), &[]))
         .and_then(|()| std::fs::rename(&tmp, path));
     if result.is_err() {
         let _ = std::fs::remove_file(&tmp);

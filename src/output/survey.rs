@@ -69,8 +69,11 @@ pub struct Survey {
     pub entries: BTreeMap<String, OnDisk>,
     /// The previous manifest.
     pub previous: Previous,
-    /// Directories on the surveyed paths that exist as real directories.
-    pub dirs: BTreeSet<String>,
+    /// Directories on the surveyed paths that exist as real directories, with the device
+    /// (file system) each is on.
+    pub dirs: BTreeMap<String, u64>,
+    /// The device of the output root itself (`None` when it cannot be read).
+    pub root_device: Option<u64>,
 }
 
 impl Survey {
@@ -113,20 +116,26 @@ pub fn survey(root: &Path, files: &Tree) -> Survey {
     let dirs = walker
         .dirs
         .into_iter()
-        .filter_map(|(d, state)| matches!(state, Dir::Real).then_some(d))
+        .filter_map(|(d, state)| match state {
+            Dir::Real(dev) => Some((d, dev)),
+            _ => None,
+        })
         .collect();
+    let root_device = fs::metadata(root).ok().map(|m| device_of(&m));
     Survey {
         root: root.to_path_buf(),
         entries,
         previous,
         dirs,
+        root_device,
     }
 }
 
 /// The state of a directory on the way to a file.
 #[derive(Clone)]
 enum Dir {
-    Real,
+    /// A directory, on this device.
+    Real(u64),
     Missing,
     Blocked(OnDisk),
 }
@@ -141,7 +150,7 @@ impl Walker<'_> {
     fn inspect(&mut self, path: &str) -> OnDisk {
         if let Some((parent, _)) = path.rsplit_once('/') {
             match self.dir(parent) {
-                Dir::Real => {}
+                Dir::Real(_) => {}
                 Dir::Missing => return OnDisk::Missing,
                 Dir::Blocked(why) => return why,
             }
@@ -165,13 +174,13 @@ impl Walker<'_> {
         let state = match rel.rsplit_once('/').map(|(p, _)| self.dir(p)) {
             Some(Dir::Missing) => Dir::Missing,
             Some(blocked @ Dir::Blocked(_)) => blocked,
-            Some(Dir::Real) | None => match fs::symlink_metadata(self.root.join(rel)) {
+            Some(Dir::Real(_)) | None => match fs::symlink_metadata(self.root.join(rel)) {
                 Err(e) if e.kind() == io::ErrorKind::NotFound => Dir::Missing,
                 Err(e) => Dir::Blocked(OnDisk::Unreadable(e.to_string())),
                 Ok(m) if m.file_type().is_symlink() => {
                     Dir::Blocked(OnDisk::Symlink(rel.to_owned()))
                 }
-                Ok(m) if m.is_dir() => Dir::Real,
+                Ok(m) if m.is_dir() => Dir::Real(device_of(&m)),
                 Ok(_) => Dir::Blocked(OnDisk::NotADirectory(rel.to_owned())),
             },
         };
@@ -203,6 +212,17 @@ fn read_regular(path: &Path, mode: u32) -> OnDisk {
 fn mode_of(m: &fs::Metadata) -> u32 {
     use std::os::unix::fs::PermissionsExt;
     m.permissions().mode() & 0o7777
+}
+
+#[cfg(unix)]
+fn device_of(m: &fs::Metadata) -> u64 {
+    use std::os::unix::fs::MetadataExt;
+    m.dev()
+}
+
+#[cfg(not(unix))]
+fn device_of(_: &fs::Metadata) -> u64 {
+    0
 }
 
 #[cfg(not(unix))]
