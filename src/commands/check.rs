@@ -15,13 +15,15 @@ pub(super) fn run(args: &CompileArgs) -> Result<(), CliError> {
         root,
         compiled,
     } = compile(args, Revisions::Pinned)?;
+    // Not freed: the process exits next (see `build`).
+    let compiled = std::mem::ManuallyDrop::new(compiled);
     // A shared lock: wait for a build in progress instead of reading its half-written tree.
     let _lock = if root.is_dir() {
         Some(lock(&root, output::LockMode::Shared)?)
     } else {
         None
     };
-    let survey = output::survey(&root, &compiled.files);
+    let survey = std::mem::ManuallyDrop::new(output::survey(&root, &compiled.files));
     let drift = output::check(&survey, &compiled.files);
     let mut diags = compiled.warnings.clone();
     diags.extend(stale_diagnostics(&drift, &compiled));
