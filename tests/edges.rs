@@ -47,6 +47,22 @@ fn a_spec_of_exactly_the_size_limit_is_read() {
     assert_eq!((code, diags.len()), (0, 0), "{diags:?}");
 }
 
+/// The node budget grows with the text (load::yaml_options_for): three million plain nodes
+/// are read (and refused for what they say, not for their number), while the alias budget
+/// still stops expansion (`yaml_errors_are_told_apart_and_pointed_at`, the billion laughs).
+#[test]
+fn a_large_plain_spec_is_within_the_node_budget() {
+    let text = format!("version: 1\nnodes: [{}]\n", vec!["1"; 3_000_000].join(","));
+    let (code, d) = build_text(&text);
+    assert_eq!(code, 1);
+    assert!(with_code(&d, "E007").is_empty(), "{d:?}");
+    assert!(
+        d.iter()
+            .any(|d| d["message"].as_str().unwrap_or_default().contains("nodes")),
+        "the unknown key is what is reported: {d:?}"
+    );
+}
+
 #[test]
 fn yaml_errors_are_told_apart_and_pointed_at() {
     // Too many aliases: the alias budget, not the node budget.

@@ -109,6 +109,19 @@ pub fn load(source: &Source) -> Result<Loaded, Vec<Diagnostic>> {
 /// Options for reading the spec and the release pins; the one place that configures the YAML
 /// reader.
 pub(crate) fn yaml_options() -> serde_saphyr::Options {
+    yaml_options_for(0)
+}
+
+/// Nodes any document may have, however short: two million is 150,000 clusters without
+/// overrides.
+const MIN_NODE_BUDGET: usize = 2_000_000;
+
+/// [`yaml_options`] for a text of `len` bytes. The node budget grows with the text, one node
+/// per byte: a node takes at least one byte of text (`[a,a]`: two nodes in five bytes), so only
+/// aliases could exceed it, and their expansion has its own limits below. A spec of 10,000
+/// clusters with a per-cluster override of 25 apps has 2.6 million nodes in 10 MB.
+pub(crate) fn yaml_options_for(len: usize) -> serde_saphyr::Options {
+    let max_nodes = MIN_NODE_BUDGET.max(len);
     serde_saphyr::options! {
         // YAML 1.2 scalars: `no` stays a string, `0755` stays a string, as in editors.
         strict_booleans: true,
@@ -117,12 +130,13 @@ pub(crate) fn yaml_options() -> serde_saphyr::Options {
         // `!secret`, `!vault` and friends would be silently dropped; refuse them instead.
         reject_unsupported_tags: true,
         with_snippet: false,
-        // Two million nodes is ~150,000 clusters; an alias bomb stops long before it costs
-        // seconds or memory.
+        // An alias bomb stops long before it costs seconds or memory.
         budget: serde_saphyr::budget! {
             max_reader_input_bytes: Some(MAX_SPEC_BYTES),
             max_depth: 64,
-            max_nodes: 2_000_000,
+            max_nodes: max_nodes,
+            // A node is one event, a collection two (start and end).
+            max_events: 2 * max_nodes,
         },
         alias_limits: serde_saphyr::alias_limits! {
             max_total_replayed_events: 50_000,
@@ -133,7 +147,7 @@ pub(crate) fn yaml_options() -> serde_saphyr::Options {
 }
 
 fn parse(text: &str) -> Result<Value, Diagnostic> {
-    let value: Value = serde_saphyr::from_str_with_options(text, yaml_options())
+    let value: Value = serde_saphyr::from_str_with_options(text, yaml_options_for(text.len()))
         .map_err(|e| parse_error(&e, text))?;
     match value {
         Value::Object(_) => Ok(value),
