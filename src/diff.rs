@@ -80,8 +80,8 @@ pub fn compare(base: Option<View<'_>>, head: View<'_>) -> Report {
     let base_tree = base.map_or(&empty, |b| b.files);
     let paths: BTreeSet<&String> = base_tree.keys().chain(head.files.keys()).collect();
     for path in paths {
-        let old = base_tree.get(path).map_or("", String::as_str);
-        let new = head.files.get(path).map_or("", String::as_str);
+        let old = base_tree.get(path).map_or("", |t| &**t);
+        let new = head.files.get(path).map_or("", |t| &**t);
         if old != new {
             let diff = similar::TextDiff::from_lines(old, new)
                 .unified_diff()

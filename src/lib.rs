@@ -113,7 +113,7 @@ pub fn compile_in(
     }
     let files = artifacts
         .iter()
-        .map(|a| (a.path.clone(), emit::render(a, &fleet.spec_name)))
+        .map(|a| (a.path.clone(), a.text().clone()))
         .collect();
     let files = output::with_manifest(files, &fleet.spec_name);
     Ok(Compiled {

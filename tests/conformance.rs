@@ -125,17 +125,18 @@ fn artifacts_validate_against_upstream_schemas() {
             let what = format!("{name}/{}", a.path);
             *counts.entry(format!("{:?}", a.kind)).or_insert(0usize) += 1;
             match a.kind {
-                Kind::GitRepo => assert_valid(&gitrepo, &a.value, &what),
-                Kind::ClusterGroup => assert_valid(&group, &a.value, &what),
-                Kind::GitRepoRestriction => assert_valid(&restriction, &a.value, &what),
-                Kind::BundleNamespaceMapping => assert_valid(&mapping, &a.value, &what),
+                Kind::GitRepo => assert_valid(&gitrepo, &a.value(), &what),
+                Kind::ClusterGroup => assert_valid(&group, &a.value(), &what),
+                Kind::GitRepoRestriction => assert_valid(&restriction, &a.value(), &what),
+                Kind::BundleNamespaceMapping => assert_valid(&mapping, &a.value(), &what),
                 Kind::HelmOp => {
-                    assert_valid(&helmop, &a.value, &what);
-                    helm_op_accepted(&a.value["spec"], &what);
+                    assert_valid(&helmop, &a.value(), &what);
+                    helm_op_accepted(&a.value()["spec"], &what);
                 }
                 Kind::Schedule => {
-                    assert_valid(&schedule, &a.value, &what);
-                    let d = a.value["spec"]["duration"].as_str().unwrap();
+                    assert_valid(&schedule, &a.value(), &what);
+                    let value = a.value();
+                    let d = value["spec"]["duration"].as_str().unwrap();
                     assert!(
                         d == "0" || (schedule_duration.is_match(d) && d.len() <= 32),
                         "{what}: duration `{d}` fails the CRD's CEL rule"
@@ -146,7 +147,7 @@ fn artifacts_validate_against_upstream_schemas() {
                 // file fleetc writes beside it.
                 Kind::FleetIgnore => {
                     let dir = a.path.trim_end_matches(".fleetignore");
-                    for name in a.value.as_array().unwrap() {
+                    for name in a.value().as_array().unwrap() {
                         let name = name.as_str().unwrap();
                         assert!(
                             !name.contains(['*', '?', '[', '\\', '/']) && !name.starts_with('#'),
@@ -164,12 +165,12 @@ fn artifacts_validate_against_upstream_schemas() {
                     }
                 }
                 Kind::FleetYaml => {
-                    assert_valid(&fleet_yaml, &a.value, &what);
+                    assert_valid(&fleet_yaml, &a.value(), &what);
                     // fleet.yaml is a BundleSpec whose `targets` are written `targetCustomizations`;
                     // the Bundle CRD also checks `helm.releaseName` (≤ 53, DNS pattern).
                     // (`labels` and `name` are the Bundle's metadata: FleetYAML in
                     // pkg/apis/fleet.cattle.io/v1alpha1/fleetyaml.go.)
-                    let mut spec = a.value.clone();
+                    let mut spec = a.value().clone();
                     let obj = spec.as_object_mut().unwrap();
                     obj.remove("labels");
                     obj.remove("name");
@@ -189,11 +190,11 @@ fn artifacts_validate_against_upstream_schemas() {
                     }
                     assert_valid(&bundle_spec, &spec, &format!("{what} as a Bundle spec"));
                 }
-                Kind::Kustomization => assert_valid(&kustomization, &a.value, &what),
-                Kind::GitLabCi => assert_valid(&ci, &a.value, &what),
-                Kind::AgentConfig => assert_valid(&agent, &a.value, &what),
-                Kind::PrometheusRule => assert_valid(&rule, &a.value, &what),
-                Kind::AgentValues => assert_keys_exist(&a.value, &chart_values, &what, ""),
+                Kind::Kustomization => assert_valid(&kustomization, &a.value(), &what),
+                Kind::GitLabCi => assert_valid(&ci, &a.value(), &what),
+                Kind::AgentConfig => assert_valid(&agent, &a.value(), &what),
+                Kind::PrometheusRule => assert_valid(&rule, &a.value(), &what),
+                Kind::AgentValues => assert_keys_exist(&a.value(), &chart_values, &what, ""),
                 // Checked with kubernetes-validate and promtool in `gitlab.rs`.
                 Kind::AgentRbac | Kind::PrometheusRules | Kind::PrometheusTests => {}
                 // Applied with kubectl in `raw_yaml_overlays_apply_with_kubectl_as_fleet_applies_them`.
@@ -258,10 +259,10 @@ fn every_overlay_builds_with_kubectl_kustomize() {
             let dir = root.join(a.path.trim_end_matches("/kustomization.yaml"));
             // A Helm app's post-render overlay: Fleet writes the chart's output as
             // fleet-manifests.yaml; here, the objects its patches address stand in for it.
-            if a.value["resources"] == serde_json::json!(["fleet-manifests.yaml"]) {
+            if a.value()["resources"] == serde_json::json!(["fleet-manifests.yaml"]) {
                 std::fs::write(
                     dir.join("fleet-manifests.yaml"),
-                    rendered_stand_in(&a.value["patches"]),
+                    rendered_stand_in(&a.value()["patches"]),
                 )
                 .unwrap();
             }
@@ -278,7 +279,7 @@ fn every_overlay_builds_with_kubectl_kustomize() {
             );
             let rendered = String::from_utf8_lossy(&out.stdout);
             // Every patch really applied: the scalars it sets are in the output.
-            for p in a.value["patches"].as_array().into_iter().flatten() {
+            for p in a.value()["patches"].as_array().into_iter().flatten() {
                 let patch: Value = serde_saphyr::from_str(p["patch"].as_str().unwrap()).unwrap();
                 let mut leaves = Vec::new();
                 scalars(&patch, &mut leaves);
@@ -291,7 +292,7 @@ fn every_overlay_builds_with_kubectl_kustomize() {
                 }
             }
             // The overlay really applied the tag it names.
-            for img in a.value["images"].as_array().into_iter().flatten() {
+            for img in a.value()["images"].as_array().into_iter().flatten() {
                 let tag = img["newTag"].as_str().unwrap();
                 assert!(
                     rendered.contains(&format!(":{tag}")),

@@ -204,13 +204,13 @@ fn every_fleet_property_is_emitted_or_excluded_with_a_reason() {
     for b in &built {
         for a in &b.compiled.artifacts {
             let (doc, value) = match a.kind {
-                Kind::FleetYaml => ("fleet.yaml", &a.value),
-                Kind::GitRepo => ("GitRepo", &a.value["spec"]),
-                Kind::ClusterGroup => ("ClusterGroup", &a.value["spec"]),
-                Kind::GitRepoRestriction => ("GitRepoRestriction", &a.value),
-                Kind::BundleNamespaceMapping => ("BundleNamespaceMapping", &a.value),
-                Kind::Schedule => ("Schedule", &a.value["spec"]),
-                Kind::HelmOp => ("HelmOp", &a.value["spec"]),
+                Kind::FleetYaml => ("fleet.yaml", &a.value()),
+                Kind::GitRepo => ("GitRepo", &a.value()["spec"]),
+                Kind::ClusterGroup => ("ClusterGroup", &a.value()["spec"]),
+                Kind::GitRepoRestriction => ("GitRepoRestriction", &a.value()),
+                Kind::BundleNamespaceMapping => ("BundleNamespaceMapping", &a.value()),
+                Kind::Schedule => ("Schedule", &a.value()["spec"]),
+                Kind::HelmOp => ("HelmOp", &a.value()["spec"]),
                 _ => continue,
             };
             emitted_paths(value, "", emitted.entry(doc).or_default());

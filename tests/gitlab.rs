@@ -85,7 +85,8 @@ fn alert_rules_pass_promtool() {
             .find(|a| a.kind == Kind::PrometheusRules);
         if let (Some(cr), Some(plain)) = (cr, plain) {
             assert_eq!(
-                cr.value["spec"]["groups"], plain.value["groups"],
+                cr.value()["spec"]["groups"],
+                plain.value()["groups"],
                 "{}",
                 b.name
             );
@@ -109,14 +110,15 @@ fn every_alert_fires_under_promtool_test_rules() {
             .iter()
             .find(|r| r.kind == Kind::PrometheusRules)
             .unwrap();
-        let tested: std::collections::BTreeSet<&str> = a.value["tests"]
+        let value = a.value();
+        let tested: std::collections::BTreeSet<&str> = value["tests"]
             .as_array()
             .unwrap()
             .iter()
             .flat_map(|t| t["alert_rule_test"].as_array().unwrap())
             .map(|t| t["alertname"].as_str().unwrap())
             .collect();
-        for g in rules.value["groups"].as_array().unwrap() {
+        for g in rules.value()["groups"].as_array().unwrap() {
             for r in g["rules"].as_array().unwrap() {
                 let name = r["alert"].as_str().unwrap();
                 assert!(
@@ -152,7 +154,7 @@ fn alert_rules_follow_the_namespace_label_and_the_fleet_version() {
             .iter()
             .find(|a| a.kind == Kind::PrometheusRules)
             .unwrap();
-        serde_json::to_string(&a.value).unwrap()
+        serde_json::to_string(&a.value()).unwrap()
     };
     let default = exprs(tmp.path());
     assert!(
@@ -200,7 +202,7 @@ fn agent_configs_are_what_the_agent_server_accepts() {
             .iter()
             .filter(|a| a.kind == Kind::AgentConfig)
         {
-            let ci = &a.value["ci_access"];
+            let ci = &a.value()["ci_access"];
             // The tutorial mistake: default_namespace directly under ci_access.
             assert!(
                 ci.get("default_namespace").is_none(),
@@ -228,7 +230,7 @@ fn agent_configs_are_what_the_agent_server_accepts() {
             .iter()
             .filter(|a| a.kind == Kind::AgentValues)
         {
-            let config = &a.value["config"];
+            let config = &a.value()["config"];
             assert!(
                 config.get("token").is_none(),
                 "no token in values: {}/{}",
@@ -237,7 +239,8 @@ fn agent_configs_are_what_the_agent_server_accepts() {
             );
             assert!(config["secretName"].is_string());
             assert_eq!(
-                a.value["rbac"]["create"], false,
+                a.value()["rbac"]["create"],
+                false,
                 "the chart's cluster-admin binding stays off"
             );
         }
@@ -334,7 +337,7 @@ fn every_generated_script_parses_as_sh() {
             .iter()
             .filter(|a| a.kind == Kind::GitLabCi)
         {
-            for (job, def) in a.value.as_object().unwrap() {
+            for (job, def) in a.value().as_object().unwrap() {
                 for key in ["before_script", "script"] {
                     for line in def[key].as_array().into_iter().flatten() {
                         let script = line.as_str().unwrap();
@@ -381,7 +384,8 @@ fn spec_strings_never_break_out_of_their_shell_quoting() {
         .iter()
         .find(|a| a.kind == Kind::GitLabCi)
         .unwrap();
-    let script = ci.value["publish:web"]["script"][0].as_str().unwrap();
+    let value = ci.value();
+    let script = value["publish:web"]["script"][0].as_str().unwrap();
     // Run it with docker replaced by a function that prints its arguments, one per line.
     let stub = format!(
         "docker() {{ for a in \"$@\"; do printf '%s\\n' \"$a\"; done; }}\nCI_COMMIT_SHA=abc\n{script}"
@@ -607,8 +611,8 @@ fn impersonation_rbac_is_what_the_agent_sends_and_no_more() {
         .iter()
         .find(|a| a.path == "gitlab-agents/prod-1/rbac.yaml")
         .unwrap();
-    let cluster_role = rbac
-        .value
+    let docs = rbac.value();
+    let cluster_role = docs
         .as_array()
         .unwrap()
         .iter()

@@ -213,11 +213,13 @@ pub(super) fn rbac(shard: &Registration, owner: Ptr) -> Option<Artifact> {
             subjects: vec![service_account(shard)],
         }));
     }
-    (!docs.is_empty()).then(|| Artifact {
-        path: format!("gitlab-agents/{}/rbac.yaml", shard.name),
-        kind: Kind::AgentRbac,
-        value: serde_json::Value::Array(docs),
-        owner,
+    (!docs.is_empty()).then(|| {
+        Artifact::documents(
+            format!("gitlab-agents/{}/rbac.yaml", shard.name),
+            Kind::AgentRbac,
+            owner,
+            &docs,
+        )
     })
 }
 

@@ -5,8 +5,6 @@
 //! user-scanned bundles"; rancher/fleet v0.16.1 internal/bundlereader/resources.go:107-108,
 //! v0.13.0 resources.go:100).
 
-use serde_json::Value;
-
 use super::{Artifact, Kind};
 use crate::model::Fleet;
 use crate::pointer::Ptr;
@@ -26,12 +24,13 @@ pub(super) fn emit(fleet: &Fleet) -> Vec<Artifact> {
             .map(|a| a.options_file())
             .collect();
         names.sort_unstable();
-        out.push(Artifact {
-            path: format!("{}/.fleetignore", app.bundle_dir),
-            kind: Kind::FleetIgnore,
-            value: Value::Array(names.into_iter().map(Value::from).collect()),
-            owner: Ptr::item("apps", i).key("name"),
-        });
+        // Names Fleet matches as globs: fleetc writes only plain names (no `*?[\\`).
+        out.push(Artifact::lines(
+            format!("{}/.fleetignore", app.bundle_dir),
+            Kind::FleetIgnore,
+            Ptr::item("apps", i).key("name"),
+            &names,
+        ));
     }
     out
 }

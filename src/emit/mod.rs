@@ -21,6 +21,8 @@ mod restriction;
 mod schedule;
 mod yaml_overlay;
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -85,26 +87,86 @@ pub enum Kind {
     PrometheusTests,
 }
 
-/// One generated file: where it goes and the value it holds.
+/// One generated file: where it goes and what it holds.
 #[derive(Debug, Clone)]
 pub struct Artifact {
     /// Path relative to the output root, `/`-separated.
     pub path: String,
     /// What it is.
     pub kind: Kind,
-    /// The document, exactly as serialized.
-    pub value: Value,
+    /// The file's bytes (shared with [`crate::output::Tree`], never copied).
+    text: Arc<str>,
     /// JSON pointer of the spec node this file is generated from (for "generated from here").
     pub owner: Ptr,
 }
 
 impl Artifact {
+    /// A file of one YAML document, serialized straight from its typed value: no intermediate
+    /// tree of values is built or kept (BENCHMARKS.md, "where the time goes").
     fn new(path: String, kind: Kind, owner: Ptr, doc: &impl Serialize) -> Artifact {
         Artifact {
             path,
             kind,
-            value: serde_json::to_value(doc).expect("emitted documents are plain data"),
+            text: to_yaml(doc).into(),
             owner,
+        }
+    }
+
+    /// A file of several YAML documents, one per Kubernetes object, as kubectl expects.
+    fn documents<T: Serialize>(path: String, kind: Kind, owner: Ptr, docs: &[T]) -> Artifact {
+        let mut text = String::new();
+        for (i, doc) in docs.iter().enumerate() {
+            if i > 0 {
+                text.push_str("---\n");
+            }
+            text.push_str(&to_yaml(doc));
+        }
+        Artifact {
+            path,
+            kind,
+            text: text.into(),
+            owner,
+        }
+    }
+
+    /// A file of plain lines.
+    fn lines(path: String, kind: Kind, owner: Ptr, lines: &[&str]) -> Artifact {
+        let mut text = String::new();
+        for l in lines {
+            text.push_str(l);
+            text.push('\n');
+        }
+        Artifact {
+            path,
+            kind,
+            text: text.into(),
+            owner,
+        }
+    }
+
+    /// The file's bytes.
+    pub fn text(&self) -> &Arc<str> {
+        &self.text
+    }
+
+    /// What the file holds, read back as fleetc reads YAML (YAML 1.2): one document as a value,
+    /// several (and the lines of a `.fleetignore`) as an array. For tests and reports; a build
+    /// never needs it.
+    pub fn value(&self) -> Value {
+        let body = self.text.split_once('\n').map_or("", |(_, rest)| rest);
+        match self.kind {
+            Kind::FleetIgnore => Value::Array(
+                body.lines()
+                    .filter(|l| !l.is_empty() && !l.starts_with('#'))
+                    .map(Value::from)
+                    .collect(),
+            ),
+            Kind::AgentRbac | Kind::YamlReplacement => Value::Array(
+                serde_saphyr::from_multiple_with_options(body, crate::load::yaml_options())
+                    .expect("fleetc reads back the documents it wrote"),
+            ),
+            _ => serde_saphyr::from_str_with_options(body, crate::load::yaml_options())
+                .expect("fleetc reads back the document it wrote"),
         }
     }
 }
@@ -183,6 +245,10 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
         out.extend(prometheus_rule::emit(fleet, m));
     }
     out.sort_by(|a, b| a.path.cmp(&b.path));
+    let header = header(&fleet.spec_name);
+    for a in &mut out {
+        a.text = format!("{header}{}", a.text).into();
+    }
     out
 }
 
@@ -191,31 +257,6 @@ pub fn header(spec_name: &str) -> String {
     format!(
         "{HEADER_PREFIX} from {spec_name}. Do not edit: change the spec and run `fleetc build`.\n"
     )
-}
-
-/// The file's bytes: header, then the YAML document.
-pub fn render(artifact: &Artifact, spec_name: &str) -> String {
-    let mut text = header(spec_name);
-    match (&artifact.kind, &artifact.value) {
-        // Several Kubernetes objects: one YAML document each, as kubectl expects.
-        (Kind::AgentRbac | Kind::YamlReplacement, Value::Array(docs)) => {
-            for (i, doc) in docs.iter().enumerate() {
-                if i > 0 {
-                    text.push_str("---\n");
-                }
-                text.push_str(&to_yaml(doc));
-            }
-        }
-        // Names Fleet matches as globs: fleetc writes only plain names (no `*?[\\`).
-        (Kind::FleetIgnore, Value::Array(lines)) => {
-            for l in lines.iter().filter_map(Value::as_str) {
-                text.push_str(l);
-                text.push('\n');
-            }
-        }
-        (_, value) => text.push_str(&to_yaml(value)),
-    }
-    text
 }
 
 /// Serializes a value as YAML that YAML 1.1 readers (kubectl, GitLab) read back unchanged:

@@ -218,22 +218,19 @@ pub(super) fn emit(fleet: &Fleet, app: &App, owner: &Ptr) -> (Vec<Artifact>, Nam
                 Some((d, b)) => (format!("{d}/"), b.to_owned()),
                 None => (String::new(), file.clone()),
             };
-            let (name, kind, value) = match change {
+            let at = |name: &str| format!("{}/overlays/{overlay}/{dir}{name}", app.bundle_dir);
+            out.push(match change {
                 Change::Patch(p) => {
                     let patched = match base.rsplit_once('.') {
                         Some((stem, ext)) => format!("{stem}_patch.{ext}"),
                         None => format!("{base}_patch"),
                     };
-                    (patched, Kind::YamlOverlay, p)
+                    Artifact::new(at(&patched), Kind::YamlOverlay, owner.clone(), &p)
                 }
-                Change::Replace(docs) => (base, Kind::YamlReplacement, Value::Array(docs)),
-            };
-            out.push(Artifact::new(
-                format!("{}/overlays/{overlay}/{dir}{name}", app.bundle_dir),
-                kind,
-                owner.clone(),
-                &value,
-            ));
+                Change::Replace(docs) => {
+                    Artifact::documents(at(&base), Kind::YamlReplacement, owner.clone(), &docs)
+                }
+            });
         }
     }
     (out, names)

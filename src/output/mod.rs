@@ -12,6 +12,7 @@ mod survey;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
 pub use apply::{ApplyError, Io, RealIo, apply, apply_with};
 pub use lock::{Lock, Mode as LockMode};
@@ -23,8 +24,9 @@ use crate::emit::{HEADER_PREFIX, header};
 /// File listing every generated path, relative to the output root.
 pub const MANIFEST: &str = ".fleetc-manifest";
 
-/// Generated files by path relative to the output root, the manifest included.
-pub type Tree = BTreeMap<String, String>;
+/// Generated files by path relative to the output root, the manifest included. The contents
+/// are shared with the artifacts and the plan, never copied.
+pub type Tree = BTreeMap<String, Arc<str>>;
 
 /// Where a build writes `path` before renaming it into place: beside it, hidden, and named so
 /// that a leftover is recognisably fleetc's.
@@ -38,7 +40,7 @@ pub fn temp_path(path: &str) -> String {
 /// Adds the manifest to a set of generated files.
 pub fn with_manifest(mut files: Tree, spec_name: &str) -> Tree {
     let text = manifest_text(spec_name, files.keys(), &BTreeSet::new());
-    files.insert(MANIFEST.to_owned(), text);
+    files.insert(MANIFEST.to_owned(), text.into());
     files
 }
 
@@ -80,7 +82,7 @@ pub struct FileWrite {
     /// Path relative to the output root.
     pub path: String,
     /// New content.
-    pub content: String,
+    pub content: Arc<str>,
     /// Content and mode it replaces (for the mode it keeps, and for rollback).
     pub old: Option<(Vec<u8>, u32)>,
 }
@@ -113,7 +115,7 @@ pub struct Plan {
     /// The manifest written before anything else.
     pub intent_manifest: String,
     /// The manifest written last.
-    pub manifest: String,
+    pub manifest: Arc<str>,
     /// Mode the manifest keeps.
     pub manifest_mode: Option<u32>,
     /// The manifest before this build, for rollback.
@@ -297,7 +299,7 @@ pub fn check(survey: &Survey, files: &Tree) -> Drift {
             OnDisk::File { bytes, .. } if bytes == content.as_bytes() => {}
             OnDisk::File { bytes, .. } => {
                 let old = String::from_utf8_lossy(bytes);
-                let diff = similar::TextDiff::from_lines(old.as_ref(), content.as_str())
+                let diff = similar::TextDiff::from_lines(old.as_ref(), &**content)
                     .unified_diff()
                     .context_radius(3)
                     .header(&format!("a/{path}"), &format!("b/{path}"))
