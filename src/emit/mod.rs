@@ -203,22 +203,7 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
             }
         }
     }
-    for (i, app) in fleet.apps.iter().enumerate() {
-        let owner = Ptr::item("apps", i).key("name");
-        for repo in &app.gitrepos {
-            if pinned.env(&fleet.environments[repo.env].name).is_none() {
-                out.push(per_env(fleet, fleet, app, repo, owner.clone()));
-            }
-        }
-        if app.helm_op.is_some() {
-            // Nothing in Git: the HelmOp holds the bundle.
-            continue;
-        }
-        let (overlays, names) = yaml_overlay::emit(fleet, app, &owner);
-        out.push(fleet_yaml::emit(fleet, app, &names, owner.clone()));
-        out.extend(overlays);
-        out.extend(kustomization::emit(fleet, app, &owner));
-    }
+    out.extend(apps(fleet, pinned));
     for (i, g) in fleet.git_repos.iter().enumerate() {
         out.push(gitrepo::emit_shared(
             fleet,
@@ -250,6 +235,58 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
         a.text = format!("{header}{}", a.text).into();
     }
     out
+}
+
+/// The files of every app: its GitRepos or HelmOps (those of environments that are not pinned),
+/// its fleet.yaml and overlays. Apps are independent, so they are emitted on every core, each
+/// thread taking the next app; the caller sorts the result.
+fn apps(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
+    let one = |i: usize, out: &mut Vec<Artifact>| {
+        let app = &fleet.apps[i];
+        let owner = Ptr::item("apps", i).key("name");
+        for repo in &app.gitrepos {
+            if pinned.env(&fleet.environments[repo.env].name).is_none() {
+                out.push(per_env(fleet, fleet, app, repo, owner.clone()));
+            }
+        }
+        if app.helm_op.is_some() {
+            // Nothing in Git: the HelmOp holds the bundle.
+            return;
+        }
+        let (overlays, names) = yaml_overlay::emit(fleet, app, &owner);
+        out.push(fleet_yaml::emit(fleet, app, &names, owner.clone()));
+        out.extend(overlays);
+        out.extend(kustomization::emit(fleet, app, &owner));
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, std::num::NonZero::get)
+        .min(fleet.apps.len());
+    if threads <= 1 {
+        let mut out = Vec::new();
+        (0..fleet.apps.len()).for_each(|i| one(i, &mut out));
+        return out;
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        if i >= fleet.apps.len() {
+                            break out;
+                        }
+                        one(i, &mut out);
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// The generated-file header naming the spec.
