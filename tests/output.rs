@@ -616,3 +616,78 @@ fn a_file_where_a_directory_goes_is_named_as_such() {
         .stderr_has("`bundles` is a file where a directory")
         .run();
 }
+
+/// A spec of `clusters` × `apps` kustomize apps with an override per cluster per app: an overlay
+/// per (cluster, app), so a few hundred files.
+fn many_files(dir: &Path, clusters: usize, apps: usize, replicas: usize) {
+    let mut spec = String::from(
+        "version: 1\nfleet:\n  repo: https://gitlab.example.com/platform/fleet.git\n  branch: main\nenvironments:\n  - {name: dev, tier: development, promotion: automatic}\nclusters:\n",
+    );
+    for c in 0..clusters {
+        spec.push_str(&format!(
+            "  - {{name: c{c}, environment: dev, region: r1}}\n"
+        ));
+    }
+    spec.push_str("apps:\n");
+    for a in 0..apps {
+        spec.push_str(&format!(
+            "  - name: app{a}\n    namespace: app{a}\n    path: apps/app{a}\n    source:\n      kustomize: {{base: base}}\n    targets:\n      - environment: dev\n    overrides:\n"
+        ));
+        for c in 0..clusters {
+            spec.push_str(&format!(
+                "      - {{cluster: c{c}, replicas: {replicas}}}\n"
+            ));
+        }
+        let base = dir.join(format!("apps/app{a}/base"));
+        std::fs::create_dir_all(&base).unwrap();
+        std::fs::write(base.join("kustomization.yaml"), "resources: []\n").unwrap();
+    }
+    std::fs::write(dir.join("fleetc.yaml"), spec).unwrap();
+}
+
+/// From 256 files on, the real file system writes and renames on every core, and from 64 on it
+/// flushes the file system once (syncfs) rather than each file (src/output/apply.rs). Both give
+/// the tree the one-at-a-time path gives, and a failure midway rolls back the writes of every
+/// thread.
+#[test]
+fn many_files_are_written_in_parallel_and_rolled_back_together() {
+    // One at a time (the fault injector is not concurrent) and in parallel: the same tree.
+    let serial = tempfile::tempdir().unwrap();
+    many_files(serial.path(), 30, 10, 2);
+    let mut io = Faulty {
+        ops: 0,
+        fail_at: usize::MAX,
+        error: io::ErrorKind::Other,
+        crash: false,
+    };
+    build_with(serial.path(), &mut io).unwrap();
+    let parallel = tempfile::tempdir().unwrap();
+    many_files(parallel.path(), 30, 10, 2);
+    let compiled = common::compile(parallel.path()).unwrap();
+    assert!(compiled.files.len() > 300, "{}", compiled.files.len());
+    let survey = output::survey(parallel.path(), &compiled.files);
+    let plan = output::plan(&survey, &compiled.files, &compiled.fleet.spec_name).unwrap();
+    // One file system, named by a directory on it that exists: where the batch is flushed.
+    assert_eq!(plan.filesystems.len(), 1, "{:?}", plan.filesystems);
+    assert!(parallel.path().join(&plan.filesystems[0]).is_dir());
+    output::apply_with(parallel.path(), &plan, &mut RealIo).unwrap();
+    assert_eq!(snapshot(parallel.path()), snapshot(serial.path()));
+
+    // A rebuild that rewrites every overlay, failing on one file late in the batch: every
+    // thread's temporary files go, and the tree is as it was.
+    many_files(parallel.path(), 30, 10, 3);
+    let before = snapshot(parallel.path());
+    let compiled = common::compile(parallel.path()).unwrap();
+    let survey = output::survey(parallel.path(), &compiled.files);
+    let plan = output::plan(&survey, &compiled.files, &compiled.fleet.spec_name).unwrap();
+    assert!(plan.writes.len() >= 300, "{}", plan.writes.len());
+    let victim = &plan.writes[plan.writes.len() * 3 / 4].path;
+    let blocker = parallel.path().join(output::temp_path(victim));
+    std::fs::create_dir(&blocker).unwrap();
+    let err = output::apply_with(parallel.path(), &plan, &mut RealIo)
+        .expect_err("the temporary file cannot be created");
+    assert_eq!(&err.path, victim);
+    assert!(err.unrestored.is_empty(), "{err}");
+    std::fs::remove_dir(&blocker).unwrap();
+    assert_eq!(snapshot(parallel.path()), before);
+}

@@ -12,6 +12,7 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::{MANIFEST, Plan, temp_path};
 
@@ -25,6 +26,12 @@ pub trait Io {
     fn remove_file(&mut self, path: &Path) -> io::Result<()>;
     /// Creates one directory.
     fn create_dir(&mut self, path: &Path) -> io::Result<()>;
+    /// Whether independent operations may run on several threads, each with its own
+    /// [`RealIo`]: only the real file system says yes (a fault injector counts operations in
+    /// order).
+    fn concurrent(&self) -> bool {
+        false
+    }
     /// Makes these files (or directories: their entries) durable. `filesystems` names a
     /// directory on each file system that holds them, or is empty; an implementation may flush
     /// those whole file systems instead of the files one by one.
@@ -44,6 +51,10 @@ const SYNC_THREADS: usize = 16;
 pub const SYNCFS_FROM: usize = 64;
 
 impl Io for RealIo {
+    fn concurrent(&self) -> bool {
+        true
+    }
+
     fn create_new(&mut self, path: &Path, bytes: &[u8], mode: Option<u32>) -> io::Result<()> {
         let mut opts = fs::OpenOptions::new();
         opts.write(true).create_new(true);
@@ -190,32 +201,24 @@ fn run(root: &Path, plan: &Plan, io: &mut dyn Io, done: &mut Vec<Done>) -> Step 
     }
     replace(root, MANIFEST, &plan.intent_manifest, io, plan).map_err(fail(MANIFEST))?;
     done.push(Done::Manifest);
-    let mut made: BTreeSet<String> = BTreeSet::new();
-    for w in &plan.writes {
-        let mut dir = String::new();
-        for seg in w
-            .path
-            .split('/')
-            .rev()
-            .skip(1)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-        {
-            if !dir.is_empty() {
-                dir.push('/');
-            }
-            dir.push_str(seg);
-            if plan.missing_dirs.contains(&dir) && made.insert(dir.clone()) {
-                io.create_dir(&at(&dir)).map_err(fail(&dir))?;
-                done.push(Done::Dir(at(&dir)));
-            }
-        }
-        let tmp = temp_path(&w.path);
+    // Parents before children: a directory sorts before everything below it.
+    for dir in &plan.missing_dirs {
+        io.create_dir(&at(dir)).map_err(fail(dir))?;
+        done.push(Done::Dir(at(dir)));
+    }
+    let (written, failed) = each(plan.writes.len(), io, &|io, k| {
+        let w = &plan.writes[k];
         let mode = w.old.as_ref().map(|(_, m)| *m);
-        io.create_new(&at(&tmp), w.content.as_bytes(), mode)
-            .map_err(fail(&w.path))?;
-        done.push(Done::Temp(at(&tmp)));
+        io.create_new(&at(&temp_path(&w.path)), w.content.as_bytes(), mode)
+            .map_err(fail(&w.path))
+    });
+    done.extend(
+        written
+            .into_iter()
+            .map(|k| Done::Temp(at(&temp_path(&plan.writes[k].path)))),
+    );
+    if let Some(e) = failed {
+        return Err(e);
     }
     // Durable before any of them replaces a file: a crash then leaves whole old or whole new files.
     let temps: Vec<PathBuf> = plan
@@ -226,11 +229,15 @@ fn run(root: &Path, plan: &Plan, io: &mut dyn Io, done: &mut Vec<Done>) -> Step 
     let filesystems: Vec<PathBuf> = plan.filesystems.iter().map(|d| at(d)).collect();
     io.sync(&temps, &filesystems)
         .map_err(fail("(flushing the new files)"))?;
-    for (k, w) in plan.writes.iter().enumerate() {
-        let tmp = temp_path(&w.path);
-        io.rename(&at(&tmp), &at(&w.path)).map_err(fail(&w.path))?;
-        // (Its temporary file is gone now; rolling back finds it missing, which is fine.)
-        done.push(Done::Placed(k));
+    // (A placed file's temporary file is gone; rolling back finds it missing, which is fine.)
+    let (placed, failed) = each(plan.writes.len(), io, &|io, k| {
+        let w = &plan.writes[k];
+        io.rename(&at(&temp_path(&w.path)), &at(&w.path))
+            .map_err(fail(&w.path))
+    });
+    done.extend(placed.into_iter().map(Done::Placed));
+    if let Some(e) = failed {
+        return Err(e);
     }
     for (k, d) in plan.deletes.iter().enumerate() {
         io.remove_file(&at(&d.path)).map_err(fail(&d.path))?;
@@ -241,6 +248,64 @@ fn run(root: &Path, plan: &Plan, io: &mut dyn Io, done: &mut Vec<Done>) -> Step 
         remove_empty_dirs(root, &d.path);
     }
     Ok(())
+}
+
+/// From this many files on, the real file system writes and renames them on every core: on
+/// tmpfs and in the page cache these calls cost CPU, not disk.
+const PARALLEL_FROM: usize = 256;
+
+/// Runs `op` on `0..n` in order with `io`, or, for many files on the real file system, on
+/// several threads at once. Returns the indices done and the first failure (after which the
+/// threads stop taking more).
+fn each(
+    n: usize,
+    io: &mut dyn Io,
+    op: &(dyn Fn(&mut dyn Io, usize) -> Step + Sync),
+) -> (Vec<usize>, Option<(String, io::Error)>) {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    if !io.concurrent() || n < PARALLEL_FROM || threads < 2 {
+        let mut done = Vec::with_capacity(n);
+        for k in 0..n {
+            if let Err(e) = op(io, k) {
+                return (done, Some(e));
+            }
+            done.push(k);
+        }
+        return (done, None);
+    }
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    while !stop.load(Ordering::Relaxed) {
+                        let k = next.fetch_add(1, Ordering::Relaxed);
+                        if k >= n {
+                            break;
+                        }
+                        match op(&mut RealIo, k) {
+                            Ok(()) => done.push(k),
+                            Err(e) => {
+                                stop.store(true, Ordering::Relaxed);
+                                return (done, Some(e));
+                            }
+                        }
+                    }
+                    (done, None)
+                })
+            })
+            .collect();
+        let mut all = Vec::with_capacity(n);
+        let mut first = None;
+        for w in workers {
+            let (done, failed) = w.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
+            all.extend(done);
+            first = first.or(failed);
+        }
+        (all, first)
+    })
 }
 
 /// Writes `path` through its temporary file and a rename.
