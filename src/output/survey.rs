@@ -94,23 +94,60 @@ pub fn survey(root: &Path, files: &Tree) -> Survey {
         OnDisk::File { bytes, mode } => parse_manifest(bytes, *mode),
         _ => Previous::default(),
     };
-    let mut entries = BTreeMap::new();
-    entries.insert(MANIFEST.to_owned(), manifest);
-    let paths: BTreeSet<&String> = files
+    let paths: Vec<&String> = files
         .keys()
         .chain(&previous.generated)
         .chain(&previous.pending)
+        .filter(|p| p.as_str() != MANIFEST)
+        .collect::<BTreeSet<_>>()
+        .into_iter()
         .collect();
-    for path in paths {
-        if entries.contains_key(path.as_str()) {
-            continue;
+    // Every directory first, once each; then the files, which are independent, on every core.
+    for p in &paths {
+        if let Some((parent, _)) = p.rsplit_once('/') {
+            walker.dir(parent);
         }
-        entries.insert(path.clone(), walker.inspect(path));
-        // Where this build would put its temporary file.
-        if files.contains_key(path.as_str()) {
-            let tmp = temp_path(path);
-            let found = walker.inspect(&tmp);
-            entries.insert(tmp, found);
+    }
+    let walker = walker;
+    let inspect = |path: &str| {
+        let found = walker.inspect_file(path);
+        // Where this build would put its temporary file, unless the file is already what the
+        // spec produces (then nothing is written there).
+        let tmp = match (&found, files.get(path)) {
+            (OnDisk::File { bytes, .. }, Some(new)) if bytes == new.as_bytes() => None,
+            (_, Some(_)) => {
+                let tmp = temp_path(path);
+                let at = walker.inspect_file(&tmp);
+                Some((tmp, at))
+            }
+            (_, None) => None,
+        };
+        (found, tmp)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    let found: Vec<_> = if threads < 2 || paths.len() < PARALLEL_FROM {
+        paths.iter().map(|p| inspect(p.as_str())).collect()
+    } else {
+        let chunk = paths.len().div_ceil(threads);
+        std::thread::scope(|s| {
+            let workers: Vec<_> = paths
+                .chunks(chunk)
+                .map(|part| {
+                    s.spawn(|| part.iter().map(|p| inspect(p.as_str())).collect::<Vec<_>>())
+                })
+                .collect();
+            workers
+                .into_iter()
+                .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+                .collect()
+        })
+    };
+    let mut entries = BTreeMap::new();
+    entries.insert(MANIFEST.to_owned(), manifest);
+    for (path, (at, tmp)) in paths.iter().zip(found) {
+        entries.insert((*path).clone(), at);
+        if let Some((tmp, at)) = tmp {
+            entries.entry(tmp).or_insert(at);
         }
     }
     let dirs = walker
@@ -131,6 +168,9 @@ pub fn survey(root: &Path, files: &Tree) -> Survey {
     }
 }
 
+/// From this many paths on, files are read on every core.
+const PARALLEL_FROM: usize = 256;
+
 /// The state of a directory on the way to a file.
 #[derive(Clone)]
 enum Dir {
@@ -149,10 +189,18 @@ struct Walker<'a> {
 impl Walker<'_> {
     fn inspect(&mut self, path: &str) -> OnDisk {
         if let Some((parent, _)) = path.rsplit_once('/') {
-            match self.dir(parent) {
-                Dir::Real(_) => {}
-                Dir::Missing => return OnDisk::Missing,
-                Dir::Blocked(why) => return why,
+            self.dir(parent);
+        }
+        self.inspect_file(path)
+    }
+
+    /// What is at `path`, whose parent directory [`Walker::dir`] has looked at already.
+    fn inspect_file(&self, path: &str) -> OnDisk {
+        if let Some((parent, _)) = path.rsplit_once('/') {
+            match self.dirs.get(parent) {
+                Some(Dir::Real(_)) => {}
+                Some(Dir::Missing) | None => return OnDisk::Missing,
+                Some(Dir::Blocked(why)) => return why.clone(),
             }
         }
         let full = self.root.join(path);
