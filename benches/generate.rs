@@ -2,6 +2,11 @@
 //! many regions, M apps (half kustomize with their bases, half Helm) with environment, region and
 //! cluster overrides, one agent per environment sharded every 100 clusters, a pipeline and alerts.
 //!
+//! With `--worst-case`, the shape of issue #13 and of the side-by-side comparison
+//! (`benches/side-by-side.sh`, the same fleet as ../shared/bench/gen_fleetc_spec.py): N clusters
+//! × M kustomize apps where every cluster overrides every app's replicas, so fleetc writes an
+//! overlay per (cluster, app) and a targetCustomization per cluster in every fleet.yaml.
+//!
 //! `cargo run --release --example generate-fleet -- --clusters 1000 --apps 20 --out DIR`
 
 use std::fmt::Write as _;
@@ -11,24 +16,31 @@ fn main() {
     let mut clusters = 100usize;
     let mut apps = 20usize;
     let mut out = PathBuf::from("target/bench-fleet");
+    let mut worst = false;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().unwrap_or_else(|| usage());
         match arg.as_str() {
+            "--worst-case" => worst = true,
             "--clusters" => clusters = value().parse().unwrap_or_else(|_| usage()),
             "--apps" => apps = value().parse().unwrap_or_else(|_| usage()),
             "--out" => out = PathBuf::from(value()),
             _ => usage(),
         }
     }
-    if let Err(e) = write(&out, clusters, apps) {
+    let written = if worst {
+        write_worst(&out, clusters, apps)
+    } else {
+        write(&out, clusters, apps)
+    };
+    if let Err(e) = written {
         eprintln!("generate-fleet: {e}");
         std::process::exit(1);
     }
 }
 
 fn usage() -> ! {
-    eprintln!("usage: generate-fleet [--clusters N] [--apps M] [--out DIR]");
+    eprintln!("usage: generate-fleet [--clusters N] [--apps M] [--out DIR] [--worst-case]");
     std::process::exit(2);
 }
 
@@ -167,6 +179,77 @@ fn write(out: &std::path::Path, clusters: usize, apps: usize) -> std::io::Result
         w,
         "monitoring:\n  namespace: cattle-monitoring-system\n  labels: {{release: rancher-monitoring}}"
     );
+    std::fs::write(out.join("fleetc.yaml"), s)
+}
+
+/// The worst realistic shape: clusters `c<i>` over three environments and four regions, apps
+/// `app<j>` with an environment override each and a replicas override for every cluster.
+fn write_worst(out: &std::path::Path, clusters: usize, apps: usize) -> std::io::Result<()> {
+    const ENVS: [(&str, &str, &str); 3] = [
+        ("dev", "development", "automatic"),
+        ("staging", "staging", "automatic"),
+        ("prod", "production", "manual"),
+    ];
+    std::fs::create_dir_all(out)?;
+    let mut s = String::new();
+    let w = &mut s;
+    let _ = writeln!(
+        w,
+        "# Worst case: {clusters} clusters x {apps} apps, an override per cluster per app (benches/generate.rs --worst-case).\nversion: 1"
+    );
+    let _ = writeln!(
+        w,
+        "fleet:\n  namespace: fleet-default\n  repo: https://gitlab.example.com/platform/fleet.git\n  branch: main\nenvironments:"
+    );
+    for (name, tier, promotion) in ENVS {
+        let _ = writeln!(
+            w,
+            "  - {{name: {name}, tier: {tier}, promotion: {promotion}}}"
+        );
+    }
+    let _ = writeln!(w, "clusters:");
+    for i in 0..clusters {
+        let _ = writeln!(
+            w,
+            "  - {{name: c{i}, environment: {}, region: r{}}}",
+            ENVS[i % 3].0,
+            i % 4
+        );
+    }
+    let _ = writeln!(w, "apps:");
+    for j in 0..apps {
+        let name = format!("app{j}");
+        let image = format!("registry.example.com/{name}");
+        let r = 1 + j % 3;
+        let _ = writeln!(
+            w,
+            "  - name: {name}\n    namespace: {name}\n    path: apps/{name}\n    source:\n      kustomize: {{base: base}}\n    images:\n      - {{name: {image}, tag: latest}}\n    replicas: {r}\n    targets:"
+        );
+        for (env, _, _) in ENVS {
+            let _ = writeln!(w, "      - environment: {env}");
+        }
+        let _ = writeln!(w, "    overrides:");
+        for (env, _, _) in ENVS {
+            let (tag, replicas) = if env == "prod" {
+                ("1.0.0", 2 * r)
+            } else {
+                ("latest", r)
+            };
+            let _ = writeln!(
+                w,
+                "      - {{environment: {env}, replicas: {replicas}, images: {{{image}: \"{tag}\"}}}}"
+            );
+        }
+        for i in 0..clusters {
+            let env_replicas = if i % 3 == 2 { 2 * r } else { r };
+            let _ = writeln!(
+                w,
+                "      - {{cluster: c{i}, replicas: {}}}",
+                env_replicas + i % 3
+            );
+        }
+        write_base(out, &name)?;
+    }
     std::fs::write(out.join("fleetc.yaml"), s)
 }
 
