@@ -21,6 +21,7 @@ pub mod lint;
 pub mod load;
 pub mod model;
 pub mod output;
+mod parallel;
 pub mod pins;
 pub mod pointer;
 pub mod promotion;

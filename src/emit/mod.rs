@@ -238,10 +238,10 @@ pub fn emit(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
 }
 
 /// The files of every app: its GitRepos or HelmOps (those of environments that are not pinned),
-/// its fleet.yaml and overlays. Apps are independent, so they are emitted on every core, each
-/// thread taking the next app; the caller sorts the result.
+/// its fleet.yaml and overlays. Apps are independent, so they are emitted on every core.
 fn apps(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
-    let one = |i: usize, out: &mut Vec<Artifact>| {
+    let one = |i: usize| {
+        let mut out = Vec::new();
         let app = &fleet.apps[i];
         let owner = Ptr::item("apps", i).key("name");
         for repo in &app.gitrepos {
@@ -251,42 +251,18 @@ fn apps(fleet: &Fleet, pinned: &Pinned) -> Vec<Artifact> {
         }
         if app.helm_op.is_some() {
             // Nothing in Git: the HelmOp holds the bundle.
-            return;
+            return out;
         }
         let (overlays, names) = yaml_overlay::emit(fleet, app, &owner);
         out.push(fleet_yaml::emit(fleet, app, &names, owner.clone()));
         out.extend(overlays);
         out.extend(kustomization::emit(fleet, app, &owner));
+        out
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, std::num::NonZero::get)
-        .min(fleet.apps.len());
-    if threads <= 1 {
-        let mut out = Vec::new();
-        (0..fleet.apps.len()).for_each(|i| one(i, &mut out));
-        return out;
-    }
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut out = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        if i >= fleet.apps.len() {
-                            break out;
-                        }
-                        one(i, &mut out);
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    })
+    crate::parallel::map(fleet.apps.len(), 2, one)
+        .into_iter()
+        .flatten()
+        .collect()
 }
 
 /// The generated-file header naming the spec.

@@ -12,7 +12,6 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use super::{MANIFEST, Plan, temp_path};
 
@@ -86,26 +85,10 @@ impl Io for RealIo {
         }
         #[cfg(not(target_os = "linux"))]
         let _ = filesystems;
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let first_error: std::sync::Mutex<Option<io::Error>> = std::sync::Mutex::new(None);
-        std::thread::scope(|s| {
-            for _ in 0..SYNC_THREADS.min(paths.len()) {
-                s.spawn(|| {
-                    loop {
-                        let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                        let Some(p) = paths.get(k) else { break };
-                        if let Err(e) = fs::File::open(p).and_then(|f| f.sync_all())
-                            && let Ok(mut slot) = first_error.lock()
-                        {
-                            slot.get_or_insert(e);
-                        }
-                    }
-                });
-            }
-        });
-        match first_error.into_inner() {
-            Ok(Some(e)) => Err(e),
-            _ => Ok(()),
+        let flush = |k: usize| fs::File::open(&paths[k]).and_then(|f| f.sync_all());
+        match crate::parallel::try_each_on(SYNC_THREADS.min(paths.len()), paths.len(), flush) {
+            (_, Some(e)) => Err(e),
+            (_, None) => Ok(()),
         }
     }
 
@@ -254,16 +237,16 @@ fn run(root: &Path, plan: &Plan, io: &mut dyn Io, done: &mut Vec<Done>) -> Step 
 /// tmpfs and in the page cache these calls cost CPU, not disk.
 const PARALLEL_FROM: usize = 256;
 
-/// Runs `op` on `0..n` in order with `io`, or, for many files on the real file system, on
-/// several threads at once. Returns the indices done and the first failure (after which the
-/// threads stop taking more).
+/// Runs `op` on `0..n` in order with `io`, or, on the real file system, on every core (from
+/// [`PARALLEL_FROM`] files). Returns the indices done and the first failure.
 fn each(
     n: usize,
     io: &mut dyn Io,
     op: &(dyn Fn(&mut dyn Io, usize) -> Step + Sync),
 ) -> (Vec<usize>, Option<(String, io::Error)>) {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    if !io.concurrent() || n < PARALLEL_FROM || threads < 2 {
+    if io.concurrent() {
+        crate::parallel::try_each(n, PARALLEL_FROM, |k| op(&mut RealIo, k))
+    } else {
         let mut done = Vec::with_capacity(n);
         for k in 0..n {
             if let Err(e) = op(io, k) {
@@ -271,41 +254,8 @@ fn each(
             }
             done.push(k);
         }
-        return (done, None);
+        (done, None)
     }
-    let next = AtomicUsize::new(0);
-    let stop = AtomicBool::new(false);
-    std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut done = Vec::new();
-                    while !stop.load(Ordering::Relaxed) {
-                        let k = next.fetch_add(1, Ordering::Relaxed);
-                        if k >= n {
-                            break;
-                        }
-                        match op(&mut RealIo, k) {
-                            Ok(()) => done.push(k),
-                            Err(e) => {
-                                stop.store(true, Ordering::Relaxed);
-                                return (done, Some(e));
-                            }
-                        }
-                    }
-                    (done, None)
-                })
-            })
-            .collect();
-        let mut all = Vec::with_capacity(n);
-        let mut first = None;
-        for w in workers {
-            let (done, failed) = w.join().unwrap_or_else(|e| std::panic::resume_unwind(e));
-            all.extend(done);
-            first = first.or(failed);
-        }
-        (all, first)
-    })
 }
 
 /// Writes `path` through its temporary file and a rename.

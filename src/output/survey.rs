@@ -124,24 +124,7 @@ pub fn survey(root: &Path, files: &Tree) -> Survey {
         };
         (found, tmp)
     };
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-    let found: Vec<_> = if threads < 2 || paths.len() < PARALLEL_FROM {
-        paths.iter().map(|p| inspect(p.as_str())).collect()
-    } else {
-        let chunk = paths.len().div_ceil(threads);
-        std::thread::scope(|s| {
-            let workers: Vec<_> = paths
-                .chunks(chunk)
-                .map(|part| {
-                    s.spawn(|| part.iter().map(|p| inspect(p.as_str())).collect::<Vec<_>>())
-                })
-                .collect();
-            workers
-                .into_iter()
-                .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-                .collect()
-        })
-    };
+    let found = crate::parallel::map(paths.len(), PARALLEL_FROM, |k| inspect(paths[k].as_str()));
     let mut entries = BTreeMap::new();
     entries.insert(MANIFEST.to_owned(), manifest);
     for (path, (at, tmp)) in paths.iter().zip(found) {
