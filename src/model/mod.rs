@@ -418,8 +418,9 @@ pub struct App {
     pub base: Settings,
     /// Fleet targetCustomizations, most specific first.
     pub customizations: Vec<Customization>,
-    /// By cluster id: the index in `customizations` of the one Fleet applies there.
-    pub customization_of: Vec<Option<u32>>,
+    /// Cluster → the index in `customizations` of the one Fleet applies there, sorted by
+    /// cluster (as large as the customizations' own cluster lists, not apps × clusters).
+    pub customization_of: Vec<(ClusterId, u32)>,
     /// Apps that must be ready first.
     pub depends_on: Vec<AppId>,
     /// Drift handling.
@@ -479,8 +480,12 @@ impl App {
 
     /// The customization Fleet applies on declared cluster `c`, if one takes it.
     pub fn customization_on(&self, c: ClusterId) -> Option<&Customization> {
-        let k = (*self.customization_of.get(c.index())?)?;
-        self.customizations.get(k as usize)
+        let at = self
+            .customization_of
+            .binary_search_by_key(&c, |(c, _)| *c)
+            .ok()?;
+        self.customizations
+            .get(self.customization_of[at].1 as usize)
     }
 
     /// What the clusters of `cu` run (the app's own settings without one).
@@ -491,19 +496,17 @@ impl App {
         }
     }
 
-    /// By cluster id, the index of the customization that takes it.
-    pub fn index_customizations(
-        customizations: &[Customization],
-        clusters: usize,
-    ) -> Vec<Option<u32>> {
-        let mut of = vec![None; clusters];
-        for (k, cu) in customizations.iter().enumerate() {
-            for c in &cu.clusters {
-                if let Some(slot) = of.get_mut(c.index()) {
-                    slot.get_or_insert(k as u32);
-                }
-            }
-        }
+    /// Each cluster of `customizations` with the index of the first that takes it, sorted by
+    /// cluster (see [`App::customization_of`]).
+    pub fn index_customizations(customizations: &[Customization]) -> Vec<(ClusterId, u32)> {
+        let mut of: Vec<(ClusterId, u32)> = customizations
+            .iter()
+            .enumerate()
+            .flat_map(|(k, cu)| cu.clusters.iter().map(move |&c| (c, k as u32)))
+            .collect();
+        // Stable: of two customizations listing a cluster, the first stays first.
+        of.sort_by_key(|(c, _)| *c);
+        of.dedup_by_key(|(c, _)| *c);
         of
     }
 

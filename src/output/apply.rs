@@ -58,16 +58,23 @@ impl Io for RealIo {
         let mut opts = fs::OpenOptions::new();
         opts.write(true).create_new(true);
         let mut f = opts.open(path)?;
-        f.write_all(bytes)?;
-        // Keep a mode at least as wide as the file had; new files get 0666 less the umask.
-        #[cfg(unix)]
-        if let Some(mode) = mode {
-            use std::os::unix::fs::PermissionsExt;
-            f.set_permissions(fs::Permissions::from_mode(mode))?;
+        let written = f.write_all(bytes).and_then(|()| {
+            // Keep a mode at least as wide as the file had; new files get 0666 less the umask.
+            #[cfg(unix)]
+            if let Some(mode) = mode {
+                use std::os::unix::fs::PermissionsExt;
+                f.set_permissions(fs::Permissions::from_mode(mode))?;
+            }
+            #[cfg(not(unix))]
+            let _ = mode;
+            Ok(())
+        });
+        if written.is_err() {
+            // Half written (disk full): gone, so that a rollback leaves nothing behind.
+            drop(f);
+            let _ = fs::remove_file(path);
         }
-        #[cfg(not(unix))]
-        let _ = mode;
-        Ok(())
+        written
     }
 
     /// fsync one by one costs a disk flush per file (seconds for thousands of files); the
@@ -75,13 +82,11 @@ impl Io for RealIo {
     /// flush their file systems at once instead.
     fn sync(&mut self, paths: &[PathBuf], filesystems: &[PathBuf]) -> io::Result<()> {
         #[cfg(target_os = "linux")]
-        if paths.len() >= SYNCFS_FROM && !filesystems.is_empty() {
-            for dir in filesystems {
-                // syncfs reports write-back errors its file descriptor has not seen, and a
-                // fresh descriptor has seen none (Linux 5.8+, errseq).
-                rustix::fs::syncfs(fs::File::open(dir)?)?;
-            }
-            return Ok(());
+        if paths.len() >= SYNCFS_FROM
+            && !filesystems.is_empty()
+            && let Some(flushed) = syncfs(filesystems)
+        {
+            return flushed;
         }
         #[cfg(not(target_os = "linux"))]
         let _ = filesystems;
@@ -103,6 +108,47 @@ impl Io for RealIo {
     fn create_dir(&mut self, path: &Path) -> io::Result<()> {
         fs::create_dir(path)
     }
+}
+
+/// Flushes the file systems holding `dirs` with `syncfs`, or `None` where that would not tell
+/// of a failed write as an fsync of each file does: before Linux 5.8 syncfs did not report
+/// write-back errors (since then it reports those its file descriptor has not seen, and a fresh
+/// descriptor has seen none: errseq), and FUSE file systems other than virtiofs do not pass it to
+/// their server.
+#[cfg(target_os = "linux")]
+fn syncfs(dirs: &[PathBuf]) -> Option<io::Result<()>> {
+    const FUSE_SUPER_MAGIC: u64 = 0x6573_5546;
+    static REPORTS_ERRORS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let reports = *REPORTS_ERRORS.get_or_init(|| {
+        let uname = rustix::system::uname();
+        let release = uname.release().to_string_lossy();
+        let mut parts = release.split(|c: char| !c.is_ascii_digit());
+        let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        (major, minor) >= (5, 8)
+    });
+    if !reports {
+        return None;
+    }
+    let mut opened = Vec::with_capacity(dirs.len());
+    for d in dirs {
+        match fs::File::open(d) {
+            Ok(f) => opened.push(f),
+            Err(e) => return Some(Err(e)),
+        }
+    }
+    #[allow(clippy::unnecessary_cast)] // `f_type` is narrower on some targets
+    let fuse = opened
+        .iter()
+        .any(|f| rustix::fs::fstatfs(f).map_or(true, |s| s.f_type as u64 == FUSE_SUPER_MAGIC));
+    if fuse {
+        return None;
+    }
+    Some(
+        opened
+            .iter()
+            .try_for_each(|f| rustix::fs::syncfs(f).map_err(io::Error::from)),
+    )
 }
 
 /// What went wrong, and whether the tree is back as it was.
@@ -333,7 +379,9 @@ fn remove_empty_dirs(root: &Path, path: &str) {
     }
 }
 
-/// Makes the renames durable: fsync every directory that got or lost an entry.
+/// Makes the renames and removals durable: every directory that got or lost an entry, or (many
+/// of them) their file systems at once. Best effort: the build is done, a directory that cannot
+/// be flushed (or that a removal emptied and removed) does not undo it, nor stop the others.
 fn sync_dirs(root: &Path, plan: &Plan) {
     let mut dirs: BTreeSet<PathBuf> = BTreeSet::new();
     dirs.insert(root.to_path_buf());
@@ -347,11 +395,29 @@ fn sync_dirs(root: &Path, plan: &Plan) {
             dirs.insert(parent.to_path_buf());
         }
     }
-    // Like the files: in parallel, or (many of them) their file systems at once. A directory
-    // that cannot be flushed leaves the build done.
     let dirs: Vec<PathBuf> = dirs.into_iter().collect();
-    let filesystems: Vec<PathBuf> = plan.filesystems.iter().map(|d| root.join(d)).collect();
-    let _ = RealIo.sync(&dirs, &filesystems);
+    #[cfg(target_os = "linux")]
+    if dirs.len() >= SYNCFS_FROM {
+        // A file system's directory may be one a removal emptied: its nearest ancestor left is
+        // on the same file system.
+        let filesystems: Vec<PathBuf> = plan
+            .filesystems
+            .iter()
+            .map(|d| {
+                let mut at = root.join(d);
+                while at != root && !at.is_dir() && at.pop() {}
+                at
+            })
+            .collect();
+        if matches!(syncfs(&filesystems), Some(Ok(()))) {
+            return;
+        }
+    }
+    let flush = |k: usize| {
+        let _ = fs::File::open(&dirs[k]).and_then(|f| f.sync_all());
+        Ok::<(), ()>(())
+    };
+    let _ = crate::parallel::try_each_on(SYNC_THREADS.min(dirs.len()), dirs.len(), flush);
 }
 
 #[cfg(test)]

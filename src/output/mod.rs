@@ -144,7 +144,12 @@ pub fn plan(survey: &Survey, files: &Tree, spec_name: &str) -> Result<Plan, Vec<
         ..Plan::default()
     };
     let mut conflicts = Vec::new();
+    // The root's file system first: the manifest is renamed into place there, whatever else
+    // the build touches.
     let mut filesystems: BTreeMap<u64, String> = BTreeMap::new();
+    if let Some(dev) = survey.root_device {
+        filesystems.insert(dev, String::new());
+    }
     let owned = |bytes: &[u8], path: &str| is_generated(bytes) || prev.generated.contains(path);
     if let Some(why) = blocked(survey.at(MANIFEST), false) {
         conflicts.push(conflict(MANIFEST, &why));

@@ -169,11 +169,13 @@ impl Cx<'_> {
         // What the app deploys to: its targets' clusters but those a `doNotDeploy`
         // customization takes first (Fleet skips the bundle for them,
         // rancher/fleet v0.16.1 internal/cmd/controller/target/builder.go:128-139).
-        let customization_of = App::index_customizations(&customizations, fleet.clusters.len());
+        let customization_of = App::index_customizations(&customizations);
         let clusters: Vec<ClusterId> = clusters
             .into_iter()
             .filter(|c| {
-                customization_of[c.index()].is_none_or(|k| !customizations[k as usize].excludes())
+                !customization_of
+                    .binary_search_by_key(c, |(c, _)| *c)
+                    .is_ok_and(|at| customizations[customization_of[at].1 as usize].excludes())
             })
             .collect();
 
@@ -832,7 +834,15 @@ impl Cx<'_> {
             for &c in &app.clusters {
                 let release = app
                     .customization_on(c)
-                    .and_then(|cu| cu.full(&app.base).helm.chart.release_name)
+                    // As `Customization::full` merges it (HelmOptions::merge), without the copy.
+                    .and_then(|cu| {
+                        cu.delta
+                            .helm
+                            .chart
+                            .release_name
+                            .clone()
+                            .or_else(|| app.base.helm.chart.release_name.clone())
+                    })
                     .unwrap_or_else(|| own.clone());
                 let key = (c, app.namespace_on(c), release.clone());
                 match seen.get(&key) {
