@@ -43,6 +43,17 @@ pub enum Command {
     /// a cluster (`fleetc explain cluster prod-eu-west-1`) or where an app goes
     /// (`fleetc explain app web`).
     Explain(ExplainArgs),
+    /// Print a completion script for a shell: `source <(fleetc completions bash)`, or see the
+    /// README for zsh and fish.
+    Completions(CompletionsArgs),
+}
+
+/// Options of `fleetc completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell the script is for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 /// Options of commands that compile the spec.

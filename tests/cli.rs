@@ -684,3 +684,54 @@ fn explain_names_the_bundles_of_shared_gitrepos() {
         .stdout_has("bundle       web-staging-apps-web (GitRepo web-staging")
         .run();
 }
+
+/// `fleetc completions SHELL` prints a script generated from the command line itself. Bash's
+/// is loaded into a real bash and asked to complete, as a user's Tab would; zsh's and fish's
+/// (those shells are not on the test machine) name every command.
+#[test]
+fn completions_complete_commands_options_and_values_in_bash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = fleetc(&["completions", "bash"], tmp.path())
+        .stdout_read("the script is what is checked")
+        .run();
+    std::fs::write(tmp.path().join("fleetc.bash"), &out.stdout).unwrap();
+    // The completion function takes (command, word, previous word), as bash's `complete -F`
+    // calls it, with COMP_WORDS and COMP_CWORD set.
+    let complete = |words: &str, cword: usize, cur: &str, prev: &str| {
+        let script = format!(
+            "source ./fleetc.bash; COMP_WORDS=({words}); COMP_CWORD={cword}; _fleetc fleetc '{cur}' '{prev}'; printf '%s\\n' \"${{COMPREPLY[@]}}\""
+        );
+        let o = std::process::Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .current_dir(tmp.path())
+            .output()
+            .expect("bash runs");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    assert_eq!(complete("fleetc bu", 1, "bu", "fleetc"), "build\n");
+    assert_eq!(complete("fleetc im", 1, "im", "fleetc"), "import\n");
+    assert_eq!(
+        complete("fleetc build --sp", 2, "--sp", "build"),
+        "--spec\n"
+    );
+    let shells = complete("fleetc completions ''", 2, "", "completions");
+    for shell in ["bash", "zsh", "fish"] {
+        assert!(shells.lines().any(|l| l == shell), "{shells}");
+    }
+    for (shell, first) in [("zsh", "#compdef fleetc"), ("fish", "complete -c fleetc")] {
+        let out = fleetc(&["completions", shell], tmp.path())
+            .stdout_read("the script is what is checked")
+            .run();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(
+            text.contains(first),
+            "{shell}: {}",
+            &text[..text.len().min(200)]
+        );
+        for command in ["build", "check", "diff", "import", "explain", "verify"] {
+            assert!(text.contains(command), "{shell} lacks {command}");
+        }
+    }
+}

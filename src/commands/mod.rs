@@ -9,6 +9,7 @@
 
 mod build;
 mod check;
+mod completions;
 mod diff;
 mod explain;
 mod import;
@@ -98,6 +99,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Explain(args) => explain::run(&args),
         Command::Init(args) => init::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Completions(args) => completions::run(&args),
     };
     match result {
         Ok(()) => 0,
