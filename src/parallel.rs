@@ -5,6 +5,11 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+/// From this many files on, the output stage reads, writes and renames them on every core: on
+/// tmpfs and in the page cache these calls cost CPU, not disk, and below it threads cost more
+/// than they gain.
+pub const FILES_FROM: usize = 256;
+
 /// How many threads to use for `n` jobs: one per core, none idle, and one alone below
 /// `from` jobs (threads cost more than small batches gain).
 pub fn threads(n: usize, from: usize) -> usize {

@@ -480,12 +480,18 @@ impl App {
 
     /// The customization Fleet applies on declared cluster `c`, if one takes it.
     pub fn customization_on(&self, c: ClusterId) -> Option<&Customization> {
-        let at = self
-            .customization_of
-            .binary_search_by_key(&c, |(c, _)| *c)
-            .ok()?;
-        self.customizations
-            .get(self.customization_of[at].1 as usize)
+        App::picked(&self.customizations, &self.customization_of, c)
+    }
+
+    /// The customization of `customizations` that `index` ([`App::index_customizations`])
+    /// says takes cluster `c`: [`App::customization_on`] before the app is built.
+    pub fn picked<'a>(
+        customizations: &'a [Customization],
+        index: &[(ClusterId, u32)],
+        c: ClusterId,
+    ) -> Option<&'a Customization> {
+        let at = index.binary_search_by_key(&c, |(c, _)| *c).ok()?;
+        customizations.get(index[at].1 as usize)
     }
 
     /// What the clusters of `cu` run (the app's own settings without one).

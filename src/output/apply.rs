@@ -279,19 +279,15 @@ fn run(root: &Path, plan: &Plan, io: &mut dyn Io, done: &mut Vec<Done>) -> Step 
     Ok(())
 }
 
-/// From this many files on, the real file system writes and renames them on every core: on
-/// tmpfs and in the page cache these calls cost CPU, not disk.
-const PARALLEL_FROM: usize = 256;
-
 /// Runs `op` on `0..n` in order with `io`, or, on the real file system, on every core (from
-/// [`PARALLEL_FROM`] files). Returns the indices done and the first failure.
+/// [`crate::parallel::FILES_FROM`] files). Returns the indices done and the first failure.
 fn each(
     n: usize,
     io: &mut dyn Io,
     op: &(dyn Fn(&mut dyn Io, usize) -> Step + Sync),
 ) -> (Vec<usize>, Option<(String, io::Error)>) {
     if io.concurrent() {
-        crate::parallel::try_each(n, PARALLEL_FROM, |k| op(&mut RealIo, k))
+        crate::parallel::try_each(n, crate::parallel::FILES_FROM, |k| op(&mut RealIo, k))
     } else {
         let mut done = Vec::with_capacity(n);
         for k in 0..n {

@@ -124,7 +124,9 @@ pub fn survey(root: &Path, files: &Tree) -> Survey {
         };
         (found, tmp)
     };
-    let found = crate::parallel::map(paths.len(), PARALLEL_FROM, |k| inspect(paths[k].as_str()));
+    let found = crate::parallel::map(paths.len(), crate::parallel::FILES_FROM, |k| {
+        inspect(paths[k].as_str())
+    });
     let mut entries = BTreeMap::new();
     entries.insert(MANIFEST.to_owned(), manifest);
     for (path, (at, tmp)) in paths.iter().zip(found) {
@@ -150,9 +152,6 @@ pub fn survey(root: &Path, files: &Tree) -> Survey {
         root_device,
     }
 }
-
-/// From this many paths on, files are read on every core.
-const PARALLEL_FROM: usize = 256;
 
 /// The state of a directory on the way to a file.
 #[derive(Clone)]

@@ -172,10 +172,9 @@ impl Cx<'_> {
         let customization_of = App::index_customizations(&customizations);
         let clusters: Vec<ClusterId> = clusters
             .into_iter()
-            .filter(|c| {
-                !customization_of
-                    .binary_search_by_key(c, |(c, _)| *c)
-                    .is_ok_and(|at| customizations[customization_of[at].1 as usize].excludes())
+            .filter(|&c| {
+                !App::picked(&customizations, &customization_of, c)
+                    .is_some_and(crate::model::Customization::excludes)
             })
             .collect();
 
