@@ -43,6 +43,9 @@ pub enum Command {
     /// a cluster (`fleetc explain cluster prod-eu-west-1`) or where an app goes
     /// (`fleetc explain app web`).
     Explain(ExplainArgs),
+    /// Run the language server on stdin and stdout, for editors: fleetc's diagnostics as you
+    /// type, go to definition, references, rename, hover, completion of names and quick fixes.
+    Lsp,
     /// Print a completion script for a shell: `source <(fleetc completions bash)`, or see the
     /// README for zsh and fish.
     Completions(CompletionsArgs),

@@ -46,6 +46,18 @@ pub struct Diagnostic {
     /// The file the problem is in when it is not the spec (a generated file), relative to the
     /// output root. Labels always point into the spec.
     pub file: Option<String>,
+    /// A mechanical fix, when there is exactly one: what the language server offers as a quick
+    /// fix (a did-you-mean).
+    pub fix: Option<Box<Fix>>,
+}
+
+/// Text that replaces a span of the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fix {
+    /// What is replaced.
+    pub span: Span,
+    /// By what.
+    pub replacement: String,
 }
 
 impl Diagnostic {
@@ -58,6 +70,7 @@ impl Diagnostic {
             labels: Vec::new(),
             help: None,
             file: None,
+            fix: None,
         }
     }
 
@@ -82,6 +95,20 @@ impl Diagnostic {
     #[must_use]
     pub fn help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
+        self
+    }
+
+    /// "did you mean `name`?", with the fix that writes `name` over the primary label's span
+    /// (which must be the misspelt word itself).
+    #[must_use]
+    pub fn did_you_mean(mut self, name: &str) -> Self {
+        self.help = Some(format!("did you mean `{name}`?"));
+        self.fix = self.labels.first().map(|l| {
+            Box::new(Fix {
+                span: l.span.clone(),
+                replacement: name.to_owned(),
+            })
+        });
         self
     }
 

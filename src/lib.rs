@@ -19,6 +19,7 @@ pub mod fleet_names;
 pub mod import;
 pub mod lint;
 pub mod load;
+pub mod lsp;
 pub mod model;
 pub mod output;
 mod parallel;

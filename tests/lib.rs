@@ -14,6 +14,7 @@ mod fleet_semantics;
 mod gitlab;
 mod hostile;
 mod import;
+mod lsp;
 mod messages;
 mod output;
 mod roundtrip;

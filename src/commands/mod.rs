@@ -14,6 +14,7 @@ mod diff;
 mod explain;
 mod import;
 mod init;
+mod lsp;
 mod pin;
 mod verify;
 
@@ -100,6 +101,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Init(args) => init::run(&args),
         Command::Import(args) => import::run(&args),
         Command::Completions(args) => completions::run(&args),
+        Command::Lsp => lsp::run(),
     };
     match result {
         Ok(()) => 0,

@@ -147,7 +147,9 @@ pub(crate) fn yaml_options_for(len: usize) -> serde_saphyr::Options {
     }
 }
 
-fn parse(text: &str) -> Result<Value, Diagnostic> {
+/// The spec's untyped tree, read with the same options as [`load`]: what the language server
+/// finds names and references in when the spec does not compile.
+pub fn parse(text: &str) -> Result<Value, Diagnostic> {
     let value: Value = serde_saphyr::from_str_with_options(text, yaml_options_for(text.len()))
         .map_err(|e| parse_error(&e, text))?;
     match value {
@@ -430,9 +432,9 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                             "an override cannot set `{key}`: set it on the app itself"
                         )),
                         Some(s) if required_here(root, &ptr, s) && value.pointer(&ptr).and_then(|o| o.get(s)).is_none() => {
-                            d.help(format!("did you mean `{s}`? It is required here"))
+                            d.did_you_mean(s).help(format!("did you mean `{s}`? It is required here"))
                         }
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        Some(s) => d.did_you_mean(s),
                         None => d.help(format!("known keys here: {}", list(&known))),
                     };
                     diags.push(d);
@@ -488,7 +490,7 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                     .as_str()
                     .and_then(|f| suggest::closest(f, allowed.iter().map(String::as_str)))
                 {
-                    d = d.help(format!("did you mean `{s}`?"));
+                    d = d.did_you_mean(s);
                 }
                 diags.push(d);
             }

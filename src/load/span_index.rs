@@ -144,6 +144,30 @@ impl SpanIndex {
             .unwrap_or_else(|| self.nearest(ptr))
     }
 
+    /// Span of the key introducing the value at exactly `ptr`, if it has one.
+    pub fn key_exact(&self, ptr: &Ptr) -> Option<Span> {
+        self.spans().keys.get(ptr.as_str()).cloned()
+    }
+
+    /// Where a cursor at `offset` is: the pointer of the innermost node whose key or value holds
+    /// it (a span's end counts, so a cursor just after a word is on it), and whether it is on the
+    /// key. Scans every node; for an editor's occasional question, not for the pipeline.
+    pub fn at(&self, offset: usize) -> Option<(String, bool)> {
+        let spans = self.spans();
+        let holds = |s: &Span| s.start <= offset && offset <= s.end;
+        let best = |m: &HashMap<String, Span>| {
+            m.iter()
+                .filter(|(_, s)| holds(s))
+                .min_by_key(|(p, s)| (s.end - s.start, std::cmp::Reverse(p.len())))
+                .map(|(p, s)| (p.clone(), s.end - s.start))
+        };
+        match (best(&spans.keys), best(&spans.values)) {
+            (Some((k, _)), _) => Some((k, true)),
+            (None, Some((v, _))) => Some((v, false)),
+            (None, None) => None,
+        }
+    }
+
     /// Span of the first line of the value at `ptr` (or its nearest ancestor): for a mapping
     /// spread over many lines, the place a reader recognises it by.
     pub fn head(&self, ptr: &Ptr, src: &str) -> Span {

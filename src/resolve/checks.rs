@@ -160,7 +160,7 @@ impl Cx<'_> {
                 format!("no {kind} is declared with this name"),
             );
         d = match suggest::closest(name, names.keys().map(String::as_str)) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
+            Some(s) => d.did_you_mean(s),
             None => {
                 let mut known: Vec<&str> = names.keys().map(String::as_str).collect();
                 known.sort_unstable();

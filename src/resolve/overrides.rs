@@ -637,7 +637,7 @@ impl Cx<'_> {
                     Diagnostic::new(Code::UnknownReference, format!("unknown image `{name}`"))
                         .label(self.ix.key(&ptr), "not among the app's `images`");
                 d = match crate::suggest::closest(name, images.keys().map(String::as_str)) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    Some(s) => d.did_you_mean(s),
                     None => d.help("list the image under the app's `images` first"),
                 };
                 self.push(d);

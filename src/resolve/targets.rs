@@ -184,7 +184,7 @@ impl Cx<'_> {
                     )
                     .label(self.at(&ptr), "fleetc writes no ClusterGroup of this name");
                     d = match suggest::closest(name, all.iter().map(|g| g.name.as_str())) {
-                        Some(s) => d.help(format!("did you mean `{s}`?")),
+                        Some(s) => d.did_you_mean(s),
                         None => d.help(
                             "name one of `clusterGroups`, or an environment's (`env-<name>`) or region's (`region-<name>`) group",
                         ),
@@ -246,7 +246,7 @@ impl Cx<'_> {
             )
             .label(cx.ix.key(at), "unknown ClusterGroup label key");
             d = match suggest::closest(k, keys.iter().copied()) {
-                Some(s) => d.help(format!("did you mean `{s}`?")),
+                Some(s) => d.did_you_mean(s),
                 None => d.help("give ClusterGroups labels under `clusterGroups[].labels`"),
             };
             cx.push(d);
@@ -409,7 +409,7 @@ impl Cx<'_> {
         let mut d = Diagnostic::new(Code::UnknownReference, format!("unknown region `{r}`"))
             .label(self.at(ptr), "no cluster is in this region");
         d = match suggest::closest(r, fleet.regions.iter().map(LabelValue::as_str)) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
+            Some(s) => d.did_you_mean(s),
             None => d.help(format!(
                 "regions of the declared clusters: {}",
                 fleet.regions.join(", ")
@@ -532,7 +532,7 @@ impl Cx<'_> {
                 )
                 .label(self.at(ptr), "not among the values `optInLabels` lists");
                 d = match suggest::closest(v, have.iter().map(String::as_str)) {
-                    Some(s) => d.help(format!("did you mean `{s}`?")),
+                    Some(s) => d.did_you_mean(s),
                     None => d.help(format!(
                         "values of `{k}`: {}; list the value under `optInLabels` if clusters use it",
                         have.join(", ")
@@ -549,7 +549,7 @@ impl Cx<'_> {
         let mut d = Diagnostic::new(Code::UnknownReference, format!("no cluster has `{k}: {v}`"))
             .label(self.at(ptr), "matches no declared cluster");
         if let Some(s) = suggest::closest(v, have.iter().map(String::as_str)) {
-            d = d.help(format!("did you mean `{s}`?"));
+            d = d.did_you_mean(s);
         } else {
             d = d.help(format!("values of `{k}`: {}", have.join(", ")));
         }
@@ -589,7 +589,7 @@ impl Cx<'_> {
                 .chain(self.opt_in.keys())
                 .map(String::as_str),
         ) {
-            Some(s) => d.help(format!("did you mean `{s}`?")),
+            Some(s) => d.did_you_mean(s),
             None => d.help("declare the label under a cluster's `labels`, or under `optInLabels` for clusters that opt in later"),
         };
         self.push(d);

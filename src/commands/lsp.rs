@@ -1,0 +1,12 @@
+//! `fleetc lsp`: the language server on stdin and stdout (the protocol), logging to stderr.
+
+use super::CliError;
+
+pub(super) fn run() -> Result<(), CliError> {
+    let (conn, io) = lsp_server::Connection::stdio();
+    let served = crate::lsp::serve(&conn);
+    // The writer thread ends once every sender is gone.
+    drop(conn);
+    io.join().map_err(|e| CliError::Io(format!("lsp: {e}")))?;
+    served.map_err(|e| CliError::Io(format!("lsp: {e}")))
+}

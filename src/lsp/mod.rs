@@ -1,0 +1,392 @@
+//! `fleetc lsp`: a language server over stdio. It compiles each open spec as `fleetc build`
+//! would (debounced while typing) and publishes the same diagnostics, and answers go to
+//! definition, find references, rename, hover (what `fleetc explain` says), completion of names
+//! in reference positions and quick fixes.
+//!
+//! The protocol plumbing is rust-analyzer's `lsp-server` (synchronous, one thread: a fleet spec
+//! compiles in milliseconds); the messages are `lsp-types`. Each request reads the [`Analysis`]
+//! of the document's current text, compiling it first when an edit is still waiting for its
+//! debounce, so no answer is about text the editor no longer shows.
+
+mod actions;
+mod analysis;
+mod complete;
+mod hover;
+mod navigate;
+pub mod symbols;
+mod text;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use lsp_types::notification::{self as note, Notification as _};
+use lsp_types::request::{self as req, Request as _};
+use lsp_types::{
+    CodeActionKind, CodeActionProviderCapability, CompletionOptions, DiagnosticRelatedInformation,
+    DiagnosticSeverity, HoverProviderCapability, Location, NumberOrString, OneOf,
+    PublishDiagnosticsParams, RenameOptions, ServerCapabilities, ServerInfo,
+    TextDocumentSyncCapability, TextDocumentSyncKind, Url,
+};
+
+pub use analysis::Analysis;
+
+use crate::diagnostic::{Diagnostic, Severity};
+
+/// How long the server waits after an edit before compiling: typing stays responsive, and a
+/// pause shows the diagnostics.
+pub const DEBOUNCE: Duration = Duration::from_millis(200);
+
+/// Serves one client until it shuts down or the connection closes.
+pub fn serve(conn: &Connection) -> Result<(), String> {
+    let caps = serde_json::to_value(capabilities()).map_err(|e| e.to_string())?;
+    let init = serde_json::json!({
+        "capabilities": caps,
+        "serverInfo": ServerInfo { name: "fleetc".into(), version: Some(env!("CARGO_PKG_VERSION").into()) },
+    });
+    let (id, _params) = conn.initialize_start().map_err(|e| e.to_string())?;
+    conn.initialize_finish(id, init)
+        .map_err(|e| e.to_string())?;
+    let mut server = Server::default();
+    loop {
+        let msg = if server.dirty.is_empty() {
+            match conn.receiver.recv() {
+                Ok(m) => m,
+                Err(_) => return Ok(()),
+            }
+        } else {
+            match conn.receiver.recv_timeout(DEBOUNCE) {
+                Ok(m) => m,
+                Err(e) if e.is_timeout() => {
+                    server.flush(conn);
+                    continue;
+                }
+                Err(_) => return Ok(()),
+            }
+        };
+        match msg {
+            Message::Request(r) => {
+                if conn.handle_shutdown(&r).map_err(|e| e.to_string())? {
+                    return Ok(());
+                }
+                let response = server.request(conn, r);
+                send(conn, Message::Response(response));
+            }
+            Message::Notification(n) => {
+                if n.method == note::Exit::METHOD {
+                    return Ok(());
+                }
+                server.notification(conn, n);
+            }
+            Message::Response(_) => {}
+        }
+    }
+}
+
+fn capabilities() -> ServerCapabilities {
+    ServerCapabilities {
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: Default::default(),
+        })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        completion_provider: Some(CompletionOptions {
+            trigger_characters: Some(vec![
+                ":".into(),
+                " ".into(),
+                "[".into(),
+                ",".into(),
+                "-".into(),
+            ]),
+            ..Default::default()
+        }),
+        code_action_provider: Some(CodeActionProviderCapability::Options(
+            lsp_types::CodeActionOptions {
+                code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                ..Default::default()
+            },
+        )),
+        ..Default::default()
+    }
+}
+
+/// An open document.
+struct Document {
+    path: PathBuf,
+    text: String,
+    version: Option<i32>,
+    /// The analysis of `text`; `None` while an edit waits for its debounce.
+    analysis: Option<Arc<Analysis>>,
+}
+
+#[derive(Default)]
+struct Server {
+    docs: BTreeMap<Url, Document>,
+    /// Documents edited since their last compile.
+    dirty: BTreeSet<Url>,
+}
+
+impl Server {
+    /// Compiles every document waiting for it and publishes its diagnostics.
+    fn flush(&mut self, conn: &Connection) {
+        for uri in std::mem::take(&mut self.dirty) {
+            self.analysed(conn, &uri);
+        }
+    }
+
+    /// The document's analysis, compiling (and publishing) first if it is stale.
+    fn analysed(&mut self, conn: &Connection, uri: &Url) -> Option<Arc<Analysis>> {
+        let doc = self.docs.get_mut(uri)?;
+        if let Some(a) = &doc.analysis {
+            return Some(a.clone());
+        }
+        let a = Arc::new(Analysis::new(doc.text.clone(), &doc.path));
+        doc.analysis = Some(a.clone());
+        self.dirty.remove(uri);
+        let params = PublishDiagnosticsParams {
+            uri: uri.clone(),
+            diagnostics: a.diagnostics.iter().map(|d| to_lsp(d, &a, uri)).collect(),
+            version: doc.version,
+        };
+        send(
+            conn,
+            Message::Notification(Notification::new(
+                note::PublishDiagnostics::METHOD.to_owned(),
+                params,
+            )),
+        );
+        Some(a)
+    }
+
+    fn notification(&mut self, conn: &Connection, n: Notification) {
+        match n.method.as_str() {
+            note::DidOpenTextDocument::METHOD => {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
+                else {
+                    return;
+                };
+                let uri = p.text_document.uri;
+                let Some(path) = path_of(&uri) else { return };
+                self.docs.insert(
+                    uri.clone(),
+                    Document {
+                        path,
+                        text: p.text_document.text,
+                        version: Some(p.text_document.version),
+                        analysis: None,
+                    },
+                );
+                self.analysed(conn, &uri);
+            }
+            note::DidChangeTextDocument::METHOD => {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
+                else {
+                    return;
+                };
+                let uri = p.text_document.uri;
+                if let (Some(doc), Some(change)) = (
+                    self.docs.get_mut(&uri),
+                    p.content_changes.into_iter().last(),
+                ) {
+                    // Full synchronisation: the last change is the whole text.
+                    doc.text = change.text;
+                    doc.version = Some(p.text_document.version);
+                    doc.analysis = None;
+                    self.dirty.insert(uri);
+                }
+            }
+            note::DidSaveTextDocument::METHOD | note::DidChangeWatchedFiles::METHOD => {
+                // The files around a spec (bases, charts, pins) may have changed: compile every
+                // open spec again, now.
+                for doc in self.docs.values_mut() {
+                    doc.analysis = None;
+                }
+                self.dirty.extend(self.docs.keys().cloned());
+                self.flush(conn);
+            }
+            note::DidCloseTextDocument::METHOD => {
+                let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
+                else {
+                    return;
+                };
+                let uri = p.text_document.uri;
+                self.docs.remove(&uri);
+                self.dirty.remove(&uri);
+                let params = PublishDiagnosticsParams {
+                    uri,
+                    diagnostics: Vec::new(),
+                    version: None,
+                };
+                send(
+                    conn,
+                    Message::Notification(Notification::new(
+                        note::PublishDiagnostics::METHOD.to_owned(),
+                        params,
+                    )),
+                );
+            }
+            _ => {}
+        }
+    }
+
+    fn request(&mut self, conn: &Connection, r: Request) -> Response {
+        let id = r.id.clone();
+        let result = match r.method.as_str() {
+            req::GotoDefinition::METHOD => self.with::<req::GotoDefinition>(conn, r, |a, p| {
+                let uri = p.text_document_position_params.text_document.uri.clone();
+                navigate::definition(a, &uri, p.text_document_position_params.position)
+            }),
+            req::References::METHOD => self.with::<req::References>(conn, r, |a, p| {
+                let uri = p.text_document_position.text_document.uri.clone();
+                navigate::references(
+                    a,
+                    &uri,
+                    p.text_document_position.position,
+                    p.context.include_declaration,
+                )
+            }),
+            req::PrepareRenameRequest::METHOD => {
+                self.with::<req::PrepareRenameRequest>(conn, r, |a, p| {
+                    navigate::prepare_rename(a, p.position)
+                })
+            }
+            req::Rename::METHOD => self.with_result::<req::Rename>(conn, r, |a, p| {
+                let uri = p.text_document_position.text_document.uri.clone();
+                navigate::rename(a, &uri, p.text_document_position.position, &p.new_name)
+            }),
+            req::HoverRequest::METHOD => self.with::<req::HoverRequest>(conn, r, |a, p| {
+                hover::hover(a, p.text_document_position_params.position)
+            }),
+            req::Completion::METHOD => self.with::<req::Completion>(conn, r, |a, p| {
+                complete::complete(a, p.text_document_position.position)
+            }),
+            req::CodeActionRequest::METHOD => {
+                self.with::<req::CodeActionRequest>(conn, r, |a, p| {
+                    actions::actions(a, &p.text_document.uri, p.range)
+                })
+            }
+            _ => Err((
+                ErrorCode::MethodNotFound as i32,
+                format!("fleetc lsp does not handle {}", r.method),
+            )),
+        };
+        match result {
+            Ok(v) => Response::new_ok(id, v),
+            Err((code, message)) => Response::new_err(id, code, message),
+        }
+    }
+
+    /// Answers request `R` with `f` over the analysis of its document.
+    fn with<R>(
+        &mut self,
+        conn: &Connection,
+        r: Request,
+        f: impl FnOnce(&Analysis, &R::Params) -> R::Result,
+    ) -> Result<serde_json::Value, (i32, String)>
+    where
+        R: req::Request,
+    {
+        self.with_result::<R>(conn, r, |a, p| Ok(f(a, p)))
+    }
+
+    fn with_result<R>(
+        &mut self,
+        conn: &Connection,
+        r: Request,
+        f: impl FnOnce(&Analysis, &R::Params) -> Result<R::Result, String>,
+    ) -> Result<serde_json::Value, (i32, String)>
+    where
+        R: req::Request,
+    {
+        let params: R::Params = serde_json::from_value(r.params)
+            .map_err(|e| (ErrorCode::InvalidParams as i32, e.to_string()))?;
+        let uri = document_of(&serde_json::to_value(&params).unwrap_or_default()).ok_or((
+            ErrorCode::InvalidParams as i32,
+            "no textDocument".to_owned(),
+        ))?;
+        let Some(a) = self.analysed(conn, &uri) else {
+            return Err((
+                ErrorCode::InvalidParams as i32,
+                format!("{uri} is not open"),
+            ));
+        };
+        let result = f(&a, &params).map_err(|m| (ErrorCode::RequestFailed as i32, m))?;
+        serde_json::to_value(result).map_err(|e| (ErrorCode::InternalError as i32, e.to_string()))
+    }
+}
+
+/// The document a request's params name (`textDocument.uri`, at the top or under
+/// `textDocumentPosition`).
+fn document_of(params: &serde_json::Value) -> Option<Url> {
+    let uri = params
+        .pointer("/textDocument/uri")
+        .or_else(|| params.pointer("/textDocumentPosition/textDocument/uri"))?;
+    serde_json::from_value(uri.clone()).ok()
+}
+
+fn path_of(uri: &Url) -> Option<PathBuf> {
+    if uri.scheme() == "file" {
+        uri.to_file_path().ok()
+    } else {
+        // An unsaved buffer: its paths resolve against the working directory.
+        Some(PathBuf::from(
+            uri.path_segments()
+                .and_then(|mut s| s.next_back())
+                .unwrap_or("fleetc.yaml"),
+        ))
+    }
+}
+
+fn send(conn: &Connection, msg: Message) {
+    // A closed channel means the client is gone; the main loop sees it on its next receive.
+    let _ = conn.sender.send(msg);
+}
+
+/// A fleetc diagnostic as the protocol has it: the primary label's range, the code, the message
+/// with the label's text and the help, and the other labels as related information.
+fn to_lsp(d: &Diagnostic, a: &Analysis, uri: &Url) -> lsp_types::Diagnostic {
+    let text = a.text();
+    let primary = d.labels.first();
+    let range = a
+        .lines
+        .range(text, &primary.map_or(0..0, |l| l.span.clone()));
+    let mut message = d.message.clone();
+    if let Some(file) = &d.file {
+        message = format!("{file}: {message}");
+    }
+    if let Some(l) = primary.filter(|l| !l.text.is_empty()) {
+        message.push_str(&format!("\n{}", l.text));
+    }
+    if let Some(h) = &d.help {
+        message.push_str(&format!("\nhelp: {h}"));
+    }
+    let related: Vec<DiagnosticRelatedInformation> = d
+        .labels
+        .iter()
+        .skip(1)
+        .map(|l| DiagnosticRelatedInformation {
+            location: Location::new(uri.clone(), a.lines.range(text, &l.span)),
+            message: l.text.clone(),
+        })
+        .collect();
+    lsp_types::Diagnostic {
+        range,
+        severity: Some(match d.severity {
+            Severity::Error => DiagnosticSeverity::ERROR,
+            Severity::Warning => DiagnosticSeverity::WARNING,
+        }),
+        code: Some(NumberOrString::String(d.code.as_str().to_owned())),
+        source: Some("fleetc".to_owned()),
+        message,
+        related_information: (!related.is_empty()).then_some(related),
+        ..Default::default()
+    }
+}
