@@ -43,12 +43,41 @@ pub enum Command {
     /// a cluster (`fleetc explain cluster prod-eu-west-1`) or where an app goes
     /// (`fleetc explain app web`).
     Explain(ExplainArgs),
+    /// Draw the fleet: environments in promotion order with their regions and clusters, where
+    /// each app is deployed, `dependsOn` and the agents (Mermaid, for GitLab Markdown, or DOT).
+    Graph(GraphArgs),
     /// Run the language server on stdin and stdout, for editors: fleetc's diagnostics as you
     /// type, go to definition, references, rename, hover, completion of names and quick fixes.
     Lsp,
     /// Print a completion script for a shell: `source <(fleetc completions bash)`, or see the
     /// README for zsh and fish.
     Completions(CompletionsArgs),
+}
+
+/// Options of `fleetc graph`.
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    /// The fleet spec.
+    #[arg(long, default_value = "fleetc.yaml")]
+    pub spec: PathBuf,
+    /// Output root; spec paths are relative to it. Default: the spec's directory.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The diagram language.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Mermaid)]
+    pub format: GraphFormat,
+    /// When to colour diagnostics.
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
+}
+
+/// Output of `fleetc graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    /// A Mermaid flowchart (GitLab and GitHub render it in Markdown).
+    Mermaid,
+    /// Graphviz DOT (`fleetc graph --format dot | dot -Tsvg > fleet.svg`).
+    Dot,
 }
 
 /// Options of `fleetc completions`.

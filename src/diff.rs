@@ -71,6 +71,8 @@ pub struct Report {
     /// What the head's spec changes on clusters of pinned environments, which they get only
     /// with their next promotion: per environment, the changes.
     pub waiting: BTreeMap<String, Vec<Change>>,
+    /// Mermaid diagrams for the merge-request comment: a caption and the flowchart.
+    pub diagrams: Vec<(String, String)>,
 }
 
 /// Compares the base (absent when the spec did not exist there) with the head.
@@ -127,6 +129,18 @@ pub fn compare(base: Option<View<'_>>, head: View<'_>) -> Report {
         });
     }
     report.waiting = waiting_from(head.fleet, &after);
+    if !report.files.is_empty() {
+        use crate::graph::{mermaid, review};
+        report.diagrams.push((
+            "Promotion flow".to_owned(),
+            mermaid::render(&review::promotion_flow(&report, head.fleet)),
+        ));
+        if let Some(g) = review::changes(&report, head.fleet) {
+            report
+                .diagrams
+                .push(("What changes where".to_owned(), mermaid::render(&g)));
+        }
+    }
     report
 }
 
@@ -509,6 +523,9 @@ impl Report {
             "### fleetc diff against `{base}`\n\n**Blast radius:** {}\n",
             self.headline()
         );
+        for (caption, chart) in &self.diagrams {
+            let _ = write!(out, "\n**{caption}**\n\n```mermaid\n{chart}```\n");
+        }
         if !self.changes.is_empty() {
             out.push('\n');
             table(&mut out, &self.changes);

@@ -16,6 +16,7 @@ pub mod diff;
 pub mod emit;
 pub mod explain;
 pub mod fleet_names;
+pub mod graph;
 pub mod import;
 pub mod lint;
 pub mod load;

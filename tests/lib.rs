@@ -17,6 +17,7 @@ mod import;
 mod lsp;
 mod messages;
 mod output;
+mod pictures;
 mod roundtrip;
 mod schema_file;
 mod secrets;

@@ -563,3 +563,77 @@ fn acknowledging_a_warning_is_offered_only_where_it_silences_it() {
     assert_eq!(after["diagnostics"], json!([]), "{after:#}");
     c.stop();
 }
+
+/// Every reference resolve reports as unknown (E012 "unknown <kind> `name`") is a reference the
+/// language server knows: navigation covers the positions resolve reads, kind for kind.
+#[test]
+fn every_unknown_reference_resolve_reports_is_a_symbol_of_its_kind() {
+    let path = repo().join("tests/fixtures/err/E012-unknown-reference/fleetc.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let a = fleetc::lsp::Analysis::new(text.clone(), &path);
+    let mut seen = 0;
+    for d in &a.diagnostics {
+        let Some(rest) = d.message.strip_prefix("unknown ") else {
+            continue;
+        };
+        let Some((kind, name)) = rest.split_once(" `") else {
+            continue;
+        };
+        if kind == "region" {
+            continue; // a cluster attribute, not a declared name
+        }
+        let name = name.trim_end_matches('`');
+        let span = &d.labels[0].span;
+        let sym = a
+            .symbols
+            .at(span.start)
+            .unwrap_or_else(|| panic!("no symbol at {:?} for {}", &text[span.clone()], d.message));
+        assert_eq!((sym.kind.noun(), sym.name.as_str()), (kind, name));
+        assert!(!sym.declares);
+        // Its did-you-mean is a fix on exactly that word.
+        if d.help
+            .as_deref()
+            .is_some_and(|h| h.starts_with("did you mean"))
+        {
+            let fix = d.fix.as_ref().expect("a did-you-mean carries its fix");
+            assert_eq!(&text[fix.span.clone()], name);
+        }
+        seen += 1;
+    }
+    assert!(seen >= 5, "the fixture's unknown references: {seen}");
+}
+
+/// YAML that is not a spec (an editor may send any) gets no diagnostics; a spec with every
+/// top-level key missing but `version` still does.
+#[test]
+fn other_yaml_files_are_left_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("kustomization.yaml");
+    let other = fleetc::lsp::Analysis::new("resources: [a.yaml]\n".to_owned(), &path);
+    assert!(other.diagnostics.is_empty());
+    let spec = fleetc::lsp::Analysis::new("version: 1\n".to_owned(), &path);
+    assert_eq!(spec.diagnostics[0].code.as_str(), "E004");
+}
+
+/// The VS Code extension the README sets up: valid JSON naming an entry point that Node parses.
+#[test]
+fn the_vscode_extension_is_well_formed() {
+    let dir = repo().join("editors/vscode");
+    let manifest: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("package.json")).unwrap()).unwrap();
+    let main = manifest["main"].as_str().unwrap();
+    assert!(dir.join(main).is_file());
+    assert_eq!(
+        manifest["contributes"]["configuration"]["properties"]["fleetc.specs"]["default"],
+        "**/fleetc.yaml"
+    );
+    let Some(node) = crate::common::tool("node", "Node.js 20 or newer") else {
+        return;
+    };
+    let o = Command::new(node)
+        .arg("--check")
+        .arg(dir.join(main))
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}

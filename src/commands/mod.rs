@@ -12,6 +12,7 @@ mod check;
 mod completions;
 mod diff;
 mod explain;
+mod graph;
 mod import;
 mod init;
 mod lsp;
@@ -102,6 +103,7 @@ pub fn run(args: impl IntoIterator<Item = OsString>) -> i32 {
         Command::Import(args) => import::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Lsp => lsp::run(),
+        Command::Graph(args) => graph::run(&args),
     };
     match result {
         Ok(()) => 0,

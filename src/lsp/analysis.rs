@@ -13,6 +13,9 @@ use crate::diagnostic::{Code, Diagnostic, Source};
 use crate::load::SpanIndex;
 use crate::{Compiled, Revisions};
 
+/// Keys of which a spec has at least one.
+const SPEC_KEYS: &[&str] = &["version", "fleet", "environments", "clusters", "apps"];
+
 /// A compiled (or refused) version of a document.
 pub struct Analysis {
     /// The spec's path (its directory is the output root).
@@ -68,6 +71,12 @@ impl Analysis {
             ),
         };
         let tree = crate::load::parse(&source.text).ok();
+        // An editor may hand the server any YAML file: one that has none of a spec's top-level
+        // keys is someone else's (a kustomization, a values file) and gets no diagnostics.
+        let diagnostics = match &tree {
+            Some(Value::Object(m)) if !SPEC_KEYS.iter().any(|k| m.contains_key(*k)) => Vec::new(),
+            _ => diagnostics,
+        };
         let index = SpanIndex::new(&source.text);
         let symbols = tree
             .as_ref()

