@@ -305,6 +305,13 @@ its window it closes the cluster's, even while the other's is open (rancher/flee
 internal/cmd/controller/reconciler/cronduration_job.go:206-263). Windows that never meet add up
 and are fine; these meet. Move one Schedule's openings out of the other's windows, or give the
 cluster one Schedule.";
+    Yaml11Boolean = "W026", Warning, "an unquoted yes/no/on/off in Helm values is a string",
+"fleetc reads the spec as YAML 1.2, where only `true` and `false` are booleans: `enabled: no`
+is the string \"no\", and fleetc writes it quoted into fleet.yaml, so the chart gets \"no\". A
+values.yaml file, read by Helm as YAML 1.1, would give the chart `false` for the same line, and
+in a template `{{ if .Values.enabled }}` the string \"no\" is true. Write `true` or `false` for a
+boolean, or quote the word (`\"no\"`) to say that the string is meant; either silences this
+warning.";
     KeptVerbatim = "W023", Warning, "an imported bundle keeps Fleet targetCustomizations verbatim",
 "`fleetc import` reports this for a bundle whose targetCustomizations it copied into the app's
 `verbatim.targetCustomizations` as they are. Fleet applies the first customization that matches

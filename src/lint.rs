@@ -20,7 +20,42 @@ pub fn lint(fleet: &Fleet, ix: &SpanIndex) -> Vec<Diagnostic> {
     credentials_reach_no_chart(fleet, ix, &mut out);
     overlapping_schedules(fleet, ix, &mut out);
     polling_past_gate(fleet, ix, &mut out);
+    yaml11_booleans(ix, &mut out);
     out
+}
+
+/// W026: `enabled: no` in Helm values, which the spec's YAML 1.2 keeps as the string "no" while
+/// a values.yaml read by Helm (YAML 1.1, go-yaml) gives the chart `false`.
+fn yaml11_booleans(ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
+    for (ptr, span) in ix.yaml11_booleans() {
+        let segs: Vec<&str> = ptr.split('/').skip(1).collect();
+        let in_values = match segs.as_slice() {
+            ["apps", _, "values", _, ..] => true,
+            ["apps", _, "overrides", _, "values", _, ..] => true,
+            _ => false,
+        };
+        if !in_values {
+            continue;
+        }
+        let text = ix.source(span);
+        let boolean = crate::load::yaml11_boolean(text).unwrap_or_default();
+        out.push(
+            Diagnostic::new(
+                Code::Yaml11Boolean,
+                format!(
+                    "`{}` is the string \"{text}\" in Helm values, not `{boolean}`",
+                    crate::load::display_ptr(ptr)
+                ),
+            )
+            .label(
+                span.clone(),
+                format!("a string here; in a values.yaml Helm would read `{boolean}`"),
+            )
+            .help(format!(
+                "write `{boolean}` for the boolean, or quote it (`\"{text}\"`) to keep the string"
+            )),
+        );
+    }
 }
 
 /// W022: a HelmOp that Fleet polls for newer charts reaches a gated environment: the new chart

@@ -637,3 +637,30 @@ fn the_vscode_extension_is_well_formed() {
         .unwrap();
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+/// W026: an unquoted `no` in Helm values. The fixes: the boolean, or the word quoted (which is the
+/// example's own line); no acknowledgement, since no `acknowledge` silences W026.
+#[test]
+fn a_yaml_1_1_look_alike_is_fixed_either_way() {
+    let (dir, text) = example();
+    let mut c = Client::start(dir.path());
+    c.open(&text);
+    let bare = text.replacen("retries: \"no\"", "retries: no", 1);
+    assert_ne!(bare, text);
+    c.change(2, &bare);
+    let published = c.diagnostics();
+    let d = published["diagnostics"][0].clone();
+    assert_eq!(d["code"], "W026", "{published:#}");
+    assert_eq!(slice(&bare, &d["range"]), "no");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": c.uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    let actions = actions["result"].as_array().unwrap().clone();
+    let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["Write `false`", "Quote `no` to keep the string"]);
+    let boolean = apply(&bare, &actions[0]["edit"]["changes"][&c.uri]);
+    assert!(boolean.contains("      retries: false\n"));
+    assert_eq!(apply(&bare, &actions[1]["edit"]["changes"][&c.uri]), text);
+    c.stop();
+}

@@ -10,7 +10,7 @@ mod span_index;
 
 use serde_json::Value;
 
-pub use span_index::{SpanIndex, escape};
+pub use span_index::{SpanIndex, escape, yaml11_boolean};
 
 use crate::diagnostic::{Code, Diagnostic, Source, Span};
 use crate::pointer::Ptr;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use serde_saphyr::granit_parser::{Event, Parser};
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle};
 
 use crate::diagnostic::Span;
 use crate::pointer::Ptr;
@@ -24,7 +24,27 @@ pub struct SpanIndex {
 struct Spans {
     values: HashMap<String, Span>,
     keys: HashMap<String, Span>,
+    /// Unquoted values that YAML 1.1 reads as booleans and YAML 1.2 (the spec) as strings.
+    yaml11_booleans: Vec<(String, Span)>,
 }
+
+/// What a YAML 1.1 reader makes of `word`, if it is one of [`YAML11_BOOLEANS`]: the table of
+/// gopkg.in/yaml.v2 resolve.go, which sigs.k8s.io/yaml (Helm's values reader) keeps.
+pub fn yaml11_boolean(word: &str) -> Option<bool> {
+    match word {
+        "y" | "Y" | "yes" | "Yes" | "YES" | "on" | "On" | "ON" => Some(true),
+        "n" | "N" | "no" | "No" | "NO" | "off" | "Off" | "OFF" => Some(false),
+        _ => None,
+    }
+}
+
+/// Plain scalars a YAML 1.1 reader (Helm's, kubectl's) takes for booleans, which the spec's
+/// YAML 1.2 reading keeps as strings (`true`, `false` and their capitalised forms are booleans
+/// in both).
+pub const YAML11_BOOLEANS: &[&str] = &[
+    "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "on", "On", "ON", "off", "Off",
+    "OFF",
+];
 
 /// Escapes one JSON-pointer segment.
 pub fn escape(segment: &str) -> String {
@@ -67,8 +87,11 @@ impl Spans {
             let Ok((event, span)) = event else { break };
             let r = span.byte_range().unwrap_or(0..0);
             match event {
-                Event::Scalar(text, ..) => match slot(&mut stack) {
+                Event::Scalar(text, style, ..) => match slot(&mut stack) {
                     Some(ptr) => {
+                        if style == ScalarStyle::Plain && YAML11_BOOLEANS.contains(&&*text) {
+                            ix.yaml11_booleans.push((ptr.clone(), r.clone()));
+                        }
                         ix.values.insert(ptr, r);
                     }
                     None => {
@@ -142,6 +165,26 @@ impl SpanIndex {
             .get(ptr.as_str())
             .cloned()
             .unwrap_or_else(|| self.nearest(ptr))
+    }
+
+    /// Unquoted values that YAML 1.1 would read as booleans (`no`, `on`, `Y`), which the spec
+    /// reads as strings: their pointers and spans, in text order. Builds the index only when the
+    /// text has such a word after `:`, `-`, `[` or `,` at all.
+    pub fn yaml11_booleans(&self) -> &[(String, Span)] {
+        static WORD: OnceLock<regex::Regex> = OnceLock::new();
+        let word = WORD.get_or_init(|| {
+            regex::Regex::new(r"(?m)[:\-\[,{]\s*(?:[yYnN]|[yY]es|YES|[nN]o|NO|[oO]n|ON|[oO]ff|OFF)\s*(?:$|[,}\]#])")
+                .expect("a valid pattern")
+        });
+        if !word.is_match(&self.src) {
+            return &[];
+        }
+        &self.spans().yaml11_booleans
+    }
+
+    /// The spec's text at `span`.
+    pub fn source(&self, span: &Span) -> &str {
+        self.src.get(span.clone()).unwrap_or("")
     }
 
     /// Span of the key introducing the value at exactly `ptr`, if it has one.

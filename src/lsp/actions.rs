@@ -1,5 +1,6 @@
 //! Quick fixes for the diagnostics that have a mechanical fix: a did-you-mean (the fix resolve
-//! attaches, `Diagnostic::fix`), quoting a value that must be a string, and acknowledging a
+//! attaches, `Diagnostic::fix`), quoting a value that must be a string, a YAML 1.1 look-alike in
+//! Helm values (W026) written as the boolean or quoted, and acknowledging a
 //! warning on the environment or agent it concerns. An acknowledgement is offered only when the
 //! spec with it compiles without that warning and without a new error, so it never offers an
 //! edit that does not do what it says.
@@ -72,6 +73,21 @@ pub fn actions(a: &Analysis, uri: &Url, range: Range) -> Option<CodeActionRespon
                     true,
                 );
             }
+        }
+        if d.code == Code::Yaml11Boolean
+            && let Some(boolean) = crate::load::yaml11_boolean(&text[s.clone()])
+        {
+            let raw = &text[s.clone()];
+            push(
+                format!("Write `{boolean}`"),
+                vec![(s.clone(), boolean.to_string())],
+                true,
+            );
+            push(
+                format!("Quote `{raw}` to keep the string"),
+                vec![(s.clone(), format!("\"{raw}\""))],
+                false,
+            );
         }
         if d.severity == Severity::Warning {
             for (what, edit) in acknowledgements(a, d) {
