@@ -133,9 +133,13 @@ pub fn compare(base: Option<View<'_>>, head: View<'_>) -> Report {
         use crate::graph::{mermaid, review};
         report.diagrams.push((
             "Promotion flow".to_owned(),
-            mermaid::render(&review::promotion_flow(&report, head.fleet)),
+            mermaid::render(&review::promotion_flow(
+                &report,
+                head.fleet,
+                base.map(|b| b.fleet),
+            )),
         ));
-        if let Some(g) = review::changes(&report, head.fleet) {
+        if let Some(g) = review::changes(&report, head.fleet, base.map(|b| b.fleet)) {
             report
                 .diagrams
                 .push(("What changes where".to_owned(), mermaid::render(&g)));

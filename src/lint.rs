@@ -29,11 +29,10 @@ pub fn lint(fleet: &Fleet, ix: &SpanIndex) -> Vec<Diagnostic> {
 fn yaml11_booleans(ix: &SpanIndex, out: &mut Vec<Diagnostic>) {
     for (ptr, span) in ix.yaml11_booleans() {
         let segs: Vec<&str> = ptr.split('/').skip(1).collect();
-        let in_values = match segs.as_slice() {
-            ["apps", _, "values", _, ..] => true,
-            ["apps", _, "overrides", _, "values", _, ..] => true,
-            _ => false,
-        };
+        let in_values = matches!(
+            segs.as_slice(),
+            ["apps", _, "values", _, ..] | ["apps", _, "overrides", _, "values", _, ..]
+        );
         if !in_values {
             continue;
         }

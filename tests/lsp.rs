@@ -396,7 +396,12 @@ fn definition_references_and_rename_cover_every_reference_position() {
     );
 
     // Refused: a name already declared, and one YAML would have to quote.
-    for (name, why) in [("staging", "already declared"), ("a b", "not a name")] {
+    for (name, why) in [
+        ("staging", "already declared"),
+        ("a b", "not a name"),
+        ("123", "not a name"),
+        ("true", "not a name"),
+    ] {
         let r = c.at(
             "textDocument/rename",
             pos(&after, "- name: production", 0, 9),
@@ -486,6 +491,13 @@ fn hover_explains_and_completion_offers_declared_names_and_labels() {
         labels(&mut c, pos(&text, "environment: staging", 0, 15)),
         ["production", "staging"]
     );
+    // `pipeline.verify`: its keys are environments, its values are not.
+    let none = c.at(
+        "textDocument/completion",
+        pos(&text, "    staging: automatic", 0, 15),
+        json!({}),
+    );
+    assert_eq!(none["result"], Value::Null, "{none}");
     // An agent's clusters, as a new block item being typed (the text still parses).
     let typing = text.replacen(
         "  - name: prod-ap\n    clusters: [prod-ap-southeast-1]\n",
@@ -601,6 +613,50 @@ fn every_unknown_reference_resolve_reports_is_a_symbol_of_its_kind() {
         seen += 1;
     }
     assert!(seen >= 5, "the fixture's unknown references: {seen}");
+    // Every fix replaces the very word the message names (for a `matchExpressions` key, its
+    // value, never the word `key`).
+    let mut fixes = 0;
+    for d in a.diagnostics.iter() {
+        if let Some(fix) = &d.fix {
+            let word = text[fix.span.clone()].trim_matches(['"', '\'']);
+            assert!(d.message.contains(word), "{word:?}: {}", d.message);
+            fixes += 1;
+        }
+    }
+    assert!(fixes >= 8, "{fixes} fixes");
+}
+
+/// A did-you-mean for an unknown key is a fix only where it would not make a duplicate key.
+#[test]
+fn an_unknown_key_is_not_renamed_onto_a_key_that_is_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = "version: 1\nfleet: {repo: https://g.example.com/a/b.git, branch: main}\nenvironments: [{name: dev, tier: development}]\nclusters:\n  - {name: c1, environment: dev, regoin: eu, region: us}\n  - {name: c2, environment: dev, regoin: eu}\n";
+    let a = fleetc::lsp::Analysis::new(text.to_owned(), &dir.path().join("fleetc.yaml"));
+    let unknown: Vec<_> = a
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.as_str() == "E003")
+        .collect();
+    assert_eq!(unknown.len(), 2, "{:#?}", a.diagnostics);
+    assert!(unknown[0].fix.is_none(), "{:?}", unknown[0]);
+    assert!(
+        unknown[0]
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("set here already")
+    );
+    assert_eq!(unknown[1].fix.as_ref().unwrap().replacement, "region");
+}
+
+/// `exit` without `shutdown` ends the server with exit code 1, as the protocol asks.
+#[test]
+fn exit_without_shutdown_is_exit_code_1() {
+    let (dir, _) = example();
+    let mut c = Client::start(dir.path());
+    c.notify("exit", Value::Null);
+    let status = c.child.wait().unwrap();
+    assert_eq!(status.code(), Some(1));
 }
 
 /// YAML that is not a spec (an editor may send any) gets no diagnostics; a spec with every
@@ -657,7 +713,10 @@ fn a_yaml_1_1_look_alike_is_fixed_either_way() {
         json!({"textDocument": {"uri": c.uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
     );
     let actions = actions["result"].as_array().unwrap().clone();
-    let titles: Vec<&str> = actions.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    let titles: Vec<&str> = actions
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
     assert_eq!(titles, ["Write `false`", "Quote `no` to keep the string"]);
     let boolean = apply(&bare, &actions[0]["edit"]["changes"][&c.uri]);
     assert!(boolean.contains("      retries: false\n"));

@@ -233,3 +233,33 @@ fn the_example_s_diff_comment_has_both_diagrams() {
     common::insta_settings().bind(|| insta::assert_snapshot!("diff_markdown", md));
     mermaid_parses(&md, "diff.md");
 }
+
+/// An environment without clusters is drawn (with a node saying so) and gets no app's edge; DOT
+/// keeps the promotion arrow through it.
+#[test]
+fn an_environment_without_clusters_is_drawn_empty() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = "version: 1\nfleet: {repo: https://g.example.com/a/b.git, branch: main}\nenvironments:\n  - {name: dev, tier: development}\n  - {name: qa, tier: testing}\n  - {name: prod, tier: production, promotion: manual}\nclusters:\n  - {name: dev-1, environment: dev, region: local}\n  - {name: prod-1, environment: prod, region: local}\napps:\n  - name: web\n    namespace: web\n    source: {helm: {repo: https://charts.example.com, chart: web, version: 1.0.0}}\n    targets: [{environment: dev}, {environment: prod}]\n";
+    std::fs::write(tmp.path().join("fleetc.yaml"), spec).unwrap();
+    let graph = |format: &str| {
+        stdout(
+            &fleetc(&["graph", "--format", format], tmp.path())
+                .stdout_read("parsed")
+                .stderr_read("W001 and friends")
+                .run(),
+        )
+    };
+    let mermaid = graph("mermaid");
+    assert!(
+        mermaid.contains("subgraph G1[\"qa · automatic\"]\n    N1[\"no clusters\"]\n  end"),
+        "{mermaid}"
+    );
+    assert!(!mermaid.contains("--> G1"), "{mermaid}");
+    assert!(
+        mermaid.contains("G0 ==>|\"promote\"| G1") && mermaid.contains("G1 ==>|\"promote\"| G2")
+    );
+    mermaid_parses(&mermaid, "empty.mmd");
+    let dot = graph("dot");
+    assert_eq!(dot.matches("penwidth=3").count(), 2, "{dot}");
+    dot_renders(&dot);
+}

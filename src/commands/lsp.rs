@@ -8,5 +8,10 @@ pub(super) fn run() -> Result<(), CliError> {
     // The writer thread ends once every sender is gone.
     drop(conn);
     io.join().map_err(|e| CliError::Io(format!("lsp: {e}")))?;
-    served.map_err(|e| CliError::Io(format!("lsp: {e}")))
+    match served.map_err(|e| CliError::Io(format!("lsp: {e}")))? {
+        crate::lsp::End::Clean => Ok(()),
+        crate::lsp::End::ExitWithoutShutdown => Err(CliError::Failed(
+            "lsp: the client sent `exit` without `shutdown`".to_owned(),
+        )),
+    }
 }

@@ -20,6 +20,26 @@ use crate::spec::Promotion;
 /// Clusters an environment may have and still be drawn cluster by cluster.
 pub const CLUSTERS_DRAWN: usize = 24;
 
+/// Clusters drawn one by one in all: past this, further environments are drawn by region.
+pub const CLUSTER_NODES: usize = 120;
+
+/// Edges a drawing may have at most: Mermaid refuses more than 500 (its `maxEdges`). Apps (and
+/// agents) past it are left out and counted in a note.
+pub const EDGE_BUDGET: usize = 450;
+
+/// The longest line a node shows; longer ones end in "…".
+pub const LINE_CHARS: usize = 60;
+
+/// `text` cut to [`LINE_CHARS`] characters.
+pub fn line(text: &str) -> String {
+    if text.chars().count() <= LINE_CHARS {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(LINE_CHARS - 1).collect();
+    out.push('…');
+    out
+}
+
 /// A drawing: nested groups, nodes in them, edges between nodes and groups.
 #[derive(Debug, Default)]
 pub struct Graph {
@@ -208,10 +228,23 @@ impl Places {
         let mut cluster_at = vec![None; fleet.clusters.len()];
         let mut cluster_node = vec![None; fleet.clusters.len()];
         let mut envs = Vec::new();
+        let mut drawn = 0;
         for (e, regions) in by_env.iter().enumerate().filter(|(e, _)| keep(*e)) {
             let group = g.group(None, caption(e), class(e));
+            if regions.is_empty() {
+                // A group needs a node to be drawn (and DOT an edge's end).
+                g.node(
+                    Some(group),
+                    vec!["no clusters".to_owned()],
+                    Shape::Box,
+                    Class::Plain,
+                );
+            }
             let total: usize = regions.values().map(Vec::len).sum();
-            let one_by_one = total <= CLUSTERS_DRAWN;
+            let one_by_one = total <= CLUSTERS_DRAWN && drawn + total <= CLUSTER_NODES;
+            if one_by_one {
+                drawn += total;
+            }
             let mut places = Vec::new();
             for (r, (region, clusters)) in regions.iter().enumerate() {
                 for c in clusters {
@@ -271,10 +304,11 @@ impl Places {
         }
         let mut out = Vec::new();
         for (e, env) in self.envs.iter().enumerate() {
-            let whole_env = env.regions.iter().enumerate().all(|(r, place)| {
-                per.get(&(e, r))
-                    .is_some_and(|got| got.len() == place.clusters.len())
-            });
+            let whole_env = !env.regions.is_empty()
+                && env.regions.iter().enumerate().all(|(r, place)| {
+                    per.get(&(e, r))
+                        .is_some_and(|got| got.len() == place.clusters.len())
+                });
             if whole_env {
                 out.push((End::Group(env.group), None));
                 continue;
@@ -394,8 +428,14 @@ pub fn of_fleet(fleet: &Fleet) -> Graph {
             places.cover(c)
         }
     };
+    let mut left_out = 0;
     for (i, app) in fleet.apps.iter().enumerate() {
-        for (to, label) in cover(&app.clusters) {
+        let ends = cover(&app.clusters);
+        if g.edges.len() + ends.len() + app.depends_on.len() > EDGE_BUDGET {
+            left_out += 1;
+            continue;
+        }
+        for (to, label) in ends {
             g.edge(End::Node(apps[i]), to, label, Line::Solid);
         }
         for d in &app.depends_on {
@@ -414,9 +454,24 @@ pub fn of_fleet(fleet: &Fleet) -> Graph {
             Shape::Hexagon,
             Class::Plain,
         );
-        for (to, label) in cover(clusters) {
+        let ends = cover(clusters);
+        if g.edges.len() + ends.len() > EDGE_BUDGET {
+            left_out += 1;
+            continue;
+        }
+        for (to, label) in ends {
             g.edge(End::Node(n), to, label, Line::Dotted);
         }
+    }
+    if left_out > 0 {
+        g.node(
+            None,
+            vec![format!(
+                "{left_out} more apps and agents: their edges would pass Mermaid's limit"
+            )],
+            Shape::Box,
+            Class::Plain,
+        );
     }
     g
 }

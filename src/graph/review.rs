@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use super::{Class, End, Graph, Line, MAX_EDGES, Places, Shape};
+use super::{Class, EDGE_BUDGET, End, Graph, Line, MAX_EDGES, Places, Shape, line};
 use crate::diagnostic::plural;
 use crate::diff::Report;
 use crate::model::{ClusterId, Fleet};
@@ -15,15 +15,33 @@ const CHANGES_LISTED: usize = 3;
 
 /// Environments in promotion order, each with what the change does there and what waits for its
 /// promotion; the touched ones highlighted.
-pub fn promotion_flow(report: &Report, fleet: &Fleet) -> Graph {
+pub fn promotion_flow(report: &Report, fleet: &Fleet, base: Option<&Fleet>) -> Graph {
     let mut g = Graph::default();
     let mut changed: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); fleet.environments.len()];
     let mut apps: Vec<BTreeSet<&str>> = vec![BTreeSet::new(); fleet.environments.len()];
     let ids = by_name(fleet);
+    let base_ids = base.map(by_name).unwrap_or_default();
+    let env_named: HashMap<&str, usize> = fleet
+        .environments
+        .iter()
+        .enumerate()
+        .map(|(e, env)| (env.name.as_str(), e))
+        .collect();
     for c in &report.changes {
         for name in &c.clusters {
-            if let Some(&id) = ids.get(name.as_str()) {
-                let e = fleet.clusters[id].environment.index();
+            // A cluster removed by the change counts in the environment it was in; a live
+            // cluster neither spec declares (cluster inventory) in none.
+            let e = match (
+                ids.get(name.as_str()),
+                base.zip(base_ids.get(name.as_str())),
+            ) {
+                (Some(&id), _) => Some(fleet.clusters[id].environment.index()),
+                (None, Some((b, &id))) => env_named
+                    .get(b.environments[b.clusters[id].environment].name.as_str())
+                    .copied(),
+                (None, None) => None,
+            };
+            if let Some(e) = e {
                 changed[e].insert(name);
                 apps[e].insert(&c.app);
             }
@@ -83,11 +101,13 @@ pub fn promotion_flow(report: &Report, fleet: &Fleet) -> Graph {
 /// cluster by cluster while an environment is small, a region "k of n" beyond that, and whole
 /// environments only once the drawing would pass [`MAX_EDGES`]. `None` when nothing changes on a
 /// cluster.
-pub fn changes(report: &Report, fleet: &Fleet) -> Option<Graph> {
+pub fn changes(report: &Report, fleet: &Fleet, base: Option<&Fleet>) -> Option<Graph> {
     if report.changes.is_empty() {
         return None;
     }
     let ids = by_name(fleet);
+    let base_ids = base.map(by_name).unwrap_or_default();
+    let mut live: BTreeSet<&str> = BTreeSet::new();
     let mut per_app: BTreeMap<&str, (Vec<&str>, BTreeSet<ClusterId>)> = BTreeMap::new();
     let mut touched = vec![false; fleet.environments.len()];
     let mut removed: BTreeSet<&str> = BTreeSet::new();
@@ -100,8 +120,11 @@ pub fn changes(report: &Report, fleet: &Fleet) -> Option<Graph> {
                     entry.1.insert(id);
                     touched[fleet.clusters[id].environment.index()] = true;
                 }
-                None => {
+                None if base_ids.contains_key(name.as_str()) => {
                     removed.insert(name);
+                }
+                None => {
+                    live.insert(name);
                 }
             }
         }
@@ -119,18 +142,23 @@ pub fn changes(report: &Report, fleet: &Fleet) -> Option<Graph> {
         .map(|(_, s)| s.iter().copied().collect())
         .collect();
     let fine: usize = sets.iter().map(|s| places.cover(s).len()).sum();
+    let mut left_out = Vec::new();
     for ((app, (whats, _)), clusters) in per_app.iter().zip(&sets) {
-        let mut label = vec![app.to_string()];
-        label.extend(whats.iter().take(CHANGES_LISTED).map(|w| w.to_string()));
-        if whats.len() > CHANGES_LISTED {
-            label.push(format!("and {} more", whats.len() - CHANGES_LISTED));
-        }
-        let n = g.node(None, label, Shape::Round, Class::Changed);
         let ends = if fine > MAX_EDGES {
             places.cover_by_environment(clusters)
         } else {
             places.cover(clusters)
         };
+        if g.edges.len() + ends.len() > EDGE_BUDGET {
+            left_out.push(*app);
+            continue;
+        }
+        let mut label = vec![line(app)];
+        label.extend(whats.iter().take(CHANGES_LISTED).map(|w| line(w)));
+        if whats.len() > CHANGES_LISTED {
+            label.push(format!("and {} more", whats.len() - CHANGES_LISTED));
+        }
+        let n = g.node(None, label, Shape::Round, Class::Changed);
         for (to, caption) in ends {
             g.edge(End::Node(n), to, caption, Line::Solid);
         }
@@ -140,12 +168,32 @@ pub fn changes(report: &Report, fleet: &Fleet) -> Option<Graph> {
             }
         }
     }
-    if !removed.is_empty() {
-        let names: Vec<&str> = removed.into_iter().collect();
+    if !left_out.is_empty() {
         g.node(
             None,
             vec![
-                format!("{} no longer in the spec", plural(names.len(), "cluster")),
+                format!(
+                    "{} more: their edges would pass Mermaid's limit (the table lists them)",
+                    plural(left_out.len(), "app")
+                ),
+                crate::suggest::short_list(&left_out, 6),
+            ],
+            Shape::Round,
+            Class::Changed,
+        );
+    }
+    for (set, what) in [
+        (removed, "no longer in the spec"),
+        (live, "live, not declared (cluster inventory)"),
+    ] {
+        if set.is_empty() {
+            continue;
+        }
+        let names: Vec<&str> = set.into_iter().collect();
+        g.node(
+            None,
+            vec![
+                format!("{} {what}", plural(names.len(), "cluster")),
                 crate::suggest::short_list(&names, 6),
             ],
             Shape::Box,

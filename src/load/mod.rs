@@ -434,6 +434,12 @@ fn shape_errors(value: &Value, index: &SpanIndex, text: &str) -> Vec<Diagnostic>
                         Some(s) if required_here(root, &ptr, s) && value.pointer(&ptr).and_then(|o| o.get(s)).is_none() => {
                             d.did_you_mean(s).help(format!("did you mean `{s}`? It is required here"))
                         }
+                        // Not offered as a fix where `s` is set already: the edit would
+                        // make a duplicate key.
+                        Some(s) if value.pointer(&ptr).and_then(|o| o.get(s)).is_some() => d
+                            .help(format!(
+                                "did you mean `{s}`? It is set here already: remove `{key}`"
+                            )),
                         Some(s) => d.did_you_mean(s),
                         None => d.help(format!("known keys here: {}", list(&known))),
                     };

@@ -29,7 +29,7 @@ pub fn actions(a: &Analysis, uri: &Url, range: Range) -> Option<CodeActionRespon
         a.lines.offset(text, range.end),
     );
     let mut out = Vec::new();
-    for d in &a.diagnostics {
+    for (k, d) in a.diagnostics.iter().enumerate() {
         let Some(primary) = d.labels.first() else {
             continue;
         };
@@ -65,7 +65,15 @@ pub fn actions(a: &Analysis, uri: &Url, range: Range) -> Option<CodeActionRespon
         }
         if d.code == Code::WrongType && primary.text == "expected a string" {
             let raw = &text[s.clone()];
-            if !raw.starts_with(['"', '\'']) && !raw.contains('\n') {
+            // Only a scalar written right there: the label falls back to an ancestor when the
+            // value comes from elsewhere (a merge key, an alias).
+            let scalar_here = a.index.at(s.start).is_some_and(|(p, on_key)| {
+                !on_key && a.index.exact(&Ptr::from_json_pointer(p)) == Some(s.clone())
+            });
+            if scalar_here
+                && !raw.starts_with(['"', '\'', '{', '[', '*', '&', '!', '|', '>'])
+                && !raw.contains('\n')
+            {
                 let quoted = format!("\"{}\"", raw.replace('\\', "\\\\").replace('"', "\\\""));
                 push(
                     format!("Quote `{raw}` to make it a string"),
@@ -90,7 +98,16 @@ pub fn actions(a: &Analysis, uri: &Url, range: Range) -> Option<CodeActionRespon
             );
         }
         if d.severity == Severity::Warning {
-            for (what, edit) in acknowledgements(a, d) {
+            // Each try is a compile: worked out once per analysis, however often the editor
+            // asks (VS Code asks on every cursor move).
+            let found = {
+                let mut cache = a.acknowledgements.lock().unwrap_or_else(|e| e.into_inner());
+                cache
+                    .entry(k)
+                    .or_insert_with(|| acknowledgements(a, d))
+                    .clone()
+            };
+            for (what, edit) in found {
                 push(
                     format!("Acknowledge {} on {what}", d.code.as_str()),
                     vec![edit],

@@ -2,8 +2,10 @@
 //! kustomize bases, charts, values files, release pins), with its names and positions: what every
 //! request about the document reads.
 
+use std::collections::HashMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::Mutex;
 
 use serde_json::Value;
 
@@ -34,7 +36,12 @@ pub struct Analysis {
     pub symbols: Symbols,
     /// The compiled fleet, when it compiles.
     pub compiled: Option<Compiled>,
+    /// Where each warning (by index) can be acknowledged, once worked out (`actions.rs`).
+    pub(super) acknowledgements: Mutex<HashMap<usize, Acknowledgements>>,
 }
+
+/// Places that silence a warning: what to call each, and the edit.
+pub(super) type Acknowledgements = Vec<(String, (crate::diagnostic::Span, String))>;
 
 impl Analysis {
     /// Compiles `text`, the spec at `path` (the output root is its directory, as for `fleetc
@@ -91,6 +98,7 @@ impl Analysis {
             index,
             symbols,
             compiled,
+            acknowledgements: Mutex::default(),
         }
     }
 

@@ -9,7 +9,7 @@ use lsp_types::{CompletionItem, CompletionItemKind, CompletionResponse, Position
 use serde_json::Value;
 
 use super::Analysis;
-use super::symbols::{Kind, reference_kind};
+use super::symbols::{Kind, key_reference_kind, reference_kind};
 use crate::spec::ClusterLabelKeys;
 
 /// What the cursor's position takes.
@@ -141,21 +141,17 @@ fn slot_at(a: &Analysis, ptr: &str, on_key: bool) -> Option<Slot> {
         }
         _ => {}
     }
-    let here = if on_key && !is_key_reference(ptr) {
-        return None;
+    let found = if on_key {
+        key_reference_kind(ptr)
     } else {
-        ptr
+        // The value itself, an item of a list of references, or a key being typed into a
+        // mapping of key references (`verify:` then `stag`, a scalar until its colon).
+        let child = format!("{ptr}/0");
+        reference_kind(ptr)
+            .or_else(|| reference_kind(&child))
+            .or_else(|| key_reference_kind(&child))
     };
-    reference_kind(here)
-        .or_else(|| reference_kind(&format!("{here}/0")))
-        .map(|(k, s)| Slot::Name(k, s))
-}
-
-fn is_key_reference(ptr: &str) -> bool {
-    reference_kind(ptr).is_some_and(|_| {
-        let parent = &ptr[..ptr.rfind('/').unwrap_or(0)];
-        parent.ends_with("/verify") || parent.ends_with("/images")
-    })
+    found.map(|(k, s)| Slot::Name(k, s))
 }
 
 fn unescape(seg: &str) -> String {

@@ -19,7 +19,7 @@ mod text;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
 use lsp_types::notification::{self as note, Notification as _};
@@ -39,8 +39,20 @@ use crate::diagnostic::{Diagnostic, Severity};
 /// pause shows the diagnostics.
 pub const DEBOUNCE: Duration = Duration::from_millis(200);
 
+/// The longest an edited document waits for its compile while requests keep arriving.
+pub const MAX_WAIT: Duration = Duration::from_secs(1);
+
+/// How a session ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum End {
+    /// `shutdown`, then `exit` (or the client closed the connection).
+    Clean,
+    /// `exit` without `shutdown`: the protocol asks for exit code 1.
+    ExitWithoutShutdown,
+}
+
 /// Serves one client until it shuts down or the connection closes.
-pub fn serve(conn: &Connection) -> Result<(), String> {
+pub fn serve(conn: &Connection) -> Result<End, String> {
     let caps = serde_json::to_value(capabilities()).map_err(|e| e.to_string())?;
     let init = serde_json::json!({
         "capabilities": caps,
@@ -51,32 +63,35 @@ pub fn serve(conn: &Connection) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let mut server = Server::default();
     loop {
-        let msg = if server.dirty.is_empty() {
-            match conn.receiver.recv() {
+        let msg = match server.dirty_since {
+            None => match conn.receiver.recv() {
                 Ok(m) => m,
-                Err(_) => return Ok(()),
-            }
-        } else {
-            match conn.receiver.recv_timeout(DEBOUNCE) {
-                Ok(m) => m,
-                Err(e) if e.is_timeout() => {
-                    server.flush(conn);
-                    continue;
+                Err(_) => return Ok(End::Clean),
+            },
+            Some(since) => {
+                // The debounce, but never more than MAX_WAIT after the first waiting edit.
+                let wait = DEBOUNCE.min(MAX_WAIT.saturating_sub(since.elapsed()));
+                match conn.receiver.recv_timeout(wait) {
+                    Ok(m) => m,
+                    Err(e) if e.is_timeout() => {
+                        server.flush(conn);
+                        continue;
+                    }
+                    Err(_) => return Ok(End::Clean),
                 }
-                Err(_) => return Ok(()),
             }
         };
         match msg {
             Message::Request(r) => {
                 if conn.handle_shutdown(&r).map_err(|e| e.to_string())? {
-                    return Ok(());
+                    return Ok(End::Clean);
                 }
                 let response = server.request(conn, r);
                 send(conn, Message::Response(response));
             }
             Message::Notification(n) => {
                 if n.method == note::Exit::METHOD {
-                    return Ok(());
+                    return Ok(End::ExitWithoutShutdown);
                 }
                 server.notification(conn, n);
             }
@@ -87,7 +102,15 @@ pub fn serve(conn: &Connection) -> Result<(), String> {
 
 fn capabilities() -> ServerCapabilities {
     ServerCapabilities {
-        text_document_sync: Some(TextDocumentSyncCapability::Kind(TextDocumentSyncKind::FULL)),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            lsp_types::TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::FULL),
+                // Saving compiles again: the files around the spec may have changed.
+                save: Some(lsp_types::TextDocumentSyncSaveOptions::Supported(true)),
+                ..Default::default()
+            },
+        )),
         definition_provider: Some(OneOf::Left(true)),
         references_provider: Some(OneOf::Left(true)),
         rename_provider: Some(OneOf::Right(RenameOptions {
@@ -129,6 +152,8 @@ struct Server {
     docs: BTreeMap<Url, Document>,
     /// Documents edited since their last compile.
     dirty: BTreeSet<Url>,
+    /// When the oldest of them was edited.
+    dirty_since: Option<Instant>,
 }
 
 impl Server {
@@ -137,6 +162,7 @@ impl Server {
         for uri in std::mem::take(&mut self.dirty) {
             self.analysed(conn, &uri);
         }
+        self.dirty_since = None;
     }
 
     /// The document's analysis, compiling (and publishing) first if it is stale.
@@ -148,6 +174,9 @@ impl Server {
         let a = Arc::new(Analysis::new(doc.text.clone(), &doc.path));
         doc.analysis = Some(a.clone());
         self.dirty.remove(uri);
+        if self.dirty.is_empty() {
+            self.dirty_since = None;
+        }
         let params = PublishDiagnosticsParams {
             uri: uri.clone(),
             diagnostics: a.diagnostics.iter().map(|d| to_lsp(d, &a, uri)).collect(),
@@ -200,6 +229,7 @@ impl Server {
                     doc.version = Some(p.text_document.version);
                     doc.analysis = None;
                     self.dirty.insert(uri);
+                    self.dirty_since.get_or_insert_with(Instant::now);
                 }
             }
             note::DidSaveTextDocument::METHOD | note::DidChangeWatchedFiles::METHOD => {
@@ -220,6 +250,9 @@ impl Server {
                 let uri = p.text_document.uri;
                 self.docs.remove(&uri);
                 self.dirty.remove(&uri);
+                if self.dirty.is_empty() {
+                    self.dirty_since = None;
+                }
                 let params = PublishDiagnosticsParams {
                     uri,
                     diagnostics: Vec::new(),
@@ -313,10 +346,8 @@ impl Server {
             "no textDocument".to_owned(),
         ))?;
         let Some(a) = self.analysed(conn, &uri) else {
-            return Err((
-                ErrorCode::InvalidParams as i32,
-                format!("{uri} is not open"),
-            ));
+            // A document the client never opened: nothing to say about it.
+            return Ok(serde_json::Value::Null);
         };
         let result = f(&a, &params).map_err(|m| (ErrorCode::RequestFailed as i32, m))?;
         serde_json::to_value(result).map_err(|e| (ErrorCode::InternalError as i32, e.to_string()))

@@ -70,7 +70,7 @@ pub fn rename(
     };
     if !renameable(new_name) {
         return Err(format!(
-            "`{new_name}` is not a name a spec can use: letters, digits, `-`, `.`, `_`, `/` and `:`, starting with a letter or digit"
+            "`{new_name}` is not a name a spec can use: letters, digits, `-`, `.`, `_`, `/` and `:`, starting with a letter or digit, read as a string (not a number or `true`)"
         ));
     }
     if new_name != sym.name
@@ -82,6 +82,22 @@ pub fn rename(
         return Err(format!(
             "{} `{new_name}` is already declared",
             sym.kind.noun()
+        ));
+    }
+    // A name used as a mapping key (`pipeline.verify.<environment>`) must not meet a key the
+    // mapping has already.
+    let tree = a.tree.as_ref();
+    if let Some(clash) = a.symbols.same(sym).filter(|s| s.key).find(|s| {
+        let parent = &s.ptr[..s.ptr.rfind('/').unwrap_or(0)];
+        new_name != sym.name
+            && tree
+                .and_then(|t| t.pointer(parent))
+                .and_then(|m| m.get(new_name))
+                .is_some()
+    }) {
+        return Err(format!(
+            "`{}` already has a key `{new_name}`",
+            crate::load::display_ptr(&clash.ptr[..clash.ptr.rfind('/').unwrap_or(0)])
         ));
     }
     let edits: Vec<TextEdit> = a
@@ -115,12 +131,16 @@ pub fn unquoted(
 /// Names that need no quoting anywhere in YAML and that some kind of spec name allows (a DNS
 /// label, an image reference).
 fn renameable(name: &str) -> bool {
-    name.chars()
+    let plain = name
+        .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphanumeric())
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '/' | ':'))
-        && !name.contains(": ")
-        && !name.ends_with(':')
+        && !name.ends_with(':');
+    // Written bare, it must read back as this string: `123`, `1e3` and `true` would not.
+    plain
+        && crate::load::parse(&format!("k: {name}\n"))
+            .is_ok_and(|t| t.get("k").and_then(serde_json::Value::as_str) == Some(name))
 }

@@ -65,6 +65,8 @@ pub struct Symbol {
     pub declares: bool,
     /// The JSON pointer of the node (a key's pointer when the name is a mapping key).
     pub ptr: String,
+    /// Whether the name is a mapping key (`pipeline.verify.<environment>`).
+    pub key: bool,
 }
 
 /// Where names are declared, by pointer pattern (`*` is any one segment).
@@ -97,7 +99,22 @@ const REFERENCES: &[(&str, Kind)] = &[
     ("/apps/*/targets/*/clusterGroup", Kind::ClusterGroup),
     ("/apps/*/overrides/*/clusterGroup", Kind::ClusterGroup),
     ("/schedules/*/targets/*/clusterGroup", Kind::ClusterGroup),
+    (
+        "/apps/*/rolloutStrategy/partitions/*/environment",
+        Kind::Environment,
+    ),
+    (
+        "/apps/*/rolloutStrategy/partitions/*/cluster",
+        Kind::Cluster,
+    ),
+    (
+        "/apps/*/rolloutStrategy/partitions/*/clusterGroup",
+        Kind::ClusterGroup,
+    ),
     ("/apps/*/gitRepo", Kind::GitRepo),
+    // The default workspace: a `workspaces` entry of that name is its settings.
+    ("/fleet/namespace", Kind::Workspace),
+    ("/workspaces/*/clusterWorkspaces/*", Kind::Workspace),
     ("/clusters/*/workspace", Kind::Workspace),
     ("/gitRepos/*/workspace", Kind::Workspace),
     ("/schedules/*/workspace", Kind::Workspace),
@@ -161,19 +178,25 @@ impl Symbols {
 /// completion offers there.
 pub fn reference_kind(ptr: &str) -> Option<(Kind, Option<usize>)> {
     let segs: Vec<&str> = ptr.split('/').skip(1).collect();
-    let scope = |k: Kind| (k == Kind::Image).then(|| app_scope(&segs)).flatten();
     REFERENCES
         .iter()
         .find(|(p, _)| matches(p, &segs))
-        .map(|(_, k)| (*k, scope(*k)))
-        .or_else(|| {
-            // A key of one of the key-reference mappings.
-            let parent = &segs[..segs.len().saturating_sub(1)];
-            KEY_REFERENCES
-                .iter()
-                .find(|(p, _)| !segs.is_empty() && matches(p, parent))
-                .map(|(_, k)| (*k, scope(*k)))
-        })
+        .map(|(_, k)| (*k, scope_of(*k, &segs)))
+}
+
+/// The kind of reference the mapping key at `ptr` would be (`/pipeline/verify/<key>`), if the
+/// mapping's keys are references.
+pub fn key_reference_kind(ptr: &str) -> Option<(Kind, Option<usize>)> {
+    let segs: Vec<&str> = ptr.split('/').skip(1).collect();
+    let parent = &segs[..segs.len().checked_sub(1)?];
+    KEY_REFERENCES
+        .iter()
+        .find(|(p, _)| matches(p, parent))
+        .map(|(_, k)| (*k, scope_of(*k, &segs)))
+}
+
+fn scope_of(k: Kind, segs: &[&str]) -> Option<usize> {
+    (k == Kind::Image).then(|| app_scope(segs)).flatten()
 }
 
 fn walk(v: &Value, segs: &mut Vec<String>, index: &SpanIndex, out: &mut Vec<Symbol>) {
@@ -197,6 +220,7 @@ fn walk(v: &Value, segs: &mut Vec<String>, index: &SpanIndex, out: &mut Vec<Symb
                             span,
                             declares: false,
                             ptr: ptr.as_str().to_owned(),
+                            key: true,
                         });
                     }
                 }
@@ -237,6 +261,7 @@ fn walk(v: &Value, segs: &mut Vec<String>, index: &SpanIndex, out: &mut Vec<Symb
                         span,
                         declares,
                         ptr: ptr.as_str().to_owned(),
+                        key: false,
                     });
                 }
             }
@@ -298,9 +323,10 @@ mod tests {
         let env = s.at(text.find("staging").unwrap() + 2).unwrap();
         assert_eq!(s.same(env).count(), 3);
         assert_eq!(
-            reference_kind("/apps/0/overrides/1/images/x"),
+            key_reference_kind("/apps/0/overrides/1/images/x"),
             Some((Kind::Image, Some(0)))
         );
+        assert_eq!(reference_kind("/apps/0/overrides/1/images/x"), None);
         assert_eq!(
             reference_kind("/agents/2/clusters/0"),
             Some((Kind::Cluster, None))

@@ -14,8 +14,14 @@ pub struct Lines {
 impl Lines {
     /// Indexes `text`.
     pub fn new(text: &str) -> Lines {
+        // The protocol's line ends: `\n`, `\r\n` and a lone `\r`.
+        let bytes = text.as_bytes();
         let mut starts = vec![0];
-        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        for (i, b) in bytes.iter().enumerate() {
+            if *b == b'\n' || (*b == b'\r' && bytes.get(i + 1) != Some(&b'\n')) {
+                starts.push(i + 1);
+            }
+        }
         Lines { starts }
     }
 
@@ -37,10 +43,11 @@ impl Lines {
         let Some(&start) = self.starts.get(pos.line as usize) else {
             return text.len();
         };
-        let end = self
+        let next = self
             .starts
             .get(pos.line as usize + 1)
-            .map_or(text.len(), |&e| e - 1);
+            .map_or(text.len(), |&e| e);
+        let end = start + text[start..next].trim_end_matches(['\n', '\r']).len();
         let mut units = 0;
         for (i, c) in text[start..end].char_indices() {
             if units >= pos.character as usize {
@@ -79,5 +86,16 @@ mod tests {
         assert_eq!(lines.offset(text, Position::new(0, 99)), 4);
         assert_eq!(lines.offset(text, Position::new(9, 0)), text.len());
         assert_eq!(lines.position(text, text.len()), Position::new(2, 0));
+    }
+
+    #[test]
+    fn crlf_and_a_lone_cr_end_lines() {
+        let text = "a: 1\r\nb: 2\rc: 3\n";
+        let lines = Lines::new(text);
+        let c = text.find('c').unwrap();
+        assert_eq!(lines.position(text, c), Position::new(2, 0));
+        // A column past the end of a CRLF line stops before the CR.
+        assert_eq!(lines.offset(text, Position::new(0, 99)), 4);
+        assert_eq!(lines.offset(text, Position::new(1, 99)), 10);
     }
 }

@@ -244,7 +244,7 @@ impl Cx<'_> {
                 Code::UnknownReference,
                 format!("no ClusterGroup has label `{k}`"),
             )
-            .label(cx.ix.key(at), "unknown ClusterGroup label key");
+            .label(label_key_span(cx.ix, at), "unknown ClusterGroup label key");
             d = match suggest::closest(k, keys.iter().copied()) {
                 Some(s) => d.did_you_mean(s),
                 None => d.help("give ClusterGroups labels under `clusterGroups[].labels`"),
@@ -581,7 +581,7 @@ impl Cx<'_> {
             Code::UnknownReference,
             format!("no cluster has label `{k}`"),
         )
-        .label(self.ix.key(ptr), "unknown label key");
+        .label(label_key_span(self.ix, ptr), "unknown label key");
         d = match suggest::closest(
             k,
             self.declared_labels
@@ -594,5 +594,16 @@ impl Cx<'_> {
         };
         self.push(d);
         KeyKnown::Unknown
+    }
+}
+
+/// Where a label key is written: a `matchLabels` key itself, or the value of a
+/// `matchExpressions` entry's `key:` (not the word `key`, which a did-you-mean fix would replace).
+fn label_key_span(ix: &crate::load::SpanIndex, ptr: &Ptr) -> crate::diagnostic::Span {
+    let p = ptr.as_str();
+    if p.ends_with("/key") && p.contains("/matchExpressions/") {
+        ix.nearest(ptr)
+    } else {
+        ix.key(ptr)
     }
 }
