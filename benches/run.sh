@@ -5,7 +5,8 @@
 # overrides, Helm and kustomize apps, agents, pipeline, alerts) and `worst` (issue #13: an
 # override per cluster per app, so an overlay per cluster per app).
 #
-#   benches/run.sh            full matrix, medians with min-max (writes a Markdown table)
+#   benches/run.sh            full matrix, medians with min-max (writes a Markdown table), then
+#                             the language server's latency (benches/lsp.py)
 #   benches/run.sh --quick    the smallest size of each shape once, debug build: keeps the
 #                             harness working in CI; its numbers mean nothing
 #
@@ -78,6 +79,18 @@ for size in "${sizes[@]}"; do
   files=$(grep -vc '^#' "$mem/fleet/out/.fleetc-manifest")
   d="—"; [ "$on_disk" = 1 ] && d=$(secs "$mem/t.d")
   echo "| $shape | $n | $m | $spec_kib KiB | $files | $(secs "$mem/t.b") | $(mib "$mem/t.b") | $(secs "$mem/t.n") | $(secs "$mem/t.c") | $(mib "$mem/t.c") | $d |"
+done
+
+# The language server: the same compile once per pause in typing (benches/lsp.py).
+if [ "$quick" = 1 ]; then lsp_sizes=("10 5"); edits=2; else lsp_sizes=("10 5" "100 20" "1000 20"); edits=10; fi
+echo
+echo "| fleetc lsp: clusters | apps | spec | open → diagnostics (ms) | edit → diagnostics after the 200 ms debounce (ms) | hover (ms) | completion (ms) |"
+echo "|---:|---:|---|---:|---:|---:|---:|"
+for size in "${lsp_sizes[@]}"; do
+  set -- $size
+  rm -rf "$mem/lsp"
+  "$gen" --clusters "$1" --apps "$2" --out "$mem/lsp"
+  echo "| $1 | $2 $(python3 benches/lsp.py "$bin" "$mem/lsp/fleetc.yaml" "$edits")"
 done
 echo
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"

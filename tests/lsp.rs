@@ -181,31 +181,25 @@ fn pos(text: &str, needle: &str, nth: usize, delta: usize) -> Value {
     json!({"line": line, "character": col})
 }
 
+/// The byte offset of an LSP position in `text` (ASCII here, so columns are bytes).
+fn offset(text: &str, p: &Value) -> usize {
+    let line = p["line"].as_u64().unwrap() as usize;
+    let col = p["character"].as_u64().unwrap() as usize;
+    text.split_inclusive('\n')
+        .take(line)
+        .map(str::len)
+        .sum::<usize>()
+        + col
+}
+
 /// The text of a range.
 fn slice<'a>(text: &'a str, range: &Value) -> &'a str {
-    let offset = |p: &Value| {
-        let line = p["line"].as_u64().unwrap() as usize;
-        let col = p["character"].as_u64().unwrap() as usize;
-        text.split_inclusive('\n')
-            .take(line)
-            .map(str::len)
-            .sum::<usize>()
-            + col
-    };
-    &text[offset(&range["start"])..offset(&range["end"])]
+    &text[offset(text, &range["start"])..offset(text, &range["end"])]
 }
 
 /// Applies LSP text edits (one file) to `text`.
 fn apply(text: &str, edits: &Value) -> String {
-    let offset = |p: &Value| {
-        let line = p["line"].as_u64().unwrap() as usize;
-        let col = p["character"].as_u64().unwrap() as usize;
-        text.split_inclusive('\n')
-            .take(line)
-            .map(str::len)
-            .sum::<usize>()
-            + col
-    };
+    let offset = |p: &Value| offset(text, p);
     let mut edits: Vec<(usize, usize, String)> = edits
         .as_array()
         .unwrap()

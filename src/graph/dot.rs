@@ -3,29 +3,27 @@
 
 use std::fmt::Write as _;
 
-use super::{Class, End, Graph, Line, Shape};
+use super::{Class, End, Graph, Line, Shape, Step};
 
 /// The digraph, left to right.
 pub fn render(g: &Graph) -> String {
     let mut out = String::from(
         "digraph fleet {\n  rankdir=LR;\n  compound=true;\n  node [shape=box, fontname=\"Helvetica\"];\n  edge [fontname=\"Helvetica\"];\n",
     );
-    for (i, _) in g
-        .groups
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| x.parent.is_none())
-    {
-        group(&mut out, g, i, 1);
-    }
-    for (i, n) in g
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.group.is_none())
-    {
-        node(&mut out, i, n, 1);
-    }
+    g.nest(|step| match step {
+        Step::Open(i, depth) => {
+            let pad = "  ".repeat(depth);
+            let _ = writeln!(out, "{pad}subgraph cluster_{i} {{");
+            let _ = writeln!(out, "{pad}  label={};", quote(&g.groups[i].label));
+            if let Some(f) = fill(g.groups[i].class) {
+                let _ = writeln!(out, "{pad}  style=filled; fillcolor=\"{f}\";");
+            }
+        }
+        Step::Node(i, depth) => node(&mut out, i, &g.nodes[i], depth),
+        Step::Close(_, depth) => {
+            let _ = writeln!(out, "{}}}", "  ".repeat(depth));
+        }
+    });
     for e in &g.edges {
         let (Some(from), Some(to)) = (anchor(g, e.from), anchor(g, e.to)) else {
             continue;
@@ -75,32 +73,6 @@ fn fill(class: Class) -> Option<&'static str> {
         Class::Changed => Some("#fde2e1"),
         Class::Waiting => Some("#fff4ce"),
     }
-}
-
-fn group(out: &mut String, g: &Graph, i: usize, depth: usize) {
-    let pad = "  ".repeat(depth);
-    let _ = writeln!(out, "{pad}subgraph cluster_{i} {{");
-    let _ = writeln!(out, "{pad}  label={};", quote(&g.groups[i].label));
-    if let Some(f) = fill(g.groups[i].class) {
-        let _ = writeln!(out, "{pad}  style=filled; fillcolor=\"{f}\";");
-    }
-    for (j, _) in g
-        .groups
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| x.parent == Some(i))
-    {
-        group(out, g, j, depth + 1);
-    }
-    for (n, node_) in g
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.group == Some(i))
-    {
-        node(out, n, node_, depth + 1);
-    }
-    let _ = writeln!(out, "{pad}}}");
 }
 
 fn node(out: &mut String, i: usize, n: &super::Node, depth: usize) {

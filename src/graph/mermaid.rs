@@ -4,27 +4,25 @@
 
 use std::fmt::Write as _;
 
-use super::{Class, End, Graph, Line, Shape};
+use super::{Class, End, Graph, Line, Shape, Step};
 
 /// The flowchart, left to right.
 pub fn render(g: &Graph) -> String {
     let mut out = String::from("flowchart LR\n");
-    for (i, _) in g
-        .groups
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| x.parent.is_none())
-    {
-        group(&mut out, g, i, 1);
-    }
-    for (i, n) in g
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.group.is_none())
-    {
-        node(&mut out, i, n, 1);
-    }
+    g.nest(|step| match step {
+        Step::Open(i, depth) => {
+            let _ = writeln!(
+                out,
+                "{}subgraph G{i}[\"{}\"]",
+                "  ".repeat(depth),
+                escape(&g.groups[i].label)
+            );
+        }
+        Step::Node(i, depth) => node(&mut out, i, &g.nodes[i], depth),
+        Step::Close(_, depth) => {
+            let _ = writeln!(out, "{}end", "  ".repeat(depth));
+        }
+    });
     for e in &g.edges {
         let arrow = match e.line {
             Line::Solid => "-->",
@@ -76,32 +74,6 @@ fn colours(class: Class) -> &'static str {
         Class::Waiting => "fill:#fff4ce,stroke:#9a6700,color:#000",
         Class::Plain => "",
     }
-}
-
-fn group(out: &mut String, g: &Graph, i: usize, depth: usize) {
-    let pad = "  ".repeat(depth);
-    let _ = writeln!(
-        out,
-        "{pad}subgraph G{i}[\"{}\"]",
-        escape(&g.groups[i].label)
-    );
-    for (j, _) in g
-        .groups
-        .iter()
-        .enumerate()
-        .filter(|(_, x)| x.parent == Some(i))
-    {
-        group(out, g, j, depth + 1);
-    }
-    for (n, node_) in g
-        .nodes
-        .iter()
-        .enumerate()
-        .filter(|(_, n)| n.group == Some(i))
-    {
-        node(out, n, node_, depth + 1);
-    }
-    let _ = writeln!(out, "{pad}end");
 }
 
 fn node(out: &mut String, i: usize, n: &super::Node, depth: usize) {

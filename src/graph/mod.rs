@@ -130,7 +130,45 @@ pub struct Edge {
     pub line: Line,
 }
 
+/// One step of [`Graph::nest`], with the depth it is at (1 at the top).
+#[derive(Debug, Clone, Copy)]
+pub enum Step {
+    /// A group begins.
+    Open(usize, usize),
+    /// A node, inside the groups open.
+    Node(usize, usize),
+    /// The group ends.
+    Close(usize, usize),
+}
+
 impl Graph {
+    /// Walks the drawing as the writers nest it: each group with its subgroups, then its nodes;
+    /// at the top, the groups, then the nodes outside any group.
+    pub fn nest(&self, mut f: impl FnMut(Step)) {
+        self.nest_in(None, 1, &mut f);
+    }
+
+    fn nest_in(&self, parent: Option<usize>, depth: usize, f: &mut impl FnMut(Step)) {
+        for (i, _) in self
+            .groups
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.parent == parent)
+        {
+            f(Step::Open(i, depth));
+            self.nest_in(Some(i), depth + 1, f);
+            f(Step::Close(i, depth));
+        }
+        for (n, _) in self
+            .nodes
+            .iter()
+            .enumerate()
+            .filter(|(_, x)| x.group == parent)
+        {
+            f(Step::Node(n, depth));
+        }
+    }
+
     /// Adds a group and returns its index.
     pub fn group(&mut self, parent: Option<usize>, label: String, class: Class) -> usize {
         self.groups.push(Group {
