@@ -2,6 +2,7 @@
 //! where one app goes, with the customization Fleet picks under first-match, the effective
 //! settings, the agent and its KUBE_CONTEXT, and the spec line each comes from.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use crate::load::SpanIndex;
@@ -312,6 +313,100 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
         settings_lines(&mut out, spec, app, &app.base, 4);
     }
     Some(out)
+}
+
+/// Where override `o` of app `a` (by spec position) takes effect: each customization Fleet picks
+/// in which a setting still comes from it (a narrower override may replace it), with those
+/// settings and the clusters; `None` when there is no such app.
+pub fn override_effect(fleet: &Fleet, spec: &Spec<'_>, a: usize, o: usize) -> Option<String> {
+    let name = spec_app_name(spec, a)?;
+    let i = fleet.apps.iter().position(|x| x.name == name)?;
+    let app = &fleet.apps[i];
+    let prefix = format!(
+        "{}/",
+        Ptr::item("apps", a).key("overrides").index(o).as_str()
+    );
+    let mut out = String::new();
+    row(
+        &mut out,
+        0,
+        &format!("override #{} of app {}", o + 1, app.name),
+        &spec.at(&Ptr::item("apps", a).key("overrides").index(o)),
+    );
+    let mut any = false;
+    for cu in &app.customizations {
+        let full = cu.full(&app.base);
+        let mine: BTreeSet<String> = full
+            .origins
+            .iter()
+            .filter(|(_, origin)| {
+                matches!(origin, crate::model::Origin::Spec(p) if format!("{}/", p.as_str()).starts_with(&prefix))
+            })
+            .map(|(k, _)| readable_setting(k))
+            .collect();
+        let excluded_here = cu.excludes()
+            && spec
+                .index
+                .exact(
+                    &Ptr::item("apps", a)
+                        .key("overrides")
+                        .index(o)
+                        .key("doNotDeploy"),
+                )
+                .is_some();
+        if mine.is_empty() && !excluded_here {
+            continue;
+        }
+        any = true;
+        let names: Vec<&str> = cu
+            .clusters
+            .iter()
+            .map(|c| fleet.clusters[*c].name.as_str())
+            .collect();
+        let reaches = if names.is_empty() {
+            "no declared cluster (for clusters that join or opt in later)".to_owned()
+        } else {
+            crate::suggest::short_list(&names, 6)
+        };
+        let _ = writeln!(
+            out,
+            "\n  customization {} → {reaches}",
+            fleet.scope_name(&cu.scope)
+        );
+        if cu.excludes() {
+            let _ = writeln!(out, "    doNotDeploy  these clusters do not get the app");
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "    from this override: {}",
+            mine.into_iter().collect::<Vec<_>>().join(", ")
+        );
+        settings_lines(&mut out, spec, app, &full, 4);
+    }
+    if !any {
+        let _ = writeln!(
+            out,
+            "\n  takes effect nowhere: no cluster is in its scope, or narrower overrides set everything it sets"
+        );
+    }
+    Some(out)
+}
+
+/// A setting's origin key as people write it: `resources/limits/memory` →
+/// `resources.limits.memory`, `values/a~1b/c` → `values.a/b.c`.
+fn readable_setting(key: &str) -> String {
+    key.split('/')
+        .map(|seg| seg.replace("~1", "/").replace("~0", "~"))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+/// The name of the app at position `a` of the spec's `apps`.
+fn spec_app_name<'a>(spec: &Spec<'a>, a: usize) -> Option<&'a str> {
+    let span = spec.index.exact(&Ptr::item("apps", a).key("name"))?;
+    let raw = spec.text.get(span)?;
+    Some(raw.trim_matches(['"', '\'']))
 }
 
 fn app_on_cluster(

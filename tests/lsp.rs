@@ -458,6 +458,29 @@ fn hover_explains_and_completion_offers_declared_names_and_labels() {
         ),
         "{target}"
     );
+    // An override: the customizations where its settings survive narrower ones.
+    let over = hover(
+        &mut c,
+        pos(
+            &text,
+            "      - environment: production\n        replicas: 4",
+            0,
+            10,
+        ),
+    );
+    assert!(
+        over.starts_with("```text\noverride #2 of app web"),
+        "{over}"
+    );
+    assert!(
+        over.contains("customization env-production → prod-us-east-1\n    from this override: replicas, resources.limits.memory, resources.requests.cpu, resources.requests.memory\n"),
+        "{over}"
+    );
+    // prod-eu-west-1's own override sets replicas: there only the resources come from this one.
+    assert!(
+        over.contains("customization cluster-prod-eu-west-1 → prod-eu-west-1\n    from this override: resources.limits.memory, resources.requests.cpu, resources.requests.memory\n"),
+        "{over}"
+    );
     // An environment and an agent.
     let env = hover(&mut c, pos(&text, "- name: production", 0, 9));
     assert!(env.contains("clusters    5: prod-us-east-1"), "{env}");

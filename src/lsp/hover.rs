@@ -77,11 +77,7 @@ pub fn hover(a: &Analysis, pos: Position) -> Option<Hover> {
             crate::suggest::short_list(&clusters, 12)
         );
     } else {
-        let _ = writeln!(
-            out,
-            "override #{} of app {name}: each customization below shows the lines that set its values\n",
-            i + 1
-        );
+        return explain::override_effect(fleet, &spec, app, i).map(|b| markdown(block(&b)));
     }
     out.push_str(&explain::app(fleet, &c.pinned, &spec, name)?);
     Some(markdown(block(&out)))
