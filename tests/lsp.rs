@@ -93,7 +93,11 @@ impl Client {
     }
 
     fn send(&mut self, msg: &Value) {
-        let body = msg.to_string();
+        self.send_raw(&msg.to_string());
+    }
+
+    /// A framed body that need not be JSON-RPC at all.
+    fn send_raw(&mut self, body: &str) {
         write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
         self.stdin.flush().unwrap();
     }
@@ -392,7 +396,8 @@ fn definition_references_and_rename_cover_every_reference_position() {
     // Refused: a name already declared, and one YAML would have to quote.
     for (name, why) in [
         ("staging", "already declared"),
-        ("a b", "not a name"),
+        ("a b", "not a valid environment name"),
+        ("Prod_EU", "not a valid environment name"),
         ("123", "not a name"),
         ("true", "not a name"),
     ] {
@@ -686,6 +691,11 @@ fn other_yaml_files_are_left_alone() {
     assert!(other.diagnostics.is_empty());
     let spec = fleetc::lsp::Analysis::new("version: 1\n".to_owned(), &path);
     assert_eq!(spec.diagnostics[0].code.as_str(), "E004");
+    let chart = fleetc::lsp::Analysis::new(
+        "apiVersion: v2\nname: x\nversion: 1.0.0\n".to_owned(),
+        &path,
+    );
+    assert!(chart.diagnostics.is_empty());
 }
 
 /// The VS Code extension the README sets up: valid JSON naming an entry point that Node parses.
@@ -738,5 +748,166 @@ fn a_yaml_1_1_look_alike_is_fixed_either_way() {
     let boolean = apply(&bare, &actions[0]["edit"]["changes"][&c.uri]);
     assert!(boolean.contains("      retries: false\n"));
     assert_eq!(apply(&bare, &actions[1]["edit"]["changes"][&c.uri]), text);
+    c.stop();
+}
+
+/// Stray messages cost an error reply, not the server; a request after `shutdown` is refused;
+/// `exit` after `shutdown` is exit code 0.
+#[test]
+fn the_server_survives_bad_messages_and_ends_cleanly() {
+    let (dir, text) = example();
+    let mut c = Client::start(dir.path());
+    c.open(&text);
+    c.send_raw("{abc}");
+    c.send_raw("[]");
+    c.send_raw(r#"{"jsonrpc":"2.0","id":77,"method":5}"#);
+    let reply = loop {
+        let msg = c.rx.recv_timeout(WAIT).expect("a reply in time");
+        if msg["id"] == 77 {
+            break msg;
+        }
+    };
+    assert_eq!(reply["error"]["code"], -32600, "{reply}");
+    let hover = c.at(
+        "textDocument/hover",
+        pos(&text, "- name: web", 0, 9),
+        json!({}),
+    );
+    assert!(
+        hover["result"]["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("app web")
+    );
+    let r = c.request("shutdown", Value::Null);
+    assert!(r["error"].is_null(), "{r}");
+    let late = c.at(
+        "textDocument/hover",
+        pos(&text, "- name: web", 0, 9),
+        json!({}),
+    );
+    assert_eq!(late["error"]["code"], -32600, "{late}");
+    c.notify("exit", Value::Null);
+    assert!(c.child.wait().unwrap().success());
+}
+
+/// A client that opens a document before saying `initialized` is served all the same.
+#[test]
+fn a_document_opened_before_initialized_is_served() {
+    let (dir, text) = example();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_fleetc"))
+        .arg("lsp")
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let uri = format!(
+        "file://{}",
+        dir.path()
+            .join("fleetc.yaml")
+            .canonicalize()
+            .unwrap()
+            .display()
+    );
+    let mut input = child.stdin.take().unwrap();
+    for msg in [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text.replacen("environment: staging\n", "environment: stagin\n", 1)}}}),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}),
+        json!({"jsonrpc": "2.0", "method": "exit"}),
+    ] {
+        let body = msg.to_string();
+        write!(input, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    }
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("unknown environment `stagin`"), "{stdout}");
+}
+
+/// A misspelt `pipeline.verify` key: the label and the did-you-mean are on the key.
+#[test]
+fn a_misspelt_verify_key_is_fixed_on_the_key() {
+    let (dir, text) = example();
+    let mut c = Client::start(dir.path());
+    c.open(&text);
+    let typo = text.replacen("    staging: automatic", "    stagign: automatic", 1);
+    c.change(2, &typo);
+    let d = c.diagnostics()["diagnostics"][0].clone();
+    assert_eq!(slice(&typo, &d["range"]), "stagign", "{d}");
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": c.uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
+    );
+    let fix = &actions["result"][0];
+    assert_eq!(fix["title"], "Replace with `staging`");
+    assert_eq!(apply(&typo, &fix["edit"]["changes"][&c.uri]), text);
+    c.stop();
+}
+
+/// Completion while typing: an empty selector value, a partly typed name (the item replaces the
+/// whole word), and text that is not YAML at the moment (the names of the last text that was).
+#[test]
+fn completion_while_typing() {
+    let (dir, text) = example();
+    let mut c = Client::start(dir.path());
+    c.open(&text);
+    let empty = text.replacen(
+        "          matchLabels:\n            workload: data-processing\n",
+        "          matchLabels:\n            workload: \n",
+        1,
+    );
+    assert_ne!(empty, text);
+    c.change(2, &empty);
+    let r = c.at(
+        "textDocument/completion",
+        pos(&empty, "workload: \n", 0, 10),
+        json!({}),
+    );
+    let labels: Vec<&str> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    assert_eq!(labels, ["data-processing"], "{r}");
+
+    let partial = text.replacen(
+        "clusters: [prod-ap-southeast-1]",
+        "clusters: [prod-ap-s]",
+        1,
+    );
+    c.change(3, &partial);
+    let r = c.at(
+        "textDocument/completion",
+        pos(&partial, "prod-ap-s]", 0, 9),
+        json!({}),
+    );
+    let item = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "prod-ap-southeast-1")
+        .unwrap()
+        .clone();
+    assert_eq!(slice(&partial, &item["textEdit"]["range"]), "prod-ap-s");
+
+    let broken = text.replacen("version: 1", "version: [1", 1);
+    c.change(4, &broken);
+    let r = c.at(
+        "textDocument/completion",
+        pos(&broken, "dependsOn: [ingress-nginx]", 0, 12),
+        json!({}),
+    );
+    let mut labels: Vec<&str> = r["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap())
+        .collect();
+    labels.sort();
+    assert_eq!(labels, ["data-pipeline", "ingress-nginx", "web"]);
     c.stop();
 }

@@ -3,7 +3,7 @@
 use super::CliError;
 
 pub(super) fn run() -> Result<(), CliError> {
-    let (conn, io) = lsp_server::Connection::stdio();
+    let (conn, io) = crate::lsp::stdio();
     let served = crate::lsp::serve(&conn);
     // The writer thread ends once every sender is gone.
     drop(conn);

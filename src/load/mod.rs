@@ -224,6 +224,8 @@ fn classify(e: &serde_saphyr::Error) -> ParseFailure {
                 | K::MissingTagUri
                 | K::UnclosedVerbatimTag
                 | K::InvalidTagEscape => ParseFailure::Tag,
+                // The scanner's own guard against `[[[[…`, before the depth budget is reached.
+                K::RecursionLimitExceeded => ParseFailure::TooDeep,
                 _ => ParseFailure::Other,
             },
             _ => ParseFailure::Other,

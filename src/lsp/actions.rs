@@ -75,6 +75,25 @@ pub fn actions(a: &Analysis, uri: &Url, range: Range) -> Option<CodeActionRespon
                 && !raw.contains('\n')
             {
                 let quoted = format!("\"{}\"", raw.replace('\\', "\\\\").replace('"', "\\\""));
+                // Offered only when the string is then accepted there (`verifyTimeout: 20`
+                // quoted is still no duration).
+                let accepted = *a
+                    .quotes
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .entry(k)
+                    .or_insert_with(|| {
+                        let mut edited = text.to_owned();
+                        edited.replace_range(s.clone(), &quoted);
+                        let after = Analysis::new(edited, &a.path);
+                        !after
+                            .diagnostics
+                            .iter()
+                            .any(|x| x.is_error() && x.position() == s.start)
+                    });
+                if !accepted {
+                    continue;
+                }
                 push(
                     format!("Quote `{raw}` to make it a string"),
                     vec![(s.clone(), quoted)],
@@ -198,12 +217,12 @@ fn acknowledge_edit(
         let raw = &text[span.clone()];
         if raw.starts_with('[') {
             let close = span.start + raw.rfind(']')?;
-            let empty = tree
-                .pointer(ack.as_str())
-                .and_then(Value::as_array)
-                .is_none_or(Vec::is_empty);
-            let insert = if empty {
+            // After `[` or a trailing comma no comma is needed; `[\n  W012,\n]` is valid YAML.
+            let before = text[span.start..close].trim_end();
+            let insert = if before.ends_with('[') {
                 code.to_owned()
+            } else if before.ends_with(',') {
+                format!(" {code}")
             } else {
                 format!(", {code}")
             };

@@ -18,6 +18,9 @@ use crate::{Compiled, Revisions};
 /// Keys of which a spec has at least one.
 const SPEC_KEYS: &[&str] = &["version", "fleet", "environments", "clusters", "apps"];
 
+/// Keys a spec never has and Kubernetes objects, Chart.yaml and most kustomizations do.
+const OTHER_KEYS: &[&str] = &["apiVersion", "kind"];
+
 /// A compiled (or refused) version of a document.
 pub struct Analysis {
     /// The spec's path (its directory is the output root).
@@ -38,6 +41,8 @@ pub struct Analysis {
     pub compiled: Option<Compiled>,
     /// Where each warning (by index) can be acknowledged, once worked out (`actions.rs`).
     pub(super) acknowledgements: Mutex<HashMap<usize, Acknowledgements>>,
+    /// Whether quoting the value of each E002 (by index) makes it acceptable there.
+    pub(super) quotes: Mutex<HashMap<usize, bool>>,
 }
 
 /// Places that silence a warning: what to call each, and the edit.
@@ -81,7 +86,12 @@ impl Analysis {
         // An editor may hand the server any YAML file: one that has none of a spec's top-level
         // keys is someone else's (a kustomization, a values file) and gets no diagnostics.
         let diagnostics = match &tree {
-            Some(Value::Object(m)) if !SPEC_KEYS.iter().any(|k| m.contains_key(*k)) => Vec::new(),
+            Some(Value::Object(m))
+                if !SPEC_KEYS.iter().any(|k| m.contains_key(*k))
+                    || OTHER_KEYS.iter().any(|k| m.contains_key(*k)) =>
+            {
+                Vec::new()
+            }
             _ => diagnostics,
         };
         let index = SpanIndex::new(&source.text);
@@ -99,6 +109,7 @@ impl Analysis {
             symbols,
             compiled,
             acknowledgements: Mutex::default(),
+            quotes: Mutex::default(),
         }
     }
 

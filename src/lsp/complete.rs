@@ -5,7 +5,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use lsp_types::{CompletionItem, CompletionItemKind, CompletionResponse, Position};
+use lsp_types::{
+    CompletionItem, CompletionItemKind, CompletionResponse, CompletionTextEdit, Position, Range,
+    TextEdit,
+};
 use serde_json::Value;
 
 use super::Analysis;
@@ -22,9 +25,20 @@ enum Slot {
 }
 
 /// Completion items at `pos`.
-pub fn complete(a: &Analysis, pos: Position) -> Option<CompletionResponse> {
+pub fn complete(
+    a: &Analysis,
+    parsed: Option<&Analysis>,
+    pos: Position,
+) -> Option<CompletionResponse> {
     let offset = a.lines.offset(a.text(), pos);
     let slot = slot(a, offset)?;
+    let range = word_range(a, offset);
+    // The names: this text's, or while it is not YAML, those of the last text that was.
+    let a = if a.tree.is_some() {
+        a
+    } else {
+        parsed.unwrap_or(a)
+    };
     let (detail, kind, names): (String, CompletionItemKind, Vec<String>) = match &slot {
         Slot::Name(k, scope) => (
             k.noun().to_owned(),
@@ -60,6 +74,10 @@ pub fn complete(a: &Analysis, pos: Position) -> Option<CompletionResponse> {
     let items = names
         .into_iter()
         .map(|n| CompletionItem {
+            // The whole word under the cursor is replaced: editors whose word boundaries stop at
+            // `-` or `.` would otherwise keep part of `prod-ap-s` in front.
+            text_edit: Some(CompletionTextEdit::Edit(TextEdit::new(range, n.clone()))),
+            filter_text: Some(n.clone()),
             label: n,
             kind: Some(kind),
             detail: Some(detail.clone()),
@@ -69,17 +87,43 @@ pub fn complete(a: &Analysis, pos: Position) -> Option<CompletionResponse> {
     Some(CompletionResponse::Array(items))
 }
 
+/// The name being typed around `offset`: letters, digits and `-._/` on its line.
+fn word_range(a: &Analysis, offset: usize) -> Range {
+    let text = a.text();
+    let in_word = |c: char| c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | '/');
+    let start = text[..offset]
+        .char_indices()
+        .rev()
+        .take_while(|(_, c)| in_word(*c))
+        .last()
+        .map_or(offset, |(i, _)| i);
+    let end = text[offset..]
+        .char_indices()
+        .find(|(_, c)| !in_word(*c))
+        .map_or(text.len(), |(i, _)| offset + i);
+    a.lines.range(text, &(start..end))
+}
+
 /// What `offset` takes: found from the node under the cursor when the text parses, else from the
 /// key written on the cursor's line (or above a `- ` item).
 fn slot(a: &Analysis, offset: usize) -> Option<Slot> {
     if a.tree.is_some() {
         let mut tries = Vec::new();
+        let text = a.text();
+        let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let key = key_offset(text, offset).and_then(|k| Some((k, a.index.at(k)?)));
+        // After `key:` on the cursor's own line, the cursor is in that key's value, even when
+        // the value is empty (then no node holds the cursor, or only the mapping around it).
+        let after_colon = |k: usize| k >= line_start && text[k..offset].contains(':');
+        if let Some((k, (p, true))) = &key
+            && after_colon(*k)
+        {
+            tries.push((p.clone(), false));
+        }
         if let Some(p) = a.index.at(offset) {
             tries.push(p);
         }
-        if let Some(k) = key_offset(a.text(), offset)
-            && let Some((p, true)) = a.index.at(k)
-        {
+        if let Some((_, (p, true))) = key {
             tries.push((p, false));
         }
         for (ptr, on_key) in tries {
@@ -105,6 +149,9 @@ fn slot(a: &Analysis, offset: usize) -> Option<Slot> {
         "gitRepo" => Slot::Name(Kind::GitRepo, None),
         "workspace" => Slot::Name(Kind::Workspace, None),
         "region" => Slot::Region,
+        "matchLabels" => Slot::LabelKey,
+        // An agent's `clusters` (indented); the top-level list declares them.
+        "clusters" if k > 0 && !a.text()[..k].ends_with('\n') => Slot::Name(Kind::Cluster, None),
         _ => return None,
     })
 }

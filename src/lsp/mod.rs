@@ -15,6 +15,7 @@ mod hover;
 mod navigate;
 pub mod symbols;
 mod text;
+mod transport;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -32,6 +33,7 @@ use lsp_types::{
 };
 
 pub use analysis::Analysis;
+pub use transport::{Threads, stdio};
 
 use crate::diagnostic::{Diagnostic, Severity};
 
@@ -58,10 +60,13 @@ pub fn serve(conn: &Connection) -> Result<End, String> {
         "capabilities": caps,
         "serverInfo": ServerInfo { name: "fleetc".into(), version: Some(env!("CARGO_PKG_VERSION").into()) },
     });
+    // Requests before `initialize` get ServerNotInitialized (lsp-server's initialize_start).
+    // The `initialized` notification that follows is not waited for: a client that sends
+    // `didOpen` first is served all the same.
     let (id, _params) = conn.initialize_start().map_err(|e| e.to_string())?;
-    conn.initialize_finish(id, init)
-        .map_err(|e| e.to_string())?;
+    send(conn, Message::Response(Response::new_ok(id, init)));
     let mut server = Server::default();
+    let mut shut_down = false;
     loop {
         let msg = match server.dirty_since {
             None => match conn.receiver.recv() {
@@ -83,17 +88,37 @@ pub fn serve(conn: &Connection) -> Result<End, String> {
         };
         match msg {
             Message::Request(r) => {
-                if conn.handle_shutdown(&r).map_err(|e| e.to_string())? {
-                    return Ok(End::Clean);
-                }
-                let response = server.request(conn, r);
+                let response = if shut_down {
+                    Response::new_err(
+                        r.id,
+                        ErrorCode::InvalidRequest as i32,
+                        "the server is shutting down: only `exit` is left".to_owned(),
+                    )
+                } else if r.method == transport::INVALID {
+                    Response::new_err(
+                        r.id,
+                        ErrorCode::InvalidRequest as i32,
+                        format!("not a JSON-RPC request: {}", r.params),
+                    )
+                } else if r.method == req::Shutdown::METHOD {
+                    shut_down = true;
+                    Response::new_ok(r.id, ())
+                } else {
+                    server.request(conn, r)
+                };
                 send(conn, Message::Response(response));
             }
             Message::Notification(n) => {
                 if n.method == note::Exit::METHOD {
-                    return Ok(End::ExitWithoutShutdown);
+                    return Ok(if shut_down {
+                        End::Clean
+                    } else {
+                        End::ExitWithoutShutdown
+                    });
                 }
-                server.notification(conn, n);
+                if !shut_down {
+                    server.notification(conn, n);
+                }
             }
             Message::Response(_) => {}
         }
@@ -145,6 +170,8 @@ struct Document {
     version: Option<i32>,
     /// The analysis of `text`; `None` while an edit waits for its debounce.
     analysis: Option<Arc<Analysis>>,
+    /// The last analysis whose text was YAML: completion's names while the text is not.
+    parsed: Option<Arc<Analysis>>,
 }
 
 #[derive(Default)]
@@ -173,6 +200,9 @@ impl Server {
         }
         let a = Arc::new(Analysis::new(doc.text.clone(), &doc.path));
         doc.analysis = Some(a.clone());
+        if a.tree.is_some() {
+            doc.parsed = Some(a.clone());
+        }
         self.dirty.remove(uri);
         if self.dirty.is_empty() {
             self.dirty_since = None;
@@ -209,6 +239,7 @@ impl Server {
                         text: p.text_document.text,
                         version: Some(p.text_document.version),
                         analysis: None,
+                        parsed: None,
                     },
                 );
                 self.analysed(conn, &uri);
@@ -298,9 +329,13 @@ impl Server {
             req::HoverRequest::METHOD => self.with::<req::HoverRequest>(conn, r, |a, p| {
                 hover::hover(a, p.text_document_position_params.position)
             }),
-            req::Completion::METHOD => self.with::<req::Completion>(conn, r, |a, p| {
-                complete::complete(a, p.text_document_position.position)
-            }),
+            req::Completion::METHOD => {
+                let parsed =
+                    document_of(&r.params).and_then(|uri| self.docs.get(&uri)?.parsed.clone());
+                self.with::<req::Completion>(conn, r, |a, p| {
+                    complete::complete(a, parsed.as_deref(), p.text_document_position.position)
+                })
+            }
             req::CodeActionRequest::METHOD => {
                 self.with::<req::CodeActionRequest>(conn, r, |a, p| {
                     actions::actions(a, &p.text_document.uri, p.range)

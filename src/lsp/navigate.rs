@@ -8,7 +8,7 @@ use lsp_types::{
 };
 
 use super::Analysis;
-use super::symbols::Symbol;
+use super::symbols::{Kind, Symbol};
 
 fn symbol_at(a: &Analysis, pos: Position) -> Option<&Symbol> {
     a.symbols.at(a.lines.offset(a.text(), pos))
@@ -68,6 +68,13 @@ pub fn rename(
     let Some(sym) = symbol_at(a, pos) else {
         return Ok(None);
     };
+    if sym.kind != Kind::Image && !crate::fleet_names::is_dns_label(new_name) {
+        // Resolve's own check (E011): Kubernetes object and label names.
+        return Err(format!(
+            "`{new_name}` is not a valid {} name: lower-case letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters",
+            sym.kind.noun()
+        ));
+    }
     if !renameable(new_name) {
         return Err(format!(
             "`{new_name}` is not a name a spec can use: letters, digits, `-`, `.`, `_`, `/` and `:`, starting with a letter or digit, read as a string (not a number or `true`)"

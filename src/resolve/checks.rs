@@ -151,14 +151,35 @@ impl Cx<'_> {
         ptr: &Ptr,
         kind: &str,
     ) -> Option<usize> {
+        let at = self.at(ptr);
+        self.reference_at(names, name, at, kind)
+    }
+
+    /// [`Cx::reference`] for a name written as a mapping key (`pipeline.verify.<environment>`):
+    /// the label, and a did-you-mean fix, are on the key.
+    pub(crate) fn key_reference(
+        &mut self,
+        names: &Names,
+        name: &str,
+        ptr: &Ptr,
+        kind: &str,
+    ) -> Option<usize> {
+        let at = self.ix.key(ptr);
+        self.reference_at(names, name, at, kind)
+    }
+
+    fn reference_at(
+        &mut self,
+        names: &Names,
+        name: &str,
+        at: crate::diagnostic::Span,
+        kind: &str,
+    ) -> Option<usize> {
         if let Some(&i) = names.get(name) {
             return Some(i);
         }
         let mut d = Diagnostic::new(Code::UnknownReference, format!("unknown {kind} `{name}`"))
-            .label(
-                self.at(ptr),
-                format!("no {kind} is declared with this name"),
-            );
+            .label(at, format!("no {kind} is declared with this name"));
         d = match suggest::closest(name, names.keys().map(String::as_str)) {
             Some(s) => d.did_you_mean(s),
             None => {

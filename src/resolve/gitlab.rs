@@ -202,7 +202,7 @@ impl Cx<'_> {
         side: &GitLabSide,
     ) -> Option<usize> {
         for env in p.verify.keys() {
-            self.reference(
+            self.key_reference(
                 &names.envs,
                 env,
                 &Ptr::path(&["pipeline", "verify"]).key(env),
