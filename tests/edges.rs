@@ -94,7 +94,10 @@ fn yaml_errors_are_told_apart_and_pointed_at() {
     assert_eq!(code, 1);
     let e007 = with_code(&d, "E007");
     assert_eq!(e007.len(), 1, "{d:?}");
-    assert!(e007[0]["message"].as_str().unwrap().contains("nested"), "{d:?}");
+    assert!(
+        e007[0]["message"].as_str().unwrap().contains("nested"),
+        "{d:?}"
+    );
     // A malformed tag is a tag error, with the help to remove it.
     let (code, d) = build_text("version: 1\nfleet: !x!y 1\n");
     assert_eq!(code, 1);

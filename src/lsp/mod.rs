@@ -389,13 +389,10 @@ impl Server {
     }
 }
 
-/// The document a request's params name (`textDocument.uri`, at the top or under
-/// `textDocumentPosition`).
+/// The document a request's params name: `textDocument.uri`, where every request this server
+/// answers has it (lsp-types flattens `TextDocumentPositionParams` into them).
 fn document_of(params: &serde_json::Value) -> Option<Url> {
-    let uri = params
-        .pointer("/textDocument/uri")
-        .or_else(|| params.pointer("/textDocumentPosition/textDocument/uri"))?;
-    serde_json::from_value(uri.clone()).ok()
+    serde_json::from_value(params.pointer("/textDocument/uri")?.clone()).ok()
 }
 
 fn path_of(uri: &Url) -> Option<PathBuf> {
