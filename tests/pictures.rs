@@ -263,3 +263,29 @@ fn an_environment_without_clusters_is_drawn_empty() {
     assert_eq!(dot.matches("penwidth=3").count(), 2, "{dot}");
     dot_renders(&dot);
 }
+
+/// Every ok fixture's fleet drawn in both languages parses: Mermaid's parser in one run over all
+/// of them, Graphviz one by one.
+#[test]
+fn every_fixture_s_graph_parses() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for fixture in common::ok_fixtures() {
+        let compiled = common::compile(&fixture).unwrap_or_else(|e| panic!("{e}"));
+        let g = fleetc::graph::of_fleet(&compiled.fleet);
+        let name = fixture.file_name().unwrap().to_string_lossy().into_owned();
+        let file = dir.path().join(format!("{name}.mmd"));
+        std::fs::write(&file, fleetc::graph::mermaid::render(&g)).unwrap();
+        files.push(file);
+        dot_renders(&fleetc::graph::dot::render(&g));
+    }
+    assert!(files.len() >= 10, "{} fixtures", files.len());
+    let Some(check) = tool(
+        "mermaid-check",
+        "npm: mermaid and jsdom, tests/tools/package.json",
+    ) else {
+        return;
+    };
+    let o = Command::new(check).args(&files).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
