@@ -274,24 +274,10 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
     }
     let mut taken = vec![false; fleet.clusters.len()];
     for cu in &app.customizations {
-        let names: Vec<&str> = cu
-            .clusters
-            .iter()
-            .map(|c| fleet.clusters[*c].name.as_str())
-            .collect();
         for &c in &cu.clusters {
             taken[c.index()] = true;
         }
-        let reaches = if names.is_empty() {
-            "no declared cluster (for clusters that join or opt in later)".to_owned()
-        } else {
-            crate::suggest::short_list(&names, 6)
-        };
-        let _ = writeln!(
-            out,
-            "\n  customization {} → {reaches}",
-            fleet.scope_name(&cu.scope),
-        );
+        customization_header(&mut out, fleet, cu);
         if cu.excludes() {
             let _ = writeln!(out, "    doNotDeploy  these clusters do not get the app");
             continue;
@@ -358,21 +344,7 @@ pub fn override_effect(fleet: &Fleet, spec: &Spec<'_>, a: usize, o: usize) -> Op
             continue;
         }
         any = true;
-        let names: Vec<&str> = cu
-            .clusters
-            .iter()
-            .map(|c| fleet.clusters[*c].name.as_str())
-            .collect();
-        let reaches = if names.is_empty() {
-            "no declared cluster (for clusters that join or opt in later)".to_owned()
-        } else {
-            crate::suggest::short_list(&names, 6)
-        };
-        let _ = writeln!(
-            out,
-            "\n  customization {} → {reaches}",
-            fleet.scope_name(&cu.scope)
-        );
+        customization_header(&mut out, fleet, cu);
         if cu.excludes() {
             let _ = writeln!(out, "    doNotDeploy  these clusters do not get the app");
             continue;
@@ -391,6 +363,26 @@ pub fn override_effect(fleet: &Fleet, spec: &Spec<'_>, a: usize, o: usize) -> Op
         );
     }
     Some(out)
+}
+
+/// `customization env-production → prod-us-east-1, …`: a customization and the clusters that get
+/// it under first match.
+fn customization_header(out: &mut String, fleet: &Fleet, cu: &crate::model::Customization) {
+    let names: Vec<&str> = cu
+        .clusters
+        .iter()
+        .map(|c| fleet.clusters[*c].name.as_str())
+        .collect();
+    let reaches = if names.is_empty() {
+        "no declared cluster (for clusters that join or opt in later)".to_owned()
+    } else {
+        crate::suggest::short_list(&names, 6)
+    };
+    let _ = writeln!(
+        out,
+        "\n  customization {} → {reaches}",
+        fleet.scope_name(&cu.scope)
+    );
 }
 
 /// A setting's origin key as people write it: `resources/limits/memory` →
