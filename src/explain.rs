@@ -301,11 +301,16 @@ pub fn app(fleet: &Fleet, pinned: &Pinned, spec: &Spec<'_>, name: &str) -> Optio
     Some(out)
 }
 
-/// Where override `o` of app `a` (by spec position) takes effect: each customization Fleet picks
-/// in which a setting still comes from it (a narrower override may replace it), with those
-/// settings and the clusters; `None` when there is no such app.
-pub fn override_effect(fleet: &Fleet, spec: &Spec<'_>, a: usize, o: usize) -> Option<String> {
-    let name = spec_app_name(spec, a)?;
+/// Where override `o` of app `name` (`apps[a]` in the spec) takes effect: each customization
+/// Fleet picks in which a setting still comes from it (a narrower override may replace it), with
+/// those settings and the clusters; `None` when there is no such app.
+pub fn override_effect(
+    fleet: &Fleet,
+    spec: &Spec<'_>,
+    name: &str,
+    a: usize,
+    o: usize,
+) -> Option<String> {
     let i = fleet.apps.iter().position(|x| x.name == name)?;
     let app = &fleet.apps[i];
     let prefix = format!(
@@ -330,17 +335,8 @@ pub fn override_effect(fleet: &Fleet, spec: &Spec<'_>, a: usize, o: usize) -> Op
             })
             .map(|(k, _)| readable_setting(k))
             .collect();
-        let excluded_here = cu.excludes()
-            && spec
-                .index
-                .exact(
-                    &Ptr::item("apps", a)
-                        .key("overrides")
-                        .index(o)
-                        .key("doNotDeploy"),
-                )
-                .is_some();
-        if mine.is_empty() && !excluded_here {
+        // Clusters kept off the app take nothing from an override but the `doNotDeploy` itself.
+        if mine.is_empty() || (cu.excludes() && !mine.contains("deploy.doNotDeploy")) {
             continue;
         }
         any = true;
@@ -392,13 +388,6 @@ fn readable_setting(key: &str) -> String {
         .map(|seg| seg.replace("~1", "/").replace("~0", "~"))
         .collect::<Vec<_>>()
         .join(".")
-}
-
-/// The name of the app at position `a` of the spec's `apps`.
-fn spec_app_name<'a>(spec: &Spec<'a>, a: usize) -> Option<&'a str> {
-    let span = spec.index.exact(&Ptr::item("apps", a).key("name"))?;
-    let raw = spec.text.get(span)?;
-    Some(raw.trim_matches(['"', '\'']))
 }
 
 fn app_on_cluster(

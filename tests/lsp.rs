@@ -486,6 +486,32 @@ fn hover_explains_and_completion_offers_declared_names_and_labels() {
         over.contains("customization cluster-prod-eu-west-1 → prod-eu-west-1\n    from this override: resources.limits.memory, resources.requests.cpu, resources.requests.memory\n"),
         "{over}"
     );
+    // An override that only keeps the app off a cluster; the broader one is not credited there.
+    let off = text.replacen(
+        "      - region: ap-southeast-1\n",
+        "      - {cluster: prod-us-east-1, doNotDeploy: true}\n      - region: ap-southeast-1\n",
+        1,
+    );
+    c.change(2, &off);
+    let over = hover(
+        &mut c,
+        pos(&off, "{cluster: prod-us-east-1, doNotDeploy", 0, 30),
+    );
+    assert!(
+        over.contains("customization cluster-prod-us-east-1 → prod-us-east-1\n    doNotDeploy  these clusters do not get the app"),
+        "{over}"
+    );
+    let broad = hover(
+        &mut c,
+        pos(
+            &off,
+            "      - environment: production\n        replicas: 3",
+            0,
+            10,
+        ),
+    );
+    assert!(!broad.contains("cluster-prod-us-east-1"), "{broad}");
+    c.change(3, &text);
     // An environment and an agent.
     let env = hover(&mut c, pos(&text, "- name: production", 0, 9));
     assert!(env.contains("clusters    5: prod-us-east-1"), "{env}");
@@ -894,8 +920,29 @@ fn completion_while_typing() {
         .clone();
     assert_eq!(slice(&partial, &item["textEdit"]["range"]), "prod-ap-s");
 
+    // A flow mapping being typed, and a verify value (not an environment).
+    let flow = text.replacen(
+        "      - cluster: prod-eu-west-1\n        replicas: 6\n        images:\n          registry.gitlab.example.com/platform/fleet-manifests/web: 1.4.3\n",
+        "      - {cluster: , replicas: 6}\n",
+        1,
+    );
+    assert_ne!(flow, text);
+    c.change(5, &flow);
+    let r = c.at(
+        "textDocument/completion",
+        pos(&flow, "{cluster: ,", 0, 10),
+        json!({}),
+    );
+    assert_eq!(r["result"].as_array().map(Vec::len), Some(7), "{r}");
+    let r = c.at(
+        "textDocument/completion",
+        pos(&flow, "    staging: automatic", 0, 13),
+        json!({}),
+    );
+    assert_eq!(r["result"], Value::Null, "{r}");
+
     let broken = text.replacen("version: 1", "version: [1", 1);
-    c.change(4, &broken);
+    c.change(6, &broken);
     let r = c.at(
         "textDocument/completion",
         pos(&broken, "dependsOn: [ingress-nginx]", 0, 12),

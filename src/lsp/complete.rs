@@ -108,22 +108,21 @@ fn word_range(a: &Analysis, offset: usize) -> Range {
 /// key written on the cursor's line (or above a `- ` item).
 fn slot(a: &Analysis, offset: usize) -> Option<Slot> {
     if a.tree.is_some() {
-        let mut tries = Vec::new();
-        let text = a.text();
-        let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        let key = key_offset(text, offset).and_then(|k| Some((k, a.index.at(k)?)));
-        // After `key:` on the cursor's own line, the cursor is in that key's value, even when
-        // the value is empty (then no node holds the cursor, or only the mapping around it).
-        let after_colon = |k: usize| k >= line_start && text[k..offset].contains(':');
-        if let Some((k, (p, true))) = &key
-            && after_colon(*k)
+        // `key: |` or `key: partial|`, block or flow (`{cluster: |}`): the cursor is in that
+        // key's value, whatever else holds it (an empty value's span is only its `:`, so the
+        // innermost node around the cursor is the mapping).
+        if let Some(k) = key_before(a.text(), offset)
+            && let Some((p, true)) = a.index.at(k)
         {
-            tries.push((p.clone(), false));
+            return slot_at(a, &p, false);
         }
+        let mut tries = Vec::new();
         if let Some(p) = a.index.at(offset) {
             tries.push(p);
         }
-        if let Some((_, (p, true))) = key {
+        if let Some(k) = key_offset(a.text(), offset)
+            && let Some((p, true)) = a.index.at(k)
+        {
             tries.push((p, false));
         }
         for (ptr, on_key) in tries {
@@ -134,7 +133,7 @@ fn slot(a: &Analysis, offset: usize) -> Option<Slot> {
         return None;
     }
     // While the text is not YAML, the key's name alone.
-    let k = key_offset(a.text(), offset)?;
+    let k = key_before(a.text(), offset).or_else(|| key_offset(a.text(), offset))?;
     let line = &a.text()[k..];
     let key: String = line
         .chars()
@@ -203,6 +202,18 @@ fn slot_at(a: &Analysis, ptr: &str, on_key: bool) -> Option<Slot> {
 
 fn unescape(seg: &str) -> String {
     seg.replace("~1", "/").replace("~0", "~")
+}
+
+/// The start of the key whose value the cursor is typing on its own line: before the cursor,
+/// the partly typed name, spaces, `:` and the key.
+fn key_before(text: &str, offset: usize) -> Option<usize> {
+    let line_start = text[..offset].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let before = &text[line_start..offset];
+    let typed = before
+        .trim_end_matches(|c: char| c.is_alphanumeric() || matches!(c, '-' | '.' | '_' | '/'));
+    let colon = typed.trim_end_matches([' ', '\t']).strip_suffix(':')?;
+    let key = colon.trim_end_matches(|c: char| c.is_ascii_alphanumeric() || c == '_');
+    (key.len() < colon.len()).then_some(line_start + key.len())
 }
 
 /// The offset of the key that the cursor's line is about: `key:` on the line itself, or, on a

@@ -77,7 +77,7 @@ pub fn hover(a: &Analysis, pos: Position) -> Option<Hover> {
             crate::suggest::short_list(&clusters, 12)
         );
     } else {
-        return explain::override_effect(fleet, &spec, app, i).map(|b| markdown(block(&b)));
+        return explain::override_effect(fleet, &spec, name, app, i).map(|b| markdown(block(&b)));
     }
     out.push_str(&explain::app(fleet, &c.pinned, &spec, name)?);
     Some(markdown(block(&out)))

@@ -102,6 +102,9 @@ pub fn serve(conn: &Connection) -> Result<End, String> {
                     )
                 } else if r.method == req::Shutdown::METHOD {
                     shut_down = true;
+                    // Nothing is compiled or published after shutdown.
+                    server.dirty.clear();
+                    server.dirty_since = None;
                     Response::new_ok(r.id, ())
                 } else {
                     server.request(conn, r)

@@ -104,6 +104,24 @@ impl Settings {
                 Origin::Spec(base.key("replaceFiles").key(f)),
             );
         }
+        // How the app is deployed (an override's; an app's own are not settings).
+        let d = &self.deploy;
+        for (set, key) in [
+            (d.keep_resources, "keepResources"),
+            (d.service_account.is_some(), "serviceAccount"),
+            (d.namespace.is_some(), "namespace"),
+            (d.force_sync_generation.is_some(), "forceSyncGeneration"),
+            (
+                d.correct_drift.is_some() || !d.compare_patches.is_empty(),
+                "drift",
+            ),
+            (d.do_not_deploy.is_some(), "doNotDeploy"),
+            (!d.downstream_resources.is_empty(), "downstreamResources"),
+        ] {
+            if set {
+                o.insert(format!("deploy/{key}"), Origin::Spec(base.key(key)));
+            }
+        }
         self.origins = o;
     }
 }
