@@ -333,7 +333,7 @@ pub fn override_effect(
             .filter(|(_, origin)| {
                 matches!(origin, crate::model::Origin::Spec(p) if format!("{}/", p.as_str()).starts_with(&prefix))
             })
-            .map(|(k, _)| readable_setting(k))
+            .map(|(k, _)| crate::model::dotted(k))
             .collect();
         // Clusters kept off the app take nothing from an override but the `doNotDeploy` itself.
         if mine.is_empty() || (cu.excludes() && !mine.contains("deploy.doNotDeploy")) {
@@ -379,15 +379,6 @@ fn customization_header(out: &mut String, fleet: &Fleet, cu: &crate::model::Cust
         "\n  customization {} → {reaches}",
         fleet.scope_name(&cu.scope)
     );
-}
-
-/// A setting's origin key as people write it: `resources/limits/memory` →
-/// `resources.limits.memory`, `values/a~1b/c` → `values.a/b.c`.
-fn readable_setting(key: &str) -> String {
-    key.split('/')
-        .map(|seg| seg.replace("~1", "/").replace("~0", "~"))
-        .collect::<Vec<_>>()
-        .join(".")
 }
 
 fn app_on_cluster(

@@ -115,7 +115,7 @@ pub static VALIDATOR: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
 pub fn subschema_at<'a>(root: &'a Value, ptr: &str) -> Option<&'a Value> {
     let mut node = deref(root, root)?;
     for seg in ptr.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
+        let seg = crate::load::unescape(seg);
         let next = if let Some(p) = node.get("properties").and_then(|p| p.get(&seg)) {
             p
         } else if let Some(items) = node.get("items") {

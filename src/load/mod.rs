@@ -10,7 +10,7 @@ mod span_index;
 
 use serde_json::Value;
 
-pub use span_index::{SpanIndex, escape, yaml11_boolean};
+pub use span_index::{SpanIndex, escape, unescape, yaml11_boolean};
 
 use crate::diagnostic::{Code, Diagnostic, Source, Span};
 use crate::pointer::Ptr;
@@ -666,7 +666,7 @@ fn required_help(key: &str) -> String {
 pub fn display_ptr(ptr: &str) -> String {
     let mut out = String::new();
     for seg in ptr.split('/').skip(1) {
-        let seg = seg.replace("~1", "/").replace("~0", "~");
+        let seg = unescape(seg);
         if seg.chars().all(|c| c.is_ascii_digit()) && !seg.is_empty() {
             out.push_str(&format!("[{seg}]"));
         } else {

@@ -51,6 +51,11 @@ pub fn escape(segment: &str) -> String {
     segment.replace('~', "~0").replace('/', "~1")
 }
 
+/// The segment [`escape`] made: `~1` back to `/`, `~0` to `~`.
+pub fn unescape(segment: &str) -> String {
+    segment.replace("~1", "/").replace("~0", "~")
+}
+
 enum Frame {
     Map {
         ptr: String,

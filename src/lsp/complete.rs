@@ -174,7 +174,7 @@ fn slot_at(a: &Analysis, ptr: &str, on_key: bool) -> Option<Slot> {
     match segs.as_slice() {
         [.., "matchLabels"] => return Some(Slot::LabelKey),
         [.., "matchLabels", _] if on_key => return Some(Slot::LabelKey),
-        [.., "matchLabels", k] => return Some(Slot::LabelValue(unescape(k))),
+        [.., "matchLabels", k] => return Some(Slot::LabelValue(crate::load::unescape(k))),
         [.., "matchExpressions", _, "key"] if !on_key => return Some(Slot::LabelKey),
         [
             "apps" | "schedules",
@@ -198,10 +198,6 @@ fn slot_at(a: &Analysis, ptr: &str, on_key: bool) -> Option<Slot> {
             .or_else(|| key_reference_kind(&child))
     };
     found.map(|(k, s)| Slot::Name(k, s))
-}
-
-fn unescape(seg: &str) -> String {
-    seg.replace("~1", "/").replace("~0", "~")
 }
 
 /// The start of the key whose value the cursor is typing on its own line: before the cursor,

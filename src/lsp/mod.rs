@@ -195,6 +195,14 @@ impl Server {
         self.dirty_since = None;
     }
 
+    /// `uri` no longer waits for a compile; the wait clock stops with the last one.
+    fn settled(&mut self, uri: &Url) {
+        self.dirty.remove(uri);
+        if self.dirty.is_empty() {
+            self.dirty_since = None;
+        }
+    }
+
     /// The document's analysis, compiling (and publishing) first if it is stale.
     fn analysed(&mut self, conn: &Connection, uri: &Url) -> Option<Arc<Analysis>> {
         let doc = self.docs.get_mut(uri)?;
@@ -206,31 +214,17 @@ impl Server {
         if a.tree.is_some() {
             doc.parsed = Some(a.clone());
         }
-        self.dirty.remove(uri);
-        if self.dirty.is_empty() {
-            self.dirty_since = None;
-        }
-        let params = PublishDiagnosticsParams {
-            uri: uri.clone(),
-            diagnostics: a.diagnostics.iter().map(|d| to_lsp(d, &a, uri)).collect(),
-            version: doc.version,
-        };
-        send(
-            conn,
-            Message::Notification(Notification::new(
-                note::PublishDiagnostics::METHOD.to_owned(),
-                params,
-            )),
-        );
+        let version = doc.version;
+        self.settled(uri);
+        let diagnostics = a.diagnostics.iter().map(|d| to_lsp(d, &a, uri)).collect();
+        publish(conn, uri.clone(), diagnostics, version);
         Some(a)
     }
 
     fn notification(&mut self, conn: &Connection, n: Notification) {
         match n.method.as_str() {
             note::DidOpenTextDocument::METHOD => {
-                let Ok(p) =
-                    serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
-                else {
+                let Some(p) = params::<note::DidOpenTextDocument>(n) else {
                     return;
                 };
                 let uri = p.text_document.uri;
@@ -248,9 +242,7 @@ impl Server {
                 self.analysed(conn, &uri);
             }
             note::DidChangeTextDocument::METHOD => {
-                let Ok(p) =
-                    serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(n.params)
-                else {
+                let Some(p) = params::<note::DidChangeTextDocument>(n) else {
                     return;
                 };
                 let uri = p.text_document.uri;
@@ -276,29 +268,13 @@ impl Server {
                 self.flush(conn);
             }
             note::DidCloseTextDocument::METHOD => {
-                let Ok(p) =
-                    serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(n.params)
-                else {
+                let Some(p) = params::<note::DidCloseTextDocument>(n) else {
                     return;
                 };
                 let uri = p.text_document.uri;
                 self.docs.remove(&uri);
-                self.dirty.remove(&uri);
-                if self.dirty.is_empty() {
-                    self.dirty_since = None;
-                }
-                let params = PublishDiagnosticsParams {
-                    uri,
-                    diagnostics: Vec::new(),
-                    version: None,
-                };
-                send(
-                    conn,
-                    Message::Notification(Notification::new(
-                        note::PublishDiagnostics::METHOD.to_owned(),
-                        params,
-                    )),
-                );
+                self.settled(&uri);
+                publish(conn, uri, Vec::new(), None);
             }
             _ => {}
         }
@@ -409,6 +385,32 @@ fn path_of(uri: &Url) -> Option<PathBuf> {
                 .unwrap_or("fleetc.yaml"),
         ))
     }
+}
+
+/// A notification's params, when they are what its method says.
+fn params<N: lsp_types::notification::Notification>(n: Notification) -> Option<N::Params> {
+    serde_json::from_value(n.params).ok()
+}
+
+/// Sends a document's diagnostics (an empty list clears them).
+fn publish(
+    conn: &Connection,
+    uri: Url,
+    diagnostics: Vec<lsp_types::Diagnostic>,
+    version: Option<i32>,
+) {
+    let params = PublishDiagnosticsParams {
+        uri,
+        diagnostics,
+        version,
+    };
+    send(
+        conn,
+        Message::Notification(Notification::new(
+            note::PublishDiagnostics::METHOD.to_owned(),
+            params,
+        )),
+    );
 }
 
 fn send(conn: &Connection, msg: Message) {

@@ -140,7 +140,7 @@ impl Settings {
 pub fn dotted(ptr: &str) -> String {
     ptr.trim_start_matches('/')
         .split('/')
-        .map(|seg| seg.replace("~1", "/").replace("~0", "~"))
+        .map(crate::load::unescape)
         .collect::<Vec<_>>()
         .join(".")
 }

@@ -155,20 +155,9 @@ impl Cx<'_> {
         self.reference_at(names, name, at, kind)
     }
 
-    /// [`Cx::reference`] for a name written as a mapping key (`pipeline.verify.<environment>`):
-    /// the label, and a did-you-mean fix, are on the key.
-    pub(crate) fn key_reference(
-        &mut self,
-        names: &Names,
-        name: &str,
-        ptr: &Ptr,
-        kind: &str,
-    ) -> Option<usize> {
-        let at = self.ix.key(ptr);
-        self.reference_at(names, name, at, kind)
-    }
-
-    fn reference_at(
+    /// [`Cx::reference`] labelled at `at`: a name written as a mapping key
+    /// (`pipeline.verify.<environment>`) is labelled, and fixed, on the key.
+    pub(crate) fn reference_at(
         &mut self,
         names: &Names,
         name: &str,

@@ -202,12 +202,8 @@ impl Cx<'_> {
         side: &GitLabSide,
     ) -> Option<usize> {
         for env in p.verify.keys() {
-            self.key_reference(
-                &names.envs,
-                env,
-                &Ptr::path(&["pipeline", "verify"]).key(env),
-                "environment",
-            );
+            let at = self.ix.key(&Ptr::path(&["pipeline", "verify"]).key(env));
+            self.reference_at(&names.envs, env, at, "environment");
         }
         // Every cluster verified by the pipeline needs an agent to reach it through.
         for app in &fleet.apps {
