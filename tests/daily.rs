@@ -73,6 +73,9 @@ fn diff_reports_the_blast_radius_of_a_spec_change() {
     );
     assert!(md.contains("| ingress-nginx | replicas 3 → 5 |"), "{md}");
     assert!(md.contains("```diff"), "{md}");
+    // Its two diagrams (promotion flow, what changes where), which Mermaid's parser accepts.
+    common::insta_settings().bind(|| insta::assert_snapshot!("diff_markdown", md));
+    crate::pictures::mermaid_parses(&md, "diff.md");
 
     // Nothing changed against the working tree's own commit once it is committed.
     git(tmp.path(), &["commit", "-q", "-am", "scale"]);

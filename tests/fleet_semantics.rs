@@ -924,10 +924,7 @@ fn a_pinned_environment_keeps_its_helm_op_until_promoted() {
     common::fleetc(&["build"], dir)
         .stderr_has(" written, 0 removed")
         .run();
-    common::git(dir, &["init", "--quiet", "--initial-branch", "main"]);
-    common::git(dir, &["add", "--all"]);
-    common::git(dir, &["commit", "--quiet", "--message", "one"]);
-    let first = common::git(dir, &["rev-parse", "HEAD"]);
+    let first = common::first_commit(dir);
     common::fleetc(
         &["pin", "--environment", "production", "--revision", &first],
         dir,

@@ -162,6 +162,15 @@ impl Client {
         self.request(method, params)
     }
 
+    /// The code actions for diagnostic `d` (as published), at its range.
+    fn actions(&mut self, d: &Value) -> Value {
+        let uri = self.uri.clone();
+        self.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
+        )
+    }
+
     fn stop(mut self) {
         let r = self.request("shutdown", Value::Null);
         assert!(r["error"].is_null(), "{r}");
@@ -274,10 +283,7 @@ fn diagnostics_as_the_cli_reports_them_debounced_with_quick_fixes() {
     );
 
     // The did-you-mean is a quick fix that writes the name over the typo.
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": c.uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
-    );
+    let actions = c.actions(d);
     let actions = actions["result"].as_array().unwrap();
     let fix = actions
         .iter()
@@ -604,10 +610,7 @@ fn acknowledging_a_warning_is_offered_only_where_it_silences_it() {
         .unwrap_or_else(|| panic!("{published:#}"))
         .clone();
     assert_eq!(d["severity"], 2);
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": c.uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
-    );
+    let actions = c.actions(&d);
     let titles: Vec<&str> = actions["result"]
         .as_array()
         .unwrap()
@@ -761,10 +764,7 @@ fn a_yaml_1_1_look_alike_is_fixed_either_way() {
     let d = published["diagnostics"][0].clone();
     assert_eq!(d["code"], "W026", "{published:#}");
     assert_eq!(slice(&bare, &d["range"]), "no");
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": c.uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
-    );
+    let actions = c.actions(&d);
     let actions = actions["result"].as_array().unwrap().clone();
     let titles: Vec<&str> = actions
         .iter()
@@ -863,10 +863,7 @@ fn a_misspelt_verify_key_is_fixed_on_the_key() {
     c.change(2, &typo);
     let d = c.diagnostics()["diagnostics"][0].clone();
     assert_eq!(slice(&typo, &d["range"]), "stagign", "{d}");
-    let actions = c.request(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": c.uri}, "range": d["range"], "context": {"diagnostics": [d]}}),
-    );
+    let actions = c.actions(&d);
     let fix = &actions["result"][0];
     assert_eq!(fix["title"], "Replace with `staging`");
     assert_eq!(apply(&typo, &fix["edit"]["changes"][&c.uri]), text);

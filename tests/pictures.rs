@@ -3,17 +3,33 @@
 //! `dot`, readable at a thousand clusters, and the example's graph is the README's.
 
 use std::fmt::Write as _;
+use std::path::Path;
 use std::process::Command;
 
-use crate::common::{self, fleetc, git, repo, tool};
+use crate::common::{self, fleetc, repo, tool};
 
 fn stdout(o: &std::process::Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// `fleetc graph [args] --format FORMAT` in `cwd`; `warns`: the spec has warnings (stderr), else
+/// stderr must stay empty.
+fn graph(cwd: &Path, args: &[&str], format: &str, warns: bool) -> String {
+    let args: Vec<&str> = ["graph"]
+        .into_iter()
+        .chain(args.iter().copied())
+        .chain(["--format", format])
+        .collect();
+    let mut run = fleetc(&args, cwd).stdout_read("drawn, then parsed");
+    if warns {
+        run = run.stderr_read("the spec's warnings");
+    }
+    stdout(&run.run())
+}
+
 /// Mermaid's parser accepts every ```mermaid block of `markdown` (or the whole text of a `.mmd`
 /// file when `name` ends so).
-fn mermaid_parses(text: &str, name: &str) {
+pub(crate) fn mermaid_parses(text: &str, name: &str) {
     let Some(check) = tool(
         "mermaid-check",
         "npm: mermaid and jsdom, tests/tools/package.json",
@@ -59,19 +75,11 @@ fn dot_renders(text: &str) {
 #[test]
 fn the_example_s_graph_parses_in_both_languages_and_is_the_readme_s() {
     let graph = |format: &str| {
-        stdout(
-            &fleetc(
-                &[
-                    "graph",
-                    "--spec",
-                    "examples/fleet/fleetc.yaml",
-                    "--format",
-                    format,
-                ],
-                &repo(),
-            )
-            .stdout_read("snapshotted and parsed")
-            .run(),
+        graph(
+            &repo(),
+            &["--spec", "examples/fleet/fleetc.yaml"],
+            format,
+            false,
         )
     };
     let mermaid = graph("mermaid");
@@ -139,13 +147,7 @@ fn a_thousand_clusters_are_drawn_by_region_and_their_changes_summarised() {
     let dir = tmp.path();
     let spec = dir.join("fleetc.yaml");
     std::fs::write(&spec, large_spec(170)).unwrap();
-    let graph = |format: &str| {
-        stdout(
-            &fleetc(&["graph", "--format", format], dir)
-                .stdout_read("parsed")
-                .run(),
-        )
-    };
+    let graph = |format: &str| graph(dir, &[], format, false);
     let mermaid = graph("mermaid");
     // Production's 1,020 clusters are six region nodes; staging's two are drawn.
     assert!(
@@ -164,9 +166,7 @@ fn a_thousand_clusters_are_drawn_by_region_and_their_changes_summarised() {
     fleetc(&["build"], dir)
         .stderr_read("a large build's summary")
         .run();
-    git(dir, &["init", "--quiet", "--initial-branch", "main"]);
-    git(dir, &["add", "--all"]);
-    git(dir, &["commit", "--quiet", "--message", "one"]);
+    common::first_commit(dir);
     let text = std::fs::read_to_string(&spec).unwrap();
     let changed = text.replacen(
         "  - name: app-02\n    namespace: app-02\n    source: {helm: {repo: https://charts.example.com, chart: app, version: 1.0.2}}\n    replicas: 2\n",
@@ -213,27 +213,6 @@ fn a_thousand_clusters_are_drawn_by_region_and_their_changes_summarised() {
     mermaid_parses(&md, "diff.md");
 }
 
-#[test]
-fn the_example_s_diff_comment_has_both_diagrams() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path();
-    common::example_repo(dir);
-    common::edit(
-        &dir.join("fleetc.yaml"),
-        &[(
-            "      - cluster: prod-eu-west-1\n        replicas: 6",
-            "      - cluster: prod-eu-west-1\n        replicas: 8",
-        )],
-    );
-    let md = stdout(
-        &fleetc(&["diff", "--base", "HEAD", "--format", "markdown"], dir)
-            .stdout_read("snapshotted and parsed")
-            .run(),
-    );
-    common::insta_settings().bind(|| insta::assert_snapshot!("diff_markdown", md));
-    mermaid_parses(&md, "diff.md");
-}
-
 /// An environment without clusters is drawn (with a node saying so) and gets no app's edge; DOT
 /// keeps the promotion arrow through it.
 #[test]
@@ -241,14 +220,7 @@ fn an_environment_without_clusters_is_drawn_empty() {
     let tmp = tempfile::tempdir().unwrap();
     let spec = "version: 1\nfleet: {repo: https://g.example.com/a/b.git, branch: main}\nenvironments:\n  - {name: dev, tier: development}\n  - {name: qa, tier: testing}\n  - {name: prod, tier: production, promotion: manual}\nclusters:\n  - {name: dev-1, environment: dev, region: local}\n  - {name: prod-1, environment: prod, region: local}\napps:\n  - name: web\n    namespace: web\n    source: {helm: {repo: https://charts.example.com, chart: web, version: 1.0.0}}\n    targets: [{environment: dev}, {environment: prod}]\n";
     std::fs::write(tmp.path().join("fleetc.yaml"), spec).unwrap();
-    let graph = |format: &str| {
-        stdout(
-            &fleetc(&["graph", "--format", format], tmp.path())
-                .stdout_read("parsed")
-                .stderr_read("W001 and friends")
-                .run(),
-        )
-    };
+    let graph = |format: &str| graph(tmp.path(), &[], format, true);
     let mermaid = graph("mermaid");
     assert!(
         mermaid.contains("subgraph G1[\"qa · automatic\"]\n    N1[\"no clusters\"]\n  end"),

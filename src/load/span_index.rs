@@ -245,6 +245,51 @@ fn slot(stack: &mut [Frame]) -> Option<String> {
 mod tests {
     use super::*;
 
+    /// The boolean words of gopkg.in/yaml.v2 v2.4.0 resolve.go (`init`, `resolveMapList`),
+    /// which sigs.k8s.io/yaml's goyaml.v2 fork keeps and Helm reads values with; YAML 1.2's own
+    /// `true`/`false` forms are booleans for fleetc too and are left out.
+    #[test]
+    fn yaml11_booleans_are_go_yaml_v2_s() {
+        let v2: [(bool, &[&str]); 6] = [
+            (true, &["y", "Y", "yes", "Yes", "YES"]),
+            (true, &["true", "True", "TRUE"]),
+            (true, &["on", "On", "ON"]),
+            (false, &["n", "N", "no", "No", "NO"]),
+            (false, &["false", "False", "FALSE"]),
+            (false, &["off", "Off", "OFF"]),
+        ];
+        let core = ["true", "True", "TRUE", "false", "False", "FALSE"];
+        let mut words = Vec::new();
+        for (value, list) in v2 {
+            for w in list.iter().filter(|w| !core.contains(w)) {
+                assert_eq!(yaml11_boolean(w), Some(value), "{w}");
+                words.push(*w);
+            }
+        }
+        words.sort_unstable();
+        let mut ours = YAML11_BOOLEANS.to_vec();
+        ours.sort_unstable();
+        assert_eq!(ours, words);
+        for w in core {
+            assert_eq!(yaml11_boolean(w), None);
+        }
+        // The regex that spares the index build sees each of them, block and flow.
+        for w in YAML11_BOOLEANS {
+            for text in [
+                format!("k: {w}\n"),
+                format!("k: [{w}, x]\n"),
+                format!("k: {w} # c\n"),
+            ] {
+                assert_eq!(SpanIndex::new(&text).yaml11_booleans().len(), 1, "{text:?}");
+            }
+            assert!(
+                SpanIndex::new(&format!("k: \"{w}\"\n"))
+                    .yaml11_booleans()
+                    .is_empty()
+            );
+        }
+    }
+
     #[test]
     fn indexes_keys_values_and_collections() {
         let src = "a: 1\nb:\n  - x\n  - {c: d}\n";

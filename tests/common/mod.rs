@@ -348,6 +348,12 @@ pub fn example_repo(dir: &Path) -> String {
     fleetc(&["build"], dir)
         .stderr_has("files written, 0 removed")
         .run();
+    first_commit(dir)
+}
+
+/// Makes `dir` a Git repository (branch `main`) with everything in it committed; returns the
+/// commit.
+pub fn first_commit(dir: &Path) -> String {
     git(dir, &["init", "--quiet", "--initial-branch", "main"]);
     git(dir, &["add", "--all"]);
     git(dir, &["commit", "--quiet", "--message", "one"]);
