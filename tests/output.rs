@@ -18,6 +18,16 @@ struct Faulty {
 }
 
 impl Faulty {
+    /// An `Io` that never fails, counting the operations.
+    fn never() -> Faulty {
+        Faulty {
+            ops: 0,
+            fail_at: usize::MAX,
+            error: io::ErrorKind::Other,
+            crash: false,
+        }
+    }
+
     fn step(&mut self) -> io::Result<()> {
         let n = self.ops;
         self.ops += 1;
@@ -88,12 +98,7 @@ fn a_write_failure_midway_rolls_back_every_change() {
     // Count the operations of a successful build, then fail each one in turn.
     let total = {
         let tmp = changed_tree();
-        let mut io = Faulty {
-            ops: 0,
-            fail_at: usize::MAX,
-            error: io::ErrorKind::Other,
-            crash: false,
-        };
+        let mut io = Faulty::never();
         build_with(tmp.path(), &mut io).unwrap();
         io.ops
     };
@@ -138,12 +143,7 @@ fn a_crash_at_any_point_is_reported_by_check_and_finished_by_the_next_build() {
     };
     let total = {
         let tmp = changed_tree();
-        let mut io = Faulty {
-            ops: 0,
-            fail_at: usize::MAX,
-            error: io::ErrorKind::Other,
-            crash: false,
-        };
+        let mut io = Faulty::never();
         build_with(tmp.path(), &mut io).unwrap();
         io.ops
     };
@@ -654,12 +654,7 @@ fn many_files_are_written_in_parallel_and_rolled_back_together() {
     // One at a time (the fault injector is not concurrent) and in parallel: the same tree.
     let serial = tempfile::tempdir().unwrap();
     many_files(serial.path(), 30, 10, 2);
-    let mut io = Faulty {
-        ops: 0,
-        fail_at: usize::MAX,
-        error: io::ErrorKind::Other,
-        crash: false,
-    };
+    let mut io = Faulty::never();
     build_with(serial.path(), &mut io).unwrap();
     let parallel = tempfile::tempdir().unwrap();
     many_files(parallel.path(), 30, 10, 2);
